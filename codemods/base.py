@@ -1,0 +1,197 @@
+"""The codemod protocol and the values every codemod shares."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, ClassVar, Protocol
+
+import libcst as cst
+from libcst.metadata import (
+    MetadataWrapper,
+    ParentNodeProvider,
+    PositionProvider,
+    QualifiedNameProvider,
+    QualifiedNameSource,
+    ScopeProvider,
+)
+from libcst.metadata.base_provider import LazyValue
+
+from codemods.rules import RuleSet
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One violation (or one fact needing review) at a place in a file."""
+
+    rule: str
+    path: str
+    line: int
+    column: int
+    message: str
+    fixable: bool = True
+    manual_review: bool = False
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "rule": self.rule,
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "message": self.message,
+            "fixable": self.fixable,
+            "manual_review": self.manual_review,
+        }
+
+
+@dataclass(frozen=True)
+class FileContext:
+    """Where a source file sits: its repository-relative path and dotted module name."""
+
+    path: str
+    module: str = ""
+    is_package: bool = False
+
+    @classmethod
+    def from_path(cls, path: str) -> FileContext:
+        """Derive the module name from a repository-relative POSIX path."""
+        parts = path.removesuffix(".py").split("/")
+        is_package = parts[-1] == "__init__"
+        if is_package:
+            parts = parts[:-1]
+        valid = all(p.isidentifier() for p in parts)
+        return cls(path=path, module=".".join(parts) if valid else "", is_package=is_package)
+
+    @property
+    def package(self) -> str:
+        """The package relative imports are resolved against."""
+        if self.is_package:
+            return self.module
+        return self.module.rpartition(".")[0]
+
+    def resolve(self, dotted: str) -> str:
+        """Resolve a possibly relative dotted name (`..a.b`) to an absolute one."""
+        level = len(dotted) - len(dotted.lstrip("."))
+        if level == 0:
+            return dotted
+        base = self.package.split(".") if self.package else []
+        if level - 1 > len(base):
+            return dotted
+        base = base[: len(base) - (level - 1)]
+        rest = dotted[level:]
+        return ".".join([*base, rest] if rest else base)
+
+
+@dataclass
+class Analysis:
+    """What a codemod measured in one file."""
+
+    findings: list[Finding] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    names: dict[str, set[str]] = field(default_factory=dict)
+
+    def count(self, metric: str, by: int = 1) -> None:
+        self.counts[metric] = self.counts.get(metric, 0) + by
+
+    def add_name(self, metric: str, name: str) -> None:
+        self.names.setdefault(metric, set()).add(name)
+
+    def merge(self, other: Analysis) -> None:
+        self.findings.extend(other.findings)
+        for metric, value in other.counts.items():
+            self.count(metric, value)
+        for metric, values in other.names.items():
+            self.names.setdefault(metric, set()).update(values)
+
+
+@dataclass
+class TransformResult:
+    """New source text (equal to the input when nothing changed) and what was found."""
+
+    code: str
+    findings: list[Finding] = field(default_factory=list)
+    changes: int = 0
+
+
+class ParsedFile:
+    """One parse of a file, with LibCST metadata computed on demand and shared by codemods."""
+
+    def __init__(self, source: str | bytes, context: FileContext) -> None:
+        self.context = context
+        self.module = cst.parse_module(source)
+        self.code = self.module.code
+
+    @cached_property
+    def wrapper(self) -> MetadataWrapper:
+        return MetadataWrapper(self.module, unsafe_skip_copy=True)
+
+    @cached_property
+    def metadata(self) -> dict:
+        providers = (PositionProvider, QualifiedNameProvider, ScopeProvider, ParentNodeProvider)
+        return self.wrapper.resolve_many(providers)
+
+    def get(self, provider: type, node: cst.CSTNode, default: object = None) -> Any:
+        """One node's metadata, with lazily computed values resolved."""
+        value = self.metadata[provider].get(node, default)
+        return value() if isinstance(value, LazyValue) else value
+
+    def position(self, node: cst.CSTNode) -> tuple[int, int]:
+        start = self.get(PositionProvider, node).start
+        return start.line, start.column
+
+    def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
+        return self.get(ParentNodeProvider, node)
+
+    def qualified_names(self, node: cst.CSTNode) -> set[str]:
+        """Absolute dotted names the node may refer to (imports, and this module's own names)."""
+        resolved: set[str] = set()
+        for qualified in self.get(QualifiedNameProvider, node, set()):
+            if qualified.source is QualifiedNameSource.IMPORT:
+                resolved.add(self.context.resolve(qualified.name))
+            elif qualified.source is QualifiedNameSource.LOCAL and self.context.module:
+                if "<locals>" not in qualified.name:
+                    resolved.add(f"{self.context.module}.{qualified.name}")
+        return resolved
+
+    def finding(
+        self,
+        rule: str,
+        node: cst.CSTNode,
+        message: str,
+        *,
+        fixable: bool = True,
+        manual_review: bool = False,
+    ) -> Finding:
+        line, column = self.position(node)
+        return Finding(rule, self.context.path, line, column, message, fixable, manual_review)
+
+
+class Codemod(Protocol):
+    """A pure transform: source in, new source and findings out."""
+
+    name: ClassVar[str]
+
+    def needles(self, rules: RuleSet) -> frozenset[bytes]:
+        """Byte strings without which the codemod has nothing to do in a file."""
+
+    def analyze(self, parsed: ParsedFile, rules: RuleSet) -> Analysis:
+        """Measure the file; never changes it."""
+
+    def transform(self, parsed: ParsedFile, rules: RuleSet) -> TransformResult:
+        """Rewrite the file; returns the input unchanged when there is nothing to do."""
+
+
+def last_components(paths: Iterable[str]) -> frozenset[bytes]:
+    """The last dotted component of each path, as needle bytes."""
+    return frozenset(p.rsplit(".", 1)[-1].encode() for p in paths if p)
+
+
+def dotted_name(node: cst.BaseExpression) -> str | None:
+    """`a.b.c` for a Name/Attribute chain, else None."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        base = dotted_name(node.value)
+        return f"{base}.{node.attr.value}" if base else None
+    return None

@@ -1,0 +1,58 @@
+"""Compute what a set of codemods would change, without writing anything."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from codemods import CODEMODS
+from codemods.base import Finding
+from migrator.discover import discover
+from migrator.runner import FileResult, Job, run_files
+from migrator.spec import Spec
+
+
+@dataclass
+class ChangeSet:
+    """The outcome of running codemods over a selection of files."""
+
+    results: list[FileResult] = field(default_factory=list)
+    files_considered: int = 0
+
+    @property
+    def changed(self) -> list[FileResult]:
+        return [r for r in self.results if r.changed]
+
+    @property
+    def errors(self) -> list[FileResult]:
+        return [r for r in self.results if r.error]
+
+    @property
+    def manual_review(self) -> list[Finding]:
+        return [f for r in self.results for f in r.findings if f.manual_review]
+
+    def changes_per_rule(self) -> Counter[str]:
+        counts: Counter[str] = Counter()
+        for result in self.changed:
+            counts.update(result.changes)
+        return counts
+
+
+def ordered_rules(selected: tuple[str, ...]) -> tuple[str, ...]:
+    """The selected codemods in the one order they always run in."""
+    return tuple(name for name in CODEMODS if name in selected)
+
+
+def compute_changes(
+    root: Path,
+    spec: Spec,
+    rules: tuple[str, ...],
+    paths: tuple[str, ...] = ("**",),
+    exclude: tuple[str, ...] = (),
+    jobs: int | None = None,
+) -> ChangeSet:
+    files = discover(root, spec.include, spec.exclude, paths, exclude)
+    job = Job(str(root), spec.rules, ordered_rules(rules), transform=True)
+    results = [r for r in run_files(job, files, jobs) if r.changed or r.error or r.findings]
+    return ChangeSet(results, len(files))

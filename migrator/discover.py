@@ -1,0 +1,88 @@
+"""Find the files a run looks at: git's view of the tree, filtered by the spec's globs."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import pathspec
+
+# Outside a git repository these directories are never walked into.
+DEFAULT_EXCLUDED_DIRS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".venv",
+        "venv",
+        "env",
+        "__pycache__",
+        "node_modules",
+        "build",
+        "dist",
+        ".tox",
+        ".nox",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        "site-packages",
+        ".eggs",
+    }
+)
+
+
+def matcher(patterns: Iterable[str]) -> pathspec.PathSpec:
+    """A gitignore-style matcher for repository-relative POSIX paths."""
+    return pathspec.PathSpec.from_lines("gitwildmatch", list(patterns))
+
+
+def git_files(root: Path) -> list[str] | None:
+    """Tracked and untracked-but-not-ignored files, or None outside a git work tree."""
+    try:
+        result = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=root,
+            capture_output=True,
+            check=True,
+        )
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    names = result.stdout.decode("utf-8", "surrogateescape").split("\0")
+    return sorted({name for name in names if name})
+
+
+def walked_files(root: Path) -> Iterator[str]:
+    """Every file below root, skipping the usual virtualenv and build directories."""
+    for directory, subdirs, files in os.walk(root):
+        subdirs[:] = sorted(d for d in subdirs if d not in DEFAULT_EXCLUDED_DIRS)
+        relative = Path(directory).relative_to(root)
+        for name in sorted(files):
+            yield (relative / name).as_posix()
+
+
+def discover(
+    root: Path,
+    include: Iterable[str],
+    exclude: Iterable[str] = (),
+    paths: Iterable[str] = ("**",),
+    path_exclude: Iterable[str] = (),
+) -> list[str]:
+    """Repository-relative paths of regular files that the globs select, sorted."""
+    candidates = git_files(root)
+    if candidates is None:
+        candidates = list(walked_files(root))
+    included, excluded = matcher(include), matcher([*exclude, *path_exclude])
+    scoped = matcher(paths)
+    selected = []
+    for name in candidates:
+        if not included.match_file(name) or excluded.match_file(name):
+            continue
+        if not scoped.match_file(name):
+            continue
+        full = root / name
+        if full.is_symlink() or not full.is_file():
+            continue
+        selected.append(name)
+    return selected

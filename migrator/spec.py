@@ -1,0 +1,453 @@
+"""Load and validate the migration spec (TOML) into plain values."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from codemods import CODEMODS
+from codemods.rules import (
+    ConsolidateRule,
+    ConstructorRule,
+    FlagRule,
+    RenameRule,
+    RuleSet,
+    SingletonRule,
+)
+
+SPEC_FILENAME = "migration.toml"
+DOTTED = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
+METRICS = (
+    "deprecated_imports",
+    "aliased_imports",
+    "indirect_imports",
+    "fragmented_imports",
+    "canonical_imports",
+    "canonical_import_usage",
+    "string_references",
+    "direct_instantiations",
+    "di_violations",
+    "singletons",
+    "auth_bypasses",
+    "token_validation_paths",
+)
+DEFAULT_INCLUDE = ("**/*.py",)
+DEFAULT_GATE = (("python", "-m", "pytest", "-q"),)
+
+
+class SpecError(Exception):
+    """A spec that cannot be used; the message names the file, the line and the key."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """Bounds a metric must stay within (inclusive)."""
+
+    min: float | None = None
+    max: float | None = None
+
+    def met(self, value: float) -> bool:
+        low_ok = self.min is None or value >= self.min
+        return low_ok and (self.max is None or value <= self.max)
+
+    def describe(self) -> str:
+        parts = []
+        if self.min is not None:
+            parts.append(f">= {self.min:g}")
+        if self.max is not None:
+            parts.append(f"<= {self.max:g}")
+        return " and ".join(parts) or "any"
+
+
+@dataclass(frozen=True)
+class Gate:
+    """A command a batch must pass; an argument list, run without a shell by default."""
+
+    argv: tuple[str, ...]
+    baseline: bool = False
+    shell: bool = False
+
+
+@dataclass(frozen=True)
+class Batch:
+    """One reviewable, gated, revertable step of the migration."""
+
+    name: str
+    rules: tuple[str, ...]
+    paths: tuple[str, ...] = ("**",)
+    exclude: tuple[str, ...] = ()
+    gates: tuple[Gate, ...] = ()
+    max_files_per_commit: int = 50
+    targets: dict[str, Target] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Spec:
+    """The whole migration: where to look, the rules, the batches and the targets."""
+
+    name: str
+    include: tuple[str, ...]
+    exclude: tuple[str, ...]
+    rules: RuleSet
+    batches: tuple[Batch, ...]
+    targets: dict[str, Target]
+    source: str
+    digest: str
+
+    def batch(self, name: str) -> Batch:
+        for batch in self.batches:
+            if batch.name == name:
+                return batch
+        known = ", ".join(b.name for b in self.batches) or "none"
+        raise SpecError(f"{self.source}: no batch named `{name}` (batches: {known})")
+
+    def final_targets(self) -> dict[str, Target]:
+        if self.targets:
+            return self.targets
+        return self.batches[-1].targets if self.batches else {}
+
+
+def default_spec_text() -> str:
+    return resources.files("migrator").joinpath("data/default_spec.toml").read_text("utf-8")
+
+
+def load_spec(path: Path | None, repo: Path | None = None) -> Spec:
+    """Load `path`, else `<repo>/migration.toml`, else the built-in default spec."""
+    if path is None and repo is not None and (repo / SPEC_FILENAME).is_file():
+        path = repo / SPEC_FILENAME
+    if path is None:
+        return parse_spec(default_spec_text(), "<built-in default spec>")
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise SpecError(f"{path}: cannot read the spec: {error}") from None
+    return parse_spec(text, str(path))
+
+
+def parse_spec(text: str, source: str) -> Spec:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise SpecError(f"{source}: invalid TOML: {error}") from None
+    return _Reader(text, source).spec(data)
+
+
+class _Reader:
+    """Validates the TOML document key by key, with errors that point at the line."""
+
+    def __init__(self, text: str, source: str) -> None:
+        self.lines = text.splitlines()
+        self.source = source
+
+    # ---- error reporting -------------------------------------------------------------
+    def fail(self, key: tuple[str | int, ...], problem: str) -> SpecError:
+        line = self._locate(key)
+        where = f"{self.source}:{line}" if line else self.source
+        return SpecError(f"{where}: `{_key_text(key)}`: {problem}")
+
+    def _locate(self, key: tuple[str | int, ...]) -> int | None:
+        """Best-effort line of a key: its table header, then the key inside it."""
+        start, names = 0, [k for k in key if isinstance(k, str)]
+        if not names:
+            return None
+        table, index = names[0], next((k for k in key if isinstance(k, int)), 0)
+        header = re.compile(rf"^\s*\[\[?\s*{re.escape(table)}\s*\]\]?\s*(#.*)?$")
+        seen = -1
+        for number, line in enumerate(self.lines):
+            if header.match(line):
+                seen += 1
+                if seen == index:
+                    start = number
+                    break
+        else:
+            start = 0
+        wanted = names[-1]
+        pattern = re.compile(rf"^\s*\"?{re.escape(wanted)}\"?\s*=")
+        for number in range(start, len(self.lines)):
+            if pattern.match(self.lines[number]) or (
+                number > start and self.lines[number].lstrip().startswith("[[") and wanted == table
+            ):
+                return number + 1
+        return start + 1 if seen >= 0 else None
+
+    # ---- typed accessors -------------------------------------------------------------
+    def table(self, value: Any, key: tuple, allowed: set[str]) -> dict[str, Any]:
+        if not isinstance(value, dict):
+            raise self.fail(key, f"expected a table, got {_type_name(value)}")
+        for name in value:
+            if name not in allowed:
+                hint = _closest(name, allowed)
+                raise self.fail(
+                    (*key, name), "unknown key" + (f" (did you mean `{hint}`?)" if hint else "")
+                )
+        return value
+
+    def string(self, value: Any, key: tuple) -> str:
+        if not isinstance(value, str) or not value:
+            raise self.fail(key, f"expected a non-empty string, got {_type_name(value)}")
+        return value
+
+    def dotted(self, value: Any, key: tuple) -> str:
+        text = self.string(value, key)
+        if not DOTTED.fullmatch(text):
+            raise self.fail(key, f"`{text}` is not a dotted Python path like `package.module.Name`")
+        return text
+
+    def identifier(self, value: Any, key: tuple) -> str:
+        text = self.string(value, key)
+        if not text.isidentifier():
+            raise self.fail(key, f"`{text}` is not a Python identifier")
+        return text
+
+    def strings(self, value: Any, key: tuple, item=None) -> tuple[str, ...]:
+        item = item or self.string
+        if not isinstance(value, list):
+            raise self.fail(key, f"expected a list of strings, got {_type_name(value)}")
+        return tuple(item(v, (*key, i)) for i, v in enumerate(value))
+
+    def boolean(self, value: Any, key: tuple) -> bool:
+        if not isinstance(value, bool):
+            raise self.fail(key, f"expected true or false, got {_type_name(value)}")
+        return value
+
+    def array(self, data: dict, name: str) -> list[dict]:
+        value = data.get(name, [])
+        if not isinstance(value, list):
+            raise self.fail(
+                (name,), f"expected an array of tables ([[{name}]]), got {_type_name(value)}"
+            )
+        return value
+
+    # ---- sections --------------------------------------------------------------------
+    def spec(self, data: dict[str, Any]) -> Spec:
+        top = {
+            "migration",
+            "rename",
+            "constructor",
+            "flag",
+            "consolidate",
+            "singleton",
+            "batch",
+            "targets",
+        }
+        self.table(data, (), top)
+        migration = self.table(
+            data.get("migration", {}), ("migration",), {"name", "include", "exclude", "packages"}
+        )
+        rules = RuleSet(
+            renames=tuple(
+                self.rename(r, ("rename", i)) for i, r in enumerate(self.array(data, "rename"))
+            ),
+            constructors=tuple(
+                self.constructor(r, ("constructor", i))
+                for i, r in enumerate(self.array(data, "constructor"))
+            ),
+            flags=tuple(self.flag(r, ("flag", i)) for i, r in enumerate(self.array(data, "flag"))),
+            consolidations=tuple(
+                self.consolidate(r, ("consolidate", i))
+                for i, r in enumerate(self.array(data, "consolidate"))
+            ),
+            singletons=tuple(
+                self.singleton(r, ("singleton", i))
+                for i, r in enumerate(self.array(data, "singleton"))
+            ),
+            project_packages=self.strings(
+                migration.get("packages", []), ("migration", "packages"), self.identifier
+            ),
+        )
+        batches = tuple(
+            self.batch(b, ("batch", i)) for i, b in enumerate(self.array(data, "batch"))
+        )
+        names = [b.name for b in batches]
+        for index, name in enumerate(names):
+            if names.index(name) != index:
+                raise self.fail(("batch", index, "name"), f"batch `{name}` is defined twice")
+        return Spec(
+            name=self.string(migration.get("name", "migration"), ("migration", "name")),
+            include=self.strings(
+                migration.get("include", list(DEFAULT_INCLUDE)), ("migration", "include")
+            ),
+            exclude=self.strings(migration.get("exclude", []), ("migration", "exclude")),
+            rules=rules,
+            batches=batches,
+            targets=self.targets(data.get("targets", {}), ("targets",)),
+            source=self.source,
+            digest=hashlib.sha256("\n".join(self.lines).encode()).hexdigest()[:12],
+        )
+
+    def rename(self, value: Any, key: tuple) -> RenameRule:
+        table = self.table(value, key, {"old", "new", "kind"})
+        for required in ("old", "new"):
+            if required not in table:
+                raise self.fail((*key, required), "missing required key")
+        kind = table.get("kind", "")
+        if kind not in ("", "module", "name"):
+            raise self.fail((*key, "kind"), 'expected "module" or "name"')
+        return RenameRule(
+            self.dotted(table["old"], (*key, "old")), self.dotted(table["new"], (*key, "new")), kind
+        )
+
+    def constructor(self, value: Any, key: tuple) -> ConstructorRule:
+        table = self.table(value, key, {"old", "new", "params", "classmethods", "args", "imports"})
+        for required in ("old", "new", "params", "args"):
+            if required not in table:
+                raise self.fail((*key, required), "missing required key")
+        params = self.strings(table["params"], (*key, "params"), self.identifier)
+        args_table = self.table(
+            table["args"],
+            (*key, "args"),
+            set(table["args"]) if isinstance(table["args"], dict) else set(),
+        )
+        args = tuple(
+            (self.identifier(k, (*key, "args", k)) and k, self.string(v, (*key, "args", k)))
+            for k, v in args_table.items()
+        )
+        for name, template in args:
+            for used in re.findall(r"\{(\w+)\}", template):
+                if used not in params:
+                    raise self.fail(
+                        (*key, "args", name), f"template uses `{{{used}}}`, which is not in params"
+                    )
+        imports_value = table.get("imports", {})
+        imports_table = self.table(
+            imports_value,
+            (*key, "imports"),
+            set(imports_value) if isinstance(imports_value, dict) else set(),
+        )
+        imports = tuple(
+            (self.identifier(k, (*key, "imports", k)), self.dotted(v, (*key, "imports", k)))
+            for k, v in imports_table.items()
+        )
+        return ConstructorRule(
+            old=self.dotted(table["old"], (*key, "old")),
+            new=self.dotted(table["new"], (*key, "new")),
+            params=params,
+            args=args,
+            imports=imports,
+            classmethods=self.strings(
+                table.get("classmethods", []), (*key, "classmethods"), self.identifier
+            ),
+        )
+
+    def flag(self, value: Any, key: tuple) -> FlagRule:
+        table = self.table(value, key, {"name", "value"})
+        if "name" not in table:
+            raise self.fail((*key, "name"), "missing required key")
+        flag_value = table.get("value", False)
+        if not isinstance(flag_value, bool | int | str):
+            raise self.fail(
+                (*key, "value"),
+                f"expected a boolean, number or string, got {_type_name(flag_value)}",
+            )
+        return FlagRule(self.identifier(table["name"], (*key, "name")), flag_value)
+
+    def consolidate(self, value: Any, key: tuple) -> ConsolidateRule:
+        table = self.table(value, key, {"old", "new"})
+        for required in ("old", "new"):
+            if required not in table:
+                raise self.fail((*key, required), "missing required key")
+        return ConsolidateRule(
+            self.strings(table["old"], (*key, "old"), self.dotted),
+            self.dotted(table["new"], (*key, "new")),
+        )
+
+    def singleton(self, value: Any, key: tuple) -> SingletonRule:
+        table = self.table(value, key, {"classes", "fix", "suffixes"})
+        return SingletonRule(
+            classes=self.strings(table.get("classes", []), (*key, "classes"), self.dotted),
+            fix=self.boolean(table.get("fix", False), (*key, "fix")),
+            suffixes=self.strings(
+                table.get("suffixes", ["Factory", "Engine", "Bridge"]),
+                (*key, "suffixes"),
+                self.identifier,
+            ),
+        )
+
+    def batch(self, value: Any, key: tuple) -> Batch:
+        allowed = {"name", "rules", "paths", "exclude", "gate", "max_files_per_commit", "targets"}
+        table = self.table(value, key, allowed)
+        for required in ("name", "rules"):
+            if required not in table:
+                raise self.fail((*key, required), "missing required key")
+        rules = self.strings(table["rules"], (*key, "rules"))
+        for index, rule in enumerate(rules):
+            if rule not in CODEMODS:
+                raise self.fail(
+                    (*key, "rules", index), f"unknown rule `{rule}` (rules: {', '.join(CODEMODS)})"
+                )
+        limit = table.get("max_files_per_commit", 50)
+        if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+            raise self.fail((*key, "max_files_per_commit"), "expected a whole number of at least 1")
+        gates = table.get("gate", [list(g) for g in DEFAULT_GATE])
+        if not isinstance(gates, list):
+            raise self.fail((*key, "gate"), "expected a list of commands (each a list of strings)")
+        return Batch(
+            name=self.string(table["name"], (*key, "name")),
+            rules=rules,
+            paths=self.strings(table.get("paths", ["**"]), (*key, "paths")),
+            exclude=self.strings(table.get("exclude", []), (*key, "exclude")),
+            gates=tuple(self.gate(g, (*key, "gate", i)) for i, g in enumerate(gates)),
+            max_files_per_commit=limit,
+            targets=self.targets(table.get("targets", {}), (*key, "targets")),
+        )
+
+    def gate(self, value: Any, key: tuple) -> Gate:
+        if isinstance(value, list):
+            argv = self.strings(value, key)
+            if not argv:
+                raise self.fail(key, "a gate command cannot be empty")
+            return Gate(argv)
+        table = self.table(value, key, {"cmd", "baseline", "shell"})
+        if "cmd" not in table:
+            raise self.fail((*key, "cmd"), "missing required key")
+        argv = self.strings(table["cmd"], (*key, "cmd"))
+        if not argv:
+            raise self.fail((*key, "cmd"), "a gate command cannot be empty")
+        return Gate(
+            argv,
+            baseline=self.boolean(table.get("baseline", False), (*key, "baseline")),
+            shell=self.boolean(table.get("shell", False), (*key, "shell")),
+        )
+
+    def targets(self, value: Any, key: tuple) -> dict[str, Target]:
+        table = self.table(value, key, set(METRICS))
+        targets = {}
+        for metric, bounds in table.items():
+            bounds = self.table(bounds, (*key, metric), {"min", "max"})
+            for bound, number in bounds.items():
+                if not isinstance(number, int | float) or isinstance(number, bool):
+                    raise self.fail(
+                        (*key, metric, bound), f"expected a number, got {_type_name(number)}"
+                    )
+            targets[metric] = Target(bounds.get("min"), bounds.get("max"))
+        return targets
+
+
+def _key_text(key: tuple[str | int, ...]) -> str:
+    text = ""
+    for part in key:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text or "<top level>"
+
+
+def _type_name(value: Any) -> str:
+    return {
+        bool: "a boolean",
+        int: "a number",
+        float: "a number",
+        str: "a string",
+        list: "a list",
+        dict: "a table",
+    }.get(type(value), type(value).__name__)
+
+
+def _closest(name: str, allowed: set[str]) -> str | None:
+    import difflib
+
+    matches = difflib.get_close_matches(name, sorted(allowed), n=1)
+    return matches[0] if matches else None
