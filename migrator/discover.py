@@ -35,7 +35,7 @@ DEFAULT_EXCLUDED_DIRS = frozenset(
 
 def matcher(patterns: Iterable[str]) -> pathspec.PathSpec:
     """A gitignore-style matcher for repository-relative POSIX paths."""
-    return pathspec.PathSpec.from_lines("gitwildmatch", list(patterns))
+    return pathspec.GitIgnoreSpec.from_lines(list(patterns))
 
 
 def git_files(root: Path) -> list[str] | None:

@@ -151,29 +151,22 @@ class _Reader:
         return SpecError(f"{where}: `{_key_text(key)}`: {problem}")
 
     def _locate(self, key: tuple[str | int, ...]) -> int | None:
-        """Best-effort line of a key: its table header, then the key inside it."""
-        start, names = 0, [k for k in key if isinstance(k, str)]
+        """Best-effort line of a key: the key inside its table, else the table's header."""
+        names = [k for k in key if isinstance(k, str)]
         if not names:
             return None
         table, index = names[0], next((k for k in key if isinstance(k, int)), 0)
         header = re.compile(rf"^\s*\[\[?\s*{re.escape(table)}\s*\]\]?\s*(#.*)?$")
-        seen = -1
-        for number, line in enumerate(self.lines):
-            if header.match(line):
-                seen += 1
-                if seen == index:
-                    start = number
-                    break
-        else:
-            start = 0
-        wanted = names[-1]
-        pattern = re.compile(rf"^\s*\"?{re.escape(wanted)}\"?\s*=")
-        for number in range(start, len(self.lines)):
-            if pattern.match(self.lines[number]) or (
-                number > start and self.lines[number].lstrip().startswith("[[") and wanted == table
-            ):
+        headers = [n for n, line in enumerate(self.lines) if header.match(line)]
+        if len(headers) <= index:
+            return None
+        start = headers[index]
+        end = headers[index + 1] if index + 1 < len(headers) else len(self.lines)
+        assignment = re.compile(rf"^\s*\"?{re.escape(names[-1])}\"?\s*=")
+        for number in range(start, end):
+            if assignment.match(self.lines[number]):
                 return number + 1
-        return start + 1 if seen >= 0 else None
+        return start + 1
 
     # ---- typed accessors -------------------------------------------------------------
     def table(self, value: Any, key: tuple, allowed: set[str]) -> dict[str, Any]:
