@@ -14,6 +14,7 @@ from codemods import CODEMODS
 from migrator import output
 from migrator.changes import compute_changes
 from migrator.fileio import atomic_write
+from migrator.sarif import to_sarif
 from migrator.scan import scan as run_scan
 from migrator.spec import SPEC_FILENAME, Spec, SpecError, default_spec_text, load_spec
 
@@ -39,6 +40,7 @@ JobsOption = Annotated[
 class ScanFormat(StrEnum):
     text = "text"
     json = "json"
+    sarif = "sarif"
 
 
 def fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
@@ -94,6 +96,8 @@ def scan(
     report = run_scan(root, loaded, jobs=jobs)
     if format is ScanFormat.json:
         sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n")
+    elif format is ScanFormat.sarif:
+        sys.stdout.write(json.dumps(to_sarif(report, root), indent=2) + "\n")
     else:
         output.print_scan(report)
 
