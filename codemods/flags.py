@@ -7,7 +7,15 @@ from typing import ClassVar
 import libcst as cst
 import libcst.matchers as m
 
-from codemods.base import Analysis, ParsedFile, TransformResult
+from codemods.base import Analysis, Finding, ParsedFile, TransformResult
+from codemods.flag_cleanup import (
+    flag_reads,
+    referenced_globals,
+    remove_flag_definitions,
+    remove_unused,
+)
+from codemods.flag_fold import FlagFolder
+from codemods.flag_runtime import RuntimeWrites
 from codemods.rules import RuleSet
 
 
@@ -100,4 +108,52 @@ class FlagsCodemod:
         return collector.analysis
 
     def transform(self, parsed: ParsedFile, rules: RuleSet) -> TransformResult:
-        return TransformResult(parsed.code)
+        values = flag_values(parsed.module, rules)
+        if not values:
+            return TransformResult(parsed.code)
+        names = frozenset(values)
+        runtime = RuntimeWrites(parsed, names)
+        parsed.wrapper.visit(runtime)
+        if runtime.findings:
+            return TransformResult(parsed.code, runtime.findings)
+        used_before = referenced_globals(parsed.module)
+        folder = FlagFolder(parsed, values)
+        module = parsed.wrapper.visit(folder)
+        findings: list[Finding] = list(folder.findings)
+        gone = names - flag_reads(module, names)
+        module, try_bound = remove_flag_definitions(module, gone)
+        module, unused_public = remove_unused(module, used_before, try_bound)
+        for name in sorted(unused_public):
+            message = (
+                f"`{name}` is no longer used here after removing the bypass flag: "
+                "delete it if no other module uses it"
+            )
+            findings.append(
+                Finding(
+                    "auth-bypass",
+                    parsed.context.path,
+                    _def_line(parsed, name),
+                    0,
+                    message,
+                    fixable=False,
+                    manual_review=True,
+                )
+            )
+        return TransformResult(module.code, findings, folder.changes)
+
+
+def flag_values(module: cst.Module, rules: RuleSet) -> dict[str, object]:
+    """Each flag name the file may use (aliases included) and the value its reads become."""
+    values = {flag.name: flag.value for flag in rules.flags}
+    for alias in m.findall(module, m.ImportAlias(asname=m.AsName(name=m.Name()))):
+        original = alias.name.value if isinstance(alias.name, cst.Name) else None
+        if original in values:
+            values[alias.asname.name.value] = values[original]
+    return values
+
+
+def _def_line(parsed: ParsedFile, name: str) -> int:
+    for node in parsed.module.body:
+        if isinstance(node, cst.FunctionDef) and node.name.value == name:
+            return parsed.position(node)[0]
+    return 1
