@@ -12,6 +12,7 @@ from libcst.metadata import (
     MetadataWrapper,
     ParentNodeProvider,
     PositionProvider,
+    QualifiedName,
     QualifiedNameProvider,
     QualifiedNameSource,
     ScopeProvider,
@@ -145,8 +146,12 @@ class ParsedFile:
 
     def qualified_names(self, node: cst.CSTNode) -> set[str]:
         """Absolute dotted names the node may refer to (imports, and this module's own names)."""
+        return self.absolute_names(self.get(QualifiedNameProvider, node, set()))
+
+    def absolute_names(self, qualified_names: Iterable[QualifiedName]) -> set[str]:
+        """LibCST qualified names as absolute dotted paths (relative imports resolved)."""
         resolved: set[str] = set()
-        for qualified in self.get(QualifiedNameProvider, node, set()):
+        for qualified in qualified_names:
             if qualified.source is QualifiedNameSource.IMPORT:
                 resolved.add(self.context.resolve(qualified.name))
             elif qualified.source is QualifiedNameSource.LOCAL and self.context.module:
