@@ -11,7 +11,9 @@ from typing import Annotated
 import typer
 
 from codemods import CODEMODS
+from migrator import check as checks
 from migrator import output
+from migrator.baseline import BASELINE_FILENAME, BaselineError
 from migrator.changes import compute_changes
 from migrator.fileio import atomic_write
 from migrator.sarif import to_sarif
@@ -136,6 +138,60 @@ def run(
         output.print_change_summary(change_set, wrote=True)
         return
     raise fail("committing batches is not available yet: use --dry-run or --no-commit")
+
+
+@app.command()
+def check(
+    path: Annotated[Path, typer.Argument(help="Repository root.")] = Path("."),
+    spec: SpecOption = None,
+    baseline: Annotated[
+        Path | None,
+        typer.Option("--baseline", help=f"Baseline file (default: <PATH>/{BASELINE_FILENAME})."),
+    ] = None,
+    update_baseline: Annotated[
+        bool, typer.Option("--update-baseline", help="Tighten the baseline (create it if absent).")
+    ] = False,
+    allow_regression: Annotated[
+        bool,
+        typer.Option("--allow-regression", help="With --update-baseline: accept worse metrics."),
+    ] = False,
+    targets: Annotated[
+        bool, typer.Option("--targets", help="Compare with the spec's final targets instead.")
+    ] = False,
+    would_change: Annotated[
+        bool, typer.Option("--would-change", help="Fail if any rule would still change code.")
+    ] = False,
+    jobs: JobsOption = None,
+) -> None:
+    """Fail (exit 1) when the migration went backwards: the ratchet for CI and pre-commit."""
+    root = repository(path)
+    loaded = spec_for(root, spec)
+    if allow_regression and not update_baseline:
+        raise fail("--allow-regression only applies with --update-baseline")
+    verdict = checks.Verdict()
+    if would_change:
+        verdict.add(checks.would_change(root, loaded, jobs))
+    if targets:
+        report = checks.measure(root, loaded, jobs)[0]
+        verdict.add(checks.against_targets(report, loaded.final_targets()))
+    if not (would_change or targets) or baseline is not None or update_baseline:
+        try:
+            verdict.add(
+                checks.ratchet(
+                    root,
+                    loaded,
+                    baseline or root / BASELINE_FILENAME,
+                    update=update_baseline,
+                    allow_regression=allow_regression,
+                    jobs=jobs,
+                )
+            )
+        except BaselineError as error:
+            raise fail(str(error)) from None
+    for line in verdict.lines:
+        typer.echo(line)
+    if verdict.failed:
+        raise typer.Exit(EXIT_FAILED)
 
 
 def select(
