@@ -16,6 +16,7 @@ from migrator import output
 from migrator.baseline import BASELINE_FILENAME, BaselineError
 from migrator.changes import compute_changes
 from migrator.fileio import atomic_write
+from migrator.ruff_config import render as render_ruff_config
 from migrator.sarif import to_sarif
 from migrator.scan import scan as run_scan
 from migrator.spec import SPEC_FILENAME, Spec, SpecError, default_spec_text, load_spec
@@ -192,6 +193,20 @@ def check(
         typer.echo(line)
     if verdict.failed:
         raise typer.Exit(EXIT_FAILED)
+
+
+@app.command("ruff-config")
+def ruff_config(
+    path: Annotated[Path, typer.Argument(help="Repository root.")] = Path("."),
+    spec: SpecOption = None,
+    ruff_toml: Annotated[
+        bool, typer.Option("--ruff-toml", help="Emit for ruff.toml instead of pyproject.toml.")
+    ] = False,
+) -> None:
+    """Print ruff's banned-api table (TID251): every old path, with its canonical import."""
+    loaded = spec_for(repository(path), spec)
+    flavour = "ruff.toml" if ruff_toml else "pyproject"
+    typer.echo(render_ruff_config(loaded.rules, flavour), nl=False)
 
 
 def select(
