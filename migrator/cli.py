@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -11,15 +12,18 @@ from typing import Annotated
 import typer
 
 from codemods import CODEMODS
+from migrator import batches, output
 from migrator import check as checks
-from migrator import output
+from migrator import rollback as rollbacks
 from migrator.baseline import BASELINE_FILENAME, BaselineError
-from migrator.changes import compute_changes
+from migrator.changes import ChangeSet, compute_changes
+from migrator.diffs import unified_diff
 from migrator.fileio import atomic_write
+from migrator.interactive import choose as choose_hunks
 from migrator.ruff_config import render as render_ruff_config
 from migrator.sarif import to_sarif
 from migrator.scan import scan as run_scan
-from migrator.spec import SPEC_FILENAME, Spec, SpecError, default_spec_text, load_spec
+from migrator.spec import SPEC_FILENAME, Batch, Spec, SpecError, default_spec_text, load_spec
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -123,14 +127,35 @@ def run(
         bool, typer.Option("--no-commit", help="Write the files; no gate, no commit.")
     ] = False,
     jobs: JobsOption = None,
+    patch: Annotated[
+        Path | None, typer.Option("--patch", help="With --dry-run: write the diff to this file.")
+    ] = None,
+    interactive: Annotated[
+        bool, typer.Option("--interactive", "-i", help="Choose hunk by hunk (y/n/a/d/q/?).")
+    ] = False,
+    allow_detached: Annotated[
+        bool, typer.Option("--allow-detached", help="Commit on a detached HEAD.")
+    ] = False,
+    json_out: Annotated[
+        bool, typer.Option("--json", help="Print the run record (JSON) to stdout.")
+    ] = False,
 ) -> None:
-    """Apply a batch (or the chosen rules) to the repository."""
+    """Apply a batch (or the chosen rules): preview, gate, and commit it in chunks."""
     root = repository(path)
     loaded = spec_for(root, spec)
     selection = select(loaded, batch, rule or [], paths or [])
+    if not dry_run:
+        refuse_if_journal(root)
+    if batch is not None and not dry_run and not no_commit:
+        chosen = replace(loaded.batch(batch), rules=selection[0], paths=selection[1])
+        commit_batch(root, loaded, chosen, jobs, interactive, allow_detached, json_out)
+        return
     change_set = compute_changes(root, loaded, *selection, jobs=jobs)
     if dry_run:
-        output.print_diff(change_set)
+        if patch is not None:
+            write_patch(patch, change_set)
+        else:
+            output.print_diff(change_set)
         output.print_change_summary(change_set, wrote=False)
         return
     if no_commit:
@@ -138,7 +163,7 @@ def run(
             atomic_write(root / result.path, result.new or b"")
         output.print_change_summary(change_set, wrote=True)
         return
-    raise fail("committing batches is not available yet: use --dry-run or --no-commit")
+    raise fail("name a batch to commit (see `migrator plan`), or use --dry-run or --no-commit")
 
 
 @app.command()
@@ -224,6 +249,143 @@ def select(
         selected = tuple(r for r in chosen.rules if not rules or r in rules)
         return selected, tuple(paths) or chosen.paths, chosen.exclude
     return tuple(rules) or tuple(CODEMODS), tuple(paths) or ("**",), ()
+
+
+# ---- batches: commit, plan, status, rollback, recover ---------------------------------------
+def refuse_if_journal(root: Path) -> None:
+    """Stop with exit 2 when a killed run left files half-migrated."""
+    message = batches.pending_recovery(root)
+    if message:
+        raise fail(message)
+
+
+def write_patch(patch: Path, change_set: ChangeSet) -> None:
+    changed = change_set.changed
+    diff = b"".join(unified_diff(r.path, r.original or b"", r.new or b"") for r in changed)
+    try:
+        patch.write_bytes(diff)
+    except OSError as error:
+        raise fail(f"{patch}: cannot write the patch: {error.strerror or error}") from None
+    output.note(f"wrote the diff to {patch}")
+
+
+def commit_batch(
+    root: Path,
+    spec: Spec,
+    batch: Batch,
+    jobs: int | None,
+    interactive: bool,
+    allow_detached: bool,
+    json_out: bool,
+) -> None:
+    chooser = interactive_chooser if interactive else None
+    try:
+        result = batches.run_batch(
+            root,
+            spec,
+            batch,
+            allow_detached=allow_detached,
+            jobs=jobs,
+            chooser=chooser,
+            say=output.note,
+        )
+    except batches.Refused as error:
+        raise fail(str(error)) from None
+    if json_out:
+        sys.stdout.write(json.dumps(result.record, indent=2) + "\n")
+    else:
+        output.print_run_result(result.record)
+    output.note(result.message)
+    if result.record_path:
+        output.note(f"run record: {result.record_path}")
+    if result.exit_code:
+        raise typer.Exit(result.exit_code)
+
+
+def interactive_chooser(results: list) -> batches.ChosenChanges:
+    files = [(r.path, r.original or b"", r.new or b"") for r in results]
+    selection = choose_hunks(files, sys.stdin.readline, sys.stderr, output.show_hunk)
+    return batches.ChosenChanges(selection.contents, selection.skipped)
+
+
+@app.command()
+def plan(
+    path: Annotated[Path, typer.Argument(help="Repository root.")] = Path("."),
+    spec: SpecOption = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the plan as JSON.")] = False,
+    jobs: JobsOption = None,
+) -> None:
+    """Each batch of the spec: rules, paths, what it would change now, targets, landed or not."""
+    root = repository(path)
+    loaded = spec_for(root, spec)
+    refuse_if_journal(root)
+    plans = batches.plan_batches(root, loaded, batches.load_history(root), jobs)
+    if json_out:
+        sys.stdout.write(json.dumps([p.to_dict() for p in plans], indent=2) + "\n")
+    else:
+        output.print_plan([p.to_dict() for p in plans])
+
+
+@app.command()
+def status(
+    path: Annotated[Path, typer.Argument(help="Repository root.")] = Path("."),
+    spec: SpecOption = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the status as JSON.")] = False,
+    jobs: JobsOption = None,
+) -> None:
+    """The metrics now against every batch's targets, and the batch history from git."""
+    root = repository(path)
+    loaded = spec_for(root, spec)
+    refuse_if_journal(root)
+    metrics = run_scan(root, loaded, jobs=jobs).metrics
+    history = batches.load_history(root)
+    if json_out:
+        document = {
+            "metrics": metrics,
+            "targets": batches.status_targets(loaded, metrics),
+            "history": history.to_dict(),
+        }
+        sys.stdout.write(json.dumps(document, indent=2) + "\n")
+        return
+    output.print_status(loaded, metrics, history)
+
+
+@app.command()
+def rollback(
+    target: Annotated[str, typer.Argument(help="A batch name, or one of its commits.")],
+    path: Annotated[Path, typer.Option("--repo", help="Repository root.")] = Path("."),
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="List the commits it would revert.")
+    ] = False,
+) -> None:
+    """Revert every commit of a batch (or one commit), newest first, with `git revert`."""
+    root = repository(path)
+    refuse_if_journal(root)
+    try:
+        result = rollbacks.rollback(root, target, dry_run=dry_run)
+    except batches.Refused as error:
+        raise fail(str(error)) from None
+    except rollbacks.RollbackFailed as error:
+        raise fail(f"{error}; the rollback was undone, nothing changed", EXIT_FAILED) from None
+    output.print_rollback(result, dry_run=dry_run)
+
+
+@app.command()
+def recover(
+    path: Annotated[Path, typer.Argument(help="Repository root.")] = Path("."),
+) -> None:
+    """After a killed run: put every journaled file back to HEAD's state and clear the journal."""
+    root = repository(path)
+    try:
+        paths, how = batches.recover(root)
+    except batches.Refused as error:
+        raise fail(str(error)) from None
+    if not paths:
+        output.note("nothing to recover: no interrupted run")
+        return
+    for name in paths:
+        output.note(f"  {name}")
+    output.note(f"recovered {len(paths)} file(s): {how}")
 
 
 def main() -> None:

@@ -67,3 +67,142 @@ def print_change_summary(change_set: ChangeSet, *, wrote: bool) -> None:
         note(f"{len(review)} finding(s) need manual review:")
         for finding in review:
             note(f"  {finding.path}:{finding.line}:{finding.column}: {finding.message}")
+
+
+# ---- batches -----------------------------------------------------------------------------
+def _value(value: object) -> str:
+    return f"{value:.1f}" if isinstance(value, float) else str(value)
+
+
+def show_hunk(text: str) -> None:
+    """One hunk of `run --interactive`, on stderr, coloured on a terminal."""
+    if stderr.is_terminal and not stderr.no_color:
+        stderr.print(colourize(text.encode()), markup=True, highlight=False)
+    else:
+        stderr.print(text.rstrip("\n"), markup=False, highlight=False)
+
+
+def print_targets(rows: list[dict[str, object]], title: str = "Targets") -> None:
+    table = Table(title=title, title_justify="left")
+    for column in ("metric", "value", "target", "met"):
+        table.add_column(column, justify="right" if column == "value" else "left")
+    for row in rows:
+        table.add_row(
+            str(row["metric"]),
+            _value(row["value"]),
+            str(row["target"]),
+            "yes" if row["met"] else "NO",
+        )
+    stdout.print(table)
+
+
+def print_run_result(record: dict) -> None:
+    """A finished run: its chunks and commits, then the metrics against the batch's targets."""
+    for chunk in record.get("chunks", []):
+        commit = str(chunk.get("commit") or "-")[:12]
+        gates = ", ".join("passed" if g["passed"] else "FAILED" for g in chunk["gates"]) or "none"
+        stdout.print(
+            f"chunk {chunk['index']}: {len(chunk['files'])} file(s), gate {gates}, "
+            f"{chunk.get('status', '?')} {commit}",
+            markup=False,
+        )
+    for skipped in record.get("skipped_by_user", []):
+        stdout.print(f"skipped by you: {skipped['path']} {skipped['hunk']}", markup=False)
+    for entry in record.get("files", []):
+        for finding in entry.get("manual_review", []):
+            stdout.print(
+                f"manual review: {finding['path']}:{finding['line']}: {finding['message']}",
+                markup=False,
+            )
+    if record.get("targets"):
+        print_targets(record["targets"], f"Targets of {record['batch']} (over its paths)")
+
+
+def print_plan(plans: list[dict]) -> None:
+    for plan in plans:
+        state = "landed" if plan["landed"] else "rolled back" if plan["rolled_back"] else "to do"
+        stdout.print(f"{plan['name']}  [{state}]", markup=False, style="bold")
+        stdout.print(f"  rules: {', '.join(plan['rules'])}", markup=False)
+        paths = ", ".join(plan["paths"])
+        if plan["exclude"]:
+            paths += f" (excluding {', '.join(plan['exclude'])})"
+        stdout.print(f"  paths: {paths}", markup=False)
+        per_rule = ", ".join(f"{r}: {n}" for r, n in plan["changes_per_rule"].items())
+        stdout.print(
+            f"  now: {plan['files']} file(s), {plan['changes']} change(s)"
+            + (f" ({per_rule})" if per_rule else ""),
+            markup=False,
+        )
+        targets = ", ".join(f"{m} {t}" for m, t in plan["targets"].items()) or "none"
+        stdout.print(f"  targets: {targets}", markup=False)
+        review = plan["manual_review"]
+        if review:
+            stdout.print(f"  manual review: {len(review)} finding(s)", markup=False)
+            for finding in review:
+                stdout.print(
+                    f"    {finding['path']}:{finding['line']}: {finding['message']}", markup=False
+                )
+
+
+def print_status(spec, metrics: dict[str, float], history) -> None:
+    """The remediation-plan table (metric, current, each week's target, final) and the history."""
+    from migrator.batches import target_rows
+
+    scopes = [(b.name, b.targets) for b in spec.batches] + [("final", spec.final_targets())]
+    table = Table(title="Metrics against targets", title_justify="left")
+    table.add_column("metric")
+    table.add_column("current", justify="right")
+    for name, _targets in scopes:
+        table.add_column(name)
+    for metric, value in metrics.items():
+        cells = []
+        for _name, targets in scopes:
+            rows = target_rows(metrics, {metric: targets[metric]}) if metric in targets else []
+            cells.append(f"{rows[0][2]} {'ok' if rows[0][3] else 'NOT MET'}" if rows else "")
+        table.add_row(metric, _value(value), *cells)
+    stdout.print(table)
+    commits = Table(title="Batch history (from git trailers)", title_justify="left")
+    columns = ("batch", "chunk", "commit", "date", "author", "files", "metrics after", "gate")
+    for column in (*columns, "rolled back"):
+        commits.add_column(column)
+    for commit in history.commits:
+        rolled = f"yes ({commit.rolled_back_by[:12]})" if commit.rolled_back else "no"
+        keys = _batch_keys(spec, commit.batch)
+        after = commit.metrics_after or {}
+        shown = ", ".join(f"{k}={_value(v)}" for k, v in after.items() if k in keys)
+        commits.add_row(
+            commit.batch,
+            commit.chunk,
+            commit.sha[:12],
+            commit.date,
+            commit.author,
+            str(len(commit.files)),
+            shown,
+            commit.gate,
+            rolled,
+        )
+    if history.commits:
+        stdout.print(commits)
+    else:
+        stdout.print("no batch has landed yet", markup=False)
+
+
+def _batch_keys(spec, batch: str) -> set[str]:
+    for candidate in spec.batches:
+        if candidate.name == batch:
+            return set(candidate.targets)
+    return set()
+
+
+def print_rollback(result, *, dry_run: bool) -> None:
+    if result.already:
+        note(f"{result.target}: already rolled back; nothing to do")
+        return
+    verb = "would revert" if dry_run else "reverted"
+    for commit in result.commits:
+        stdout.print(f"{verb} {commit.sha[:12]} {commit.batch} ({commit.chunk})", markup=False)
+    if not dry_run:
+        note(
+            f"rolled back {result.target}: {len(result.reverts)} revert commit(s) "
+            f"in {result.seconds:.2f}s"
+        )

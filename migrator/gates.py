@@ -1,0 +1,116 @@
+"""Run a batch's gate commands: live output to stderr, kept for the run record, judged."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from migrator.spec import Gate
+
+KEEP_CHARS = 200_000  # of each gate's output, in the run record
+PYTEST_FAILURE = re.compile(r"^(?:FAILED|ERROR) (\S+)", re.MULTILINE)
+
+
+@dataclass
+class GateResult:
+    """One gate command's run and verdict."""
+
+    argv: tuple[str, ...]
+    returncode: int
+    seconds: float
+    output: str
+    passed: bool
+    failed_tests: list[str] = field(default_factory=list)
+    new_failures: list[str] = field(default_factory=list)
+    baseline: bool = False
+
+    def tail(self, lines: int = 20) -> str:
+        return "\n".join(self.output.rstrip().splitlines()[-lines:])
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "argv": list(self.argv),
+            "returncode": self.returncode,
+            "seconds": round(self.seconds, 3),
+            "passed": self.passed,
+            "failed_tests": self.failed_tests,
+            "new_failures": self.new_failures,
+            "baseline": self.baseline,
+            "output": self.output,
+        }
+
+
+def failed_tests(output: str) -> list[str]:
+    """The pytest node ids a run reports as failed or errored (its short summary)."""
+    return sorted(set(PYTEST_FAILURE.findall(output)))
+
+
+def execute(gate: Gate, root: Path, stream: TextIO | None = None) -> tuple[int, str, float]:
+    """Run one gate command in `root`, streaming its output; (returncode, output, seconds)."""
+    stream = stream or sys.stderr
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    command: list[str] | str = " ".join(gate.argv) if gate.shell else list(gate.argv)
+    started = time.monotonic()
+    try:
+        process = subprocess.Popen(
+            command,
+            cwd=root,
+            env=env,
+            shell=gate.shell,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+    except OSError as error:
+        message = f"cannot run `{gate.argv[0]}`: {error.strerror or error}\n"
+        stream.write(message)
+        return 127, message, time.monotonic() - started
+    kept: list[str] = []
+    try:
+        assert process.stdout is not None
+        for raw in process.stdout:
+            line = raw.decode("utf-8", "replace")
+            stream.write(line)
+            stream.flush()
+            kept.append(line)
+        returncode = process.wait()
+    except BaseException:
+        process.kill()
+        process.wait()
+        raise
+    output = "".join(kept)[-KEEP_CHARS:]
+    return returncode, output, time.monotonic() - started
+
+
+def run_gate(
+    gate: Gate, root: Path, baseline_failures: set[str] | None = None, stream: TextIO | None = None
+) -> GateResult:
+    """Run and judge a gate; with a baseline, only tests that passed there can fail it."""
+    returncode, output, seconds = execute(gate, root, stream)
+    failures = failed_tests(output)
+    result = GateResult(gate.argv, returncode, seconds, output, returncode == 0, failures)
+    if returncode != 0 and baseline_failures is not None:
+        result.baseline = True
+        result.new_failures = [test for test in failures if test not in baseline_failures]
+        # Without any failing node id the run cannot be compared (crash, collection error).
+        result.passed = bool(failures) and not result.new_failures
+    elif returncode != 0:
+        result.new_failures = failures
+    return result
+
+
+def run_baselines(gates: tuple[Gate, ...], root: Path) -> dict[int, set[str]]:
+    """Failing tests of each `baseline = true` gate on the untouched tree, by gate index."""
+    baselines = {}
+    for index, gate in enumerate(gates):
+        if gate.baseline:
+            sys.stderr.write(f"baseline: {' '.join(gate.argv)}\n")
+            _code, output, _seconds = execute(gate, root)
+            baselines[index] = set(failed_tests(output))
+    return baselines
