@@ -7,8 +7,16 @@ from typing import ClassVar
 import libcst as cst
 import libcst.matchers as m
 
-from codemods.base import Analysis, ParsedFile, TransformResult, dotted_name, last_components
-from codemods.rules import RuleSet
+from codemods.base import (
+    Analysis,
+    Finding,
+    ParsedFile,
+    TransformResult,
+    dotted_name,
+    last_components,
+)
+from codemods.rules import RuleSet, SingletonRule
+from codemods.singleton_fix import InstanceGetter, InstanceGetterFix, module_instances
 
 CACHE_DECORATORS = frozenset({"cache", "lru_cache"})
 
@@ -17,12 +25,49 @@ def _is_cache_attr(name: str) -> bool:
     return name.startswith("_instance") or name in {"_singleton", "_shared"}
 
 
-class _SingletonCollector(cst.CSTVisitor):
+class _Candidates:
+    """Which classes are singleton candidates, and whether their rule allows the fix."""
+
     def __init__(self, parsed: ParsedFile, rules: RuleSet) -> None:
         self.parsed = parsed
+        self.rules = rules.singletons
         self.classes = frozenset(c for rule in rules.singletons for c in rule.classes)
-        suffixes = {s for rule in rules.singletons for s in rule.suffixes}
-        self.suffixes = tuple(sorted(suffixes))
+        self.suffixes = tuple(sorted({s for rule in rules.singletons for s in rule.suffixes}))
+
+    def _rule(self, qualified: set[str], name: str) -> SingletonRule | None:
+        for rule in self.rules:
+            if qualified & set(rule.classes):
+                return rule
+        for rule in self.rules:
+            if name[:1].isupper() and rule.suffixes and name.endswith(tuple(rule.suffixes)):
+                return rule
+        return None
+
+    def rule_for(self, call: cst.BaseExpression) -> SingletonRule | None:
+        if not isinstance(call, cst.Call):
+            return None
+        qualified = self.parsed.qualified_names(call.func)
+        return self._rule(qualified, (dotted_name(call.func) or "").rpartition(".")[2])
+
+    def class_name(self, call: cst.BaseExpression) -> str | None:
+        """The class a module-level call constructs, when it is a candidate."""
+        if not isinstance(call, cst.Call) or self.rule_for(call) is None:
+            return None
+        qualified = self.parsed.qualified_names(call.func) & self.classes
+        if qualified:
+            return min(qualified).rpartition(".")[2]
+        return (dotted_name(call.func) or "").rpartition(".")[2]
+
+
+class _SingletonCollector(cst.CSTVisitor):
+    def __init__(
+        self, parsed: ParsedFile, rules: RuleSet, instances: dict[str, InstanceGetter]
+    ) -> None:
+        self.parsed = parsed
+        self.candidates = _Candidates(parsed, rules)
+        self.instances = instances
+        self.classes = self.candidates.classes
+        self.suffixes = self.candidates.suffixes
         self.analysis = Analysis()
         self.function_depth = 0
         self.class_depth = 0
@@ -31,21 +76,38 @@ class _SingletonCollector(cst.CSTVisitor):
         self.class_short_names = frozenset(c.rpartition(".")[2] for c in self.classes)
 
     def _instance_class(self, node: cst.BaseExpression | None) -> str | None:
-        """The class a call constructs, when it is a singleton candidate."""
+        """The class a call constructs, when it is a singleton candidate (`cls()` included)."""
         if not isinstance(node, cst.Call):
             return None
-        qualified = self.parsed.qualified_names(node.func) & self.classes
-        if qualified:
-            return min(qualified).rpartition(".")[2]
-        name = (dotted_name(node.func) or "").rpartition(".")[2]
-        if name[:1].isupper() and self.suffixes and name.endswith(self.suffixes):
-            return name
-        return None
+        if m.matches(node.func, m.Name("cls")) and self.class_names:
+            return self.class_names[-1] if self._candidate_class(self.class_names[-1]) else None
+        return self.candidates.class_name(node)
+
+    def _candidate_class(self, cls: str) -> bool:
+        return cls in self.class_short_names or bool(self.suffixes and cls.endswith(self.suffixes))
 
     def _report(self, node: cst.CSTNode, message: str) -> None:
         self.analysis.findings.append(
             self.parsed.finding("singleton", node, message, fixable=False, manual_review=True)
         )
+
+    def _module_instance(self, target: cst.Name, cls: str) -> None:
+        name = target.value
+        message = f"module global `{name}` holds a shared `{cls}` instance"
+        shape = self.instances.get(name)
+        rule = self.candidates.rule_for(shape.call) if shape else None
+        if shape is not None and shape.problem is None and rule is not None and rule.fix:
+            getter = shape.getter.name.value if shape.getter else "its getter"
+            message += f": `{getter}()` will build a new instance per call"
+            self.analysis.findings.append(self.parsed.finding("singleton", target, message))
+            return
+        if shape is not None and shape.problem is None:
+            why = "the spec's [[singleton]] rule for it has fix = false"
+        elif shape is not None and shape.problem:
+            why = shape.problem
+        else:
+            why = "not a plain module-level instance"
+        self._report(target, f"{message}; not fixed: {why}")
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._cached_getter(node)
@@ -85,7 +147,7 @@ class _SingletonCollector(cst.CSTVisitor):
         if isinstance(target, cst.Name):
             name = target.value
             if self.function_depth == 0 and self.class_depth == 0:
-                self._report(target, f"module global `{name}` holds a shared `{cls}` instance")
+                self._module_instance(target, cls)
             elif self.function_depth == 0:
                 self._report(target, f"class attribute `{name}` holds a shared `{cls}` instance")
             elif self.globals_stack and name in self.globals_stack[-1]:
@@ -101,9 +163,7 @@ class _SingletonCollector(cst.CSTVisitor):
         if node.name.value != "__new__" or not self.class_names:
             return
         cls = self.class_names[-1]
-        if cls not in self.class_short_names and not (
-            self.suffixes and cls.endswith(self.suffixes)
-        ):
+        if not self._candidate_class(cls):
             return
         cache = m.Attribute(value=m.Name("cls"), attr=m.Name(m.MatchIfTrue(_is_cache_attr)))
         if m.findall(node.body, m.Assign(targets=[m.AssignTarget(target=cache)])):
@@ -142,9 +202,27 @@ class SingletonsCodemod:
         return last_components(c for rule in rules.singletons for c in rule.classes) | suffixes
 
     def analyze(self, parsed: ParsedFile, rules: RuleSet) -> Analysis:
-        collector = _SingletonCollector(parsed, rules)
+        candidates = _Candidates(parsed, rules)
+        collector = _SingletonCollector(
+            parsed, rules, module_instances(parsed, candidates.class_name)
+        )
         parsed.wrapper.visit(collector)
         return collector.analysis
 
     def transform(self, parsed: ParsedFile, rules: RuleSet) -> TransformResult:
-        return TransformResult(parsed.code)
+        if not rules.singletons:
+            return TransformResult(parsed.code)
+        candidates = _Candidates(parsed, rules)
+        instances = module_instances(parsed, candidates.class_name)
+        fixes = [
+            shape
+            for shape in instances.values()
+            if shape.problem is None and (rule := candidates.rule_for(shape.call)) and rule.fix
+        ]
+        remaining: list[Finding] = [
+            f for f in self.analyze(parsed, rules).findings if f.manual_review
+        ]
+        if not fixes:
+            return TransformResult(parsed.code, remaining)
+        module = parsed.module.visit(InstanceGetterFix(fixes))
+        return TransformResult(module.code, remaining, len(fixes))
