@@ -23,6 +23,7 @@ from migrator.interactive import choose as choose_hunks
 from migrator.ruff_config import render as render_ruff_config
 from migrator.sarif import to_sarif
 from migrator.scan import scan as run_scan
+from migrator.shims import plan as plan_shims
 from migrator.spec import SPEC_FILENAME, Batch, Spec, SpecError, default_spec_text, load_spec
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -232,6 +233,41 @@ def ruff_config(
     loaded = spec_for(repository(path), spec)
     flavour = "ruff.toml" if ruff_toml else "pyproject"
     typer.echo(render_ruff_config(loaded.rules, flavour), nl=False)
+
+
+@app.command()
+def shims(
+    path: Annotated[Path, typer.Argument(help="Repository root.")] = Path("."),
+    spec: SpecOption = None,
+    write: Annotated[bool, typer.Option("--write", help="Write the shims.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show the files it would write (the default).")
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace hand-written old modules too.")
+    ] = False,
+) -> None:
+    """Deprecation shims at every old module: old imports keep working, and warn."""
+    if write and dry_run:
+        raise fail("--write and --dry-run exclude each other")
+    root = repository(path)
+    loaded = spec_for(root, spec)
+    planned = plan_shims(root, loaded.rules, force=force)
+    changed = [shim for shim in planned if shim.status in ("new", "update")]
+    for shim in planned:
+        if shim.status == "skip":
+            output.note(f"skipped {shim.path}: {shim.reason}")
+        elif shim.status == "same":
+            output.note(f"unchanged {shim.path}")
+    for shim in changed:
+        if write:
+            (root / shim.path).parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(root / shim.path, shim.text.encode("utf-8"))
+            output.note(f"wrote {shim.path} ({shim.module})")
+        else:
+            sys.stdout.buffer.write(unified_diff(shim.path, shim.original, shim.text.encode()))
+    verb = "wrote" if write else "would write"
+    output.note(f"{verb} {len(changed)} shim(s) of {len(planned)} old module(s)")
 
 
 def select(
