@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 import libcst as cst
 from libcst.metadata import (
@@ -12,6 +12,7 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
+from codemods.flag_blocks import Placeholders
 from codemods.flag_expr import literal_value
 
 
@@ -100,19 +101,19 @@ class _Remover(cst.CSTTransformer):
         self.literal_only = literal_only
         self.depth = 0
         self.try_bodies: set[int] = set()
-        self.emptied_tries: list[cst.Try] = []
         self.removed: set[str] = set()
+        self.placeholders = Placeholders()
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self.depth += 1
 
     def leave_FunctionDef(
         self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
-    ) -> cst.FunctionDef | cst.RemovalSentinel:
+    ) -> cst.BaseStatement:
         self.depth -= 1
         if self.depth == 0 and updated_node.name.value in self.functions:
             self.removed.add(updated_node.name.value)
-            return cst.RemovalSentinel.REMOVE
+            return self.placeholders.mark(updated_node)
         return updated_node
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
@@ -189,9 +190,9 @@ class _Remover(cst.CSTTransformer):
 
     def leave_SimpleStatementLine(
         self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
-    ) -> cst.SimpleStatementLine | cst.RemovalSentinel:
+    ) -> cst.BaseStatement:
         if not updated_node.body:
-            return cst.RemovalSentinel.REMOVE
+            return self.placeholders.mark(updated_node)
         return updated_node
 
     def visit_Try(self, node: cst.Try) -> None:
@@ -200,21 +201,30 @@ class _Remover(cst.CSTTransformer):
     def leave_IndentedBlock(
         self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
     ) -> cst.IndentedBlock:
-        if updated_node.body or id(original_node) in self.try_bodies:
+        body = self.placeholders.drop(updated_node.body)
+        if not body and id(original_node) not in self.try_bodies:
+            body = [cst.SimpleStatementLine([cst.Pass()])]
+        if _same(body, updated_node.body):
             return updated_node
-        return updated_node.with_changes(body=[cst.SimpleStatementLine([cst.Pass()])])
+        return updated_node.with_changes(body=body)
 
-    def leave_Try(
-        self, original_node: cst.Try, updated_node: cst.Try
-    ) -> cst.Try | cst.RemovalSentinel:
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        if not self.placeholders:
+            return updated_node
+        return updated_node.with_changes(body=self.placeholders.drop(updated_node.body))
+
+    def leave_Try(self, original_node: cst.Try, updated_node: cst.Try) -> cst.BaseStatement:
         if updated_node.body.body:
             return updated_node
         if updated_node.orelse is None and updated_node.finalbody is None:
-            self.emptied_tries.append(original_node)
-            return cst.RemovalSentinel.REMOVE
+            return self.placeholders.mark(updated_node)
         return updated_node.with_changes(
             body=updated_node.body.with_changes(body=[cst.SimpleStatementLine([cst.Pass()])])
         )
+
+
+def _same(a: Sequence[cst.CSTNode], b: Sequence[cst.CSTNode]) -> bool:
+    return len(a) == len(b) and all(x is y for x, y in zip(a, b, strict=True))
 
 
 class _TryBindings(cst.CSTVisitor):

@@ -6,6 +6,7 @@ import libcst as cst
 from libcst.metadata import ExpressionContext, ExpressionContextProvider
 
 from codemods.base import Finding, ParsedFile
+from codemods.flag_blocks import Placeholders
 from codemods.flag_expr import (
     Literal,
     in_place_of,
@@ -35,6 +36,7 @@ class FlagFolder(cst.CSTTransformer):
         self.boolean_context: set[int] = set()
         self.elifs: set[int] = set()
         self.terminals: dict[int, cst.CSTNode] = {}
+        self.placeholders = Placeholders()
 
     # ---- bookkeeping -----------------------------------------------------------------
     def _derive(self, value: Literal, like: cst.BaseExpression) -> cst.BaseExpression:
@@ -201,9 +203,9 @@ class FlagFolder(cst.CSTTransformer):
                 self.terminals[id(last)] = last
         return statements
 
-    def _flatten(self, statements: list[cst.BaseStatement]) -> Replacement:
+    def _flatten(self, statement: Statement, statements: list[Statement]) -> Replacement:
         if not statements:
-            return cst.RemovalSentinel.REMOVE
+            return self.placeholders.mark(statement)
         return cst.FlattenSentinel(statements)
 
     def leave_If(
@@ -221,12 +223,13 @@ class FlagFolder(cst.CSTTransformer):
                 return cst.RemovalSentinel.REMOVE
             return orelse.with_changes(leading_lines=[*leading, *orelse.leading_lines])
         if value:
-            return self._flatten(self._body(updated_node.body, leading))
+            return self._flatten(updated_node, self._body(updated_node.body, leading))
         if orelse is None:
-            return cst.RemovalSentinel.REMOVE
+            return self.placeholders.mark(updated_node)
         if isinstance(orelse, cst.If):
             return orelse.with_changes(leading_lines=[*leading, *orelse.leading_lines])
-        return self._flatten(self._body(orelse.body, (*leading, *orelse.leading_lines)))
+        body = self._body(orelse.body, (*leading, *orelse.leading_lines))
+        return self._flatten(updated_node, body)
 
     def leave_While(
         self, original_node: cst.While, updated_node: cst.While
@@ -235,9 +238,9 @@ class FlagFolder(cst.CSTTransformer):
         if not known or value:
             return updated_node
         if updated_node.orelse is None:
-            return cst.RemovalSentinel.REMOVE
+            return self.placeholders.mark(updated_node)
         leading = (*updated_node.leading_lines, *updated_node.orelse.leading_lines)
-        return self._flatten(self._body(updated_node.orelse.body, leading))
+        return self._flatten(updated_node, self._body(updated_node.orelse.body, leading))
 
     def _reachable(self, body: list[cst.BaseStatement]) -> list[cst.BaseStatement]:
         """Drop statements after a return/raise that a pruned branch left unconditional."""
@@ -249,7 +252,7 @@ class FlagFolder(cst.CSTTransformer):
     def leave_IndentedBlock(
         self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
     ) -> cst.IndentedBlock:
-        body = self._reachable(list(updated_node.body))
+        body = self._reachable(self.placeholders.drop(updated_node.body))
         if not body:
             body = [cst.SimpleStatementLine([cst.Pass()])]
         if len(body) == len(updated_node.body) and all(
