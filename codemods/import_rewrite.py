@@ -409,6 +409,11 @@ class ImportRewrite:
                 continue
             self.plan.removed.add(assign)
             self.changes += 1
+            message = (
+                f"removed compatibility alias `{alias}`: the rename rules rewrite its importers "
+                "in the scanned paths; code outside them that imports it must be migrated too"
+            )
+            self.findings.append(self.parsed.finding("aliased-import", assign, message))
             for string in self.all_strings:
                 if string.evaluated_value == alias:
                     self.plan.removed.add(string)
@@ -450,6 +455,7 @@ class ImportRewrite:
             if key in seen or key in bindings:
                 self.changes += 1
                 continue
+            self._drop_later_duplicates(site, key)
             bindings.add(key)
             if item.name and self._join(item, earlier, edits):
                 self.changes += 1
@@ -459,6 +465,17 @@ class ImportRewrite:
         if isinstance(node, cst.Import):
             return self._edit_import(site, kept, fresh), bindings
         return self._edit_from(site, kept, fresh), bindings
+
+    def _drop_later_duplicates(self, site: Site, key: NewImport) -> None:
+        """An untouched later import of the same binding in this block is now redundant."""
+        for later in self.sites:
+            if later.block is not site.block or later.index <= site.index:
+                continue
+            if isinstance(later.node.names, cst.ImportStar):
+                continue
+            for alias in later.node.names:
+                if alias not in self.plan.outcomes and self._key(later, alias) == key:
+                    self.plan.outcomes[alias] = []
 
     def _key(self, site: Site, alias: cst.ImportAlias) -> NewImport:
         path = imported_path(alias, site.node, self.ctx)

@@ -1,0 +1,137 @@
+"""The imports codemod: before/after fixtures for every form, idempotence, findings, file styles."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import libcst as cst
+import pytest
+
+from codemods.base import FileContext, ParsedFile
+from codemods.imports import ImportsCodemod
+from codemods.rules import RenameRule, RuleSet
+from migrator.spec import default_spec_text, parse_spec
+
+FIXTURES = Path(__file__).parent / "fixtures" / "codemods" / "imports"
+DEFAULT_PATH = "netra_backend/app/services/sample.py"
+RULES = parse_spec(default_spec_text(), "<default>").rules
+MODULE_MOVE = RenameRule(
+    "netra_backend.app.agents.legacy_engines", "netra_backend.app.agents.supervisor.engines"
+)
+
+# case -> where the file sits (relative imports resolve against it)
+PATHS = {
+    "form04_relative": "netra_backend/app/agents/supervisor/runner.py",
+    "form06_reexport": "netra_backend/app/agents/__init__.py",
+    "form11_compat_alias": "netra_backend/app/agents/supervisor/execution_engine.py",
+}
+# case -> rules, when the default spec's are not the ones the case is about
+CASE_RULES = {"form09_module_move": replace(RULES, renames=(*RULES.renames, MODULE_MOVE))}
+
+# case -> [(rule, line, text the message contains, manual_review)]
+FINDINGS: dict[str, list[tuple[str, int, str, bool]]] = {
+    "form02_alias_name_taken": [
+        (
+            "aliased-import",
+            1,
+            "kept `UserExecutionEngine as Engine`: `UserExecutionEngine` "
+            "already means something else here (line 2)",
+            True,
+        ),
+    ],
+    "form03_import_module_as": [
+        ("deprecated-import", 1, "module `ee` is still used for names no rule moves", True),
+    ],
+    "form05_local_imports": [
+        ("aliased-import", 8, "`ExecutionEngine` is a class attribute", True),
+    ],
+    "form07_string_references": [
+        ("string-reference", 8, "names a deprecated module that no rule moves", True),
+        ("string-reference", 9, "names a deprecated module that no rule moves", True),
+        ("string-reference", 10, "names a deprecated module that no rule moves", True),
+    ],
+    "form11_compat_alias": [
+        ("aliased-import", 4, "removed compatibility alias `ExecutionEngine`", False),
+    ],
+    "collision_parameter_and_local": [
+        ("aliased-import", 1, "`UserExecutionEngine` already means something else here", True),
+    ],
+    "star_import": [("deprecated-import", 1, "star import, rewrite by hand", True)],
+    "constructor_pending": [
+        ("deprecated-import", 1, "`ExecutionEngine` is still constructed directly (line 6)", True),
+    ],
+}
+
+CASES = sorted(p.name.removesuffix(".before.py") for p in FIXTURES.glob("*.before.py"))
+
+
+def transform(source: str, path: str = DEFAULT_PATH, rules: RuleSet = RULES):
+    return ImportsCodemod().transform(ParsedFile(source, FileContext.from_path(path)), rules)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_fixture(case: str) -> None:
+    before = (FIXTURES / f"{case}.before.py").read_text()
+    after = (FIXTURES / f"{case}.after.py").read_text()
+    path, rules = PATHS.get(case, DEFAULT_PATH), CASE_RULES.get(case, RULES)
+
+    result = transform(before, path, rules)
+
+    assert result.code == after
+    cst.parse_module(result.code)
+    assert transform(result.code, path, rules).code == result.code, "a second run changes nothing"
+    expected = FINDINGS.get(case, [])
+    got = [(f.rule, f.line, f.manual_review) for f in result.findings]
+    assert got == [(rule, line, manual) for rule, line, _, manual in expected]
+    for finding, (_, _, text, _) in zip(result.findings, expected, strict=True):
+        assert text in finding.message
+    assert (result.changes > 0) == (before != after)
+
+
+def test_every_fixture_has_its_after_file() -> None:
+    afters = sorted(p.name.removesuffix(".after.py") for p in FIXTURES.glob("*.after.py"))
+    assert afters == CASES
+    assert len(CASES) >= 20
+
+
+def test_file_without_needles_is_byte_identical() -> None:
+    source = "import os\n\n\ndef f( x ):\n    return os.path.join(x,'a')  # hi\n"
+    result = transform(source)
+    assert result.code == source
+    assert result.findings == [] and result.changes == 0
+
+
+def test_crlf_and_missing_final_newline_are_kept() -> None:
+    source = (
+        "from netra_backend.app.agents.supervisor.execution_engine import ExecutionEngine\r\n"
+        "\r\n"
+        "engine = ExecutionEngine"
+    )
+    result = transform(source)
+    assert result.code == (
+        "from netra_backend.app.agents.supervisor.user_execution_engine import "
+        "UserExecutionEngine\r\n\r\nengine = UserExecutionEngine"
+    )
+
+
+def test_crlf_lines_added_after_a_kept_import_use_crlf() -> None:
+    source = (
+        "from netra_backend.app.agents.supervisor.execution_engine import helper, ExecutionEngine"
+        "\r\nx = helper(ExecutionEngine)\r\n"
+    )
+    result = transform(source)
+    assert result.code == (
+        "from netra_backend.app.agents.supervisor.execution_engine import helper\r\n"
+        "from netra_backend.app.agents.supervisor.user_execution_engine import "
+        "UserExecutionEngine\r\nx = helper(UserExecutionEngine)\r\n"
+    )
+
+
+def test_results_do_not_depend_on_earlier_files() -> None:
+    codemod = ImportsCodemod()
+    first = (FIXTURES / "form02_from_alias.before.py").read_text()
+    second = (FIXTURES / "collision_parameter_and_local.before.py").read_text()
+    alone = transform(second).code
+    codemod.transform(ParsedFile(first, FileContext.from_path(DEFAULT_PATH)), RULES)
+    assert transform(second).code == alone
