@@ -44,7 +44,7 @@ def hunks(old: bytes, new: bytes, context: int = 3) -> list[Hunk]:
     found = []
     for group in difflib.SequenceMatcher(None, a, b, autojunk=False).get_grouped_opcodes(context):
         first, last = group[0], group[-1]
-        header = f"@@ -{first[1] + 1},{last[2] - first[1]} +{first[3] + 1},{last[4] - first[3]} @@"
+        header = f"@@ -{_range(first[1], last[2])} +{_range(first[3], last[4])} @@"
         lines = []
         for tag, i1, i2, j1, j2 in group:
             if tag == "equal":
@@ -66,6 +66,14 @@ def apply_hunks(old: bytes, new: bytes, taken: list[Hunk]) -> bytes:
         tag, i1, i2, j1, j2 = op
         out += b[j1:j2] if tag != "equal" and op in wanted else a[i1:i2]
     return b"".join(out)
+
+
+def _range(start: int, stop: int) -> str:
+    """A hunk header's line range, as git writes it (`3`, `3,4`, or `2,0` when empty)."""
+    length = stop - start
+    if length == 1:
+        return str(start + 1)
+    return f"{start + 1 if length else start},{length}"
 
 
 def _text(line: bytes) -> str:

@@ -165,7 +165,7 @@ def test_metrics_against_targets_are_shown_at_the_end(repo: Path) -> None:
 
 def test_commit_hooks_run(repo: Path) -> None:
     hook = repo / ".git/hooks/commit-msg"
-    hook.write_text("#!/bin/sh\necho hooked >> \"$(git rev-parse --git-dir)/hook.log\"\n")
+    hook.write_text('#!/bin/sh\necho hooked >> "$(git rev-parse --git-dir)/hook.log"\n')
     hook.chmod(0o755)
     assert run(repo).exit_code == 0
     assert (repo / ".git/hook.log").read_text() == "hooked\n"
