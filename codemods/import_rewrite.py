@@ -84,12 +84,20 @@ class Plan:
 class ImportRewrite:
     """Plans and applies the rewrite of one file."""
 
-    def __init__(self, parsed: ParsedFile, paths: PathMap, blocked: dict[str, str], rule: str):
+    def __init__(
+        self,
+        parsed: ParsedFile,
+        paths: PathMap,
+        blocked: dict[str, str],
+        rule: str,
+        modules_deprecated: bool = True,
+    ):
         self.parsed = parsed
         self.ctx = parsed.context
         self.paths = paths
         self.blocked = blocked  # old path -> why it must stay
         self.rule = rule
+        self.modules_deprecated = modules_deprecated
         self.plan = Plan()
         self.findings: list[Finding] = []
         self.changes = 0
@@ -334,7 +342,7 @@ class ImportRewrite:
             self._repoint_module(candidate)
         elif not kept:
             self.plan.outcomes[candidate.alias] = []
-        elif not candidate.module_rule and self.paths.rename(candidate.old) is None:
+        elif self.modules_deprecated and self.paths.rename(candidate.old) is None:
             message = f"module `{candidate.bound}` is still used for names no rule moves"
             self.report(candidate.alias, message, rule="deprecated-import")
 
@@ -378,8 +386,9 @@ class ImportRewrite:
             value = node.evaluated_value
             moved = self.paths.rename(value)
             if moved is None:
-                message = f'"{value}": names a deprecated module that no rule moves'
-                self.report(node, message, rule="string-reference")
+                if self.modules_deprecated:
+                    message = f'"{value}": names a deprecated module that no rule moves'
+                    self.report(node, message, rule="string-reference")
                 continue
             if self._blocked_path(value):
                 self.report(node, self.blocked[self._blocked_path(value)])
@@ -683,7 +692,15 @@ class _Collector(cst.CSTVisitor):
 
 
 def rewrite_imports(
-    parsed: ParsedFile, paths: PathMap, blocked: dict[str, str], rule: str
+    parsed: ParsedFile,
+    paths: PathMap,
+    blocked: dict[str, str],
+    rule: str,
+    modules_deprecated: bool = True,
 ) -> TransformResult:
-    """Rewrite every import the rules move; `blocked` maps old paths to why they must stay."""
-    return ImportRewrite(parsed, paths, blocked, rule).run()
+    """Rewrite every import the rules move; `blocked` maps old paths to why they must stay.
+
+    With `modules_deprecated` false, only the moved names matter: other uses of their modules
+    (attributes, path strings naming the module) are not reported.
+    """
+    return ImportRewrite(parsed, paths, blocked, rule, modules_deprecated).run()

@@ -42,10 +42,15 @@ class FlagRule:
 
 @dataclass(frozen=True)
 class ConsolidateRule:
-    """Many functions collapse into one canonical function."""
+    """Many functions collapse into one canonical function.
+
+    `params` are the canonical function's parameters in order (the first one required); a call
+    of an old function whose arguments do not bind to them is left for manual review.
+    """
 
     old: tuple[str, ...]
     new: str
+    params: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

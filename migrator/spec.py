@@ -340,13 +340,14 @@ class _Reader:
         return FlagRule(self.identifier(table["name"], (*key, "name")), flag_value)
 
     def consolidate(self, value: Any, key: tuple) -> ConsolidateRule:
-        table = self.table(value, key, {"old", "new"})
+        table = self.table(value, key, {"old", "new", "params"})
         for required in ("old", "new"):
             if required not in table:
                 raise self.fail((*key, required), "missing required key")
         return ConsolidateRule(
             self.strings(table["old"], (*key, "old"), self.dotted),
             self.dotted(table["new"], (*key, "new")),
+            self.strings(table.get("params", []), (*key, "params"), self.identifier),
         )
 
     def singleton(self, value: Any, key: tuple) -> SingletonRule:

@@ -1,0 +1,83 @@
+"""The validators codemod: calls and imports of every old token validator become the new one."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import libcst as cst
+import pytest
+
+from codemods.base import FileContext, ParsedFile
+from codemods.validators import ValidatorsCodemod, binding_problem
+from migrator.spec import SpecError, default_spec_text, parse_spec
+
+FIXTURES = Path(__file__).parent / "fixtures" / "codemods" / "validators"
+PATH = "netra_backend/app/websocket_core/handlers.py"
+DEFAULT = parse_spec(default_spec_text(), "<default>").rules
+RULES = replace(
+    DEFAULT,
+    consolidations=tuple(replace(r, params=("token", "audience")) for r in DEFAULT.consolidations),
+)
+CASES = sorted(p.name.removesuffix(".before.py") for p in FIXTURES.glob("*.before.py"))
+FINDINGS = {
+    "call_shape_mismatch": [
+        (
+            "token-validation",
+            1,
+            "`validate_jwt(...)` on line 6 does not fit `validate_token(token, audience)`: "
+            "it has no parameter `leeway`; left for manual review",
+        )
+    ],
+}
+
+
+def transform(source: str, rules=RULES):
+    return ValidatorsCodemod().transform(ParsedFile(source, FileContext.from_path(PATH)), rules)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_fixture(case: str) -> None:
+    before = (FIXTURES / f"{case}.before.py").read_text()
+    after = (FIXTURES / f"{case}.after.py").read_text()
+
+    result = transform(before)
+
+    assert result.code == after
+    cst.parse_module(result.code)
+    assert transform(result.code).code == result.code
+    got = [(f.rule, f.line, f.message) for f in result.findings]
+    assert got == FINDINGS.get(case, [])
+    assert all(f.manual_review and not f.fixable for f in result.findings)
+
+
+def test_without_params_every_call_is_rewritten() -> None:
+    before = (FIXTURES / "call_shape_mismatch.before.py").read_text()
+    result = transform(before, DEFAULT)
+    assert result.findings == []
+    assert 'validate_token(token, "HS256", leeway=5, **options)' in result.code
+
+
+@pytest.mark.parametrize(
+    ("call", "problem"),
+    [
+        ("f(t)", None),
+        ("f(token=t, audience='a')", None),
+        ("f(t, 'a')", None),
+        ("f(t, 'a', 3)", "more positional arguments than it takes"),
+        ("f(t, leeway=1)", "it has no parameter `leeway`"),
+        ("f(t, token=t)", "argument `token` given twice"),
+        ("f(*args)", "`*` arguments cannot be matched to its parameters"),
+        ("f(audience='a')", "no `token` argument"),
+    ],
+)
+def test_binding_problem(call: str, problem: str | None) -> None:
+    node = cst.parse_expression(call)
+    assert binding_problem(node, ("token", "audience")) == problem
+
+
+def test_spec_reads_consolidate_params() -> None:
+    text = '[[consolidate]]\nold = ["a.b.c"]\nnew = "a.b.d"\nparams = ["token"]\n'
+    assert parse_spec(text, "m.toml").rules.consolidations[0].params == ("token",)
+    with pytest.raises(SpecError, match=r"m.toml:4: `consolidate\[0\].params\[0\]`"):
+        parse_spec(text.replace('["token"]', '["not valid"]'), "m.toml")
