@@ -5,7 +5,8 @@
     def get_factory():
         return _factory
 
-The getter then builds a new instance per call, and the module global goes.
+The getter then builds a new instance per call, and the module global goes; a public global
+stays (other modules may import it) and is reported for review.
 """
 
 from __future__ import annotations
@@ -29,6 +30,15 @@ class InstanceGetter:
     call: cst.Call
     getter: cst.FunctionDef | None
     problem: str | None  # why it cannot be fixed mechanically; None when it can
+
+    @property
+    def public(self) -> bool:
+        return not self.name.startswith("_")
+
+    @property
+    def leftover(self) -> str:
+        """Why a public global stays after its getter is fixed."""
+        return "delete it once no other module imports it"
 
 
 def module_instances(
@@ -74,11 +84,11 @@ def _getter_for(
     references = list(assignments[0].references)
     getters = [_returning_function(parsed, ref.node, name) for ref in references]
     if not references:
-        return None, f"no getter returns `{name}`"
+        if not name.startswith("_"):
+            return None, "it is public: delete it once no other module imports it"
+        return None, f"nothing in this module uses `{name}`: delete it by hand"
     if len(references) != 1 or getters[0] is None:
         return None, f"`{name}` is used outside a getter that only returns it"
-    if not name.startswith("_"):
-        return None, f"`{name}` is public: other modules may import the shared instance"
     if not all(is_pure(arg.value) for arg in call.args):
         return None, "the constructor's arguments have side effects"
     return getters[0], None
@@ -117,7 +127,7 @@ class InstanceGetterFix(cst.CSTTransformer):
 
     def __init__(self, fixes: list[InstanceGetter]) -> None:
         super().__init__()
-        self.statements = {id(f.statement) for f in fixes}
+        self.statements = {id(f.statement) for f in fixes if not f.public}
         self.getters = {id(f.getter): f for f in fixes}
         self.current: InstanceGetter | None = None
 

@@ -99,7 +99,10 @@ class _SingletonCollector(cst.CSTVisitor):
         if shape is not None and shape.problem is None and rule is not None and rule.fix:
             getter = shape.getter.name.value if shape.getter else "its getter"
             message += f": `{getter}()` will build a new instance per call"
-            self.analysis.findings.append(self.parsed.finding("singleton", target, message))
+            if not shape.public:
+                self.analysis.findings.append(self.parsed.finding("singleton", target, message))
+                return
+            self._report(target, f"{message}; the public global stays: {shape.leftover}")
             return
         if shape is not None and shape.problem is None:
             why = "the spec's [[singleton]] rule for it has fix = false"
@@ -224,5 +227,8 @@ class SingletonsCodemod:
         ]
         if not fixes:
             return TransformResult(parsed.code, remaining)
-        module = parsed.module.visit(InstanceGetterFix(fixes))
-        return TransformResult(module.code, remaining, len(fixes))
+        code = parsed.module.visit(InstanceGetterFix(fixes)).code
+        # What is left for a human, at its place in the new code.
+        after = ParsedFile(code, parsed.context)
+        remaining = [f for f in self.analyze(after, rules).findings if f.manual_review]
+        return TransformResult(code, remaining, len(fixes))

@@ -45,8 +45,9 @@ FINDINGS: dict[str, list[tuple[int, int, str, bool]]] = {
         (
             5,
             0,
-            "module global `engine_factory` holds a shared `ExecutionEngineFactory` instance; "
-            "not fixed: `engine_factory` is public: other modules may import the shared instance",
+            "module global `engine_factory` holds a shared `ExecutionEngineFactory` instance: "
+            "`get_execution_engine_factory()` will build a new instance per call; "
+            "the public global stays: delete it once no other module imports it",
             True,
         )
     ],
@@ -85,6 +86,18 @@ FINDINGS: dict[str, list[tuple[int, int, str, bool]]] = {
     ],
 }
 
+# Where the transform's leftovers differ from the findings on the before file.
+LEFT: dict[str, list[tuple[int, str]]] = {
+    "fixable": [],
+    "public_instance": [
+        (
+            5,
+            "module global `engine_factory` holds a shared `ExecutionEngineFactory` instance; "
+            "not fixed: it is public: delete it once no other module imports it",
+        )
+    ],
+}
+
 
 def parse(source: str | bytes, case: str) -> ParsedFile:
     return ParsedFile(source, FileContext.from_path(f"netra_backend/app/{case}.py"))
@@ -117,9 +130,10 @@ def test_transform(case: str) -> None:
     cst.parse_module(result.code)
     again = CODEMOD.transform(parse(result.code, case), rules_for(case))
     assert again.code == result.code, "second run changed the code"
-    # What the transform leaves behind is exactly the manual-review findings.
+    # What the transform leaves behind: the manual-review findings of the new code.
     left = [(f.line, f.message) for f in result.findings]
-    assert left == [(line, msg) for line, _, msg, review in FINDINGS.get(case, []) if review]
+    before_left = [(line, msg) for line, _, msg, review in FINDINGS.get(case, []) if review]
+    assert left == LEFT.get(case, before_left)
 
 
 def test_only_the_fixable_case_changes() -> None:
@@ -129,7 +143,7 @@ def test_only_the_fixable_case_changes() -> None:
         if (FIXTURES / f"{case}.before.py").read_bytes()
         != (FIXTURES / f"{case}.after.py").read_bytes()
     }
-    assert changed == {"fixable"}
+    assert changed == {"fixable", "public_instance"}
 
 
 def test_after_the_fix_nothing_is_left() -> None:
