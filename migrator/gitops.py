@@ -79,29 +79,27 @@ class Repository:
 
     def dirty_paths(self, paths: list[str] | None = None) -> list[str]:
         """Paths (of `paths`, or all) whose content differs from HEAD: staged, unstaged or new."""
-        args = ["--porcelain=v1", "-z", "--untracked-files=all"]
-        if paths is not None:
-            if not paths:
-                return []
-            args += ["--", *paths]
-        out = self._repo.git.status(*args, strip_newline_in_stdout=False)
-        dirty, entries = [], out.split("\0")
-        index = 0
-        while index < len(entries):
-            entry = entries[index]
-            index += 1
-            if not entry:
-                continue
-            status, name = entry[:2], entry[3:]
-            if "R" in status or "C" in status:
-                index += 1  # the rename's source path follows
-            dirty.append(name)
-        return sorted(set(dirty))
+        if paths is not None and not paths:
+            return []
+        return self._status("--untracked-files=all", *(["--", *paths] if paths else []))
 
     def tracked_dirty_paths(self) -> list[str]:
         """Tracked files with staged or unstaged changes (untracked files do not count)."""
-        out = self._repo.git.status("--porcelain=v1", "-z", "--untracked-files=no")
-        return sorted(e[3:] for e in out.split("\0") if len(e) > 3 and e[:2] != "??")
+        return self._status("--untracked-files=no")
+
+    def _status(self, *args: str) -> list[str]:
+        out = self._repo.git.status("--porcelain=v1", "-z", *args, strip_newline_in_stdout=False)
+        entries, dirty, index = out.split("\0"), set(), 0
+        while index < len(entries):
+            entry = entries[index]
+            index += 1
+            if len(entry) < 4:
+                continue
+            dirty.add(entry[3:])
+            if "R" in entry[:2] or "C" in entry[:2]:
+                dirty.add(entries[index])  # the source path of a rename or copy
+                index += 1
+        return sorted(dirty)
 
     def head_blob(self, path: str) -> bytes | None:
         """The bytes of `path` at HEAD, or None when HEAD has no such file."""

@@ -150,21 +150,21 @@ def print_status(spec, metrics: dict[str, float], history) -> None:
 
     scopes = [(b.name, b.targets) for b in spec.batches] + [("final", spec.final_targets())]
     table = Table(title="Metrics against targets", title_justify="left")
-    table.add_column("metric")
+    table.add_column("metric", no_wrap=True)
     table.add_column("current", justify="right")
     for name, _targets in scopes:
-        table.add_column(name)
+        table.add_column(name, no_wrap=True)
     for metric, value in metrics.items():
         cells = []
         for _name, targets in scopes:
             rows = target_rows(metrics, {metric: targets[metric]}) if metric in targets else []
-            cells.append(f"{rows[0][2]} {'ok' if rows[0][3] else 'NOT MET'}" if rows else "")
+            cells.append(f"{rows[0][2]} {'ok' if rows[0][3] else 'NOT MET'}" if rows else "-")
         table.add_row(metric, _value(value), *cells)
     stdout.print(table)
     commits = Table(title="Batch history (from git trailers)", title_justify="left")
     columns = ("batch", "chunk", "commit", "date", "author", "files", "metrics after", "gate")
     for column in (*columns, "rolled back"):
-        commits.add_column(column)
+        commits.add_column(column, no_wrap=column in ("batch", "chunk", "commit", "gate"))
     for commit in history.commits:
         rolled = f"yes ({commit.rolled_back_by[:12]})" if commit.rolled_back else "no"
         keys = _batch_keys(spec, commit.batch)
@@ -174,7 +174,7 @@ def print_status(spec, metrics: dict[str, float], history) -> None:
             commit.batch,
             commit.chunk,
             commit.sha[:12],
-            commit.date,
+            commit.date[:16].replace("T", " "),
             commit.author,
             str(len(commit.files)),
             shown,
