@@ -229,7 +229,6 @@ def build_call(
     inner = layout.line_indent + default_indent
     frame.arg_line = _line(False, inner)
     frame.close_line = _line(False, layout.line_indent)
-    frame.trailing_comma = True
     return _multiline(base, new_args, frame, orphans, layout)
 
 
@@ -301,7 +300,7 @@ def _multiline(
             comma, after_arg = cst.MaybeSentinel.DEFAULT, cst.SimpleWhitespace("")
         else:
             end = _line(close_line.indent, close_line.last_line.value, first, closing)
-            if frame.trailing_comma:
+            if frame.trailing_comma or hanging:  # one argument a line: black's magic comma
                 comma, after_arg = cst.Comma(whitespace_after=end), cst.SimpleWhitespace("")
             else:
                 comma, after_arg = cst.MaybeSentinel.DEFAULT, end

@@ -95,6 +95,7 @@ class _Planner(cst.CSTVisitor):
         self.parsed = parsed
         self.rules = rules
         self.paths = PathMap(rules)
+        self.old_classes = {rule.old for rule in rules.constructors}
         self.plan = FilePlan()
         self.lines = parsed.code.split("\n")
         self.exported: set[str] = set()
@@ -165,7 +166,8 @@ class _Planner(cst.CSTVisitor):
         if name not in scope:
             return None
         found = self.parsed.absolute_names(scope.get_qualified_names_for(name))
-        moved = (self.paths.rename(path) for path in list(found))
+        # A moved name is the same object at its new path; an old constructor class is not.
+        moved = (self.paths.rename(path) for path in found - self.old_classes)
         return found | {renamed[1] for renamed in moved if renamed is not None}
 
     def _names(
