@@ -41,8 +41,25 @@ def meaning(assignment: BaseAssignment, ctx: FileContext, paths: PathMap) -> str
     if alias is None:
         return None
     path = imported_path(alias, assignment.node, ctx)  # type: ignore[arg-type]
+    return destination(path, ctx, paths)
+
+
+def destination(path: str, ctx: FileContext, paths: PathMap) -> str:
+    """Where an imported dotted path points once migrated: its rule's new path, the canonical
+    path of a canonical name imported through a re-exporting project module, or itself."""
     moved = paths.rename(path)
-    return moved[1] if moved is not None else path
+    if moved is not None:
+        return moved[1]
+    module, _, name = path.rpartition(".")
+    canonical = paths.canonical_by_name.get(name)
+    if (
+        canonical is not None
+        and path not in paths.canonical
+        and paths.in_project(module)
+        and module != ctx.module
+    ):
+        return canonical
+    return path
 
 
 def visible(scope: Scope, name: str) -> set[BaseAssignment]:
