@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import libcst as cst
 from libcst.metadata import ExpressionContext, ExpressionContextProvider
 
@@ -37,6 +39,7 @@ class FlagFolder(cst.CSTTransformer):
         self.elifs: set[int] = set()
         self.terminals: dict[int, cst.CSTNode] = {}
         self.placeholders = Placeholders()
+        self.footers: dict[int, tuple[Statement, list[cst.EmptyLine]]] = {}
 
     # ---- bookkeeping -----------------------------------------------------------------
     def _derive(self, value: Literal, like: cst.BaseExpression) -> cst.BaseExpression:
@@ -201,6 +204,8 @@ class FlagFolder(cst.CSTTransformer):
             last = statements[-1]
             if isinstance(last, cst.SimpleStatementLine) and isinstance(last.body[-1], TERMINALS):
                 self.terminals[id(last)] = last
+            if isinstance(block, cst.IndentedBlock) and any(line.comment for line in block.footer):
+                self.footers[id(last)] = (last, list(block.footer))
         return statements
 
     def _flatten(self, statement: Statement, statements: list[Statement]) -> Replacement:
@@ -249,22 +254,37 @@ class FlagFolder(cst.CSTTransformer):
                 return body[: index + 1]
         return body
 
+    def _rebuild(
+        self, statements: Sequence[Statement]
+    ) -> tuple[list[Statement], list[cst.EmptyLine]]:
+        """A block's body after pruning; comments that closed a kept branch move down a line."""
+        body: list[Statement] = []
+        pending: list[cst.EmptyLine] = []
+        for statement in self._reachable(self.placeholders.drop(statements)):
+            closing = self.footers[id(statement)][1] if id(statement) in self.footers else []
+            if pending:
+                leading = [*pending, *statement.leading_lines]
+                statement = statement.with_changes(leading_lines=leading)
+            pending = list(closing)
+            body.append(statement)
+        return body, pending
+
     def leave_IndentedBlock(
         self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
     ) -> cst.IndentedBlock:
-        body = self._reachable(self.placeholders.drop(updated_node.body))
+        body, footer = self._rebuild(updated_node.body)
         if not body:
             body = [cst.SimpleStatementLine([cst.Pass()])]
-        if len(body) == len(updated_node.body) and all(
-            a is b for a, b in zip(body, updated_node.body, strict=True)
-        ):
-            return updated_node
-        return updated_node.with_changes(body=body)
+        if footer or not _same(body, updated_node.body):
+            return updated_node.with_changes(body=body, footer=[*footer, *updated_node.footer])
+        return updated_node
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
-        body = self._reachable(list(updated_node.body))
-        return (
-            updated_node
-            if len(body) == len(updated_node.body)
-            else updated_node.with_changes(body=body)
-        )
+        body, footer = self._rebuild(updated_node.body)
+        if footer or not _same(body, updated_node.body):
+            return updated_node.with_changes(body=body, footer=[*footer, *updated_node.footer])
+        return updated_node
+
+
+def _same(a: Sequence[cst.CSTNode], b: Sequence[cst.CSTNode]) -> bool:
+    return len(a) == len(b) and all(x is y for x, y in zip(a, b, strict=True))

@@ -62,6 +62,10 @@ class RuntimeWrites(cst.CSTVisitor):
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
         self._target(node.target, None)
 
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        if isinstance(node.target, cst.Name) and node.target.value in self.names:
+            self._report(node.target, node.target.value, "assigned by `:=` at run time")
+
     def visit_Global(self, node: cst.Global) -> None:
         for item in node.names:
             if item.name.value in self.names:

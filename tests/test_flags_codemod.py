@@ -27,6 +27,7 @@ FINDINGS: dict[str, list[tuple[int, int, str]]] = {
         (9, 11, f"`MOCK_AUTH_AVAILABLE` is rebound through `global`: {RUNTIME}"),
         (10, 4, f"`MOCK_AUTH_AVAILABLE` is assigned at run time: {RUNTIME}"),
         (20, 4, f"`MOCK_AUTH_AVAILABLE` is set through `setattr`: {RUNTIME}"),
+        (24, 12, f"`MOCK_AUTH_AVAILABLE` is assigned by `:=` at run time: {RUNTIME}"),
     ],
     "side_effects": [
         (9, 7, "flag read left in place: dropping the left operand of `and` loses its effects"),
@@ -53,6 +54,8 @@ def test_every_case_is_covered() -> None:
         "side_effects",
         "ternary",
         "try_import",
+        "while_loop",
+        "module_level",
     }
     assert set(CASES) == expected
 
