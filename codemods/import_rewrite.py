@@ -406,26 +406,36 @@ class ImportRewrite:
 
     def _decide_compat_aliases(self) -> None:
         for line, assign, alias in self.compat:
-            own = f"{self.ctx.module}.{alias}"
-            scope = self.parsed.get(ScopeProvider, assign)
-            used = any(a.references for a in scope.assignments[alias])
-            if self.paths.rename(own) is None or used or len(line.body) != 1:
-                why = "something outside this file may import it"
-                if used:
-                    why = f"`{alias}` is still used in this file"
+            why = self._compat_alias_kept(line, assign, alias)
+            if why is not None:
                 message = f"compatibility alias `{alias}` kept: {why}"
                 self.report(assign, message, rule="aliased-import")
                 continue
             self.plan.removed.add(assign)
             self.changes += 1
-            message = (
-                f"removed compatibility alias `{alias}`: the rename rules rewrite its importers "
-                "in the scanned paths; code outside them that imports it must be migrated too"
-            )
-            self.findings.append(self.parsed.finding("aliased-import", assign, message))
             for string in self.all_strings:
                 if string.evaluated_value == alias:
                     self.plan.removed.add(string)
+
+    def _compat_alias_kept(self, line, assign: cst.Assign, alias: str) -> str | None:
+        """Why `alias = Canonical` must stay, or None when nothing can still need it."""
+        own = f"{self.ctx.module}.{alias}"
+        scope = self.parsed.get(ScopeProvider, assign)
+        if any(a.references for a in scope.assignments[alias]):
+            return f"`{alias}` is still used in this file"
+        if self.paths.rename(own) is None:
+            return f"no rule moves `{own}`, so the files importing it are not rewritten"
+        if len(line.body) != 1:
+            return "it shares its line with other statements"
+        elsewhere = self.paths.rules.imported_elsewhere
+        if elsewhere is None:
+            return "unknown whether files outside this run import it (`migrator run` checks)"
+        probe = own
+        while probe:
+            if probe in elsewhere:
+                return f"files outside this run import `{probe}`"
+            probe = probe.rpartition(".")[0]
+        return None
 
     # ---- edits ---------------------------------------------------------------------------
     def build(self) -> dict[cst.CSTNode, StatementEdit]:

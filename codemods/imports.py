@@ -8,7 +8,7 @@ from typing import ClassVar
 import libcst as cst
 
 from codemods.base import Analysis, ParsedFile, TransformResult, dotted_name, last_components
-from codemods.constructors import matching_rule
+from codemods.import_calls import constructed, signature_mismatches
 from codemods.import_rewrite import rewrite_imports
 from codemods.paths import PathMap
 from codemods.rules import RuleSet
@@ -160,32 +160,8 @@ class ImportsCodemod:
         return collector.analysis
 
     def transform(self, parsed: ParsedFile, rules: RuleSet) -> TransformResult:
-        return rewrite_imports(
-            parsed, PathMap(rules), constructed(parsed, rules), "deprecated-import"
-        )
-
-
-class _ConstructionFinder(cst.CSTVisitor):
-    def __init__(self, parsed: ParsedFile, rules: RuleSet) -> None:
-        self.parsed = parsed
-        self.rules = rules
-        self.found: dict[str, str] = {}
-
-    def visit_Call(self, node: cst.Call) -> None:
-        rule = matching_rule(self.parsed, node, self.rules)
-        if rule is not None and rule.old not in self.found:
-            line = self.parsed.position(node)[0]
-            short = rule.old.rpartition(".")[2]
-            self.found[rule.old] = (
-                f"`{short}` is still constructed directly (line {line}): convert that with the "
-                "constructors rule first; its imports and uses are left unchanged"
-            )
-
-
-def constructed(parsed: ParsedFile, rules: RuleSet) -> dict[str, str]:
-    """Old constructor classes this file still calls directly, with why their names must stay."""
-    if not rules.constructors:
-        return {}
-    finder = _ConstructionFinder(parsed, rules)
-    parsed.module.visit(finder)
-    return finder.found
+        paths = PathMap(rules)
+        result = rewrite_imports(parsed, paths, constructed(parsed, rules), "deprecated-import")
+        if result.code != parsed.code:
+            result.findings.extend(signature_mismatches(parsed, rules, paths))
+        return result

@@ -72,6 +72,10 @@ class RuleSet:
     consolidations: tuple[ConsolidateRule, ...] = ()
     singletons: tuple[SingletonRule, ...] = ()
     project_packages: tuple[str, ...] = field(default=())
+    # Repository fact the runner supplies (None: unknown): dotted `module.Name` paths, and
+    # modules, that files outside the current run import. The imports codemod removes a
+    # compatibility alias only when nothing outside the run imports it.
+    imported_elsewhere: frozenset[str] | None = None
 
     def packages(self) -> tuple[str, ...]:
         """Top-level packages the migration is about (explicit, or from the rules' paths)."""

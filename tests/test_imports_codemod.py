@@ -20,14 +20,24 @@ MODULE_MOVE = RenameRule(
     "netra_backend.app.agents.legacy_engines", "netra_backend.app.agents.supervisor.engines"
 )
 
+SHIM_PATH = "netra_backend/app/agents/supervisor/execution_engine.py"
 # case -> where the file sits (relative imports resolve against it)
 PATHS = {
     "form04_relative": "netra_backend/app/agents/supervisor/runner.py",
     "form06_reexport": "netra_backend/app/agents/__init__.py",
-    "form11_compat_alias": "netra_backend/app/agents/supervisor/execution_engine.py",
+    "form11_compat_alias": SHIM_PATH,
+    "form11_compat_alias_unknown_importers": SHIM_PATH,
+    "form11_compat_alias_imported_elsewhere": SHIM_PATH,
 }
 # case -> rules, when the default spec's are not the ones the case is about
-CASE_RULES = {"form09_module_move": replace(RULES, renames=(*RULES.renames, MODULE_MOVE))}
+SHIM_MODULE = "netra_backend.app.agents.supervisor.execution_engine"
+CASE_RULES = {
+    "form09_module_move": replace(RULES, renames=(*RULES.renames, MODULE_MOVE)),
+    "form11_compat_alias": replace(RULES, imported_elsewhere=frozenset({"os.path"})),
+    "form11_compat_alias_imported_elsewhere": replace(
+        RULES, imported_elsewhere=frozenset({f"{SHIM_MODULE}.ExecutionEngine"})
+    ),
+}
 
 # case -> [(rule, line, text the message contains, manual_review)]
 FINDINGS: dict[str, list[tuple[str, int, str, bool]]] = {
@@ -51,8 +61,32 @@ FINDINGS: dict[str, list[tuple[str, int, str, bool]]] = {
         ("string-reference", 9, "names a deprecated module that no rule moves", True),
         ("string-reference", 10, "names a deprecated module that no rule moves", True),
     ],
-    "form11_compat_alias": [
-        ("aliased-import", 4, "removed compatibility alias `ExecutionEngine`", False),
+    "form11_compat_alias_unknown_importers": [
+        (
+            "aliased-import",
+            4,
+            "compatibility alias `ExecutionEngine` kept: unknown whether files "
+            "outside this run import it",
+            True,
+        ),
+    ],
+    "form11_compat_alias_imported_elsewhere": [
+        (
+            "aliased-import",
+            4,
+            "compatibility alias `ExecutionEngine` kept: files outside this run "
+            f"import `{SHIM_MODULE}.ExecutionEngine`",
+            True,
+        ),
+    ],
+    "constructor_signature_mismatch": [
+        (
+            "constructor-signature",
+            3,
+            "`ExecutionEngine(...)` now builds `UserExecutionEngine`, "
+            "which takes (context, agent_factory, websocket_emitter): these arguments do not fit",
+            True,
+        ),
     ],
     "collision_parameter_and_local": [
         ("aliased-import", 1, "`UserExecutionEngine` already means something else here", True),
