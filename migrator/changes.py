@@ -9,6 +9,7 @@ from pathlib import Path
 from codemods import CODEMODS
 from codemods.base import Finding
 from migrator.discover import discover
+from migrator.importers import with_repository_facts
 from migrator.runner import FileResult, Job, run_files
 from migrator.spec import Spec
 
@@ -53,6 +54,7 @@ def compute_changes(
     jobs: int | None = None,
 ) -> ChangeSet:
     files = discover(root, spec.include, spec.exclude, paths, exclude)
-    job = Job(str(root), spec.rules, ordered_rules(rules), transform=True)
+    facts = with_repository_facts(root, spec, rules, files)
+    job = Job(str(root), facts, ordered_rules(rules), transform=True)
     results = [r for r in run_files(job, files, jobs) if r.changed or r.error or r.findings]
     return ChangeSet(results, len(files))
