@@ -13,7 +13,7 @@ from libcst.metadata import (
 )
 
 from codemods.flag_blocks import Placeholders
-from codemods.flag_expr import literal_value
+from codemods.flag_expr import literal_value, shadowed
 
 
 def flag_reads(module: cst.Module, names: Collection[str]) -> set[str]:
@@ -24,7 +24,7 @@ def flag_reads(module: cst.Module, names: Collection[str]) -> set[str]:
 
 
 class _FlagReads(cst.CSTVisitor):
-    METADATA_DEPENDENCIES = (ExpressionContextProvider,)
+    METADATA_DEPENDENCIES = (ExpressionContextProvider, ScopeProvider)
 
     def __init__(self, names: set[str]) -> None:
         super().__init__()
@@ -43,7 +43,8 @@ class _FlagReads(cst.CSTVisitor):
 
     def visit_Name(self, node: cst.Name) -> None:
         if node.value in self.names and self._load(node):
-            self.found.add(node.value)
+            if not shadowed(self.get_metadata(ScopeProvider, node, None), node.value):
+                self.found.add(node.value)
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         if node.attr.value in self.names and self._load(node):
@@ -78,6 +79,38 @@ def _dunder_all(module: cst.Module) -> set[str]:
     return names
 
 
+def _drop_from_dunder_all(module: cst.Module, names: set[str]) -> cst.Module:
+    """Remove deleted names from a module-level `__all__` list or tuple."""
+
+    class _DunderAll(cst.CSTTransformer):
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return False
+
+        def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+            return False
+
+        def leave_Assign(self, original_node: cst.Assign, updated_node: cst.Assign) -> cst.Assign:
+            named_all = any(
+                isinstance(t.target, cst.Name) and t.target.value == "__all__"
+                for t in updated_node.targets
+            )
+            value = updated_node.value
+            if not named_all or not isinstance(value, cst.List | cst.Tuple):
+                return updated_node
+            kept = [
+                e
+                for e in value.elements
+                if literal_value(e.value) not in {(True, n) for n in names}
+            ]
+            if len(kept) == len(value.elements):
+                return updated_node
+            if kept and len(value.elements) > 1 and kept[-1] is not value.elements[-1]:
+                kept[-1] = kept[-1].with_changes(comma=value.elements[-1].comma)
+            return updated_node.with_changes(value=value.with_changes(elements=kept))
+
+    return module.visit(_DunderAll())
+
+
 def _bound_name(alias: cst.ImportAlias) -> str:
     if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
         return alias.asname.name.value
@@ -93,12 +126,14 @@ class _Remover(cst.CSTTransformer):
         assignments: Collection[str] = (),
         functions: Collection[str] = (),
         literal_only: bool = False,
+        imports_anywhere: bool = False,
     ) -> None:
         super().__init__()
         self.imports = set(imports)
         self.assignments = set(assignments)
         self.functions = set(functions)
         self.literal_only = literal_only
+        self.imports_anywhere = imports_anywhere
         self.depth = 0
         self.try_bodies: set[int] = set()
         self.removed: set[str] = set()
@@ -135,7 +170,7 @@ class _Remover(cst.CSTTransformer):
     def leave_Import(
         self, original_node: cst.Import, updated_node: cst.Import
     ) -> cst.Import | cst.RemovalSentinel:
-        if self.depth:
+        if self.depth and not self.imports_anywhere:
             return updated_node
         kept = self._drop_aliases(list(updated_node.names))
         if not kept:
@@ -149,7 +184,9 @@ class _Remover(cst.CSTTransformer):
     def leave_ImportFrom(
         self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom
     ) -> cst.ImportFrom | cst.RemovalSentinel:
-        if self.depth or isinstance(updated_node.names, cst.ImportStar):
+        if self.depth and not self.imports_anywhere:
+            return updated_node
+        if isinstance(updated_node.names, cst.ImportStar):
             return updated_node
         kept = self._drop_aliases(list(updated_node.names))
         if not kept:
@@ -281,8 +318,8 @@ def remove_flag_definitions(
     """
     collector = _TryBindings(flags)
     module.visit(collector)
-    remover = _Remover(imports=flags, assignments=flags, literal_only=True)
-    return module.visit(remover), collector.names
+    remover = _Remover(imports=flags, assignments=flags, literal_only=True, imports_anywhere=True)
+    return _drop_from_dunder_all(module.visit(remover), set(flags)), collector.names
 
 
 def remove_unused(

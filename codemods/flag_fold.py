@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import libcst as cst
-from libcst.metadata import ExpressionContext, ExpressionContextProvider
+from libcst.metadata import ExpressionContext, ExpressionContextProvider, ScopeProvider
 
 from codemods.base import Finding, ParsedFile
 from codemods.flag_blocks import Placeholders
@@ -15,6 +15,7 @@ from codemods.flag_expr import (
     is_pure,
     literal_node,
     literal_value,
+    shadowed,
 )
 
 TERMINALS = (cst.Return, cst.Raise, cst.Continue, cst.Break)
@@ -25,7 +26,7 @@ Replacement = Statement | cst.FlattenSentinel[Statement] | cst.RemovalSentinel
 class FlagFolder(cst.CSTTransformer):
     """One pass: flag reads become literals, constant tests lose their dead branches."""
 
-    METADATA_DEPENDENCIES = (ExpressionContextProvider,)
+    METADATA_DEPENDENCIES = (ExpressionContextProvider, ScopeProvider)
 
     def __init__(self, parsed: ParsedFile, values: dict[str, Literal]) -> None:
         super().__init__()
@@ -100,9 +101,12 @@ class FlagFolder(cst.CSTTransformer):
         return context is ExpressionContext.LOAD
 
     def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
-        if original_node.value in self.values and self._is_load(original_node):
+        name = original_node.value
+        if name in self.values and self._is_load(original_node):
+            if shadowed(self.get_metadata(ScopeProvider, original_node, None), name):
+                return updated_node
             self.changes += 1
-            return self._derive(self.values[original_node.value], original_node)
+            return self._derive(self.values[name], original_node)
         return updated_node
 
     def visit_Attribute(self, node: cst.Attribute) -> bool:

@@ -62,6 +62,13 @@ class RuntimeWrites(cst.CSTVisitor):
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
         self._target(node.target, None)
 
+    def visit_Del(self, node: cst.Del) -> None:
+        targets = node.target.elements if isinstance(node.target, cst.Tuple) else ()
+        for target in [node.target, *(element.value for element in targets)]:
+            flag = _flag_of(target, self.names)
+            if flag:
+                self._report(target, flag, "deleted at run time")
+
     def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
         if isinstance(node.target, cst.Name) and node.target.value in self.names:
             self._report(node.target, node.target.value, "assigned by `:=` at run time")
@@ -90,3 +97,11 @@ def _dynamic_use(func: str) -> str:
     if "environ" in func or short == "getenv":
         return f"read from the environment (`{func}`)"
     return f"named in a string passed to `{func}` (set or read at run time)"
+
+
+def _flag_of(node: cst.BaseExpression, names: frozenset[str]) -> str | None:
+    if isinstance(node, cst.Name) and node.value in names:
+        return node.value
+    if isinstance(node, cst.Attribute) and node.attr.value in names:
+        return node.attr.value
+    return None

@@ -6,6 +6,7 @@ from typing import ClassVar
 
 import libcst as cst
 import libcst.matchers as m
+from libcst.metadata import ScopeProvider
 
 from codemods.base import Analysis, Finding, ParsedFile, TransformResult
 from codemods.flag_cleanup import (
@@ -14,6 +15,7 @@ from codemods.flag_cleanup import (
     remove_flag_definitions,
     remove_unused,
 )
+from codemods.flag_expr import shadowed
 from codemods.flag_fold import FlagFolder
 from codemods.flag_runtime import RuntimeWrites
 from codemods.rules import RuleSet
@@ -79,9 +81,20 @@ class _FlagCollector(cst.CSTVisitor):
             self._assigned(node.target, node.value)
 
     def _condition(self, test: cst.BaseExpression) -> None:
-        if reads_flag(test, self.names):
+        if self._reads_flag(test):
             message = "condition reads an auth-bypass flag"
             self.analysis.findings.append(self.parsed.finding("auth-bypass", test, message))
+
+    def _reads_flag(self, test: cst.BaseExpression) -> bool:
+        """A flag read, not counting a parameter or local variable that shadows the flag."""
+        if not reads_flag(test, self.names):
+            return False
+        is_flag = m.MatchIfTrue(self.names.__contains__)
+        attributes = m.findall(test, m.Attribute(attr=m.Name(is_flag)))
+        if attributes or m.matches(test, m.Attribute(attr=m.Name(is_flag))):
+            return True
+        names = [test] if m.matches(test, m.Name(is_flag)) else m.findall(test, m.Name(is_flag))
+        return any(not shadowed(self.parsed.get(ScopeProvider, name), name.value) for name in names)
 
     def visit_If(self, node: cst.If) -> None:
         self._condition(node.test)

@@ -56,6 +56,7 @@ def test_every_case_is_covered() -> None:
         "try_import",
         "while_loop",
         "module_level",
+        "shadowed",
     }
     assert set(CASES) == expected
 
@@ -97,7 +98,8 @@ def test_truthy_value_keeps_the_bypass_branch() -> None:
 
 
 def test_analyze_counts_nothing_after_transform() -> None:
-    for case in ("if_flag", "if_not", "elif_chain", "early_return", "try_import", "cross_module"):
+    cases = ("if_flag", "if_not", "elif_chain", "early_return", "try_import", "cross_module")
+    for case in (*cases, "while_loop", "module_level", "shadowed"):
         after = (FIXTURES / f"{case}.after.py").read_text()
         parsed = ParsedFile(after, FileContext.from_path(f"pkg/{case}.py"))
         assert CODEMOD.analyze(parsed, RULES).findings == [], case
