@@ -8,8 +8,10 @@ from pathlib import Path
 
 from codemods import CODEMODS
 from codemods.base import Finding
+from migrator.cache import ResultCache
 from migrator.discover import discover
 from migrator.importers import with_repository_facts
+from migrator.progress import track
 from migrator.runner import FileResult, Job, run_files
 from migrator.spec import Spec
 
@@ -52,9 +54,20 @@ def compute_changes(
     paths: tuple[str, ...] = ("**",),
     exclude: tuple[str, ...] = (),
     jobs: int | None = None,
+    *,
+    cache: bool = False,
+    progress: bool = False,
 ) -> ChangeSet:
     files = discover(root, spec.include, spec.exclude, paths, exclude)
     facts = with_repository_facts(root, spec, rules, files)
     job = Job(str(root), facts, ordered_rules(rules), transform=True)
-    results = [r for r in run_files(job, files, jobs) if r.changed or r.error or r.findings]
+    store = ResultCache.for_job(root, job, spec.digest) if cache else None
+    try:
+        stream = run_files(job, files, jobs, cache=store)
+        if progress:
+            stream = track(stream, len(files), "rewriting")
+        results = [r for r in stream if r.changed or r.error or r.findings]
+    finally:
+        if store is not None:
+            store.close()
     return ChangeSet(results, len(files))

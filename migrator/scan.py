@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from codemods import CODEMODS
+from migrator.cache import ResultCache
 from migrator.discover import discover
 from migrator.metrics import ScanReport, compute_metrics
+from migrator.progress import track
 from migrator.runner import Job, run_files
 from migrator.spec import Spec
 
@@ -18,8 +20,23 @@ def scan(
     paths: tuple[str, ...] = ("**",),
     exclude: tuple[str, ...] = (),
     jobs: int | None = None,
+    cache: bool = False,
+    progress: bool = False,
+    prefilter: bool = True,
 ) -> ScanReport:
-    """Measure every metric over the files the spec (and optional path globs) select."""
+    """Measure every metric over the files the spec (and optional path globs) select.
+
+    `cache` reuses the results of files unchanged since an earlier scan with the same spec;
+    `progress` shows a bar on a terminal for long scans; `prefilter=False` parses every file.
+    """
     files = discover(root, spec.include, spec.exclude, paths, exclude)
-    job = Job(str(root), spec.rules, tuple(CODEMODS))
-    return compute_metrics(run_files(job, files, jobs))
+    job = Job(str(root), spec.rules, tuple(CODEMODS), prefilter=prefilter)
+    store = ResultCache.for_job(root, job, spec.digest) if cache else None
+    try:
+        results = run_files(job, files, jobs, cache=store)
+        if progress:
+            results = track(results, len(files), "scanning")
+        return compute_metrics(results)
+    finally:
+        if store is not None:
+            store.close()

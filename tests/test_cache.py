@@ -1,0 +1,249 @@
+"""The result cache: a re-scan of an unchanged tree parses nothing, and nothing stale comes back."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from codemods.base import Finding
+from migrator import runner
+from migrator.cache import DB_NAME, ResultCache, blob_sha, decode, encode, index_shas
+from migrator.changes import compute_changes
+from migrator.cli import app
+from migrator.runner import FileResult
+from migrator.scan import scan
+from migrator.spec import default_spec_text, parse_spec
+
+SPEC = parse_spec(default_spec_text(), "default")
+OLD = "netra_backend.app.agents.supervisor.execution_engine"
+CANON = "netra_backend.app.agents.supervisor.user_execution_engine"
+DEPRECATED = f"from {OLD} import ExecutionEngine\n\nengine = ExecutionEngine\n"
+CANONICAL = f"from {CANON} import UserExecutionEngine\n"
+FILES = {
+    "netra_backend/app/a.py": DEPRECATED,
+    "netra_backend/app/b.py": CANONICAL,
+    "netra_backend/app/plain.py": "def f():\n    return 1\n",
+}
+
+
+@pytest.fixture(autouse=True)
+def user_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Outside git the cache goes to the user cache directory: keep it inside the test."""
+    home = tmp_path / "xdg-cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    return home
+
+
+@pytest.fixture
+def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every path the runner parses (in this process: the tests run with jobs=1)."""
+    seen: list[str] = []
+    real = runner.ParsedFile
+
+    def counting(source, context):
+        seen.append(context.path)
+        return real(source, context)
+
+    monkeypatch.setattr(runner, "ParsedFile", counting)
+    return seen
+
+
+def git(root: Path, *args: str) -> None:
+    env = ["-c", "user.name=t", "-c", "user.email=t@example.invalid"]
+    subprocess.run(["git", *env, *args], cwd=root, check=True, capture_output=True)
+
+
+def make_repo(root: Path, files: dict[str, str] = FILES, *, commit: bool = True) -> Path:
+    repo = root / "repo"
+    for name, text in files.items():
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_text(text)
+    if commit:
+        git(repo, "init", "-q")
+        git(repo, "add", "-A")
+        git(repo, "commit", "-qm", "initial")
+    return repo
+
+
+def summary(report) -> tuple:
+    return report.to_dict()["metrics"], [f.to_dict() for f in report.findings], report.errors
+
+
+def test_rescan_of_unchanged_repository_parses_nothing(tmp_path: Path, parses) -> None:
+    repo = make_repo(tmp_path)
+    first = scan(repo, SPEC, jobs=1, cache=True)
+    assert sorted(parses) == ["netra_backend/app/a.py", "netra_backend/app/b.py"]
+    assert (repo / ".git" / "migrator" / "cache" / DB_NAME).is_file()
+    parses.clear()
+    second = scan(repo, SPEC, jobs=1, cache=True)
+    assert parses == []
+    assert summary(second) == summary(first)
+    assert first.metrics["deprecated_imports"] == 1 and first.metrics["canonical_imports"] == 1
+
+
+def test_rescan_does_not_even_read_files_git_vouches_for(tmp_path: Path, monkeypatch) -> None:
+    repo = make_repo(tmp_path)
+    scan(repo, SPEC, jobs=1, cache=True)
+    reads: list[str] = []
+    real = Path.read_bytes
+
+    def counting(self: Path) -> bytes:
+        reads.append(self.name)
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", counting)
+    scan(repo, SPEC, jobs=1, cache=True)
+    assert [name for name in reads if name.endswith(".py")] == []
+
+
+@pytest.mark.parametrize("commit_change", [False, True], ids=["dirty", "committed"])
+def test_a_changed_file_is_never_served_stale(tmp_path: Path, parses, commit_change) -> None:
+    repo = make_repo(tmp_path)
+    scan(repo, SPEC, jobs=1, cache=True)
+    (repo / "netra_backend/app/b.py").write_text(DEPRECATED)
+    if commit_change:
+        git(repo, "commit", "-qam", "change")
+    parses.clear()
+    report = scan(repo, SPEC, jobs=1, cache=True)
+    assert parses == ["netra_backend/app/b.py"]
+    assert report.metrics["deprecated_imports"] == 2
+    assert report.metrics["canonical_imports"] == 0
+    assert summary(report) == summary(scan(repo, SPEC, jobs=1))
+
+
+def test_same_size_same_second_edit_is_seen(tmp_path: Path, parses) -> None:
+    """Content, not size or mtime, decides: a same-length edit right after a scan is seen."""
+    repo = make_repo(tmp_path)
+    scan(repo, SPEC, jobs=1, cache=True)
+    target = repo / "netra_backend/app/a.py"
+    target.write_text(DEPRECATED.replace("engine =", "eng1ne ="))
+    report = scan(repo, SPEC, jobs=1, cache=True)
+    assert [f.line for f in report.findings if f.path.endswith("a.py")] == [1]
+    assert summary(report) == summary(scan(repo, SPEC, jobs=1))
+
+
+def test_untracked_and_deleted_files(tmp_path: Path, parses) -> None:
+    repo = make_repo(tmp_path)
+    scan(repo, SPEC, jobs=1, cache=True)
+    (repo / "netra_backend/app/new.py").write_text(DEPRECATED)
+    (repo / "netra_backend/app/a.py").unlink()
+    parses.clear()
+    report = scan(repo, SPEC, jobs=1, cache=True)
+    assert parses == ["netra_backend/app/new.py"]
+    assert [f.path for f in report.findings if f.rule == "deprecated-import"] == [
+        "netra_backend/app/new.py"
+    ]
+
+
+def test_a_changed_spec_never_reads_the_old_specs_results(tmp_path: Path, parses) -> None:
+    repo = make_repo(tmp_path)
+    before = scan(repo, SPEC, jobs=1, cache=True)
+    assert before.metrics["deprecated_imports"] == 1
+    narrower = parse_spec(
+        default_spec_text().replace(f'old = "{OLD}.ExecutionEngine"', f'old = "{OLD}.Unused"'),
+        "narrower",
+    )
+    assert narrower.digest != SPEC.digest
+    parses.clear()
+    after = scan(repo, narrower, jobs=1, cache=True)
+    assert sorted(parses) == ["netra_backend/app/a.py", "netra_backend/app/b.py"]
+    assert summary(after) == summary(scan(repo, narrower, jobs=1))
+    assert after.metrics["deprecated_imports"] == 0
+    parses.clear()
+    assert summary(scan(repo, SPEC, jobs=1, cache=True)) == summary(before)
+    assert parses == []
+
+
+def test_outside_git_the_user_cache_directory_is_used(tmp_path: Path, user_cache, parses) -> None:
+    repo = make_repo(tmp_path, commit=False)
+    first = scan(repo, SPEC, jobs=1, cache=True)
+    assert list(user_cache.glob(f"migrator/*/{DB_NAME}"))
+    parses.clear()
+    assert summary(scan(repo, SPEC, jobs=1, cache=True)) == summary(first)
+    assert parses == []
+    (repo / "netra_backend/app/plain.py").write_text(DEPRECATED)
+    report = scan(repo, SPEC, jobs=1, cache=True)
+    assert parses == ["netra_backend/app/plain.py"]
+    assert report.metrics["deprecated_imports"] == 2
+
+
+def test_a_corrupt_entry_is_a_miss(tmp_path: Path, parses) -> None:
+    repo = make_repo(tmp_path)
+    first = scan(repo, SPEC, jobs=1, cache=True)
+    db = sqlite3.connect(repo / ".git" / "migrator" / "cache" / DB_NAME)
+    with db:
+        db.execute("UPDATE results SET payload = x'7b2266223a5b5b' WHERE path LIKE '%a.py'")
+    db.close()
+    parses.clear()
+    assert summary(scan(repo, SPEC, jobs=1, cache=True)) == summary(first)
+    assert parses == ["netra_backend/app/a.py"]
+
+
+def test_a_corrupt_database_never_stops_a_scan(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path)
+    first = scan(repo, SPEC, jobs=1)
+    store = repo / ".git" / "migrator" / "cache"
+    store.mkdir(parents=True)
+    (store / DB_NAME).write_bytes(b"this is not a database" * 100)
+    assert summary(scan(repo, SPEC, jobs=1, cache=True)) == summary(first)
+    assert summary(scan(repo, SPEC, jobs=1, cache=True)) == summary(first)
+
+
+def test_no_cache_flag_reads_and_writes_nothing(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path)
+    result = CliRunner().invoke(app, ["scan", str(repo), "--no-cache", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert not (repo / ".git" / "migrator").exists()
+    result = CliRunner().invoke(app, ["scan", str(repo), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert (repo / ".git" / "migrator" / "cache" / DB_NAME).is_file()
+
+
+def test_transform_results_are_cached_and_equal(tmp_path: Path, parses) -> None:
+    repo = make_repo(tmp_path)
+    fresh = compute_changes(repo, SPEC, ("imports",), jobs=1)
+    cold = compute_changes(repo, SPEC, ("imports",), jobs=1, cache=True)
+    parses.clear()
+    warm = compute_changes(repo, SPEC, ("imports",), jobs=1, cache=True)
+    assert parses == []
+    assert [r.path for r in fresh.changed] == ["netra_backend/app/a.py"]
+    for other in (cold, warm):
+        assert [(r.path, r.original, r.new, r.changes) for r in other.changed] == [
+            (r.path, r.original, r.new, r.changes) for r in fresh.changed
+        ]
+        assert [f for r in other.results for f in r.findings] == [
+            f for r in fresh.results for f in r.findings
+        ]
+
+
+def test_encode_decode_round_trip(tmp_path: Path) -> None:
+    (tmp_path / "m.py").write_bytes(b"old \xe9\r\n")
+    result = FileResult(
+        "m.py",
+        findings=[Finding("deprecated-import", "m.py", 3, 4, "msg \u2192 x", True, False)],
+        counts={"canonical_imports": 2},
+        names={"token_validation_paths": {"a.b", "c.d"}},
+        skipped=None,
+        error="does not parse: x",
+        original=b"old \xe9\r\n",
+        new=b"new \xe9\xff\r\n",
+        changes={"imports": 2},
+    )
+    back = decode("m.py", encode(result), tmp_path)
+    assert back == result
+    assert encode(FileResult("x.py")) == b"{}"
+
+
+def test_index_shas_are_git_blob_shas_and_skip_modified_files(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path)
+    shas = index_shas(repo)
+    assert shas == {name: blob_sha(text.encode()) for name, text in FILES.items()}
+    (repo / "netra_backend/app/a.py").write_text("x = 1\n")
+    assert "netra_backend/app/a.py" not in index_shas(repo)
+    store = ResultCache(repo, "ns")
+    assert store.sha("netra_backend/app/a.py") == blob_sha(b"x = 1\n")
+    store.close()
