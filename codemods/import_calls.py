@@ -32,7 +32,7 @@ def _is_new_style(call: cst.Call, rule: ConstructorRule) -> bool:
     return has_keywords and fits_new_signature(call, rule)
 
 
-class _Calls(cst.CSTVisitor):
+class ConstructorCalls(cst.CSTVisitor):
     def __init__(self, parsed: ParsedFile, rules: RuleSet, paths: PathMap) -> None:
         self.parsed = parsed
         self.rules = rules
@@ -71,22 +71,15 @@ class _Calls(cst.CSTVisitor):
         )
 
 
-def _calls(parsed: ParsedFile, rules: RuleSet, paths: PathMap) -> _Calls:
-    visitor = _Calls(parsed, rules, paths)
+def constructor_calls(parsed: ParsedFile, rules: RuleSet, paths: PathMap) -> ConstructorCalls:
+    """One pass over the file's calls.
+
+    `pending`: old constructor classes this file still calls directly, with why their names must
+    stay. A call already written with the new class's keywords (the name bound to both classes,
+    e.g. by a try/except fallback) is not pending. `mismatches`: calls of a moved class whose new
+    class (a constructor rule's) takes other arguments.
+    """
+    visitor = ConstructorCalls(parsed, rules, paths)
     if rules.constructors:
         parsed.module.visit(visitor)
     return visitor
-
-
-def constructed(parsed: ParsedFile, rules: RuleSet) -> dict[str, str]:
-    """Old constructor classes this file still calls directly, with why their names must stay.
-
-    A call already written with the new class's keywords (the name is bound to both classes,
-    e.g. by a try/except fallback) is not a pending construction.
-    """
-    return _calls(parsed, rules, PathMap(rules)).pending
-
-
-def signature_mismatches(parsed: ParsedFile, rules: RuleSet, paths: PathMap) -> list[Finding]:
-    """Calls of a moved class whose new class (a constructor rule's) takes other arguments."""
-    return _calls(parsed, rules, paths).mismatches

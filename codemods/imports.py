@@ -8,7 +8,7 @@ from typing import ClassVar
 import libcst as cst
 
 from codemods.base import Analysis, ParsedFile, TransformResult, dotted_name, last_components
-from codemods.import_calls import constructed, signature_mismatches
+from codemods.import_calls import constructor_calls
 from codemods.import_rewrite import rewrite_imports
 from codemods.paths import PathMap
 from codemods.rules import RuleSet
@@ -161,7 +161,8 @@ class ImportsCodemod:
 
     def transform(self, parsed: ParsedFile, rules: RuleSet) -> TransformResult:
         paths = PathMap(rules)
-        result = rewrite_imports(parsed, paths, constructed(parsed, rules), "deprecated-import")
+        calls = constructor_calls(parsed, rules, paths)
+        result = rewrite_imports(parsed, paths, calls.pending, "deprecated-import")
         if result.code != parsed.code:
-            result.findings.extend(signature_mismatches(parsed, rules, paths))
+            result.findings.extend(calls.mismatches)
         return result

@@ -1,0 +1,155 @@
+"""The imports (and constructors) rules end to end on a git copy of the sample repository.
+
+`migrator run --rule constructors --rule imports --dry-run` must produce a diff `git apply`
+accepts; applied, the scan shows no fragmented imports left but the documented manual-review
+items; a second run has nothing to do; and with the deprecated modules deleted, the sample's own
+tests pass.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SAMPLE = Path(__file__).parent / "fixtures" / "sample_repo"
+ENV = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "NO_COLOR": "1"}
+DEPRECATED = (
+    "agents/supervisor/execution_engine.py",
+    "agents/execution_engine_consolidated.py",
+    "agents/supervisor/request_scoped_execution_engine.py",
+    "agents/execution_engine_unified_factory.py",
+    "agents/supervisor/execution_factory.py",
+    "core/managers/execution_engine_factory.py",
+)
+# The one sample test that needs a call the rules refuse to rewrite (see the xfail below).
+SYSTEM_TASK_TEST = "tests/test_subclass_and_types.py::test_system_task_runs_without_a_user"
+
+
+def run(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        args, cwd=cwd, input=stdin, capture_output=True, text=True, env=ENV, timeout=180
+    )
+
+
+def migrator(repo: Path, *args: str) -> subprocess.CompletedProcess:
+    return run(sys.executable, "-m", "migrator", *args, cwd=repo)
+
+
+def git(repo: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    identity = ("-c", "user.name=t", "-c", "user.email=t@example.com")
+    return run("git", *identity, *args, cwd=repo, stdin=stdin)
+
+
+def dry_run(repo: Path) -> subprocess.CompletedProcess:
+    rules = ("--rule", "constructors", "--rule", "imports")
+    return migrator(repo, "run", *rules, "--dry-run", "--jobs", "1")
+
+
+@pytest.fixture(scope="module")
+def migrated(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    repo = tmp_path_factory.mktemp("sample") / "repo"
+    shutil.copytree(SAMPLE, repo)
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "legacy sample")
+    first = dry_run(repo)
+    check = git(repo, "apply", "--check", stdin=first.stdout)
+    git(repo, "apply", stdin=first.stdout)
+    scan = migrator(repo, "scan", "--format", "json", "--jobs", "1")
+    second = dry_run(repo)
+    for module in DEPRECATED:
+        (repo / "netra_backend" / "app" / module).unlink()
+    return {"repo": repo, "first": first, "check": check, "scan": scan, "second": second}
+
+
+def test_dry_run_diff_applies_and_names_what_needs_review(migrated: dict) -> None:
+    first = migrated["first"]
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.startswith("diff --git ")
+    assert migrated["check"].returncode == 0, migrated["check"].stderr
+    assert "36 of 79 files would change" in first.stderr
+    assert (
+        "netra_backend/app/services/system_tasks.py:8:69: `ExecutionEngine` is still constructed "
+        "directly (line 10)" in first.stderr
+    )
+    assert (
+        "netra_backend/app/services/engine_config_service.py:7:13: `ExecutionEngine(...)` now "
+        "builds `UserExecutionEngine`" in first.stderr
+    )
+
+
+def test_scan_after_apply_leaves_only_the_manual_review_items(migrated: dict) -> None:
+    scan = migrated["scan"]
+    assert scan.returncode == 0, scan.stderr
+    report = json.loads(scan.stdout)
+    metrics = report["metrics"]
+    assert metrics["aliased_imports"] == 0
+    assert metrics["indirect_imports"] == 0
+    # Left on purpose, each reported for manual review during the run:
+    # system_tasks.py still calls `ExecutionEngine._init_from_factory(...)` without a user
+    # context (refused by the constructors rule, so the imports rule keeps that name), and
+    # an `importlib.import_module(...)` names a deprecated module that no rule moves.
+    assert metrics["deprecated_imports"] == 1
+    assert metrics["string_references"] == 1
+    left = sorted(
+        (f["path"], f["line"], f["rule"])
+        for f in report["findings"]
+        if f["rule"]
+        in {"deprecated-import", "aliased-import", "indirect-import", "string-reference"}
+    )
+    assert left == [
+        ("netra_backend/app/services/system_tasks.py", 8, "deprecated-import"),
+        ("tests/test_legacy_imports.py", 19, "string-reference"),
+    ]
+
+
+def test_second_run_has_nothing_to_do(migrated: dict) -> None:
+    second = migrated["second"]
+    assert second.returncode == 0, second.stderr
+    assert second.stdout == ""
+
+
+def test_sample_tests_pass_without_the_deprecated_modules(migrated: dict) -> None:
+    result = run(
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "--deselect",
+        SYSTEM_TASK_TEST,
+        cwd=migrated["repo"],
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "80 passed, 1 deselected" in result.stdout
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "system_tasks.py calls ExecutionEngine._init_from_factory(registry, bridge) without a "
+        "user context: the constructors rule refuses it and, by design, the imports rule then "
+        "leaves that name's import on the deprecated module (FORMS.md row B expects it renamed "
+        "to UserExecutionEngine._init_from_factory). Deleting the module breaks this one test "
+        "until a human ports the call."
+    ),
+)
+def test_system_task_runs_once_its_call_is_ported(migrated: dict) -> None:
+    result = run(
+        sys.executable,
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        SYSTEM_TASK_TEST,
+        cwd=migrated["repo"],
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
