@@ -103,3 +103,84 @@ def test_analyze_counts_nothing_after_transform() -> None:
         after = (FIXTURES / f"{case}.after.py").read_text()
         parsed = ParsedFile(after, FileContext.from_path(f"pkg/{case}.py"))
         assert CODEMOD.analyze(parsed, RULES).findings == [], case
+
+
+# ---- soundness: folding never changes what the code does -----------------------------------
+
+ATOMS = ["MOCK_AUTH_AVAILABLE", "a", "b", "True", "False", "None", "hit(1)", "hit(0)", "user.ok"]
+
+
+def expressions(depth: int = 3):
+    from hypothesis import strategies as st
+
+    atoms = st.sampled_from(ATOMS)
+    if depth == 0:
+        return atoms
+    inner = expressions(depth - 1)
+    return st.one_of(
+        atoms,
+        inner.map(lambda e: f"not {e}"),
+        st.tuples(inner, st.sampled_from(["and", "or"]), inner).map(lambda t: f"({' '.join(t)})"),
+        st.tuples(inner, inner, inner).map(lambda t: f"({t[0]} if {t[1]} else {t[2]})"),
+        st.tuples(inner, st.sampled_from(["==", "!=", "is", "is not"]), atoms).map(
+            lambda t: f"({' '.join(t)})"
+        ),
+    )
+
+
+PROGRAM = """\
+MOCK_AUTH_AVAILABLE = False
+
+
+def in_condition(a, b, user, log):
+    def hit(v):
+        log.append(v)
+        return v
+
+    if {expr}:
+        return "yes"
+    return "no"
+
+
+def as_value(a, b, user, log):
+    def hit(v):
+        log.append(v)
+        return v
+
+    return {expr}
+"""
+
+
+def behaviour(code: str) -> list:
+    from types import SimpleNamespace
+
+    namespace: dict = {}
+    exec(compile(code, "<flags>", "exec"), namespace)  # noqa: S102 - generated test code
+    seen = []
+    for a in (True, False, 0, None, "x"):
+        for b in (True, False):
+            for ok in (True, False):
+                for function in ("in_condition", "as_value"):
+                    log: list = []
+                    result = namespace[function](a, b, SimpleNamespace(ok=ok), log)
+                    seen.append((function, a, b, ok, result, tuple(log)))
+    return seen
+
+
+def test_folding_keeps_behaviour() -> None:
+    from hypothesis import HealthCheck, given, settings
+
+    @settings(
+        max_examples=50,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow],
+    )
+    @given(expressions())
+    def check(expr: str) -> None:
+        before = PROGRAM.format(expr=expr)
+        after = transform(before, "generated").code
+        assert behaviour(after) == behaviour(before), after
+        assert transform(after, "generated").code == after
+
+    check()
