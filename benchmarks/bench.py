@@ -88,7 +88,12 @@ def needles(src: Path) -> list[str]:
         "print('\\n'.join(n.decode() for n in minimal_needles(job.needles)))"
     )
     out = subprocess.run(
-        [sys.executable, "-c", code], env=env(src), capture_output=True, text=True, check=True
+        [sys.executable, "-c", code],
+        cwd=src,
+        env=env(src),
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return out.stdout.split()
 
@@ -97,30 +102,31 @@ def env(src: Path) -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(src), "NO_COLOR": "1"}
 
 
-def setup(work: Path, src: Path) -> tuple[Path, Path, Path]:
+def setup(work: Path, src: Path, path: Path) -> tuple[Path, Path, Path]:
     """The rename spec, ruff's config with the spec's banned paths, LibCST's codemod config."""
     rename = work / "rename.toml"
     rename.write_text(RENAME_SPEC)
     ruff = work / "ruff.toml"
     table = subprocess.run(
         [sys.executable, "-m", "migrator", "ruff-config", "--ruff-toml", str(work)],
+        cwd=work,
         env=env(src),
         capture_output=True,
         text=True,
         check=True,
     ).stdout
     ruff.write_text(table)
-    libcst_dir = work / "libcst"
+    libcst_dir = work / f"libcst-{path.name}"
     libcst_dir.mkdir(exist_ok=True)
-    if not (libcst_dir / ".libcst.codemod.yaml").exists():
-        subprocess.run(
-            [sys.executable, "-m", "libcst.tool", "initialize", str(libcst_dir)], check=True
-        )
+    (libcst_dir / ".libcst.codemod.yaml").write_text(
+        "generated_code_marker: '@generated'\nformatter: []\nblacklist_patterns: []\n"
+        f"modules:\n- 'libcst.codemod.commands'\nrepo_root: '{path}'\n"
+    )
     return rename, ruff, libcst_dir
 
 
 def tools(path: Path, work: Path, src: Path, jobs: int, slow: bool) -> list[Tool]:
-    rename, ruff_config, libcst_dir = setup(work, src)
+    rename, ruff_config, libcst_dir = setup(work, src, path)
     migrator = [sys.executable, "-m", "migrator"]
     scan = [*migrator, "scan", str(path), "--format", "json", "--jobs", str(jobs)]
     grep = ["grep", "-rlF", *(f"-e{n}" for n in needles(src)), "--include=*.py", str(path)]
@@ -143,8 +149,9 @@ def tools(path: Path, work: Path, src: Path, jobs: int, slow: bool) -> list[Tool
         found += [
             Tool(
                 "LibCST RenameCommand",
-                [sys.executable, "-m", "libcst.tool", "codemod", "--jobs", str(jobs),
-                 "--unified-diff", "--hide-progress", "commands.rename.RenameCommand",
+                [sys.executable, "-m", "libcst.tool", "codemod", f"--jobs={jobs}",
+                 "--unified-diff=3", "--hide-progress", "--no-format",
+                 "commands.rename.RenameCommand",
                  f"--old_name={RENAME_OLD}", f"--new_name={RENAME_NEW}", str(path)],
                 cwd=libcst_dir,
             ),
@@ -158,11 +165,11 @@ def tools(path: Path, work: Path, src: Path, jobs: int, slow: bool) -> list[Tool
 
 
 def measure(tool: Tool, src: Path) -> dict[str, float]:
+    """One timed run, from a directory outside the repository (`-m` puts the cwd first)."""
     for stale in tool.before:
         shutil.rmtree(stale, ignore_errors=True)
     wrapper = [sys.executable, str(ROOT / "benchmarks" / "measure.py")]
-    if tool.cwd:
-        wrapper += ["--cwd", str(tool.cwd)]
+    wrapper += ["--cwd", str(tool.cwd or src.parent)]
     out = subprocess.run(
         [*wrapper, "--", *tool.argv], env=env(src), capture_output=True, text=True, check=True
     )
