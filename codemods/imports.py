@@ -160,9 +160,21 @@ class ImportsCodemod:
         return collector.analysis
 
     def transform(self, parsed: ParsedFile, rules: RuleSet) -> TransformResult:
-        paths = PathMap(rules)
+        paths = RepositoryPathMap(rules)
         calls = constructor_calls(parsed, rules, paths)
         result = rewrite_imports(parsed, paths, calls.pending, "deprecated-import")
         if result.code != parsed.code:
             result.findings.extend(calls.mismatches)
         return result
+
+
+class RepositoryPathMap(PathMap):
+    """Renames plus the runner's re-export facts (`module.Name` re-exports of moved names).
+
+    Re-exporting modules are not old modules: only the names they re-export move.
+    """
+
+    def __init__(self, rules: RuleSet) -> None:
+        super().__init__(rules)
+        for rule in rules.reexports:
+            self._by_old.setdefault(rule.old, rule)

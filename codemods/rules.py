@@ -76,6 +76,10 @@ class RuleSet:
     # modules, that files outside the current run import. The imports codemod removes a
     # compatibility alias only when nothing outside the run imports it.
     imported_elsewhere: frozenset[str] | None = None
+    # Repository fact the runner supplies: `module.Name` re-exports of moved names (a module that
+    # imports an old name at module level, or binds a compatibility alias), as name renames, so
+    # the files importing a name through such a module are rewritten to the canonical path.
+    reexports: tuple[RenameRule, ...] = ()
 
     def packages(self) -> tuple[str, ...]:
         """Top-level packages the migration is about (explicit, or from the rules' paths)."""

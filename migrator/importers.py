@@ -1,9 +1,14 @@
-"""A cheap repository pre-pass: what files outside a run import from the old locations.
+"""A cheap repository pre-pass: facts about other files that the per-file import rewrite needs.
 
-The imports codemod is per file and pure; removing a compatibility alias (`Old = New` in a
-deprecated module) needs one repository-level fact: does any file the run does not rewrite
-import it? This computes that fact with the standard `ast` module (imports only) and hands it
-to the codemods as plain data on the `RuleSet`.
+The imports codemod is per file and pure. Two of its decisions need to know about the rest of
+the repository, so this computes them up front, with the standard `ast` module (imports and
+module-level assignments only), and hands them to the codemods as plain data on the `RuleSet`:
+
+- `reexports`: a module that re-exports a moved name (`from .old import Name` or a
+  compatibility alias `Old = New` at module level) makes `module.Name` an old path too; the
+  files importing the name through it are rewritten to the canonical path.
+- `imported_elsewhere`: what files outside the run import; a compatibility alias is removed only
+  when none of them imports it.
 """
 
 from __future__ import annotations
@@ -14,51 +19,114 @@ from dataclasses import replace
 from pathlib import Path
 
 from codemods.base import FileContext, last_components
-from codemods.rules import RuleSet
+from codemods.paths import PathMap
+from codemods.rules import RenameRule, RuleSet
 from migrator.discover import discover
 from migrator.spec import Spec
 
 
-def imported_paths(source: bytes, context: FileContext) -> set[str]:
-    """Dotted `module.Name` paths a file's from-imports bring in, and the modules it imports."""
+def _parse(source: bytes) -> ast.Module | None:
     try:
-        tree = ast.parse(source)
+        return ast.parse(source)
     except (SyntaxError, ValueError):
-        return set()
+        return None
+
+
+def imported_paths(tree: ast.Module, context: FileContext) -> set[str]:
+    """Dotted `module.Name` paths a file's from-imports bring in, and the modules it imports."""
     found: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
             module = context.resolve("." * node.level + (node.module or ""))
-            found.update(f"{module}.{alias.name}" for alias in node.names if alias.name != "*")
-            if any(alias.name == "*" for alias in node.names):
-                found.add(module)
+            for alias in node.names:
+                found.add(module if alias.name == "*" else f"{module}.{alias.name}")
     return found
 
 
-def imported_outside(root: Path, spec: Spec, selected: Iterable[str]) -> frozenset[str]:
-    """What the repository's other Python files import from the rename rules' old locations."""
-    olds = [rule.old for rule in spec.rules.renames]
-    needles = last_components(olds) | last_components(p.rpartition(".")[0] for p in olds)
+def _top_level(tree: ast.Module) -> Iterable[ast.stmt]:
+    """Module-level statements, including those of module-level try/except and if blocks."""
+    for statement in tree.body:
+        yield statement
+        if isinstance(statement, ast.Try | ast.If):
+            blocks = [statement.body, statement.orelse]
+            if isinstance(statement, ast.Try):
+                blocks += [h.body for h in statement.handlers]
+            for block in blocks:
+                yield from block
+
+
+def _strings(node: ast.expr) -> set[str]:
+    if not isinstance(node, ast.List | ast.Tuple):
+        return set()
+    return {e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)}
+
+
+def reexported(tree: ast.Module, context: FileContext, paths: PathMap) -> list[RenameRule]:
+    """`module.Name` renames for the moved names this module re-exports: a package's
+    module-level imports, the names in `__all__`, and compatibility aliases."""
+    bound: dict[str, str] = {}  # name -> where it goes
+    exported: set[str] = set()
+    for node in _top_level(tree):
+        if isinstance(node, ast.ImportFrom):
+            module = context.resolve("." * node.level + (node.module or ""))
+            for alias in node.names:
+                moved = paths.rename(f"{module}.{alias.name}")
+                target = moved[1] if moved else f"{module}.{alias.name}"
+                if moved or target in paths.canonical:
+                    bound[alias.asname or alias.name] = target
+        elif isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+            if isinstance(target, ast.Name) and isinstance(value, ast.Name) and value.id in bound:
+                bound[target.id] = bound[value.id]
+                exported.add(target.id)
+            if isinstance(target, ast.Name) and target.id == "__all__":
+                exported |= _strings(value)
+    rules = []
+    for name, target in bound.items():
+        if not context.is_package and name not in exported:
+            continue
+        own = f"{context.module}.{name}"
+        if own != target and paths.rename(own) is None and context.module:
+            rules.append(RenameRule(own, target, "name"))
+    return rules
+
+
+def repository_facts(root: Path, spec: Spec, selected: Iterable[str]) -> RuleSet:
+    """The spec's rules plus the re-exports and outside imports of the repository's files."""
+    rules = spec.rules
+    paths = PathMap(rules)
+    olds = [rule.old for rule in rules.renames]
+    needles = last_components(olds) | last_components(paths.old_modules)
     chosen = set(selected)
-    found: set[str] = set()
+    outside: set[str] = set()
+    reexports: dict[str, RenameRule] = {}
     for path in discover(root, spec.include):
-        if path in chosen or not path.endswith(".py"):
+        if not path.endswith(".py"):
             continue
         try:
             source = (root / path).read_bytes()
         except OSError:
             continue
-        if any(needle in source for needle in needles):
-            found |= imported_paths(source, FileContext.from_path(path))
-    return frozenset(found)
+        if not any(needle in source for needle in needles):
+            continue
+        tree = _parse(source)
+        if tree is None:
+            continue
+        context = FileContext.from_path(path)
+        for rule in reexported(tree, context, paths):
+            reexports.setdefault(rule.old, rule)
+        if path not in chosen:
+            outside |= imported_paths(tree, context)
+    ordered = tuple(reexports[old] for old in sorted(reexports))
+    return replace(rules, imported_elsewhere=frozenset(outside), reexports=ordered)
 
 
 def with_repository_facts(
     root: Path, spec: Spec, rules: tuple[str, ...], selected: list[str]
 ) -> RuleSet:
-    """The spec's rules, plus what the imports codemod needs to know about the rest."""
+    """The rules a run's jobs get: with repository facts when the imports codemod runs."""
     if "imports" not in rules:
         return spec.rules
-    return replace(spec.rules, imported_elsewhere=imported_outside(root, spec, selected))
+    return repository_facts(root, spec, selected)

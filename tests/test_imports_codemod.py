@@ -33,6 +33,16 @@ PATHS = {
 SHIM_MODULE = "netra_backend.app.agents.supervisor.execution_engine"
 CASE_RULES = {
     "form09_module_move": replace(RULES, renames=(*RULES.renames, MODULE_MOVE)),
+    "form06_import_through_reexport": replace(
+        RULES,
+        reexports=(
+            RenameRule(
+                "netra_backend.app.agents.ExecutionEngine",
+                "netra_backend.app.agents.supervisor.user_execution_engine.UserExecutionEngine",
+                "name",
+            ),
+        ),
+    ),
     "form11_compat_alias": replace(RULES, imported_elsewhere=frozenset({"os.path"})),
     "form11_compat_alias_imported_elsewhere": replace(
         RULES, imported_elsewhere=frozenset({f"{SHIM_MODULE}.ExecutionEngine"})
@@ -169,3 +179,72 @@ def test_results_do_not_depend_on_earlier_files() -> None:
     alone = transform(second).code
     codemod.transform(ParsedFile(first, FileContext.from_path(DEFAULT_PATH)), RULES)
     assert transform(second).code == alone
+
+
+# ---- the runner's repository pre-pass (migrator.importers) ----------------------------------
+CANONICAL = "netra_backend.app.agents.supervisor.user_execution_engine.UserExecutionEngine"
+PRE_PASS_FILES = {
+    "netra_backend/app/agents/__init__.py": (
+        "from .supervisor.execution_engine import ExecutionEngine\n"
+        "from .helpers import ToolRegistry\n"
+    ),
+    "netra_backend/app/services/legacy.py": (
+        f"from {CANONICAL.rpartition('.')[0]} import UserExecutionEngine\n\n"
+        "Engine = UserExecutionEngine\n"
+        '__all__ = ["Engine"]\n'
+    ),
+    "netra_backend/app/services/user.py": (
+        "from netra_backend.app.services.legacy import Engine\n"
+        "from ..agents import ExecutionEngine\n"
+    ),
+    "netra_backend/app/services/plain.py": "from .legacy import helper\n",
+    "netra_backend/app/services/broken.py": "from .legacy import Engine\nif (\n",
+}
+
+
+def write_tree(root: Path, files: dict[str, str]) -> None:
+    for path, text in files.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(text)
+
+
+def test_pre_pass_finds_reexports_and_what_files_outside_the_run_import(tmp_path: Path) -> None:
+    from migrator.importers import repository_facts
+    from migrator.spec import parse_spec
+
+    write_tree(tmp_path, PRE_PASS_FILES)
+    spec = parse_spec(default_spec_text(), "<default>")
+
+    facts = repository_facts(tmp_path, spec, ["netra_backend/app/services/legacy.py"])
+
+    assert facts.reexports == (
+        RenameRule("netra_backend.app.agents.ExecutionEngine", CANONICAL, "name"),
+        RenameRule("netra_backend.app.services.legacy.Engine", CANONICAL, "name"),
+    )
+    assert facts.imported_elsewhere == frozenset(
+        {
+            "netra_backend.app.agents.supervisor.execution_engine.ExecutionEngine",
+            "netra_backend.app.services.legacy.Engine",
+            "netra_backend.app.agents.ExecutionEngine",
+            "netra_backend.app.agents.helpers.ToolRegistry",
+        }
+    )
+    assert facts.renames == spec.rules.renames
+
+
+def test_compat_alias_outside_deprecated_modules_goes_once_nothing_imports_it() -> None:
+    source = PRE_PASS_FILES["netra_backend/app/services/legacy.py"]
+    alias = RenameRule("netra_backend.app.services.legacy.Engine", CANONICAL, "name")
+    path = "netra_backend/app/services/legacy.py"
+    free = replace(RULES, reexports=(alias,), imported_elsewhere=frozenset())
+    used = replace(free, imported_elsewhere=frozenset({alias.old}))
+
+    assert transform(source, path, free).code == (
+        f"from {CANONICAL.rpartition('.')[0]} import UserExecutionEngine\n__all__ = []\n"
+    )
+    kept = transform(source, path, used)
+    assert kept.code == source
+    assert [f.message for f in kept.findings] == [
+        "compatibility alias `Engine` kept: files outside this run import "
+        "`netra_backend.app.services.legacy.Engine`"
+    ]

@@ -153,3 +153,83 @@ def test_system_task_runs_once_its_call_is_ported(migrated: dict) -> None:
         cwd=migrated["repo"],
     )
     assert result.returncode == 0, result.stdout[-3000:]
+
+
+# ---- small repositories: what is never touched, and what a partial run keeps ----------------
+OLD_IMPORT = (
+    "from netra_backend.app.agents.supervisor.execution_engine import UserExecutionContext\n"
+)
+NEW_IMPORT = "from netra_backend.app.services.user_execution_context import UserExecutionContext\n"
+SHIM = "netra_backend/app/agents/supervisor/request_scoped_execution_engine.py"
+SHIM_SOURCE = (
+    "from netra_backend.app.agents.supervisor.user_execution_engine import UserExecutionEngine\n"
+    "\n"
+    "RequestScopedExecutionEngine = UserExecutionEngine\n"
+)
+SHIM_USER = (
+    "from netra_backend.app.agents.supervisor.request_scoped_execution_engine import (\n"
+    "    RequestScopedExecutionEngine,\n"
+    ")\n"
+    "\n"
+    "ENGINE = RequestScopedExecutionEngine\n"
+)
+
+
+def make_repo(root: Path, files: dict[str, str], *, init_git: bool = True) -> Path:
+    for path, text in files.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(text)
+    if init_git:
+        git(root, "init", "-q")
+        git(root, "add", "-A")
+        git(root, "commit", "-qm", "start")
+    return root
+
+
+def changed_paths(diff: str) -> list[str]:
+    return [line.split(" b/", 1)[1] for line in diff.splitlines() if line.startswith("diff --git")]
+
+
+@pytest.mark.parametrize("init_git", [True, False], ids=["git", "no-git"])
+def test_ignored_and_virtualenv_files_are_never_touched(tmp_path: Path, init_git: bool) -> None:
+    files = {
+        ".gitignore": ".venv/\nbuild/\n",
+        "netra_backend/app/services/user.py": OLD_IMPORT,
+        ".venv/lib/python3.11/site-packages/pkg/mod.py": OLD_IMPORT,
+        "build/lib/netra_backend/app/services/user.py": OLD_IMPORT,
+    }
+    repo = make_repo(tmp_path, files, init_git=init_git)
+
+    result = migrator(repo, "run", "--rule", "imports", "--dry-run", "--jobs", "1")
+
+    assert result.returncode == 0, result.stderr
+    assert changed_paths(result.stdout) == ["netra_backend/app/services/user.py"]
+    assert f"-{OLD_IMPORT}+{NEW_IMPORT}" in result.stdout
+
+
+def test_compat_alias_stays_while_files_outside_the_run_import_it(tmp_path: Path) -> None:
+    files = {
+        SHIM: SHIM_SOURCE,
+        "netra_backend/app/services/user.py": SHIM_USER,
+        "tests/test_user.py": SHIM_USER,
+    }
+    repo = make_repo(tmp_path, files)
+
+    partial = migrator(
+        repo, "run", "--rule", "imports", "--path", "netra_backend/**", "--dry-run", "--jobs", "1"
+    )
+    whole = migrator(repo, "run", "--rule", "imports", "--dry-run", "--jobs", "1")
+
+    assert partial.returncode == 0 and whole.returncode == 0, partial.stderr + whole.stderr
+    assert changed_paths(partial.stdout) == ["netra_backend/app/services/user.py"]
+    assert (
+        f"{SHIM}:3:0: compatibility alias `RequestScopedExecutionEngine` kept: files outside this "
+        "run import `netra_backend.app.agents.supervisor.request_scoped_execution_engine."
+        "RequestScopedExecutionEngine`" in partial.stderr
+    )
+    assert changed_paths(whole.stdout) == [
+        SHIM,
+        "netra_backend/app/services/user.py",
+        "tests/test_user.py",
+    ]
+    assert "-RequestScopedExecutionEngine = UserExecutionEngine\n" in whole.stdout
