@@ -145,46 +145,57 @@ def print_plan(plans: list[dict]) -> None:
 
 
 def print_status(spec, metrics: dict[str, float], history) -> None:
-    """The remediation-plan table (metric, current, each week's target, final) and the history."""
+    """The remediation-plan table (metric, current, week, week target, final target), then the
+    batch history read from git trailers."""
     from migrator.batches import target_rows
 
-    scopes = [(b.name, b.targets) for b in spec.batches] + [("final", spec.final_targets())]
-    table = Table(title="Metrics against targets", title_justify="left")
+    table = Table(title="Metrics now, against the plan's targets", title_justify="left")
     table.add_column("metric", no_wrap=True)
-    table.add_column("current", justify="right")
-    for name, _targets in scopes:
-        table.add_column(name, no_wrap=True)
+    table.add_column("current", justify="right", no_wrap=True)
+    table.add_column("week", no_wrap=True)
+    table.add_column("week target", no_wrap=True)
+    table.add_column("final target", no_wrap=True)
+    final = spec.final_targets()
     for metric, value in metrics.items():
-        cells = []
-        for _name, targets in scopes:
-            rows = target_rows(metrics, {metric: targets[metric]}) if metric in targets else []
-            cells.append(f"{rows[0][2]} {'ok' if rows[0][3] else 'NOT MET'}" if rows else "-")
-        table.add_row(metric, _value(value), *cells)
-    stdout.print(table)
-    commits = Table(title="Batch history (from git trailers)", title_justify="left")
-    columns = ("batch", "chunk", "commit", "date", "author", "files", "metrics after", "gate")
-    for column in (*columns, "rolled back"):
-        commits.add_column(column, no_wrap=column in ("batch", "chunk", "commit", "gate"))
-    for commit in history.commits:
-        rolled = f"yes ({commit.rolled_back_by[:12]})" if commit.rolled_back else "no"
-        keys = _batch_keys(spec, commit.batch)
-        after = commit.metrics_after or {}
-        shown = ", ".join(f"{k}={_value(v)}" for k, v in after.items() if k in keys)
-        commits.add_row(
-            commit.batch,
-            commit.chunk,
-            commit.sha[:12],
-            commit.date[:16].replace("T", " "),
-            commit.author,
-            str(len(commit.files)),
-            shown,
-            commit.gate,
-            rolled,
+        weeks = [(b.name, b.targets[metric]) for b in spec.batches if metric in b.targets]
+        final_cell = (
+            _judged(target_rows(metrics, {metric: final[metric]})) if metric in final else ""
         )
-    if history.commits:
-        stdout.print(commits)
-    else:
-        stdout.print("no batch has landed yet", markup=False)
+        for index, (week, target) in enumerate(weeks or [("", None)]):
+            week_cell = _judged(target_rows(metrics, {metric: target})) if target else ""
+            first = index == 0
+            table.add_row(
+                metric if first else "",
+                _value(value) if first else "",
+                week,
+                week_cell,
+                final_cell if first else "",
+            )
+    stdout.print(table)
+    stdout.print("Batch history (from git trailers)", style="italic", markup=False)
+    if not history.commits:
+        stdout.print("  no batch has landed yet", markup=False)
+    for commit in history.commits:
+        author = commit.author.split(" <")[0]
+        rolled = (
+            f"ROLLED BACK by {commit.rolled_back_by[:10]}" if commit.rolled_back else "in effect"
+        )
+        stdout.print(
+            f"  {commit.batch} {commit.chunk}  {commit.sha[:10]}  "
+            f"{commit.date[:16].replace('T', ' ')}  {author}  {len(commit.files)} file(s)  "
+            f"gate {commit.gate}  {rolled}",
+            markup=False,
+        )
+        keys = _batch_keys(spec, commit.batch)
+        after = {k: v for k, v in (commit.metrics_after or {}).items() if k in keys}
+        if after:
+            shown = ", ".join(f"{k}={_value(v)}" for k, v in after.items())
+            stdout.print(f"      after: {shown}", markup=False)
+
+
+def _judged(rows: list[tuple[str, float, str, bool]]) -> str:
+    _metric, _value_now, target, met = rows[0]
+    return f"{target} {'ok' if met else 'NOT MET'}"
 
 
 def _batch_keys(spec, batch: str) -> set[str]:

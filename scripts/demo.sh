@@ -1,25 +1,61 @@
 #!/usr/bin/env bash
-# The whole migration plan on a fresh git copy of the bundled sample repository.
+# The whole migration plan on a fresh git copy of the bundled sample repository:
+# scan, plan, a dry run, the four weekly batches with their gates, status, one rollback, status.
+# `make demo` runs this with .venv/bin first on PATH (the gates run `python -m pytest`).
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 demo="$here/.demo/sample_repo"
 rm -rf "$here/.demo"
 mkdir -p "$here/.demo"
 cp -R "$here/tests/fixtures/sample_repo" "$demo"
+find "$demo" \( -name __pycache__ -o -name .pytest_cache \) -prune -exec rm -rf {} +
 cd "$demo"
-git init -q -b main
-git -c user.name=demo -c user.email=demo@example.com add -A
-git -c user.name=demo -c user.email=demo@example.com commit -q -m "Sample legacy backend"
+
+# The demo repository's commits get a demo identity from the environment (no git config is
+# written); migrator itself refuses to commit when git has no identity at all.
+export GIT_AUTHOR_NAME="migrator demo" GIT_AUTHOR_EMAIL="demo@example.com"
+export GIT_COMMITTER_NAME="migrator demo" GIT_COMMITTER_EMAIL="demo@example.com"
+export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
+git init -q -b main
+printf '__pycache__/\n.pytest_cache/\n' > .gitignore
+git add -A
+git commit -q -m "Sample legacy backend"
+
 step "migrator init"
 migrator init
-git -c user.name=demo -c user.email=demo@example.com add migration.toml
-git -c user.name=demo -c user.email=demo@example.com commit -q -m "Add migration spec"
+git add migration.toml
+git commit -q -m "Add migration spec"
 
 step "migrator scan"
 migrator scan
 
-step "migrator run --rule imports --dry-run (first lines)"
-migrator run --rule imports --dry-run | head -40
+step "migrator plan"
+migrator plan
+
+step "migrator run week-1 --dry-run (the first 40 lines of the diff)"
+migrator run week-1 --dry-run --patch "$here/.demo/week-1.patch"
+head -n 40 "$here/.demo/week-1.patch"
+
+for batch in week-1 week-2 week-3 week-4; do
+    step "migrator run $batch (gate: the sample repository's own pytest suite)"
+    if ! migrator run "$batch"; then
+        echo "demo: $batch did not land; see the run record above" >&2
+        exit 1
+    fi
+done
+
+step "git log (one commit per batch chunk, with Migration-* trailers)"
+git log --format='%h %s' -n 6
+git log -1 --format='%(trailers)'
+
+step "migrator status"
+migrator status
+
+step "migrator rollback week-4"
+migrator rollback week-4
+
+step "migrator status (after the rollback)"
+migrator status

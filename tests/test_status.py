@@ -112,8 +112,9 @@ def test_status_metrics_against_every_target_and_the_history(repo: Path) -> None
     assert commit["metrics_after"]["auth_bypasses"] == 0
     assert (commit["gate"], commit["rolled_back"]) == ("none", False)
     text = cli("status", str(repo), "--jobs", "1").stdout
-    assert "Metrics against targets" in text and "Batch history" in text
-    assert "NOT MET" in text and sha[:12] in text
+    assert "Metrics now, against the plan's targets" in text and "Batch history" in text
+    assert "│ auth_bypasses          │       2 │ week-1 │ <= 0 NOT MET │ <= 0 NOT MET │" in text
+    assert f"week-1 1/1  {sha[:10]}" in text and "Test Author  1 file(s)  gate none" in text
 
 
 def test_history_marks_rolled_back_commits(repo: Path) -> None:
