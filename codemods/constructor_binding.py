@@ -51,6 +51,8 @@ def bind(call: cst.Call, rule: ConstructorRule) -> Binding:
     for name in dict.fromkeys(uses):
         if name not in arguments:
             return Binding(arguments, f"no `{name}` argument at the call site; not guessing one")
+        if m.matches(arguments[name].value, m.Name("None")):
+            return Binding(arguments, f"`{name}` is a literal None; not guessing a real one")
         if uses.count(name) > 1 and m.findall(arguments[name].value, SIDE_EFFECTS):
             reason = f"`{name}` has possible side effects and the new call would use it twice"
             return Binding(arguments, reason)

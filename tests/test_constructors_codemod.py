@@ -26,6 +26,10 @@ FINDINGS: dict[str, list[tuple[int, int, str]]] = {
         (6, 11, NO_CONTEXT),
         (10, 11, "no `websocket_bridge` argument at the call site; not guessing one"),
     ],
+    "manual_literal_none": [
+        (5, 11, "`user_context` is a literal None; not guessing a real one"),
+        (9, 11, "`user_context` is a literal None; not guessing a real one"),
+    ],
     "manual_star_args": [
         (5, 11, "`*` arguments cannot be matched to the old parameters"),
         (9, 11, "`**` arguments cannot be matched to the old parameters"),
