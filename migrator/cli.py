@@ -150,8 +150,7 @@ def run(
     root = repository(path)
     loaded = spec_for(root, spec)
     selection = select(loaded, batch, rule or [], paths or [])
-    if not dry_run:
-        refuse_if_journal(root)
+    refuse_if_journal(root)
     if batch is not None and not dry_run and not no_commit:
         chosen = replace(loaded.batch(batch), rules=selection[0], paths=selection[1])
         commit_batch(root, loaded, chosen, jobs, interactive, allow_detached, json_out)
@@ -295,6 +294,18 @@ def select(
 
 
 # ---- batches: commit, plan, status, rollback, recover ---------------------------------------
+JOURNAL_AWARE = {"run", "plan", "status", "rollback", "recover"}
+
+
+@app.callback()
+def warn_if_journal(ctx: typer.Context) -> None:
+    """Carry a Python codebase through an API migration in safe, reviewable, gated batches."""
+    if ctx.invoked_subcommand not in JOURNAL_AWARE:
+        message = batches.pending_recovery(Path.cwd())
+        if message:
+            output.note(f"warning: {message}")
+
+
 def refuse_if_journal(root: Path) -> None:
     """Stop with exit 2 when a killed run left files half-migrated."""
     message = batches.pending_recovery(root)

@@ -69,7 +69,7 @@ def start_paused(repo: Path, writes: int) -> subprocess.Popen:
     return process
 
 
-def test_sigkill_mid_write_then_recover_restores_head(tmp_path: Path) -> None:
+def test_sigkill_mid_write_then_recover_restores_head(tmp_path: Path, monkeypatch) -> None:
     repo = make_repo(tmp_path / "repo", FILES, spec_text())
     before = snapshot(repo)
     process = start_paused(repo, writes=2)
@@ -83,6 +83,11 @@ def test_sigkill_mid_write_then_recover_restores_head(tmp_path: Path) -> None:
     assert refused.exit_code == 2
     assert "run `migrator recover` first" in refused.stderr
     assert cli("run", "week-1", "--repo", str(repo)).exit_code == 2
+    assert cli("run", "week-1", "--repo", str(repo), "--dry-run").exit_code == 2
+    monkeypatch.chdir(repo)
+    scanned = cli("scan", str(repo), "--jobs", "1")
+    assert scanned.exit_code == 0
+    assert "warning: a previous migrator run was interrupted and left 2 file(s)" in scanned.stderr
 
     result = cli("recover", str(repo))
     assert result.exit_code == 0, result.output
