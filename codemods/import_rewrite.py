@@ -9,7 +9,6 @@ was and reported for manual review.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 import libcst as cst
 from libcst.metadata import (
@@ -17,68 +16,23 @@ from libcst.metadata import (
     ClassScope,
     ImportAssignment,
     PositionProvider,
-    Scope,
     ScopeProvider,
 )
 
 from codemods.base import Finding, ParsedFile, TransformResult, dotted_name
-from codemods.import_edits import (
-    EditApplier,
-    NewImport,
-    StatementEdit,
-    from_import,
-    import_alias,
-    repoint,
-    with_aliases,
+from codemods.import_build import StatementBuilder
+from codemods.import_edits import EditApplier, NewImport
+from codemods.import_sites import (
+    Candidate,
+    FileFacts,
+    Plan,
+    Site,
+    collect,
+    index_of,
+    split_path,
 )
 from codemods.paths import PathMap
 from codemods.scopes import imported_path, name_taken
-
-DOTTED_PATH = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)+")
-PATH_TAKING_CALLS = frozenset({"patch", "import_module", "__import__", "find_spec"})
-PATH_KEYWORDS = frozenset({"target", "name"})
-
-
-def _split(path: str) -> tuple[str, str]:
-    module, _, name = path.rpartition(".")
-    return module, name
-
-
-@dataclass(eq=False)
-class Site:
-    """One import statement and where it stands."""
-
-    node: cst.Import | cst.ImportFrom
-    block: cst.CSTNode
-    index: int
-    scope: Scope
-
-    @property
-    def relative(self) -> bool:
-        return isinstance(self.node, cst.ImportFrom) and bool(self.node.relative)
-
-
-@dataclass(eq=False)
-class Candidate:
-    """An import alias that the rules move somewhere."""
-
-    site: Site
-    alias: cst.ImportAlias
-    old: str
-    bound: str
-    target: str
-    is_module: bool = False
-    module_rule: bool = False
-    assignment: BaseAssignment | None = None
-
-
-@dataclass
-class Plan:
-    outcomes: dict[cst.ImportAlias, list[NewImport]] = field(default_factory=dict)
-    extras: dict[Site, list[NewImport]] = field(default_factory=dict)
-    expressions: dict[cst.CSTNode, cst.CSTNode] = field(default_factory=dict)
-    strings: dict[cst.SimpleString, list[tuple[str, str]]] = field(default_factory=dict)
-    removed: set[cst.CSTNode] = field(default_factory=set)
 
 
 class ImportRewrite:
@@ -101,14 +55,7 @@ class ImportRewrite:
         self.plan = Plan()
         self.findings: list[Finding] = []
         self.changes = 0
-        self.sites: list[Site] = []
-        self.all_strings: list[cst.SimpleString] = []
-        self.path_strings: list[cst.SimpleString] = []
-        self.compat: list[tuple[cst.SimpleStatementLine, cst.Assign, str]] = []
-
-    # ---- collection --------------------------------------------------------------------
-    def collect(self) -> None:
-        _Collector(self).visit_module(self.parsed.module)
+        self.facts = FileFacts()
 
     def report(self, node: cst.CSTNode, message: str, *, rule: str | None = None) -> None:
         finding = self.parsed.finding(
@@ -120,7 +67,7 @@ class ImportRewrite:
     # ---- classification ----------------------------------------------------------------
     def candidates(self) -> list[Candidate]:
         found = []
-        for site in self.sites:
+        for site in self.facts.sites:
             node = site.node
             if isinstance(node.names, cst.ImportStar):
                 module = imported_path(cst.ImportAlias(cst.Name("x")), node, self.ctx)[:-2]
@@ -149,7 +96,7 @@ class ImportRewrite:
             return Candidate(site, alias, path, bound, path, True, False, assignment)
         if isinstance(site.node, cst.Import):
             return None
-        module, name = _split(path)
+        module, name = split_path(path)
         if path in self.paths.canonical:
             if bound != name:
                 return Candidate(site, alias, path, bound, path, assignment=assignment)
@@ -159,7 +106,7 @@ class ImportRewrite:
             canonical is not None
             and self.paths.in_project(module)
             and module != self.ctx.module
-            and module != _split(canonical)[0]
+            and module != split_path(canonical)[0]
         ):
             return Candidate(site, alias, path, bound, canonical, assignment=assignment)
         return None
@@ -193,7 +140,7 @@ class ImportRewrite:
         self._decide_compat_aliases()
 
     def _new(self, site: Site, path: str, asname: str | None = None) -> NewImport:
-        module, name = _split(path)
+        module, name = split_path(path)
         return NewImport(module, name, asname if asname != name else None, site.relative)
 
     def _fallback(self, group: list[Candidate], why: str) -> None:
@@ -201,7 +148,7 @@ class ImportRewrite:
             self.plan.outcomes[candidate.alias] = [
                 self._new(candidate.site, candidate.target, candidate.bound)
             ]
-            new = _split(candidate.target)[1]
+            new = split_path(candidate.target)[1]
             if new != candidate.bound:
                 message = f"kept `{new} as {candidate.bound}`: {why}"
                 self.report(candidate.alias, message, rule="aliased-import")
@@ -213,7 +160,7 @@ class ImportRewrite:
             self._fallback(group, f"`{bound}` is imported from places that now differ")
             return
         target = targets.pop()
-        desired = _split(target)[1]
+        desired = split_path(target)[1]
         if desired == bound:
             for candidate in group:
                 self.plan.outcomes[candidate.alias] = [self._new(candidate.site, target)]
@@ -257,8 +204,8 @@ class ImportRewrite:
             self.plan.strings.setdefault(node, []).append((old, new))
 
     def _rename_in_all(self, old: str, new: str) -> None:
-        present = {s.evaluated_value for s in self.all_strings}
-        for string in self.all_strings:
+        present = {s.evaluated_value for s in self.facts.all_strings}
+        for string in self.facts.all_strings:
             if string.evaluated_value == old:
                 if new in present:
                     self.plan.removed.add(string)
@@ -274,7 +221,7 @@ class ImportRewrite:
             if statement is None:
                 continue
             block = self.parsed.parent(statement)
-            index = _index(block, statement)
+            index = index_of(block, statement)
             if not all(-1 < self._index_in(block, c.site.node) < index for c in group):
                 continue
             if access.scope is not other.scope:
@@ -290,7 +237,7 @@ class ImportRewrite:
         while node is not None:
             parent = self.parsed.parent(node)
             if parent is block:
-                return _index(block, node)
+                return index_of(block, node)
             node = parent
         return -1
 
@@ -302,7 +249,7 @@ class ImportRewrite:
         return node
 
     def _used_as_attribute(self, name: str) -> bool:
-        return name in self._attribute_names
+        return name in self.facts.attribute_names
 
     def _line(self, node: cst.CSTNode) -> int:
         try:
@@ -326,7 +273,7 @@ class ImportRewrite:
             moved = self.paths.rename(old) if is_attr else None
             follows = candidate.module_rule and (
                 not is_attr
-                or (moved is not None and moved[1] == f"{candidate.target}.{_split(old)[1]}")
+                or (moved is not None and moved[1] == f"{candidate.target}.{split_path(old)[1]}")
             )
             if old in self.blocked:
                 self.report(node, self.blocked[old])
@@ -348,7 +295,7 @@ class ImportRewrite:
 
     def _convert(self, candidate: Candidate, access, attribute: cst.Attribute, path: str) -> bool:
         """`mod.Name` becomes `Name`, imported from its new module next to the module import."""
-        name = _split(path)[1]
+        name = split_path(path)[1]
         scopes = {candidate.site.scope, access.scope}
         taken = name_taken(name, path, scopes, self.ctx, self.paths)
         if taken is not None:
@@ -368,7 +315,7 @@ class ImportRewrite:
             asname = alias.asname.name.value if alias.asname is not None else None  # type: ignore[union-attr]
             self.plan.outcomes[alias] = [NewImport(candidate.target, "", asname)]
             return
-        module, name = _split(candidate.target)
+        module, name = split_path(candidate.target)
         asname = candidate.bound
         if alias.asname is None and name != candidate.bound:
             scopes = {site.scope} | {a.scope for a in candidate.assignment.references}
@@ -382,7 +329,7 @@ class ImportRewrite:
 
     # ---- strings and compatibility aliases ------------------------------------------------
     def _decide_strings(self) -> None:
-        for node in self.path_strings:
+        for node in self.facts.path_strings:
             value = node.evaluated_value
             moved = self.paths.rename(value)
             if moved is None:
@@ -405,7 +352,7 @@ class ImportRewrite:
         return next((b for b in self.blocked if value == b or value.startswith(b + ".")), None)
 
     def _decide_compat_aliases(self) -> None:
-        for line, assign, alias in self.compat:
+        for line, assign, alias in self.facts.compat:
             why = self._compat_alias_kept(line, assign, alias)
             if why is not None:
                 message = f"compatibility alias `{alias}` kept: {why}"
@@ -413,7 +360,7 @@ class ImportRewrite:
                 continue
             self.plan.removed.add(assign)
             self.changes += 1
-            for string in self.all_strings:
+            for string in self.facts.all_strings:
                 if string.evaluated_value == alias:
                     self.plan.removed.add(string)
 
@@ -438,145 +385,13 @@ class ImportRewrite:
         return None
 
     # ---- edits ---------------------------------------------------------------------------
-    def build(self) -> dict[cst.CSTNode, StatementEdit]:
-        edits: dict[cst.CSTNode, StatementEdit] = {}
-        available: dict[int, list[tuple[Site, set[NewImport]]]] = {}
-        for site in self.sites:
-            earlier = available.setdefault(id(site.block), [])
-            seen = set().union(*(bindings for _, bindings in earlier)) if earlier else set()
-            edit, bindings = self._edit_site(site, seen, earlier, edits)
-            if edit is not None:
-                edits[site.node] = edit
-            earlier.append((site, bindings))
-        return edits
-
-    def _edit_site(self, site: Site, seen: set[NewImport], earlier, edits):
-        node = site.node
-        if isinstance(node.names, cst.ImportStar):
-            return None, set()
-        kept: list[cst.ImportAlias] = []
-        new: list[tuple[cst.ImportAlias | None, NewImport]] = []
-        for alias in node.names:
-            outcome = self.plan.outcomes.get(alias)
-            if outcome and len(outcome) == 1 and _absolute(outcome[0]) == self._key(site, alias):
-                outcome = None
-            if outcome is None:
-                kept.append(alias)
-            else:
-                new.extend((alias, n) for n in outcome)
-        new.extend((None, n) for n in self.plan.extras.get(site, []))
-        bindings = {self._key(site, a) for a in kept}
-        if len(kept) == len(node.names) and not new:
-            return None, bindings
-        fresh: list[tuple[cst.ImportAlias | None, NewImport]] = []
-        for alias, item in new:
-            key = _absolute(item)
-            if key in seen or key in bindings:
-                self.changes += 1
-                continue
-            self._drop_later_duplicates(site, key)
-            bindings.add(key)
-            if item.name and self._join(item, earlier, edits):
-                self.changes += 1
-                continue
-            fresh.append((alias, item))
-            self.changes += 1
-        if isinstance(node, cst.Import):
-            return self._edit_import(site, kept, fresh), bindings
-        return self._edit_from(site, kept, fresh), bindings
-
-    def _drop_later_duplicates(self, site: Site, key: NewImport) -> None:
-        """An untouched later import of the same binding in this block is now redundant."""
-        for later in self.sites:
-            if later.block is not site.block or later.index <= site.index:
-                continue
-            if isinstance(later.node.names, cst.ImportStar):
-                continue
-            for alias in later.node.names:
-                if alias not in self.plan.outcomes and self._key(later, alias) == key:
-                    self.plan.outcomes[alias] = []
-
-    def _key(self, site: Site, alias: cst.ImportAlias) -> NewImport:
-        path = imported_path(alias, site.node, self.ctx)
-        if isinstance(site.node, cst.Import):
-            return NewImport(path, "", alias.evaluated_alias)
-        module, name = _split(path)
-        return NewImport(module, name, alias.evaluated_alias)
-
-    def _join(self, item: NewImport, earlier, edits) -> bool:
-        """Add the name to an earlier, untouched from-import of the same module in this block."""
-        for site, bindings in earlier:
-            node = site.node
-            if not isinstance(node, cst.ImportFrom) or isinstance(node.names, cst.ImportStar):
-                continue
-            if node in edits and node not in self._joined:
-                continue
-            module = imported_path(cst.ImportAlias(cst.Name("x")), node, self.ctx)[:-2]
-            if module != item.module:
-                continue
-            current = edits[node].replacement if node in edits else node
-            alias = import_alias(item.name, item.asname)
-            edits[node] = StatementEdit(with_aliases(current, [*current.names, alias]))
-            self._joined.add(node)
-            bindings.add(_absolute(item))
-            return True
-        return False
-
-    def _edit_from(self, site: Site, kept, fresh) -> StatementEdit:
-        node = site.node
-        if kept:
-            return StatementEdit(with_aliases(node, kept), self._group(fresh))
-        if not fresh:
-            return StatementEdit(None)
-        modules = list(dict.fromkeys(item.module for _, item in fresh))
-        if len(modules) == 1 and all(alias is not None for alias, _ in fresh):
-            aliases = [
-                alias.with_changes(
-                    name=cst.parse_expression(item.name),
-                    asname=import_alias(item.name, item.asname).asname,
-                )
-                for alias, item in fresh
-            ]
-            moved = repoint(node, self.ctx, modules[0], site.relative)
-            return StatementEdit(with_aliases(moved, aliases))
-        groups = self._group(fresh)
-        return StatementEdit(groups[0].with_changes(semicolon=node.semicolon), groups[1:])
-
-    def _edit_import(self, site: Site, kept, fresh) -> StatementEdit:
-        node = site.node
-        plain = [item for _, item in fresh if not item.name]
-        names = list(kept)
-        for item in plain:
-            alias = cst.ImportAlias(
-                name=cst.parse_expression(item.module),
-                asname=cst.AsName(cst.Name(item.asname)) if item.asname else None,
-            )
-            names.append(alias)
-        froms = self._group([(a, i) for a, i in fresh if i.name])
-        if not names:
-            if not froms:
-                return StatementEdit(None)
-            return StatementEdit(froms[0].with_changes(semicolon=node.semicolon), froms[1:])
-        fixed = [n.with_changes(comma=cst.MaybeSentinel.DEFAULT) for n in names]
-        fixed = [
-            n.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-            for n in fixed[:-1]
-        ] + fixed[-1:]
-        return StatementEdit(node.with_changes(names=fixed), froms)
-
-    def _group(self, fresh) -> list[cst.ImportFrom]:
-        by_module: dict[str, list[NewImport]] = {}
-        for _, item in fresh:
-            by_module.setdefault(item.module, []).append(item)
-        return [from_import(self.ctx, items) for items in by_module.values()]
-
     # ---- run -----------------------------------------------------------------------------
     def run(self) -> TransformResult:
-        self._joined: set[cst.CSTNode] = set()
-        self._attribute_names: set[str] = set()
-        self.collect()
+        self.facts = collect(self.parsed, self.paths)
         self.decide()
-        edits = self.build()
+        builder = StatementBuilder(self.ctx, self.facts.sites, self.plan)
+        edits = builder.build()
+        self.changes += builder.changes
         expressions = dict(self.plan.expressions)
         for node, pairs in self.plan.strings.items():
             expressions[node] = _rename_in_string(node, pairs)
@@ -603,102 +418,11 @@ class ImportRewrite:
         return tries
 
 
-def _absolute(item: NewImport) -> NewImport:
-    return NewImport(item.module, item.name, item.asname)
-
-
-def _index(block: cst.CSTNode, statement: cst.CSTNode) -> int:
-    body = getattr(block, "body", ())
-    for index, child in enumerate(body):
-        if child is statement:
-            return index
-    return -1
-
-
 def _rename_in_string(node: cst.SimpleString, pairs: list[tuple[str, str]]) -> cst.SimpleString:
     text = node.raw_value
     for old, new in pairs:
         text = re.sub(rf"(?<![\w.]){re.escape(old)}(?!\w)", new, text)
     return node.with_changes(value=node.prefix + node.quote + text + node.quote)
-
-
-class _Collector(cst.CSTVisitor):
-    """Finds import statements, `__all__` strings, path strings and compatibility aliases."""
-
-    def __init__(self, rewrite: ImportRewrite) -> None:
-        self.rewrite = rewrite
-        self.parsed = rewrite.parsed
-
-    def visit_module(self, module: cst.Module) -> None:
-        module.visit(self)
-
-    def _site(self, node: cst.Import | cst.ImportFrom) -> None:
-        line = self.parsed.parent(node)
-        block = self.parsed.parent(line) if isinstance(line, cst.SimpleStatementLine) else line
-        index = _index(block, line) if isinstance(line, cst.SimpleStatementLine) else 0
-        scope = self.parsed.get(ScopeProvider, node)
-        self.rewrite.sites.append(Site(node, block, index, scope))
-
-    def visit_Import(self, node: cst.Import) -> None:
-        self._site(node)
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        self._site(node)
-
-    def visit_Attribute(self, node: cst.Attribute) -> None:
-        self.rewrite._attribute_names.add(node.attr.value)
-
-    def visit_Module(self, node: cst.Module) -> None:
-        for statement in node.body:
-            if not isinstance(statement, cst.SimpleStatementLine):
-                continue
-            for small in statement.body:
-                if isinstance(small, cst.Assign | cst.AugAssign | cst.AnnAssign):
-                    self._module_assignment(statement, small)
-
-    def _module_assignment(self, line: cst.SimpleStatementLine, node) -> None:
-        targets = (
-            [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
-        )
-        names = [t.value for t in targets if isinstance(t, cst.Name)]
-        if "__all__" in names and isinstance(node.value, cst.List | cst.Tuple):
-            for element in node.value.elements:
-                if isinstance(element.value, cst.SimpleString):
-                    self.rewrite.all_strings.append(element.value)
-        if (
-            isinstance(node, cst.Assign)
-            and len(targets) == 1
-            and names
-            and isinstance(node.value, cst.Name | cst.Attribute)
-        ):
-            canonical = self.parsed.qualified_names(node.value) & self.rewrite.paths.canonical
-            for path in canonical:
-                if _split(path)[1] != names[0]:
-                    self.rewrite.compat.append((line, node, names[0]))
-
-    def visit_Call(self, node: cst.Call) -> None:
-        callee = dotted_name(node.func) or ""
-        if callee.rpartition(".")[2] not in PATH_TAKING_CALLS:
-            return
-        for index, arg in enumerate(node.args):
-            first = index == 0 and arg.keyword is None
-            keyword = arg.keyword is not None and arg.keyword.value in PATH_KEYWORDS
-            if first or keyword:
-                self._path_string(arg.value)
-
-    def visit_Subscript(self, node: cst.Subscript) -> None:
-        if dotted_name(node.value) == "sys.modules" and len(node.slice) == 1:
-            element = node.slice[0].slice
-            if isinstance(element, cst.Index):
-                self._path_string(element.value)
-
-    def _path_string(self, node: cst.BaseExpression) -> None:
-        if not isinstance(node, cst.SimpleString):
-            return
-        value = node.evaluated_value
-        if isinstance(value, str) and DOTTED_PATH.fullmatch(value):
-            if self.rewrite.paths.references_old(value):
-                self.rewrite.path_strings.append(node)
 
 
 def rewrite_imports(
