@@ -8,6 +8,7 @@ from codemods.base import FileContext
 from codemods.import_edits import (
     NewImport,
     StatementEdit,
+    alias_comment,
     from_import,
     import_alias,
     repoint,
@@ -119,7 +120,8 @@ class StatementBuilder:
     def _edit_from(self, site: Site, kept, fresh) -> StatementEdit:
         node = site.node
         if kept:
-            return StatementEdit(with_aliases(node, kept), self._group(fresh))
+            groups, comments = self._group(fresh)
+            return StatementEdit(with_aliases(node, kept), groups, after_comments=comments)
         if not fresh:
             return StatementEdit(None)
         modules = list(dict.fromkeys(item.module for _, item in fresh))
@@ -133,8 +135,9 @@ class StatementBuilder:
             ]
             moved = repoint(node, self.ctx, modules[0], site.relative)
             return StatementEdit(with_aliases(moved, aliases))
-        groups = self._group(fresh)
-        return StatementEdit(groups[0].with_changes(semicolon=node.semicolon), groups[1:])
+        groups, comments = self._group(fresh)
+        first = groups[0].with_changes(semicolon=node.semicolon)
+        return StatementEdit(first, groups[1:], comments[0], comments[1:])
 
     def _edit_import(self, site: Site, kept, fresh) -> StatementEdit:
         node = site.node
@@ -146,7 +149,7 @@ class StatementBuilder:
                 asname=cst.AsName(cst.Name(item.asname)) if item.asname else None,
             )
             names.append(alias)
-        froms = self._group([(a, i) for a, i in fresh if i.name])
+        froms, _ = self._group([(a, i) for a, i in fresh if i.name])
         if not names:
             if not froms:
                 return StatementEdit(None)
@@ -158,8 +161,13 @@ class StatementBuilder:
         ] + fixed[-1:]
         return StatementEdit(node.with_changes(names=fixed), froms)
 
-    def _group(self, fresh) -> list[cst.ImportFrom]:
+    def _group(self, fresh) -> tuple[list[cst.ImportFrom], list[cst.Comment | None]]:
+        """One from-import per module, each with the first comment its moved names carried."""
         by_module: dict[str, list[NewImport]] = {}
-        for _, item in fresh:
+        comments: dict[str, cst.Comment | None] = {}
+        for alias, item in fresh:
             by_module.setdefault(item.module, []).append(item)
-        return [from_import(self.ctx, items) for items in by_module.values()]
+            comment = alias_comment(alias) if alias is not None else None
+            comments[item.module] = comments.get(item.module) or comment
+        imports = [from_import(self.ctx, items) for items in by_module.values()]
+        return imports, [comments[module] for module in by_module]

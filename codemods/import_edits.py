@@ -71,7 +71,7 @@ def with_aliases(node: cst.ImportFrom, aliases: list[cst.ImportAlias]) -> cst.Im
     fixed = []
     for index, alias in enumerate(aliases):
         if index == len(aliases) - 1:
-            fixed.append(alias.with_changes(comma=last_comma))
+            fixed.append(_last(alias, last_comma))
         elif not isinstance(alias.comma, cst.Comma):
             fixed.append(alias.with_changes(comma=separator))
         else:
@@ -79,6 +79,16 @@ def with_aliases(node: cst.ImportFrom, aliases: list[cst.ImportAlias]) -> cst.Im
     if len(fixed) == 1 and node.lpar is None and isinstance(last_comma, cst.Comma):
         fixed[0] = fixed[0].with_changes(comma=cst.MaybeSentinel.DEFAULT)
     return node.with_changes(names=fixed)
+
+
+def _last(alias: cst.ImportAlias, ending: cst.Comma | cst.MaybeSentinel) -> cst.ImportAlias:
+    """The alias as the last name: the original ending, keeping the alias's own comment."""
+    closing = ending.whitespace_after if isinstance(ending, cst.Comma) else None
+    if alias_comment(alias) is None or not isinstance(closing, cst.ParenthesizedWhitespace):
+        return alias.with_changes(comma=ending)
+    own = alias.comma.whitespace_after  # type: ignore[union-attr]
+    spacing = own.with_changes(indent=closing.indent, last_line=closing.last_line)
+    return alias.with_changes(comma=alias.comma.with_changes(whitespace_after=spacing))
 
 
 def from_import(context: FileContext, imports: list[NewImport]) -> cst.ImportFrom:
@@ -96,6 +106,28 @@ class StatementEdit:
 
     replacement: cst.BaseSmallStatement | None
     after: list[cst.BaseSmallStatement] = field(default_factory=list)
+    # comments of moved names, carried to the line of the statement that now imports them
+    comment: cst.Comment | None = None
+    after_comments: list[cst.Comment | None] = field(default_factory=list)
+
+
+def alias_comment(alias: cst.ImportAlias) -> cst.Comment | None:
+    """The end-of-line comment after a name in a parenthesised import (`Name,  # why`)."""
+    comma = alias.comma
+    if isinstance(comma, cst.Comma) and isinstance(
+        comma.whitespace_after, cst.ParenthesizedWhitespace
+    ):
+        return comma.whitespace_after.first_line.comment
+    return None
+
+
+def _with_comment(line: cst.SimpleStatementLine, comment: cst.Comment | None):
+    if comment is None or line.trailing_whitespace.comment is not None:
+        return line
+    trailing = line.trailing_whitespace.with_changes(
+        whitespace=cst.SimpleWhitespace("  "), comment=comment
+    )
+    return line.with_changes(trailing_whitespace=trailing)
 
 
 class EditApplier(cst.CSTTransformer):
@@ -138,28 +170,35 @@ class EditApplier(cst.CSTTransformer):
     def _small(self, original: cst.BaseSmallStatement, updated: cst.BaseSmallStatement):
         edit = self.statements.get(original)
         if edit is None:
-            return [updated], []
-        head = [edit.replacement] if edit.replacement is not None else []
-        return head, list(edit.after)
+            return [updated], [], []
+        if edit.replacement is None:
+            return [], list(edit.after), _padded(edit.after_comments, len(edit.after))
+        head = [(edit.replacement, edit.comment)]
+        return head, list(edit.after), _padded(edit.after_comments, len(edit.after))
 
     def leave_SimpleStatementLine(self, original_node, updated_node):  # type: ignore[override]
         if not any(s in self.statements or s in self.removed for s in original_node.body):
             return updated_node
         body: list[cst.BaseSmallStatement] = []
-        later: list[cst.BaseSmallStatement] = []
+        comment: cst.Comment | None = None
+        later: list[tuple[cst.BaseSmallStatement, cst.Comment | None]] = []
         for original, updated in zip(original_node.body, updated_node.body, strict=True):
             if original in self.removed:
                 continue
-            head, after = self._small(original, updated)
-            body.extend(head)
-            later.extend(after)
+            head, after, comments = self._small(original, updated)
+            for statement in head:
+                if isinstance(statement, tuple):
+                    statement, comment = statement[0], comment or statement[1]
+                body.append(statement)
+            later.extend(zip(after, comments, strict=True))
         if not body and not later:
             return cst.RemoveFromParent()
         if not body:
-            body, later = [later[0]], later[1:]
+            (first, comment), later = later[0], later[1:]
+            body = [first]
         body[-1] = body[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
-        lines = [updated_node.with_changes(body=body)]
-        lines += [cst.SimpleStatementLine(body=[s]) for s in later]
+        lines = [_with_comment(updated_node.with_changes(body=body), comment)]
+        lines += [_with_comment(cst.SimpleStatementLine(body=[s]), c) for s, c in later]
         return cst.FlattenSentinel(lines) if len(lines) > 1 else lines[0]
 
     def leave_SimpleStatementSuite(self, original_node, updated_node):  # type: ignore[override]
@@ -169,8 +208,9 @@ class EditApplier(cst.CSTTransformer):
         for original, updated in zip(original_node.body, updated_node.body, strict=True):
             if original in self.removed:
                 continue
-            head, after = self._small(original, updated)
-            body.extend(head + after)
+            head, after, _ = self._small(original, updated)
+            body.extend(s[0] if isinstance(s, tuple) else s for s in head)
+            body.extend(after)
         if not body:
             body = [cst.Pass()]
         semi = cst.Semicolon(whitespace_after=cst.SimpleWhitespace(" "))
@@ -190,6 +230,10 @@ class EditApplier(cst.CSTTransformer):
         body = list(updated_node.body.body)
         body[0] = body[0].with_changes(leading_lines=updated_node.leading_lines)
         return cst.FlattenSentinel(body)
+
+
+def _padded(comments: list, length: int) -> list:
+    return (list(comments) + [None] * length)[:length]
 
 
 def import_lines(block: cst.BaseSuite) -> set[str] | None:
