@@ -270,7 +270,7 @@ def _multiline(
     if frame.arg_line is not None:
         hanging, line = True, frame.arg_line
     else:  # the first argument shares the `(` line: align the others under it
-        column = layout.prefix_width + len(base.lpar) + len(base.func.value) + 1  # type: ignore[union-attr]
+        column = layout.prefix_width + len(base.func.value) + 1  # type: ignore[union-attr]
         hanging, line = False, _line(False, " " * column)
         orphans = [c.comment for c in new_args[0].notes.leading if c.comment] + orphans
         new_args[0].notes.leading = []

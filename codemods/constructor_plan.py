@@ -33,6 +33,7 @@ from codemods.constructor_binding import (
 from codemods.paths import PathMap
 from codemods.rules import ConstructorRule, RuleSet
 
+LINE_BREAK = re.compile(r"\r\n|\r|\n")  # the line breaks LibCST counts lines by
 # Where new imports go: after an existing import statement, or (None) at the top of the module.
 Anchor = cst.SimpleStatementLine | None
 
@@ -97,7 +98,7 @@ class _Planner(cst.CSTVisitor):
         self.paths = PathMap(rules)
         self.old_classes = {rule.old for rule in rules.constructors}
         self.plan = FilePlan()
-        self.lines = parsed.code.split("\n")
+        self.lines = LINE_BREAK.split(parsed.code)
         self.exported: set[str] = set()
         self._access_index: dict[Scope, dict[cst.CSTNode, list[Access]]] = {}
         self._converted_accesses: list[Access] = []
@@ -237,8 +238,8 @@ class _Planner(cst.CSTVisitor):
 
     def _layout(self, call: cst.Call) -> Layout:
         span = self.parsed.get(PositionProvider, call)
-        first = self.lines[span.start.line - 1].rstrip("\r")
-        last = self.lines[span.end.line - 1].rstrip("\r")
+        first = self.lines[span.start.line - 1]
+        last = self.lines[span.end.line - 1]
         indent = first[: len(first) - len(first.lstrip())]
         in_fstring = False
         node = self.parsed.parent(call)

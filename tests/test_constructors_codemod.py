@@ -64,7 +64,7 @@ CONVERSIONS = {
     "local_import": 1,
     "mixed": 2,
     "module_attribute": 1,
-    "multiline_comments": 2,
+    "multiline_comments": 3,
     "nested_call": 2,
     "old_import_still_used": 1,
     "package_module": 1,
