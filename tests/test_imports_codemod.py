@@ -248,3 +248,57 @@ def test_compat_alias_outside_deprecated_modules_goes_once_nothing_imports_it() 
         "compatibility alias `Engine` kept: files outside this run import "
         "`netra_backend.app.services.legacy.Engine`"
     ]
+
+
+@pytest.mark.parametrize(
+    ("prefix", "encoding", "newline"),
+    [
+        (b"\xef\xbb\xbf", "utf-8", b"\r\n"),
+        (b"# -*- coding: latin-1 -*-\n", "latin-1", b"\n"),
+    ],
+    ids=["bom-crlf", "latin-1"],
+)
+def test_runner_keeps_bom_encoding_and_newlines(
+    tmp_path: Path, prefix: bytes, encoding: str, newline: bytes
+) -> None:
+    from migrator.runner import Job, process_file
+
+    lines = [
+        "from netra_backend.app.agents.supervisor.execution_engine import UserExecutionContext",
+        'GREETING = "Grüße"',
+        "ctx = UserExecutionContext",
+    ]
+    source = prefix + newline.join(line.encode(encoding) for line in lines)
+    (tmp_path / "mod.py").write_bytes(source)
+
+    result = process_file(Job(str(tmp_path), RULES, ("imports",), transform=True), "mod.py")
+
+    moved = "from netra_backend.app.services.user_execution_context import UserExecutionContext"
+    expected = [moved, *lines[1:]]
+    assert result.error is None
+    assert result.new == prefix + newline.join(line.encode(encoding) for line in expected)
+
+
+SAMPLE = Path(__file__).parent / "fixtures" / "sample_repo"
+
+
+def test_every_sample_file_rewrites_to_parsing_code_once() -> None:
+    """Each parsable sample file: the output parses and a second run changes nothing."""
+    from codemods.validators import ValidatorsCodemod
+
+    changed = 0
+    for file in sorted(SAMPLE.rglob("*.py")):
+        path = file.relative_to(SAMPLE).as_posix()
+        try:
+            parsed = ParsedFile(file.read_bytes(), FileContext.from_path(path))
+        except cst.ParserSyntaxError:
+            continue
+        for codemod in (ValidatorsCodemod(), ImportsCodemod()):
+            once = codemod.transform(parsed, RULES).code
+            if once == parsed.code:
+                continue
+            changed += 1
+            again = ParsedFile(once, parsed.context)
+            assert codemod.transform(again, RULES).code == once, f"{codemod.name}: {path}"
+            parsed = again
+    assert changed == 28
