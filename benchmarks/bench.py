@@ -6,10 +6,10 @@ Generates (once, deterministically, under --work) a tree of --files files and a 
 --slow-files files for the tools too slow to run on the big one, both committed to git. Then,
 interleaved in one run, --reps times: grep -rl (the floor), ruff check --select TID251 with the
 spec's banned paths, migrator scan cold (cache removed) then warm, and migrator run --dry-run of
-one rename; on the small tree also LibCST's RenameCommand and Bowler's rename of the same name
-(--slow-reps times). Prints medians, ratios and peak memory as a Markdown table and writes every
-sample to <work>/results-<files>-<affected>.json. migrator runs from a snapshot of HEAD
-(`git archive`), so the code measured is a commit, not a half-edited work tree.
+one rename; on the small tree also LibCST's RenameCommand and Bowler's rename of the same name.
+Tools that parse run --expensive-reps times. Prints medians, ratios and peak memory as a
+Markdown table and writes every sample to <work>/results-<files>-<affected>.json. migrator
+runs from a snapshot of HEAD (`git archive`): the code measured is a commit, not a work tree.
 """
 
 from __future__ import annotations
@@ -40,6 +40,9 @@ include = ["**/*.py"]
 old = "{RENAME_OLD}"
 new = "{RENAME_NEW}"
 """
+
+
+EXPENSIVE = ("LibCST", "Bowler", "migrator scan (cold)", "migrator run")
 
 
 @dataclass
@@ -151,7 +154,7 @@ def tools(path: Path, work: Path, src: Path, jobs: int, slow: bool) -> list[Tool
                 "LibCST RenameCommand",
                 [sys.executable, "-m", "libcst.tool", "codemod", f"--jobs={jobs}",
                  "--unified-diff=3", "--hide-progress", "--no-format",
-                 "commands.rename.RenameCommand",
+                 "rename.RenameCommand",
                  f"--old_name={RENAME_OLD}", f"--new_name={RENAME_NEW}", str(path)],
                 cwd=libcst_dir,
             ),
@@ -221,7 +224,12 @@ def main() -> None:
     parser.add_argument("--affected", type=float, default=0.05)
     parser.add_argument("--slow-files", type=int, default=2000, help="0: skip LibCST and Bowler")
     parser.add_argument("--reps", type=int, default=3)
-    parser.add_argument("--slow-reps", type=int, default=1)
+    parser.add_argument(
+        "--expensive-reps",
+        type=int,
+        default=1,
+        help="repetitions of the tools that parse (cold scan, dry run, LibCST, Bowler)",
+    )
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--only", action="append", default=[], help="tool name prefix")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "migrator-bench")
@@ -237,8 +245,8 @@ def main() -> None:
         for tool in tools(path, args.work, src, args.jobs, slow):
             if args.only and not any(tool.name.startswith(p) for p in args.only):
                 continue
-            slow_tool = tool.name.startswith(("LibCST", "Bowler"))
-            plan.append((f"{files} files | {tool.name}", tool, args.slow_reps if slow_tool else 0))
+            limit = args.expensive_reps if tool.name.startswith(EXPENSIVE) else 0
+            plan.append((f"{files} files | {tool.name}", tool, limit))
     samples: dict[str, list[dict]] = {key: [] for key, _, _ in plan}
     for rep in range(args.reps):
         for key, tool, limit in plan:
