@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format clean
+.PHONY: demo test lint format clean bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,12 @@ test: $(STAMP)
 	$(BIN)/ruff check codemods migrator tests benchmarks
 	$(BIN)/ruff format --check codemods migrator tests benchmarks
 	$(BIN)/python -m pytest -q
+
+# Benchmarks (minutes, not part of `make test`): see benchmarks/RESULTS.md.
+BENCH_ARGS ?= --files 10000 --affected 0.05 --slow-files 200
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check codemods migrator tests benchmarks
