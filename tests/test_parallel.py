@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
+
+from rich.console import Console
 
 from benchmarks.generate import generate
 from codemods import CODEMODS
 from migrator import runner
 from migrator.changes import compute_changes
+from migrator.progress import track
 from migrator.runner import Job, run_files
 from migrator.scan import scan
 from migrator.spec import default_spec_text, parse_spec
@@ -66,3 +70,15 @@ def test_results_stream_in_path_order_with_bounded_work_in_flight(
     rest = list(stream)
     assert [r.path for r in [first, *rest]] == paths
     assert [r.path for r in rest if r.error] == ["m150.py"]
+
+
+def test_progress_only_on_a_terminal_and_only_for_long_runs() -> None:
+    quiet = Console(file=io.StringIO(), force_terminal=False)
+    assert list(track(range(5), 5, "scanning", console=quiet, delay=0)) == [0, 1, 2, 3, 4]
+    assert quiet.file.getvalue() == ""
+    short = Console(file=io.StringIO(), force_terminal=True)
+    assert list(track(range(5), 5, "scanning", console=short, delay=60)) == [0, 1, 2, 3, 4]
+    assert short.file.getvalue() == ""
+    long = Console(file=io.StringIO(), force_terminal=True)
+    assert list(track(range(5), 5, "scanning", console=long, delay=0)) == [0, 1, 2, 3, 4]
+    assert "scanning" in long.file.getvalue()
