@@ -15,7 +15,7 @@ from codemods.import_edits import (
     with_aliases,
 )
 from codemods.import_sites import Plan, Site, split_path
-from codemods.scopes import imported_path
+from codemods.scopes import imported_module, imported_path
 
 
 def absolute(item: NewImport) -> NewImport:
@@ -106,8 +106,7 @@ class StatementBuilder:
                 continue
             if node in edits and node not in self._joined:
                 continue
-            module = imported_path(cst.ImportAlias(cst.Name("x")), node, self.ctx)[:-2]
-            if module != item.module:
+            if imported_module(node, self.ctx) != item.module:
                 continue
             current = edits[node].replacement if node in edits else node
             alias = import_alias(item.name, item.asname)

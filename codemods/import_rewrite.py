@@ -32,7 +32,7 @@ from codemods.import_sites import (
     split_path,
 )
 from codemods.paths import PathMap
-from codemods.scopes import imported_path, name_taken
+from codemods.scopes import destination, imported_module, imported_path, name_taken
 
 
 class ImportRewrite:
@@ -70,7 +70,7 @@ class ImportRewrite:
         for site in self.facts.sites:
             node = site.node
             if isinstance(node.names, cst.ImportStar):
-                module = imported_path(cst.ImportAlias(cst.Name("x")), node, self.ctx)[:-2]
+                module = imported_module(node, self.ctx)
                 if self.paths.is_old_module(module):
                     self.report(node, f"`from {module} import *`: star import, rewrite by hand")
                 continue
@@ -96,19 +96,13 @@ class ImportRewrite:
             return Candidate(site, alias, path, bound, path, True, False, assignment)
         if isinstance(site.node, cst.Import):
             return None
-        module, name = split_path(path)
         if path in self.paths.canonical:
-            if bound != name:
+            if bound != split_path(path)[1]:
                 return Candidate(site, alias, path, bound, path, assignment=assignment)
             return None
-        canonical = self.paths.canonical_by_name.get(name)
-        if (
-            canonical is not None
-            and self.paths.in_project(module)
-            and module != self.ctx.module
-            and module != split_path(canonical)[0]
-        ):
-            return Candidate(site, alias, path, bound, canonical, assignment=assignment)
+        target = destination(path, self.ctx, self.paths)  # through a re-exporting module
+        if target != path:
+            return Candidate(site, alias, path, bound, target, assignment=assignment)
         return None
 
     def _assignment(self, site: Site, bound: str) -> BaseAssignment | None:

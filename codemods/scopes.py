@@ -9,14 +9,18 @@ from codemods.base import FileContext, dotted_name
 from codemods.paths import PathMap
 
 
+def imported_module(node: cst.ImportFrom, ctx: FileContext) -> str:
+    """The absolute module a from-import reads from."""
+    module = dotted_name(node.module) if node.module is not None else ""
+    return ctx.resolve("." * len(node.relative) + (module or ""))
+
+
 def imported_path(alias: cst.ImportAlias, node: cst.Import | cst.ImportFrom, ctx: FileContext):
     """The absolute dotted path an import alias brings in."""
     name = dotted_name(alias.name) or ""
     if isinstance(node, cst.Import):
         return name
-    dots = "." * len(node.relative)
-    module = dotted_name(node.module) if node.module is not None else ""
-    base = ctx.resolve(dots + (module or ""))
+    base = imported_module(node, ctx)
     return f"{base}.{name}" if base else name
 
 
