@@ -20,6 +20,9 @@ from migrator.changes import ChangeSet, compute_changes
 from migrator.diffs import unified_diff
 from migrator.fileio import atomic_write
 from migrator.interactive import choose as choose_hunks
+from migrator.report import ReportError
+from migrator.report import collect as collect_report
+from migrator.report import render as render_report
 from migrator.ruff_config import render as render_ruff_config
 from migrator.sarif import to_sarif
 from migrator.scan import scan as run_scan
@@ -274,6 +277,32 @@ def shims(
             sys.stdout.buffer.write(unified_diff(shim.path, shim.original, shim.text.encode()))
     verb = "wrote" if write else "would write"
     output.note(f"{verb} {len(changed)} shim(s) of {len(planned)} old module(s)")
+
+
+@app.command()
+def report(
+    path: Annotated[Path, typer.Argument(help="Repository root.")] = Path("."),
+    html: Annotated[
+        Path | None, typer.Option("--html", help="Write the self-contained HTML report here.")
+    ] = None,
+    spec: SpecOption = None,
+    commit_url: Annotated[
+        str | None,
+        typer.Option("--commit-url", help="Link commits here; {sha} is the commit's sha."),
+    ] = None,
+    jobs: JobsOption = None,
+) -> None:
+    """Progress people can see: burndown from history, status, batches, open findings."""
+    if html is None:
+        raise fail("say where to write the report: --html FILE")
+    root = repository(path)
+    loaded = spec_for(root, spec)
+    try:
+        page = render_report(collect_report(root, loaded, commit_url=commit_url, jobs=jobs))
+    except ReportError as error:
+        raise fail(str(error)) from None
+    atomic_write(html, page.encode("utf-8"))
+    output.note(f"wrote {html} ({len(page) // 1024} KiB)")
 
 
 def select(
