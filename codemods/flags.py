@@ -132,27 +132,34 @@ class FlagsCodemod:
         used_before = referenced_globals(parsed.module)
         folder = FlagFolder(parsed, values)
         module = parsed.wrapper.visit(folder)
-        findings: list[Finding] = list(folder.findings)
         gone = names - flag_reads(module, names)
         module, try_bound = remove_flag_definitions(module, gone)
         module, unused_public = remove_unused(module, used_before, try_bound)
-        for name in sorted(unused_public):
+        if module.code == parsed.code:
+            return TransformResult(parsed.code, folder.findings)
+        return TransformResult(
+            module.code, _leftovers(module.code, parsed, values, unused_public), folder.changes
+        )
+
+
+def _leftovers(
+    code: str, parsed: ParsedFile, values: dict[str, object], unused_public: set[str]
+) -> list[Finding]:
+    """What still needs a human, at its place in the new code."""
+    result = ParsedFile(code, parsed.context)
+    folder = FlagFolder(result, values)
+    result.wrapper.visit(folder)
+    findings = list(folder.findings)
+    for statement in result.module.body:
+        if isinstance(statement, cst.FunctionDef) and statement.name.value in unused_public:
             message = (
-                f"`{name}` is no longer used here after removing the bypass flag: "
-                "delete it if no other module uses it"
+                f"`{statement.name.value}` is no longer used here after removing the bypass "
+                "flag: delete it if no other module uses it"
             )
             findings.append(
-                Finding(
-                    "auth-bypass",
-                    parsed.context.path,
-                    _def_line(parsed, name),
-                    0,
-                    message,
-                    fixable=False,
-                    manual_review=True,
-                )
+                result.finding("auth-bypass", statement, message, fixable=False, manual_review=True)
             )
-        return TransformResult(module.code, findings, folder.changes)
+    return findings
 
 
 def flag_values(module: cst.Module, rules: RuleSet) -> dict[str, object]:
@@ -163,10 +170,3 @@ def flag_values(module: cst.Module, rules: RuleSet) -> dict[str, object]:
         if original in values:
             values[alias.asname.name.value] = values[original]
     return values
-
-
-def _def_line(parsed: ParsedFile, name: str) -> int:
-    for node in parsed.module.body:
-        if isinstance(node, cst.FunctionDef) and node.name.value == name:
-            return parsed.position(node)[0]
-    return 1
