@@ -443,8 +443,14 @@ class BatchRun:
         return baselines
 
     def _metrics(self) -> dict[str, float]:
+        # The result cache (under .git/) re-analyzes only the files a chunk changed.
         return scan(
-            self.root, self.spec, paths=self.batch.paths, exclude=self.batch.exclude, jobs=self.jobs
+            self.root,
+            self.spec,
+            paths=self.batch.paths,
+            exclude=self.batch.exclude,
+            jobs=self.jobs,
+            cache=True,
         ).metrics
 
     def _after_write(self) -> None:
