@@ -42,7 +42,7 @@ def spec_label(spec: Spec) -> str:
 
 def measure(root: Path, spec: Spec, jobs: int | None = None) -> tuple[ScanReport, list[str]]:
     """Scan now; the findings' fingerprints."""
-    report = scan(root, spec, jobs=jobs)
+    report = scan(root, spec, jobs=jobs, cache=True)
     return report, baselines.fingerprints(root, report.findings)
 
 
@@ -152,7 +152,7 @@ def tighten(recorded: Baseline, current: Baseline, *, allow_regression: bool) ->
 
 def would_change(root: Path, spec: Spec, jobs: int | None = None) -> Verdict:
     """Fail when any codemod of the spec would still rewrite a file."""
-    change_set = compute_changes(root, spec, tuple(CODEMODS), jobs=jobs)
+    change_set = compute_changes(root, spec, tuple(CODEMODS), jobs=jobs, cache=True)
     verdict = Verdict(failed=bool(change_set.changed))
     for result in change_set.changed:
         rules = ", ".join(sorted(result.changes))
