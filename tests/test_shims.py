@@ -61,6 +61,12 @@ def write(root: Path, path: str, text: str) -> None:
     target.write_text(text)
 
 
+@pytest.fixture(autouse=True)
+def private_cache(monkeypatch: pytest.MonkeyPatch, tmp_path_factory) -> None:
+    """Outside git the result cache lives in the user's cache directory: keep it in tmp."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+
+
 @pytest.fixture
 def package(tmp_path: Path) -> Path:
     """A small package whose old modules are gone: only the canonical ones exist."""
