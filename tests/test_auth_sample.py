@@ -37,6 +37,7 @@ class Stage:
     sample_tests: subprocess.CompletedProcess
     run: subprocess.CompletedProcess | None = None
     changed: set[str] = field(default_factory=set)
+    changed_by_rerun: set[str] = field(default_factory=set)
 
 
 def migrator(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -82,15 +83,17 @@ def stages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Stage]:
     repo = tmp_path_factory.mktemp("auth") / "sample"
     shutil.copytree(SAMPLE, repo, ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache"))
     result = {"original": observe(repo)}
-    files = snapshot(repo)
-    week1 = migrator("run", "--repo", str(repo), "--rule", "flags", "--no-commit", "--jobs", "1")
-    result["week-1"] = observe(repo, week1, files)
-    files = snapshot(repo)
-    week2 = migrator(
-        *("run", "--repo", str(repo), "--rule", "validators", "--rule", "singletons"),
-        *("--no-commit", "--jobs", "1"),
-    )
-    result["week-2"] = observe(repo, week2, files)
+    for stage, rules in (("week-1", ["flags"]), ("week-2", ["validators", "singletons"])):
+        command = ["run", "--repo", str(repo), "--no-commit", "--jobs", "1"]
+        for rule in rules:
+            command += ["--rule", rule]
+        files = snapshot(repo)
+        result[stage] = observe(repo, migrator(*command), files)
+        files = snapshot(repo)
+        assert migrator(*command).returncode == 0
+        result[stage].changed_by_rerun = {
+            p for p, data in snapshot(repo).items() if files[p] != data
+        }
     return result
 
 
@@ -114,6 +117,11 @@ def test_week1_removes_every_bypass(stages: dict[str, Stage]) -> None:
         "netra_backend/app/routes/auth_routes.py",
         "netra_backend/app/routes/admin_routes.py",
     }
+
+
+@pytest.mark.parametrize("stage", ["week-1", "week-2"])
+def test_a_second_run_changes_nothing(stages: dict[str, Stage], stage: str) -> None:
+    assert stages[stage].changed_by_rerun == set()
 
 
 def test_week1_rejects_the_token_the_bypass_accepted(stages: dict[str, Stage]) -> None:
