@@ -17,6 +17,7 @@ from codemods.flag_expr import (
     literal_value,
     shadowed,
 )
+from codemods.flag_remover import same_nodes
 
 TERMINALS = (cst.Return, cst.Raise, cst.Continue, cst.Break)
 Statement = cst.BaseStatement
@@ -279,16 +280,12 @@ class FlagFolder(cst.CSTTransformer):
         body, footer = self._rebuild(updated_node.body)
         if not body:
             body = [cst.SimpleStatementLine([cst.Pass()])]
-        if footer or not _same(body, updated_node.body):
+        if footer or not same_nodes(body, updated_node.body):
             return updated_node.with_changes(body=body, footer=[*footer, *updated_node.footer])
         return updated_node
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
         body, footer = self._rebuild(updated_node.body)
-        if footer or not _same(body, updated_node.body):
+        if footer or not same_nodes(body, updated_node.body):
             return updated_node.with_changes(body=body, footer=[*footer, *updated_node.footer])
         return updated_node
-
-
-def _same(a: Sequence[cst.CSTNode], b: Sequence[cst.CSTNode]) -> bool:
-    return len(a) == len(b) and all(x is y for x, y in zip(a, b, strict=True))

@@ -82,7 +82,7 @@ def _getter_for(
     if len(assignments) != 1:
         return None, f"`{name}` is assigned more than once"
     references = list(assignments[0].references)
-    getters = [_returning_function(parsed, ref.node, name) for ref in references]
+    getters = [_returning_function(parsed, ref.node) for ref in references]
     if not references:
         if not name.startswith("_"):
             return None, "it is public: delete it once no other module imports it"
@@ -94,7 +94,7 @@ def _getter_for(
     return getters[0], None
 
 
-def _returning_function(parsed: ParsedFile, node: cst.CSTNode, name: str) -> cst.FunctionDef | None:
+def _returning_function(parsed: ParsedFile, node: cst.CSTNode) -> cst.FunctionDef | None:
     """The top-level, undecorated, zero-argument function whose whole body is `return name`."""
     ret = parsed.parent(node)
     line = parsed.parent(ret) if isinstance(ret, cst.Return) else None
