@@ -57,6 +57,7 @@ FINDINGS: dict[str, list[tuple[int, int, str]]] = {
 }
 CONVERSIONS = {
     "aliased_import": 1,
+    "dotted_import": 1,
     "exported_name": 1,
     "expressions": 3,
     "init_from_factory": 2,
