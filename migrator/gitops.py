@@ -88,7 +88,10 @@ class Repository:
         return self._status("--untracked-files=no")
 
     def _status(self, *args: str) -> list[str]:
-        out = self._repo.git.status("--porcelain=v1", "-z", *args, strip_newline_in_stdout=False)
+        with self._repo.git.custom_environment(GIT_LITERAL_PATHSPECS="1"):
+            out = self._repo.git.status(
+                "--porcelain=v1", "-z", *args, strip_newline_in_stdout=False
+            )
         entries, dirty, index = out.split("\0"), set(), 0
         while index < len(entries):
             entry = entries[index]
@@ -120,7 +123,8 @@ class Repository:
     def commit_paths(self, paths: list[str], message: str) -> str:
         """Commit exactly `paths` (other staged changes stay staged), hooks included."""
         try:
-            self._repo.git.commit("--quiet", "-m", message, "--only", "--", *paths)
+            with self._repo.git.custom_environment(GIT_LITERAL_PATHSPECS="1"):
+                self._repo.git.commit("--quiet", "-m", message, "--only", "--", *paths)
         except GitCommandError as error:
             raise GitError(f"git commit failed: {_one_line(error)}") from None
         return self._repo.head.commit.hexsha

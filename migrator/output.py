@@ -109,6 +109,8 @@ def print_run_result(record: dict) -> None:
     for skipped in record.get("skipped_by_user", []):
         stdout.print(f"skipped by you: {skipped['path']} {skipped['hunk']}", markup=False)
     for entry in record.get("files", []):
+        if entry.get("error"):
+            stdout.print(f"error: {entry['path']}: {entry['error']}", markup=False)
         for finding in entry.get("manual_review", []):
             stdout.print(
                 f"manual review: {finding['path']}:{finding['line']}: {finding['message']}",

@@ -54,7 +54,8 @@ def pytest_repo(tmp_path: Path, monkeypatch) -> Path:
         "tests/test_known.py": KNOWN_BAD,
         "tests/test_check.py": CHECK_A,
     }
-    argv = json.dumps([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"])
+    pytest = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+    argv = json.dumps([*pytest, "-p", "no:hypothesispytest", "tests"])
     spec = (
         '[migration]\nname = "t"\ninclude = ["**/*.py"]\n\n'
         '[[batch]]\nname = "week-1"\nrules = ["marker"]\npaths = ["app/**"]\n'

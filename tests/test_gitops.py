@@ -68,3 +68,16 @@ def test_identity_problem_without_any_identity(repo: Path, monkeypatch) -> None:
         monkeypatch.delenv(name)
     monkeypatch.setenv("HOME", str(repo.parent))
     assert "git has no identity" in (open_repository(repo).identity_problem() or "")
+
+
+def test_paths_are_literal_not_pathspec_magic(repo: Path) -> None:
+    ops = open_repository(repo)
+    (repo / "a*.py").write_text("star\n")
+    git(repo, "add", "a*.py")
+    git(repo, "commit", "-qm", "star")
+    (repo / "a.py").write_text("A = 2\n")
+    (repo / "a*.py").write_text("star 2\n")
+    assert ops.dirty_paths(["a*.py"]) == ["a*.py"]
+    sha = ops.commit_paths(["a*.py"], "only the star")
+    assert git(repo, "show", "--name-only", "--format=", sha).split() == ["a*.py"]
+    assert ops.dirty_paths() == ["a.py"]
