@@ -103,7 +103,7 @@ def repository_facts(root: Path, spec: Spec, selected: Iterable[str]) -> RuleSet
     outside: set[str] = set()
     reexports: dict[str, RenameRule] = {}
     for path in discover(root, spec.include):
-        if not path.endswith(".py"):
+        if not path.endswith(".py") or (root / path).is_symlink():
             continue
         try:
             source = (root / path).read_bytes()

@@ -95,8 +95,12 @@ def _needle_matcher(needles: tuple[bytes, ...]) -> BytesAhoCorasick | None:
 def process_file(job: Job, path: str) -> FileResult:
     """Analyze (and with `job.transform`, rewrite) one file; never raises for bad input."""
     result = FileResult(path)
+    full = Path(job.root) / path
+    if full.is_symlink():  # its target may lie outside the repository, or nowhere (a loop)
+        result.skipped = "symbolic link: not followed"
+        return result
     try:
-        source = (Path(job.root) / path).read_bytes()
+        source = full.read_bytes()
     except OSError as error:
         result.error = f"cannot read: {error.strerror or error}"
         return result
