@@ -492,6 +492,9 @@ class BatchRun:
         self.record["timings"][name] = round(time.monotonic() - since, 3)  # type: ignore[index]
 
     def _finish(self, code: int, outcome: str, message: str) -> RunResult:
+        for entry in getattr(self, "files", {}).values():
+            if entry["status"] == "pending":
+                entry["status"] = "not-written"  # the run stopped before its chunk
         finished = time.time()
         self.record.update(
             outcome=outcome,

@@ -110,6 +110,16 @@ def test_a_failing_chunk_is_restored_and_earlier_chunks_stay(tmp_path: Path) -> 
     assert "gate failed on chunk 2/3" in result.stderr
     assert f"chunks already committed stay: {landed[:12]}" in result.stderr
     assert "FAILED tests/test_x.py::test_it - broke pkg_b/three.py" in result.stderr
+    [saved] = (repo / ".git/migrator/runs").glob("*.json")
+    record = json.loads(saved.read_text())
+    assert {f["path"]: f["status"] for f in record["files"]} == {
+        "pkg_a/one.py": "committed",
+        "pkg_a/two.py": "committed",
+        "pkg_b/four.py": "restored",
+        "pkg_b/three.py": "restored",
+        "pkg_c/five.py": "not-written",
+    }
+    assert [c["status"] for c in record["chunks"]] == ["committed", "gate-failed"]
 
 
 def test_a_module_and_the_tests_that_import_it_land_together() -> None:
