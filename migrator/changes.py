@@ -36,10 +36,15 @@ class ChangeSet:
         return [f for r in self.results for f in r.findings if f.manual_review]
 
     def changes_per_rule(self) -> Counter[str]:
+        """Edits each rule made, summed over files."""
         counts: Counter[str] = Counter()
         for result in self.changed:
             counts.update(result.changes)
         return counts
+
+    def files_per_rule(self) -> Counter[str]:
+        """How many files each rule changed."""
+        return Counter(rule for result in self.changed for rule in result.changes)
 
 
 def ordered_rules(selected: tuple[str, ...]) -> tuple[str, ...]:

@@ -58,8 +58,9 @@ def print_change_summary(change_set: ChangeSet, *, wrote: bool) -> None:
     changed = change_set.changed
     verb = "changed" if wrote else "would change"
     note(f"{len(changed)} of {change_set.files_considered} files {verb}")
+    files = change_set.files_per_rule()
     for rule, count in sorted(change_set.changes_per_rule().items()):
-        note(f"  {rule}: {count} file(s)")
+        note(f"  {rule}: {count} change(s) in {files[rule]} file(s)")
     for result in change_set.errors:
         note(f"error: {result.path}: {result.error}")
     review = change_set.manual_review
