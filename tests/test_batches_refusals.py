@@ -143,9 +143,11 @@ def test_an_unknown_batch(repo: Path) -> None:
 def test_no_git_identity_is_a_clear_error(repo: Path, monkeypatch) -> None:
     for name in IDENTITY:
         monkeypatch.delenv(name)
+    # Empty names too: on a host with a real domain git would otherwise invent an e-mail.
+    monkeypatch.setenv("GIT_AUTHOR_NAME", "")
+    monkeypatch.setenv("GIT_COMMITTER_NAME", "")
     monkeypatch.setenv("HOME", str(repo.parent))
-    monkeypatch.setenv("EMAIL", "")
-    monkeypatch.delenv("EMAIL")
+    monkeypatch.delenv("EMAIL", raising=False)
     before, sha = snapshot(repo), head(repo)
     result = run(repo)
     assert_refused(result, repo, before, "git has no identity to commit with")

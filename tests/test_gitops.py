@@ -66,6 +66,9 @@ def test_commit_failure_is_one_line(repo: Path) -> None:
 def test_identity_problem_without_any_identity(repo: Path, monkeypatch) -> None:
     for name in IDENTITY:
         monkeypatch.delenv(name)
+    # Empty names too: on a host with a real domain git would otherwise invent an e-mail.
+    monkeypatch.setenv("GIT_AUTHOR_NAME", "")
+    monkeypatch.setenv("GIT_COMMITTER_NAME", "")
     monkeypatch.setenv("HOME", str(repo.parent))
     assert "git has no identity" in (open_repository(repo).identity_problem() or "")
 
