@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint format clean bench
+.PHONY: demo test fuzz lint format clean bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,11 @@ BENCH_ARGS ?= --files 10000 --affected 0.05 --slow-files 200
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
+
+# The long tests: many Hypothesis examples, kills at every write, a 20,000-file repository.
+fuzz: $(STAMP)
+	MIGRATOR_HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q -m slow \
+		tests/test_properties.py tests/test_roundtrip.py tests/test_interrupts.py tests/test_load.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check codemods migrator tests benchmarks
