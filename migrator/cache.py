@@ -109,7 +109,7 @@ class ResultCache:
         self._db: sqlite3.Connection | None = None
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.directory / DB_NAME, isolation_level=None)
+            self._db = sqlite3.connect(self.directory / DB_NAME, isolation_level=None, timeout=1.0)
             self._db.executescript(SCHEMA)
             self._db.execute("BEGIN")
         except (OSError, sqlite3.Error):

@@ -6,6 +6,7 @@ import os
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -172,7 +173,8 @@ def run_files(
         for chunk in chunks:
             yield from _resolve(job, chunk, cache)
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ExitStack() as stack:
+        pool = _LazyPool(stack, workers)
         pending: deque[tuple[list[str], dict[str, FileResult], Future | None]] = deque()
         for chunk in chunks:
             pending.append(_submit(pool, job, chunk, cache))
@@ -182,16 +184,29 @@ def run_files(
             yield from _collect(pending.popleft(), cache)
 
 
+class _LazyPool:
+    """Starts the worker processes on the first file the cache cannot answer, not before."""
+
+    def __init__(self, stack: ExitStack, workers: int) -> None:
+        self.stack, self.workers = stack, workers
+        self.pool: ProcessPoolExecutor | None = None
+
+    def submit(self, job: Job, paths: list[str]) -> Future:
+        if self.pool is None:
+            self.pool = self.stack.enter_context(ProcessPoolExecutor(max_workers=self.workers))
+        return self.pool.submit(_process_chunk, job, paths)
+
+
 def _process_chunk(job: Job, paths: list[str]) -> list[FileResult]:
     return [process_file(job, path) for path in paths]
 
 
 def _submit(
-    pool: ProcessPoolExecutor, job: Job, chunk: list[str], cache: ResultCache | None
+    pool: _LazyPool, job: Job, chunk: list[str], cache: ResultCache | None
 ) -> tuple[list[str], dict[str, FileResult], Future | None]:
     known = cache.lookup(chunk) if cache else {}
     missing = [path for path in chunk if path not in known]
-    future = pool.submit(_process_chunk, job, missing) if missing else None
+    future = pool.submit(job, missing) if missing else None
     return chunk, known, future
 
 

@@ -247,3 +247,16 @@ def test_index_shas_are_git_blob_shas_and_skip_modified_files(tmp_path: Path) ->
     store = ResultCache(repo, "ns")
     assert store.sha("netra_backend/app/a.py") == blob_sha(b"x = 1\n")
     store.close()
+
+
+def test_a_fully_cached_parallel_run_starts_no_worker(tmp_path: Path, monkeypatch) -> None:
+    repo = make_repo(tmp_path, {f"netra_backend/app/m{i}.py": f"x = {i}\n" for i in range(80)})
+    (repo / "netra_backend/app/m3.py").write_text(DEPRECATED)
+    first = scan(repo, SPEC, jobs=2, cache=True)
+
+    def no_pool(*args, **kwargs):
+        raise AssertionError("a worker pool was started")
+
+    monkeypatch.setattr(runner, "ProcessPoolExecutor", no_pool)
+    assert summary(scan(repo, SPEC, jobs=2, cache=True)) == summary(first)
+    assert first.files_scanned == 80 and first.metrics["deprecated_imports"] == 1
