@@ -159,19 +159,23 @@ class ImportRewrite:
             for candidate in group:
                 self.plan.outcomes[candidate.alias] = [self._new(candidate.site, target)]
             return
+        scope = group[0].site.scope
         own = {c.assignment for c in group}
+        fallbacks = {
+            a for a in scope.assignments[bound] if a not in own and self._import_fallback(a, group)
+        }
+        symbol = own | fallbacks
         renamed = []
-        for assignment in own:
+        for assignment in symbol:
             for access in assignment.references:
                 referents = set(access.referents)
-                if referents <= own or self._rebound_first(access, group, referents - own):
-                    if referents <= own:
+                if referents <= symbol or self._rebound_first(access, group, referents - symbol):
+                    if referents <= symbol:
                         renamed.append(access)
                     continue
                 why = f"`{bound}` is also bound by another statement that reaches the same uses"
                 self._fallback(group, why)
                 return
-        scope = group[0].site.scope
         scopes = {scope} | {a.scope for a in renamed}
         taken = name_taken(desired, target, scopes, self.ctx, self.paths)
         if taken is not None:
@@ -188,8 +192,27 @@ class ImportRewrite:
             self.plan.outcomes[candidate.alias] = [self._new(candidate.site, target)]
         for access in renamed:
             self._rename_access(access.node, bound, desired)
+        for assignment in fallbacks:
+            self._rename_access(assignment.node, bound, desired)
         if scope is self.parsed.get(ScopeProvider, self.parsed.module):
             self._rename_in_all(bound, desired)
+
+    def _import_fallback(self, assignment: BaseAssignment, group: list[Candidate]) -> bool:
+        """`Name = ...` in an `except` branch of a try that imports the name (a fallback).
+
+        Renaming it with the import and every use keeps the meaning whichever branch ran."""
+        node = assignment.node
+        if isinstance(assignment, ImportAssignment) or not isinstance(node, cst.Name):
+            return False
+        target = self.parsed.parent(node)
+        assign = self.parsed.parent(target)
+        if not isinstance(target, cst.AssignTarget) or not isinstance(assign, cst.Assign):
+            return False
+        handler = self.parsed.parent(self.parsed.parent(self.parsed.parent(assign)))
+        statement = self.parsed.parent(handler)
+        if not isinstance(handler, cst.ExceptHandler) or not isinstance(statement, cst.Try):
+            return False
+        return any(self._index_in(statement.body, c.site.node) >= 0 for c in group)
 
     def _rename_access(self, node: cst.CSTNode, old: str, new: str) -> None:
         if isinstance(node, cst.Name):
