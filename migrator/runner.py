@@ -133,6 +133,9 @@ def _analyze(job: Job, parsed: ParsedFile, result: FileResult) -> None:
 
 def _transform(job: Job, parsed: ParsedFile, source: bytes, result: FileResult) -> None:
     result.original = source
+    if parsed.module.bytes != source:  # e.g. a last line of only blanks: LibCST drops a byte
+        result.skipped = "not rewritten: LibCST does not reproduce this file byte for byte"
+        return
     encoding = parsed.module.encoding
     for name in job.codemods:
         try:
