@@ -1,0 +1,138 @@
+"""Properties of every codemod and of the whole rewrite, over generated programs.
+
+No codemod raises, every output parses, a second run changes nothing, and a file without the
+spec's needles comes back byte-identical. Few examples in `make test`, many in `make fuzz`.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import libcst as cst
+import pytest
+from hypothesis import given, settings
+
+from codemods import CODEMODS
+from codemods.base import FileContext, ParsedFile
+from migrator.runner import Job, process_file
+from migrator.spec import default_spec_text, parse_spec
+from tests.batchkit import cli
+from tests.strategies import any_program, engine_programs, random_programs
+
+RULES = parse_spec(default_spec_text(), "<default>").rules
+PATH = "netra_backend/app/agents/supervisor/sample_module.py"
+NEEDLES = frozenset().union(*(c.needles(RULES) for c in CODEMODS.values()))
+SLOW = settings(max_examples=max(settings().max_examples, 200))
+
+
+def parses(code: str) -> bool:
+    try:
+        cst.parse_module(code)
+    except cst.ParserSyntaxError:
+        return False
+    return True
+
+
+def check_each_codemod(source: str) -> None:
+    """Each codemod alone: no exception, output parses (also for Python's own parser when the
+    input did), transforming the output again changes nothing."""
+    compiles = _ast_parses(source)
+    for name, codemod in CODEMODS.items():
+        parsed = ParsedFile(source, FileContext.from_path(PATH))
+        first = codemod.transform(parsed, RULES)
+        assert parses(first.code), name
+        if compiles:
+            assert _ast_parses(first.code), name
+        second = codemod.transform(ParsedFile(first.code, FileContext.from_path(PATH)), RULES)
+        assert second.code == first.code, f"{name} is not idempotent"
+        if not any(needle in source.encode() for needle in codemod.needles(RULES)):
+            # Against LibCST's own rendering: its round trip of a last line of only blanks
+            # drops a byte, so the runner never writes such a file (checked below).
+            assert first.code == parsed.code, f"{name} changed a file without its needles"
+
+
+def check_pipeline(tmp: Path, source: str) -> None:
+    """Every codemod in run order, as `migrator run` does it: then once more, nothing to do."""
+    target = tmp / PATH
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(source.encode())
+    job = Job(str(tmp), RULES, tuple(CODEMODS), transform=True)
+    first = process_file(job, PATH)
+    assert first.error is None, first.error
+    if not any(needle in source.encode() for needle in NEEDLES):
+        assert not first.changed
+        return
+    if not first.changed:
+        return
+    assert parses(first.new.decode())
+    target.write_bytes(first.new)
+    second = process_file(job, PATH)
+    assert second.error is None and not second.changed, "a second run changed the file again"
+
+
+def _ast_parses(code: str) -> bool:
+    try:
+        ast.parse(code)
+    except (SyntaxError, ValueError):
+        return False
+    return True
+
+
+@given(engine_programs())
+def test_codemods_on_engine_forms(source: str) -> None:
+    check_each_codemod(source)
+
+
+@given(random_programs())
+def test_codemods_on_random_programs(source: str) -> None:
+    check_each_codemod(source)
+
+
+@given(any_program())
+def test_whole_rewrite_is_idempotent(tmp_path_factory, source: str) -> None:
+    check_pipeline(tmp_path_factory.mktemp("prop"), source)
+
+
+@pytest.mark.slow
+@SLOW
+@given(any_program())
+def test_whole_rewrite_is_idempotent_many_examples(tmp_path_factory, source: str) -> None:
+    check_pipeline(tmp_path_factory.mktemp("prop"), source)
+
+
+def test_a_file_libcst_cannot_reproduce_is_never_rewritten(tmp_path: Path) -> None:
+    source = (
+        "from netra_backend.app.agents.supervisor.execution_engine import ExecutionEngine\n"
+        "x = 1\n\n "  # a last line of only blanks: LibCST's round trip drops the "\n"
+    )
+    assert cst.parse_module(source).code != source
+    target = tmp_path / PATH
+    target.parent.mkdir(parents=True)
+    target.write_text(source)
+    result = process_file(Job(str(tmp_path), RULES, tuple(CODEMODS), transform=True), PATH)
+    assert not result.changed
+    assert result.skipped == "not rewritten: LibCST does not reproduce this file byte for byte"
+    assert cli("run", "--repo", str(tmp_path), "--no-commit", "--no-cache").exit_code == 0
+    assert target.read_text() == source
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="imports codemod + runner pre-pass: after the first run rewrites `engine = "
+    "ExecutionEngine` to `engine = UserExecutionEngine`, the second run sees a compatibility "
+    "alias that nothing imports and deletes the line: a second `migrator run` is not a no-op",
+)
+def test_second_tool_run_is_a_no_op_for_a_module_holding_the_class(tmp_path: Path) -> None:
+    module = tmp_path / "pkg" / "holder.py"
+    module.parent.mkdir()
+    module.write_text(
+        "from netra_backend.app.agents.supervisor.execution_engine import ExecutionEngine\n"
+        "engine = ExecutionEngine\n"
+    )
+    args = ("run", "--repo", str(tmp_path), "--rule", "imports", "--no-commit", "--no-cache")
+    assert cli(*args, "--jobs", "1").exit_code == 0
+    first = module.read_bytes()
+    assert b"engine = UserExecutionEngine\n" in first
+    assert cli(*args, "--jobs", "1").exit_code == 0
+    assert module.read_bytes() == first
