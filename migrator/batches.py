@@ -21,12 +21,14 @@ from migrator.gates import GateResult, execute, failed_tests, run_gate
 from migrator.gitops import GitError, Repository, open_repository
 from migrator.history import History, history_of
 from migrator.journal import Journal, put_back
-from migrator.lock import LockHeld, hold
+from migrator.lock import LockHeld, alive, hold, holder, lock_path
 from migrator.runner import FileResult
 from migrator.scan import scan
 from migrator.spec import Batch, Spec, Target
 
 PAUSE_HOOK = "MIGRATOR_TEST_PAUSE_AFTER_WRITES"  # tests only: sleep after N writes (then kill -9)
+# tests only: sleep after the Nth commit, before its journal is cleared (the last window of a chunk)
+PAUSE_COMMIT_HOOK = "MIGRATOR_TEST_PAUSE_AFTER_COMMITS"
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 Say = Callable[[str], None]
@@ -68,6 +70,12 @@ def pending_recovery(root: Path) -> str | None:
     journal = Journal(repo.git_dir)
     if not journal.pending():
         return None
+    running = holder(repo.git_dir)
+    if running and alive(running.get("pid")):  # a live run's journal: it is not interrupted
+        return (
+            f"another migrator run holds {lock_path(repo.git_dir)} (pid {running.get('pid')}: "
+            f"{running.get('command')}); wait for it to finish"
+        )
     count = len(journal.entries())
     return (
         f"a previous migrator run was interrupted and left {count} file(s) half-migrated "
@@ -383,6 +391,7 @@ class BatchRun:
                 f"{self.batch.name}: chunk {index}/{total} not committed ({error}); "
                 f"its {len(chunk)} file(s) were restored" + self._landed_note(),
             )
+        self._test_pause(PAUSE_COMMIT_HOOK, index, "commit(s)")
         self.journal.clear()
         entry.update(status="committed", commit=sha, metrics_before=before, metrics_after=after)
         self.record["commits"].append(sha)  # type: ignore[union-attr]
@@ -455,9 +464,13 @@ class BatchRun:
 
     def _after_write(self) -> None:
         self.writes += 1
-        pause = os.environ.get(PAUSE_HOOK)
-        if pause and pause.isdigit() and self.writes == int(pause):
-            print(f"migrator: test pause after {self.writes} write(s)", file=sys.stderr, flush=True)
+        self._test_pause(PAUSE_HOOK, self.writes, "write(s)")
+
+    @staticmethod
+    def _test_pause(variable: str, count: int, what: str) -> None:
+        pause = os.environ.get(variable)
+        if pause and pause.isdigit() and count == int(pause):
+            print(f"migrator: test pause after {count} {what}", file=sys.stderr, flush=True)
             time.sleep(300)
 
     def _mark(self, chunk: list[str], status: str) -> None:
