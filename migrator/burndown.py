@@ -155,15 +155,23 @@ class BlobResults:
     def __init__(self, root: Path, job: Job, spec: Spec) -> None:
         self.root = root
         self.namespace = cache.namespace(job, spec.digest)
-        self.db: sqlite3.Connection | None = None
-        try:
-            directory = cache.cache_dir(root)
-            directory.mkdir(parents=True, exist_ok=True)
-            self.db = sqlite3.connect(directory / HISTORY_DB, isolation_level=None)
-            self.db.execute(self.SCHEMA)
-            self.db.execute("DELETE FROM blobs WHERE namespace != ?", (self.namespace,))
-        except (OSError, sqlite3.Error):
-            self.db = None
+        self.opened = False
+        self._db: sqlite3.Connection | None = None
+
+    @property
+    def db(self) -> sqlite3.Connection | None:
+        """The store, opened on first use (old namespaces are dropped then)."""
+        if not self.opened:
+            self.opened = True
+            try:
+                directory = cache.cache_dir(self.root)
+                directory.mkdir(parents=True, exist_ok=True)
+                self._db = sqlite3.connect(directory / HISTORY_DB, isolation_level=None)
+                self._db.execute(self.SCHEMA)
+                self._db.execute("DELETE FROM blobs WHERE namespace != ?", (self.namespace,))
+            except (OSError, sqlite3.Error):
+                self._db = None
+        return self._db
 
     def get(self, path: str, sha: str) -> FileResult | None:
         if self.db is None:
@@ -184,12 +192,12 @@ class BlobResults:
         try:
             self.db.executemany("INSERT OR REPLACE INTO blobs VALUES (?, ?, ?, ?)", rows)
         except sqlite3.Error:
-            self.db = None
+            self._db = None
 
     def close(self) -> None:
-        if self.db is not None:
-            self.db.close()
-            self.db = None
+        if self._db is not None:
+            self._db.close()
+            self._db = None
 
 
 class TreeScanner:

@@ -170,6 +170,28 @@ def test_commit_links_follow_the_origin_remote(tmp_path: Path) -> None:
     assert remote_commit_url(tmp_path) == "https://github.com/acme/backend/commit/{sha}"
 
 
+def test_report_without_batches_or_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    repo = tmp_path / "repo"
+    (repo / "pkg").mkdir(parents=True)
+    (repo / "pkg/mod.py").write_text(
+        "from netra_backend.app.agents.supervisor.execution_engine import ExecutionEngine\n"
+    )
+    target = tmp_path / "out.html"
+    result = CliRunner().invoke(app, ["report", str(repo), "--html", str(target)])
+    assert result.exit_code == 0, result.output
+    html = target.read_text()
+    assert html.count('<p class="empty">No batch has landed yet.</p>') == 2
+    assert '<details data-rule="deprecated-import"><summary>deprecated-import (1)' in html
+    assert figures_of(html) and 'data-metric="deprecated_imports"' in html
+
+
+def test_report_needs_a_destination(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["report", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "--html FILE" in result.stderr
+
+
 def chromium(*args: str) -> subprocess.CompletedProcess[bytes]:
     if not CHROMIUM.is_file():
         pytest.skip(f"{CHROMIUM} is absent: the rendered report cannot be checked here")
