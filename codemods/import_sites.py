@@ -11,10 +11,16 @@ from libcst.metadata import BaseAssignment, Scope, ScopeProvider
 from codemods.base import ParsedFile, dotted_name
 from codemods.import_edits import NewImport
 from codemods.paths import PathMap
+from codemods.scopes import destination
 
 DOTTED_PATH = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)+")
 PATH_TAKING_CALLS = frozenset({"patch", "import_module", "__import__", "find_spec"})
 PATH_KEYWORDS = frozenset({"target", "name"})
+
+
+def old_names(paths: PathMap) -> frozenset[str]:
+    """The names the rename rules move (`ExecutionEngine`): what a compatibility alias is called."""
+    return frozenset(split_path(r.old)[1] for r in paths.rules.renames if not r.is_module)
 
 
 def split_path(path: str) -> tuple[str, str]:
@@ -135,10 +141,16 @@ class _Collector(cst.CSTVisitor):
             and names
             and isinstance(node.value, cst.Name | cst.Attribute)
         ):
-            canonical = self.parsed.qualified_names(node.value) & self.paths.canonical
-            for path in canonical:
+            if names[0] not in old_names(self.paths):
+                return  # `engine = UserExecutionEngine` is a variable, not a compatibility alias
+            ctx = self.parsed.context
+            meant = {
+                destination(q, ctx, self.paths) for q in self.parsed.qualified_names(node.value)
+            }
+            for path in meant & self.paths.canonical:
                 if split_path(path)[1] != names[0]:
                     self.facts.compat.append((line, node, names[0]))
+                    return
 
     def visit_Call(self, node: cst.Call) -> None:
         callee = dotted_name(node.func) or ""

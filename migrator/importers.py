@@ -19,6 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from codemods.base import FileContext, last_components
+from codemods.import_sites import old_names
 from codemods.paths import PathMap
 from codemods.rules import RenameRule, RuleSet
 from migrator.discover import discover
@@ -68,6 +69,7 @@ def reexported(tree: ast.Module, context: FileContext, paths: PathMap) -> list[R
     module-level imports, the names in `__all__`, and compatibility aliases."""
     bound: dict[str, str] = {}  # name -> where it goes
     exported: set[str] = set()
+    aliases = old_names(paths)
     for node in _top_level(tree):
         if isinstance(node, ast.ImportFrom):
             module = context.resolve("." * node.level + (node.module or ""))
@@ -80,7 +82,8 @@ def reexported(tree: ast.Module, context: FileContext, paths: PathMap) -> list[R
             target, value = node.targets[0], node.value
             if isinstance(target, ast.Name) and isinstance(value, ast.Name) and value.id in bound:
                 bound[target.id] = bound[value.id]
-                exported.add(target.id)
+                if target.id in aliases:  # a compatibility alias, not a variable
+                    exported.add(target.id)
             if isinstance(target, ast.Name) and target.id == "__all__":
                 exported |= _strings(value)
     rules = []

@@ -233,21 +233,42 @@ def test_pre_pass_finds_reexports_and_what_files_outside_the_run_import(tmp_path
 
 
 def test_compat_alias_outside_deprecated_modules_goes_once_nothing_imports_it() -> None:
-    source = PRE_PASS_FILES["netra_backend/app/services/legacy.py"]
-    alias = RenameRule("netra_backend.app.services.legacy.Engine", CANONICAL, "name")
+    source = (
+        f"from {CANONICAL.rpartition('.')[0]} import UserExecutionEngine\n\n"
+        "RequestScopedExecutionEngine = UserExecutionEngine\n"
+        "engine_class = UserExecutionEngine\n"
+    )
+    old = "netra_backend.app.services.legacy.RequestScopedExecutionEngine"
+    alias = RenameRule(old, CANONICAL, "name")
     path = "netra_backend/app/services/legacy.py"
     free = replace(RULES, reexports=(alias,), imported_elsewhere=frozenset())
     used = replace(free, imported_elsewhere=frozenset({alias.old}))
 
     assert transform(source, path, free).code == (
-        f"from {CANONICAL.rpartition('.')[0]} import UserExecutionEngine\n__all__ = []\n"
+        f"from {CANONICAL.rpartition('.')[0]} import UserExecutionEngine\n"
+        "engine_class = UserExecutionEngine\n"
     )
     kept = transform(source, path, used)
     assert kept.code == source
     assert [f.message for f in kept.findings] == [
-        "compatibility alias `Engine` kept: files outside this run import "
-        "`netra_backend.app.services.legacy.Engine`"
+        "compatibility alias `RequestScopedExecutionEngine` kept: files outside this run import "
+        f"`{old}`"
     ]
+
+
+def test_a_variable_holding_the_class_is_not_a_compatibility_alias() -> None:
+    """`engine = ExecutionEngine` becomes `engine = UserExecutionEngine` and then stays."""
+    source = (
+        "from netra_backend.app.agents.supervisor.execution_engine import ExecutionEngine\n"
+        "engine = ExecutionEngine\n"
+    )
+    facts = replace(RULES, imported_elsewhere=frozenset())
+    once = transform(source, "pkg/holder.py", facts)
+    assert once.code == (
+        "from netra_backend.app.agents.supervisor.user_execution_engine import "
+        "UserExecutionEngine\nengine = UserExecutionEngine\n"
+    )
+    assert transform(once.code, "pkg/holder.py", facts).code == once.code
 
 
 @pytest.mark.parametrize(
