@@ -27,7 +27,15 @@ from migrator.ruff_config import render as render_ruff_config
 from migrator.sarif import to_sarif
 from migrator.scan import scan as run_scan
 from migrator.shims import plan as plan_shims
-from migrator.spec import SPEC_FILENAME, Batch, Spec, SpecError, default_spec_text, load_spec
+from migrator.spec import (
+    SPEC_FILENAME,
+    Batch,
+    Spec,
+    SpecError,
+    default_spec_text,
+    glob_problem,
+    load_spec,
+)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -312,6 +320,9 @@ def select(
     unknown = [name for name in rules if name not in CODEMODS]
     if unknown:
         raise fail(f"unknown rule `{unknown[0]}` (rules: {', '.join(CODEMODS)})")
+    outside = [problem for glob in paths if (problem := glob_problem(glob))]
+    if outside:
+        raise fail(f"--path: {outside[0]}")
     if batch is not None:
         try:
             chosen = spec.batch(batch)

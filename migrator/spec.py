@@ -112,6 +112,18 @@ class Spec:
         return self.batches[-1].targets if self.batches else {}
 
 
+def glob_problem(text: str) -> str | None:
+    """Why a path glob would reach outside the repository (absolute, `~`, `..`), else None."""
+    pattern = text.removeprefix("!").replace("\\", "/")
+    if pattern.startswith(("/", "~")) or re.match(r"[A-Za-z]:", pattern):
+        problem = "is absolute"
+    elif ".." in pattern.split("/"):
+        problem = "climbs out with `..`"
+    else:
+        return None
+    return f"`{text}` {problem}: globs are relative to the repository root and stay in it"
+
+
 def default_spec_text() -> str:
     return resources.files("migrator").joinpath("data/default_spec.toml").read_text("utf-8")
 
@@ -155,7 +167,8 @@ class _Reader:
         names = [k for k in key if isinstance(k, str)]
         if not names:
             return None
-        table, index = names[0], next((k for k in key if isinstance(k, int)), 0)
+        # Only an index right after the table picks one of its [[table]]s (not a list item).
+        table, index = names[0], key[1] if len(key) > 1 and isinstance(key[1], int) else 0
         header = re.compile(rf"^\s*\[\[?\s*{re.escape(table)}\s*\]\]?\s*(#.*)?$")
         headers = [n for n, line in enumerate(self.lines) if header.match(line)]
         if len(headers) <= index:
@@ -184,6 +197,14 @@ class _Reader:
         if not isinstance(value, str) or not value:
             raise self.fail(key, f"expected a non-empty string, got {_type_name(value)}")
         return value
+
+    def glob(self, value: Any, key: tuple) -> str:
+        """A path glob that stays inside the repository: relative, without `..`."""
+        text = self.string(value, key)
+        problem = glob_problem(text)
+        if problem:
+            raise self.fail(key, problem)
+        return text
 
     def dotted(self, value: Any, key: tuple) -> str:
         text = self.string(value, key)
@@ -263,9 +284,9 @@ class _Reader:
         return Spec(
             name=self.string(migration.get("name", "migration"), ("migration", "name")),
             include=self.strings(
-                migration.get("include", list(DEFAULT_INCLUDE)), ("migration", "include")
+                migration.get("include", list(DEFAULT_INCLUDE)), ("migration", "include"), self.glob
             ),
-            exclude=self.strings(migration.get("exclude", []), ("migration", "exclude")),
+            exclude=self.strings(migration.get("exclude", []), ("migration", "exclude"), self.glob),
             rules=rules,
             batches=batches,
             targets=self.targets(data.get("targets", {}), ("targets",)),
@@ -383,8 +404,8 @@ class _Reader:
         return Batch(
             name=self.string(table["name"], (*key, "name")),
             rules=rules,
-            paths=self.strings(table.get("paths", ["**"]), (*key, "paths")),
-            exclude=self.strings(table.get("exclude", []), (*key, "exclude")),
+            paths=self.strings(table.get("paths", ["**"]), (*key, "paths"), self.glob),
+            exclude=self.strings(table.get("exclude", []), (*key, "exclude"), self.glob),
             gates=tuple(self.gate(g, (*key, "gate", i)) for i, g in enumerate(gates)),
             max_files_per_commit=limit,
             targets=self.targets(table.get("targets", {}), (*key, "targets")),
