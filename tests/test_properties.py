@@ -117,12 +117,6 @@ def test_a_file_libcst_cannot_reproduce_is_never_rewritten(tmp_path: Path) -> No
     assert target.read_text() == source
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="imports codemod + runner pre-pass: after the first run rewrites `engine = "
-    "ExecutionEngine` to `engine = UserExecutionEngine`, the second run sees a compatibility "
-    "alias that nothing imports and deletes the line: a second `migrator run` is not a no-op",
-)
 def test_second_tool_run_is_a_no_op_for_a_module_holding_the_class(tmp_path: Path) -> None:
     module = tmp_path / "pkg" / "holder.py"
     module.parent.mkdir()
