@@ -317,7 +317,9 @@ class BatchRun:
         before = self._metrics()
         self.record["metrics_before"] = before
         self._timing("metrics", timer)
-        chunks = cut_chunks(paths, chosen.contents, self.batch.max_files_per_commit)
+        originals = {r.path: r.original or b"" for r in changed}
+        limit = self.batch.max_files_per_commit
+        chunks = cut_chunks(paths, chosen.contents, limit, before=originals)
         for index, chunk in enumerate(chunks, 1):
             self.say(f"{self.batch.name}: chunk {index}/{len(chunks)}: {len(chunk)} file(s)")
             outcome = self._chunk(index, len(chunks), chunk, chosen, baselines, before)

@@ -69,18 +69,67 @@ def units(paths: list[str], sources: Mapping[str, bytes]) -> list[list[str]]:
     return sorted(collected.values(), key=lambda unit: unit[0])
 
 
+def import_graph(
+    paths: list[str], sources: Mapping[str, bytes], before: Mapping[str, bytes]
+) -> dict[str, set[str]]:
+    """For each path, the other paths (of `paths`) it imports, before or after the change."""
+    modules = {FileContext.from_path(p).module: p for p in paths}
+    modules.pop("", None)
+    graph: dict[str, set[str]] = {}
+    for path in paths:
+        names = imported_modules(path, sources.get(path, b""))
+        names |= imported_modules(path, before.get(path, b""))
+        graph[path] = {modules[n] for n in names if n in modules and modules[n] != path}
+    return graph
+
+
+def provider_ranks(graph: dict[str, set[str]]) -> dict[str, int]:
+    """0 for a file no other changed file imports; else one more than its importers' highest
+    rank. A module then lands after every changed file that imports it, so an old name it drops
+    is gone only once nothing in the batch still imports it (cycles count as one rank)."""
+    importers: dict[str, set[str]] = {path: set() for path in graph}
+    for path, imported in graph.items():
+        for target in imported:
+            importers[target].add(path)
+    ranks: dict[str, int] = {}
+    for start in sorted(graph):  # iterative depth-first search over importers
+        if start in ranks:
+            continue
+        in_progress, stack = {start}, [(start, iter(sorted(importers[start])))]
+        while stack:
+            path, pending = stack[-1]
+            following = next(pending, None)
+            if following is None:
+                done = [ranks[i] + 1 for i in importers[path] if i in ranks]
+                ranks[path] = max(done, default=0)  # importers still in progress: a cycle
+                in_progress.discard(path)
+                stack.pop()
+            elif following not in ranks and following not in in_progress:
+                in_progress.add(following)
+                stack.append((following, iter(sorted(importers[following]))))
+    return ranks
+
+
 def package_of(unit: list[str]) -> str:
     """The directory a unit is filed under: its first non-test file's directory."""
     anchor = next((p for p in unit if not is_test_file(p)), unit[0])
     return str(PurePosixPath(anchor).parent)
 
 
-def cut_chunks(paths: list[str], sources: Mapping[str, bytes], limit: int) -> list[list[str]]:
-    """Chunks of at most `limit` paths: a package's units together where they fit, units whole
-    where they fit, and only units larger than `limit` split."""
-    packages: dict[str, list[list[str]]] = {}
+def cut_chunks(
+    paths: list[str],
+    sources: Mapping[str, bytes],
+    limit: int,
+    before: Mapping[str, bytes] | None = None,
+) -> list[list[str]]:
+    """Chunks of at most `limit` paths: importers before the modules they import, a package's
+    units together where they fit, units whole where they fit, and only units larger than
+    `limit` split. `sources` is the new content, `before` the old (imports of both count)."""
+    ranks = provider_ranks(import_graph(paths, sources, before or {}))
+    packages: dict[tuple[int, str], list[list[str]]] = {}
     for unit in units(paths, sources):
-        packages.setdefault(package_of(unit), []).append(unit)
+        key = (max(ranks[p] for p in unit), package_of(unit))
+        packages.setdefault(key, []).append(unit)
     chunks: list[list[str]] = []
     current: list[str] = []
 

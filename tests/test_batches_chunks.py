@@ -133,9 +133,40 @@ def test_a_module_and_the_tests_that_import_it_land_together() -> None:
     }
     chunks = cut_chunks(sorted(sources), sources, limit=3)
     assert chunks == [
-        ["app/core/engine.py", "tests/test_engine.py", "app/core/other.py"],
+        ["app/core/other.py", "app/core/engine.py", "tests/test_engine.py"],
         ["app/web/view.py", "tests/test_misc.py", "tests/test_view.py"],
     ]
+
+
+def test_importers_land_before_the_modules_they_import() -> None:
+    """A deprecated module that drops an old name lands after every file that imported it
+    (seen in the old source), so no intermediate commit has a dangling import."""
+    before = {
+        "a_old/legacy.py": b"Old = New\n",
+        "b_users/one.py": b"from a_old.legacy import Old\n",
+        "c_users/two.py": b"from a_old import legacy\n",
+        "d_misc/three.py": b"X = 1\n",
+    }
+    after = {
+        "a_old/legacy.py": b"",
+        "b_users/one.py": b"from z.canonical import New\n",
+        "c_users/two.py": b"from z import canonical\n",
+        "d_misc/three.py": b"X = 2\n",
+    }
+    chunks = cut_chunks(sorted(after), after, limit=1, before=before)
+    assert chunks == [
+        ["b_users/one.py"],
+        ["c_users/two.py"],
+        ["d_misc/three.py"],
+        ["a_old/legacy.py"],
+    ]
+
+
+def test_import_cycles_do_not_stop_chunking() -> None:
+    sources = {"p/a.py": b"import p.b\n", "p/b.py": b"import p.a\n", "q/c.py": b"import p.a\n"}
+    chunks = cut_chunks(sorted(sources), sources, limit=1)
+    assert sorted(path for chunk in chunks for path in chunk) == sorted(sources)
+    assert chunks[-1] == ["p/a.py"]  # imported by both others: last
 
 
 def test_a_package_larger_than_the_limit_is_split_at_the_limit() -> None:
