@@ -17,6 +17,7 @@ import os
 import sqlite3
 import subprocess
 from collections.abc import Iterable
+from dataclasses import asdict
 from pathlib import Path
 
 import codemods
@@ -37,9 +38,17 @@ CREATE TABLE IF NOT EXISTS namespaces (namespace TEXT PRIMARY KEY, used REAL NOT
 
 def namespace(job: Job, spec_digest: str) -> str:
     """What besides a file's path and content decides its result."""
-    parts = [__version__, code_digest(), spec_digest, repr(job.rules), ",".join(job.codemods)]
+    rules = json.dumps(asdict(job.rules), sort_keys=True, default=_sorted)
+    parts = [__version__, code_digest(), spec_digest, rules, ",".join(job.codemods)]
     parts += [str(job.transform), str(job.prefilter)]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
+
+
+def _sorted(value: object) -> list:
+    """Sets in the rules (facts about other files) in one order, whatever the hash seed."""
+    if isinstance(value, set | frozenset):
+        return sorted(value, key=repr)
+    raise TypeError(f"cannot digest {type(value).__name__}")
 
 
 @functools.cache

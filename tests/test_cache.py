@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -260,3 +262,46 @@ def test_a_fully_cached_parallel_run_starts_no_worker(tmp_path: Path, monkeypatc
     monkeypatch.setattr(runner, "ProcessPoolExecutor", no_pool)
     assert summary(scan(repo, SPEC, jobs=2, cache=True)) == summary(first)
     assert first.files_scanned == 80 and first.metrics["deprecated_imports"] == 1
+
+
+def test_a_change_in_another_file_that_a_rewrite_depends_on_is_seen(tmp_path: Path) -> None:
+    """The rewrite of one file depends on re-exports elsewhere: those facts key the cache too."""
+    hub = "netra_backend/app/agents/__init__.py"
+    user = "netra_backend/app/services/user.py"
+    files = {
+        hub: "from .supervisor.execution_engine import ExecutionEngine\n",
+        user: "from netra_backend.app.agents import ExecutionEngine\n\nx = ExecutionEngine\n",
+    }
+    repo = make_repo(tmp_path, files)
+
+    def rewrites(**options) -> list[tuple[str, bytes | None]]:
+        changes = compute_changes(repo, SPEC, ("imports",), jobs=1, **options)
+        return [(r.path, r.new) for r in changes.changed]
+
+    before = rewrites(cache=True)
+    assert user in [path for path, _ in before]
+    (repo / hub).write_text("class ExecutionEngine:\n    pass\n")
+    after = rewrites(cache=True)
+    assert after == rewrites()
+    assert user not in [path for path, _ in after]
+
+
+def test_the_namespace_is_the_same_in_every_process(tmp_path: Path) -> None:
+    code = (
+        "from migrator.cache import namespace; from migrator.runner import Job; "
+        "from migrator.spec import default_spec_text, parse_spec; from dataclasses import replace; "
+        "s = parse_spec(default_spec_text(), 'd'); "
+        "r = replace(s.rules, imported_elsewhere=frozenset(f'm{i}.N' for i in range(50))); "
+        "print(namespace(Job('.', r, ('imports',), transform=True), s.digest))"
+    )
+    seen = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(seen) == 1 and len(seen.pop().strip()) == 32
