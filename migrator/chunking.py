@@ -52,23 +52,6 @@ class _Groups:
         self.parent[second] = first
 
 
-def units(paths: list[str], sources: Mapping[str, bytes]) -> list[list[str]]:
-    """Groups that must not be split if avoidable: a module with the test files importing it."""
-    groups = _Groups(paths)
-    modules = {FileContext.from_path(p).module: p for p in paths if not is_test_file(p)}
-    modules.pop("", None)
-    for path in paths:
-        if not is_test_file(path):
-            continue
-        for name in imported_modules(path, sources.get(path, b"")):
-            if name in modules:
-                groups.union(path, modules[name])
-    collected: dict[str, list[str]] = {}
-    for path in sorted(paths):
-        collected.setdefault(groups.find(path), []).append(path)
-    return sorted(collected.values(), key=lambda unit: unit[0])
-
-
 def import_graph(
     paths: list[str], sources: Mapping[str, bytes], before: Mapping[str, bytes]
 ) -> dict[str, set[str]]:
@@ -110,6 +93,19 @@ def provider_ranks(graph: dict[str, set[str]]) -> dict[str, int]:
     return ranks
 
 
+def units(paths: list[str], graph: dict[str, set[str]]) -> list[list[str]]:
+    """Files that belong together: each changed file with the changed files it imports (a
+    module with its tests, a caller with the module whose API it switches to)."""
+    groups = _Groups(paths)
+    for path, imported in graph.items():
+        for target in imported:
+            groups.union(path, target)
+    collected: dict[str, list[str]] = {}
+    for path in sorted(paths):
+        collected.setdefault(groups.find(path), []).append(path)
+    return sorted(collected.values(), key=lambda unit: unit[0])
+
+
 def package_of(unit: list[str]) -> str:
     """The directory a unit is filed under: its first non-test file's directory."""
     anchor = next((p for p in unit if not is_test_file(p)), unit[0])
@@ -122,13 +118,16 @@ def cut_chunks(
     limit: int,
     before: Mapping[str, bytes] | None = None,
 ) -> list[list[str]]:
-    """Chunks of at most `limit` paths: importers before the modules they import, a package's
-    units together where they fit, units whole where they fit, and only units larger than
-    `limit` split. `sources` is the new content, `before` the old (imports of both count)."""
-    ranks = provider_ranks(import_graph(paths, sources, before or {}))
+    """Chunks of at most `limit` paths: files that import each other together where they fit,
+    a package's files together where they fit, and a group larger than `limit` split with
+    importers before the modules they import. `sources` is the new content, `before` the old
+    (imports in either count)."""
+    graph = import_graph(paths, sources, before or {})
+    ranks = provider_ranks(graph)
     packages: dict[tuple[int, str], list[list[str]]] = {}
-    for unit in units(paths, sources):
-        key = (max(ranks[p] for p in unit), package_of(unit))
+    for unit in units(paths, graph):
+        unit.sort(key=lambda path: (ranks[path], path))
+        key = (max(ranks[p] for p in unit), package_of(sorted(unit)))
         packages.setdefault(key, []).append(unit)
     chunks: list[list[str]] = []
     current: list[str] = []

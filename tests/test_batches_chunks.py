@@ -133,14 +133,14 @@ def test_a_module_and_the_tests_that_import_it_land_together() -> None:
     }
     chunks = cut_chunks(sorted(sources), sources, limit=3)
     assert chunks == [
-        ["app/core/other.py", "app/core/engine.py", "tests/test_engine.py"],
-        ["app/web/view.py", "tests/test_misc.py", "tests/test_view.py"],
+        ["app/core/other.py", "tests/test_engine.py", "app/core/engine.py"],
+        ["tests/test_misc.py", "tests/test_view.py", "app/web/view.py"],
     ]
 
 
 def test_importers_land_before_the_modules_they_import() -> None:
-    """A deprecated module that drops an old name lands after every file that imported it
-    (seen in the old source), so no intermediate commit has a dangling import."""
+    """Files that import each other (in the old or the new source) land together where they
+    fit; split, a module that drops an old name lands after every file that imported it."""
     before = {
         "a_old/legacy.py": b"Old = New\n",
         "b_users/one.py": b"from a_old.legacy import Old\n",
@@ -155,10 +155,15 @@ def test_importers_land_before_the_modules_they_import() -> None:
     }
     chunks = cut_chunks(sorted(after), after, limit=1, before=before)
     assert chunks == [
+        ["d_misc/three.py"],
         ["b_users/one.py"],
         ["c_users/two.py"],
-        ["d_misc/three.py"],
         ["a_old/legacy.py"],
+    ]
+    together = cut_chunks(sorted(after), after, limit=3, before=before)
+    assert together == [
+        ["d_misc/three.py"],
+        ["b_users/one.py", "c_users/two.py", "a_old/legacy.py"],
     ]
 
 
@@ -188,4 +193,4 @@ def test_relative_imports_in_tests_are_resolved() -> None:
         "other/x.py": b"C = 1\n",
     }
     chunks = cut_chunks(sorted(sources), sources, limit=2)
-    assert ["pkg/mod.py", "pkg/tests/test_mod.py"] in chunks
+    assert ["pkg/tests/test_mod.py", "pkg/mod.py"] in chunks
