@@ -26,6 +26,9 @@ git commit -q -m "Sample legacy backend"
 
 step "migrator init"
 migrator init
+# Smaller commits than the default 50 files, so the demo shows a batch landing in chunks.
+sed 's/^max_files_per_commit = 50$/max_files_per_commit = 12/' migration.toml > migration.tmp
+mv migration.tmp migration.toml
 git add migration.toml
 git commit -q -m "Add migration spec"
 
@@ -48,7 +51,7 @@ for batch in week-1 week-2 week-3 week-4; do
 done
 
 step "git log (one commit per batch chunk, with Migration-* trailers)"
-git log --format='%h %s' -n 6
+git log --format='%h %s' -n 10
 git log -1 --format='%(trailers)'
 
 step "migrator status"
