@@ -10,6 +10,7 @@ from codemods.base import Analysis, ParsedFile, TransformResult, last_components
 from codemods.import_rewrite import rewrite_imports
 from codemods.paths import PathMap
 from codemods.rules import ConsolidateRule, RenameRule, RuleSet
+from codemods.validator_local import rewrite_local_calls
 
 METRIC = "token_validation_paths"
 
@@ -56,7 +57,13 @@ class ValidatorsCodemod:
         )
         paths = PathMap(RuleSet(renames=renames, consolidations=rules.consolidations))
         blocked = _unbindable_calls(parsed, rules)
-        return rewrite_imports(parsed, paths, blocked, "token-validation", modules_deprecated=False)
+        result = rewrite_imports(
+            parsed, paths, blocked, "token-validation", modules_deprecated=False
+        )
+        if result.code != parsed.code:
+            return result
+        code, findings, changes = rewrite_local_calls(parsed, rules)
+        return TransformResult(code, [*result.findings, *findings], result.changes + changes)
 
 
 def binding_problem(call: cst.Call, params: tuple[str, ...]) -> str | None:

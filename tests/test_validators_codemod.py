@@ -81,3 +81,40 @@ def test_spec_reads_consolidate_params() -> None:
     assert parse_spec(text, "m.toml").rules.consolidations[0].params == ("token",)
     with pytest.raises(SpecError, match=r"m.toml:4: `consolidate\[0\].params\[0\]`"):
         parse_spec(text.replace('["token"]', '["not valid"]'), "m.toml")
+
+
+DEFINING_MODULE = "netra_backend/app/websocket_core/auth.py"
+
+
+def transform_in_defining_module(source: str):
+    context = FileContext.from_path(DEFINING_MODULE)
+    return ValidatorsCodemod().transform(ParsedFile(source, context), DEFAULT)
+
+
+def test_own_call_of_an_old_validator_goes_to_the_imported_canonical_one() -> None:
+    before = (
+        "from netra_backend.app.auth_integration.unified_auth import validate_token\n\n\n"
+        "def validate_jwt(token):\n    return validate_token(token)\n\n\n"
+        "def authenticate_websocket(token):\n"
+        "    if not token:\n        return None\n"
+        "    return validate_jwt(token)  # delegate\n"
+    )
+    result = transform_in_defining_module(before)
+    assert result.code == before.replace(
+        "return validate_jwt(token)  # delegate", "return validate_token(token)  # delegate"
+    )
+    assert result.findings == []
+    assert transform_in_defining_module(result.code).code == result.code
+
+
+def test_own_call_without_the_canonical_import_is_left_for_review() -> None:
+    before = "def validate_jwt(token):\n    return token\n\n\ndef verify_token(token):\n"
+    before += "    return validate_jwt(token)\n"
+    result = transform_in_defining_module(before)
+    assert result.code == before
+    assert [(f.rule, f.line, f.manual_review) for f in result.findings] == [
+        ("token-validation", 6, True)
+    ]
+    assert "import netra_backend.app.auth_integration.unified_auth.validate_token" in (
+        result.findings[0].message
+    )
