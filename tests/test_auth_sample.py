@@ -152,10 +152,5 @@ def test_week2_leaves_only_singletons_that_need_review(stages: dict[str, Stage])
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="validators leaves the deprecated websocket_core/auth.py calling its own validate_jwt "
-    "(line 32), so two validation paths remain until that module is deleted",
-)
 def test_week2_leaves_one_token_validation_path(stages: dict[str, Stage]) -> None:
     assert stages["week-2"].metrics["token_validation_paths"] == 1
