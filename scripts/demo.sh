@@ -42,7 +42,15 @@ step "migrator run week-1 --dry-run (the first 40 lines of the diff)"
 migrator run week-1 --dry-run --patch "$here/.demo/week-1.patch"
 head -n 40 "$here/.demo/week-1.patch"
 
+review() {
+    step "a reviewer ports the manual-review findings of $1 (those migrator will not guess)"
+    python "$here/scripts/demo_review.py" "$1"
+    python -m pytest -q
+    git commit -q -am "Port the manual-review findings of $1 by hand"
+}
+
 for batch in week-1 week-2 week-3 week-4; do
+    case "$batch" in week-2 | week-3) review "$batch" ;; esac
     step "migrator run $batch (gate: the sample repository's own pytest suite)"
     if ! migrator run "$batch"; then
         echo "demo: $batch did not land; see the run record above" >&2
