@@ -163,9 +163,12 @@ def tree_state(root: Path) -> dict[str, object]:
         elif entry.is_dir():
             state[relative] = ("dir",)
         else:
-            info = entry.stat()
+            mode = stat.S_IMODE(entry.stat().st_mode)
+            if not mode & 0o444 and os.geteuid() != 0:  # mode 000: only root reads it
+                state[relative] = ("file", mode, None)
+                continue
             with open(entry, "rb") as handle:  # not Path.read_bytes: that one may be patched
-                state[relative] = ("file", stat.S_IMODE(info.st_mode), handle.read())
+                state[relative] = ("file", mode, handle.read())
     return state
 
 
