@@ -10,7 +10,6 @@ from typing import Any, ClassVar, Protocol
 import libcst as cst
 from libcst.metadata import (
     MetadataWrapper,
-    ParentNodeProvider,
     PositionProvider,
     QualifiedName,
     QualifiedNameProvider,
@@ -127,22 +126,43 @@ class ParsedFile:
     def wrapper(self) -> MetadataWrapper:
         return MetadataWrapper(self.module, unsafe_skip_copy=True)
 
-    @cached_property
-    def metadata(self) -> dict:
-        providers = (PositionProvider, QualifiedNameProvider, ScopeProvider, ParentNodeProvider)
-        return self.wrapper.resolve_many(providers)
-
     def get(self, provider: type, node: cst.CSTNode, default: object = None) -> Any:
-        """One node's metadata, with lazily computed values resolved."""
-        value = self.metadata[provider].get(node, default)
+        """One node's metadata, with lazily computed values resolved.
+
+        Each provider is resolved for the whole module the first time it is asked for (the
+        wrapper keeps it), so a file pays only for the metadata its codemods actually read.
+        """
+        if provider is QualifiedNameProvider:
+            return self._qualified(node, default)
+        value = self.wrapper.resolve(provider).get(node, default)
         return value() if isinstance(value, LazyValue) else value
+
+    def _qualified(self, node: cst.CSTNode, default: object) -> Any:
+        """What `QualifiedNameProvider` gives the node, computed from its scope on demand.
+
+        The provider walks the whole tree to store, for every node, the same lazy
+        `scope.get_qualified_names_for(node)`; asking the scope directly skips that walk.
+        """
+        scopes = self.wrapper.resolve(ScopeProvider)
+        if node not in scopes:
+            return default
+        scope = scopes[node]
+        return scope.get_qualified_names_for(node) if scope else set()
 
     def position(self, node: cst.CSTNode) -> tuple[int, int]:
         start = self.get(PositionProvider, node).start
         return start.line, start.column
 
     def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
-        return self.get(ParentNodeProvider, node)
+        """What `ParentNodeProvider` gives, from one plain walk (it rebuilds every node's
+        `children`, which costs about three walks)."""
+        return self._parents.get(node)
+
+    @cached_property
+    def _parents(self) -> dict[cst.CSTNode, cst.CSTNode]:
+        recorder = _ParentRecorder()
+        self.module.visit(recorder)
+        return {child: parent for child, (_, parent) in recorder.parents.items()}
 
     def qualified_names(self, node: cst.CSTNode) -> set[str]:
         """Absolute dotted names the node may refer to (imports, and this module's own names)."""
@@ -170,6 +190,32 @@ class ParsedFile:
     ) -> Finding:
         line, column = self.position(node)
         return Finding(rule, self.context.path, line, column, message, fixable, manual_review)
+
+
+class _ParentRecorder(cst.CSTVisitor):
+    """Each node's parent, kept from a stack during one walk.
+
+    Like `ParentNodeProvider`, a node object that occurs more than once keeps the parent
+    visited last in pre-order (the provider records children when it visits the parent).
+    """
+
+    def __init__(self) -> None:
+        self.stack: list[tuple[int, cst.CSTNode]] = []
+        self.parents: dict[cst.CSTNode, tuple[int, cst.CSTNode]] = {}
+        self.visited = 0
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if self.stack:
+            parent = self.stack[-1]
+            known = self.parents.get(node)
+            if known is None or known[0] < parent[0]:
+                self.parents[node] = parent
+        self.stack.append((self.visited, node))
+        self.visited += 1
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        self.stack.pop()
 
 
 class Codemod(Protocol):
