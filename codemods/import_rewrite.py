@@ -281,7 +281,7 @@ class ImportRewrite:
             self.report(candidate.alias, f"module `{candidate.bound}` is bound more than once")
             return
         plain = isinstance(site.node, cst.Import) and candidate.alias.asname is None
-        kept = False
+        kept = still_needed = False
         for access in assignment.references:
             node = access.node
             parent = self.parsed.parent(node)
@@ -296,13 +296,14 @@ class ImportRewrite:
                 self.report(node, self.blocked[old])
                 kept = True
             elif follows:
+                still_needed = True
                 if plain:
                     self.plan.expressions[node] = cst.parse_expression(candidate.target)
             elif not is_attr or moved is None or not isinstance(node, cst.Name | cst.Attribute):
                 kept = True
             elif not self._convert(candidate, access, parent, moved[1]):
                 kept = True
-        if candidate.module_rule:
+        if candidate.module_rule and (kept or still_needed):
             self._repoint_module(candidate)
         elif not kept:
             self.plan.outcomes[candidate.alias] = []

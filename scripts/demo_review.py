@@ -40,7 +40,11 @@ EDITS: dict[str, list[tuple[str, str, str]]] = {
             "            cls._instance.announcements = []\n        return cls._instance\n",
             "    def __init__(self):\n        self.announcements = []\n",
         ),
-        (BRIDGE, "@functools.lru_cache\ndef get_websocket_bridge():", "def get_websocket_bridge():"),
+        (
+            BRIDGE,
+            "@functools.lru_cache\ndef get_websocket_bridge():",
+            "def get_websocket_bridge():",
+        ),
     ],
     # week-3: the one construction with no user context gets an explicit system context.
     "week-3": [

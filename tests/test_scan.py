@@ -101,7 +101,7 @@ CASES = {
         f'__import__("{OLD}")\n',
         [
             ("string-reference", 4, False),
-            ("string-reference", 6, True),
+            ("string-reference", 6, False),
             ("string-reference", 7, True),
         ],
     ),

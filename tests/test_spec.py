@@ -31,6 +31,8 @@ def test_default_spec_carries_the_consolidation_map_and_four_batches() -> None:
         app_ + "agents.supervisor.execution_engine.ExecutionEngine": engine,
         app_ + "agents.supervisor.execution_engine.UserExecutionEngine": engine,
         app_ + "agents.supervisor.execution_engine.UserExecutionContext": context,
+        app_
+        + "agents.execution_engine_consolidated": f"{app_}agents.supervisor.user_execution_engine",
         app_ + "agents.execution_engine_consolidated.ExecutionEngine": engine,
         app_ + "agents.execution_engine_consolidated.RequestScopedExecutionEngine": engine,
         app_ + "agents.execution_engine_consolidated.ExecutionEngineFactory": factory,
