@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+SOURCES := codemods migrator tests benchmarks scripts
 
 .PHONY: demo test fuzz lint format clean bench
 
@@ -16,8 +17,8 @@ demo: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" bash scripts/demo.sh
 
 test: $(STAMP)
-	$(BIN)/ruff check codemods migrator tests benchmarks
-	$(BIN)/ruff format --check codemods migrator tests benchmarks
+	$(BIN)/ruff check $(SOURCES)
+	$(BIN)/ruff format --check $(SOURCES)
 	$(BIN)/python -m pytest -q
 
 # Benchmarks (minutes, not part of `make test`): see benchmarks/RESULTS.md.
@@ -32,10 +33,10 @@ fuzz: $(STAMP)
 		tests/test_properties.py tests/test_roundtrip.py tests/test_interrupts.py tests/test_load.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check codemods migrator tests benchmarks
+	$(BIN)/ruff check $(SOURCES)
 
 format: $(STAMP)
-	$(BIN)/ruff format codemods migrator tests benchmarks
+	$(BIN)/ruff format $(SOURCES)
 
 clean:
 	rm -rf $(VENV) .demo
