@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, ClassVar, Protocol
@@ -114,6 +114,19 @@ class TransformResult:
     changes: int = 0
 
 
+@dataclass
+class Analyzer:
+    """A codemod's analysis split in two: visitors for a shared walk, then the result."""
+
+    visitors: list[cst.CSTVisitor]
+    finish: Callable[[], Analysis]
+
+    def run(self, parsed: ParsedFile) -> Analysis:
+        """Walk the file with these visitors alone and return the analysis."""
+        walk(parsed, self.visitors)
+        return self.finish()
+
+
 class ParsedFile:
     """One parse of a file, with LibCST metadata computed on demand and shared by codemods."""
 
@@ -192,6 +205,63 @@ class ParsedFile:
         return Finding(rule, self.context.path, line, column, message, fixable, manual_review)
 
 
+def walk(parsed: ParsedFile, visitors: Sequence[cst.CSTVisitor]) -> None:
+    """Run independent visitors over the module in one walk instead of one walk each.
+
+    Each visitor sees exactly the calls it would see alone (a `visit_X` returning False
+    skips that node's children for that visitor only); metadata dependencies are resolved
+    as `MetadataWrapper.visit` would.
+    """
+    for visitor in visitors:
+        if visitor.get_inherited_dependencies():
+            visitor.metadata = parsed.wrapper.resolve_many(visitor.get_inherited_dependencies())
+    if len(visitors) == 1:
+        parsed.module.visit(visitors[0])
+    elif visitors:
+        parsed.module.visit(_Multiplexer(visitors))
+
+
+class _Multiplexer(cst.CSTVisitor):
+    """Dispatches each node to several visitors' `visit_X`/`leave_X` methods."""
+
+    def __init__(self, visitors: Sequence[cst.CSTVisitor]) -> None:
+        self.visitors = list(visitors)
+        self.pruned: list[cst.CSTNode | None] = [None] * len(self.visitors)
+        self.visits: dict[type, list[tuple[int, Callable]]] = {}
+        self.leaves: dict[type, list[tuple[int, Callable]]] = {}
+
+    def _methods(self, kind: str, table: dict, node_type: type) -> list[tuple[int, Callable]]:
+        methods = table.get(node_type)
+        if methods is None:
+            name = f"{kind}_{node_type.__name__}"
+            methods = [
+                (index, method)
+                for index, visitor in enumerate(self.visitors)
+                if (method := getattr(visitor, name, None)) is not None
+            ]
+            table[node_type] = methods
+        return methods
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        pruned = self.pruned
+        for index, method in self._methods("visit", self.visits, type(node)):
+            if pruned[index] is None and method(node) is False:
+                pruned[index] = node
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        pruned = self.pruned
+        for index, method in self._methods("leave", self.leaves, type(original_node)):
+            if pruned[index] is None:
+                method(original_node)
+            elif pruned[index] is original_node:
+                pruned[index] = None
+                method(original_node)
+        for index, node in enumerate(pruned):
+            if node is original_node:
+                pruned[index] = None
+
+
 class _ParentRecorder(cst.CSTVisitor):
     """Each node's parent, kept from a stack during one walk.
 
@@ -227,7 +297,8 @@ class Codemod(Protocol):
         """Byte strings without which the codemod has nothing to do in a file."""
 
     def analyze(self, parsed: ParsedFile, rules: RuleSet) -> Analysis:
-        """Measure the file; never changes it."""
+        """Measure the file; never changes it. A codemod may also offer
+        `analyzer(parsed, rules) -> Analyzer`, so the scan walks the tree once for all."""
 
     def transform(self, parsed: ParsedFile, rules: RuleSet) -> TransformResult:
         """Rewrite the file; returns the input unchanged when there is nothing to do."""

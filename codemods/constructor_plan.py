@@ -309,8 +309,19 @@ def _order(assignment: object) -> int:
 
 def plan_file(parsed: ParsedFile, rules: RuleSet) -> FilePlan:
     """Decide every conversion, refusal, import to add and import to remove in one file."""
-    planner = _Planner(parsed, rules)
+    planner = start_plan(parsed, rules)
     parsed.module.visit(planner)
+    return finish_plan(planner)
+
+
+def start_plan(parsed: ParsedFile, rules: RuleSet) -> cst.CSTVisitor:
+    """The visitor that collects a plan, for a walk shared with other visitors."""
+    return _Planner(parsed, rules)
+
+
+def finish_plan(planner: cst.CSTVisitor) -> FilePlan:
+    """The plan, once `planner` (from `start_plan`) has walked the whole module."""
+    assert isinstance(planner, _Planner)
     planner.additions()
     planner.removals()
     return planner.plan

@@ -11,9 +11,16 @@ from typing import ClassVar
 
 import libcst as cst
 
-from codemods.base import Analysis, Finding, ParsedFile, TransformResult, last_components
+from codemods.base import (
+    Analysis,
+    Analyzer,
+    Finding,
+    ParsedFile,
+    TransformResult,
+    last_components,
+)
 from codemods.constructor_binding import Binding, bind, di_problem, matching_rule, placeholders
-from codemods.constructor_plan import FilePlan, plan_file
+from codemods.constructor_plan import FilePlan, finish_plan, plan_file, start_plan
 from codemods.constructor_rewrite import ConstructorRewriter
 from codemods.rules import RuleSet
 
@@ -83,11 +90,18 @@ class ConstructorsCodemod:
         return last_components(paths)
 
     def analyze(self, parsed: ParsedFile, rules: RuleSet) -> Analysis:
-        analysis = Analysis(plan_findings(parsed, plan_file(parsed, rules)))
+        return self.analyzer(parsed, rules).run(parsed)
+
+    def analyzer(self, parsed: ParsedFile, rules: RuleSet) -> Analyzer:
+        planner = start_plan(parsed, rules)
         violations = _DIViolations(parsed, rules)
-        parsed.module.visit(violations)
-        analysis.findings.extend(violations.findings)
-        return analysis
+
+        def finish() -> Analysis:
+            analysis = Analysis(plan_findings(parsed, finish_plan(planner)))
+            analysis.findings.extend(violations.findings)
+            return analysis
+
+        return Analyzer([planner, violations], finish)
 
     def transform(self, parsed: ParsedFile, rules: RuleSet) -> TransformResult:
         plan = plan_file(parsed, rules)

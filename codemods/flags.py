@@ -8,7 +8,7 @@ import libcst as cst
 import libcst.matchers as m
 from libcst.metadata import ScopeProvider
 
-from codemods.base import Analysis, Finding, ParsedFile, TransformResult
+from codemods.base import Analysis, Analyzer, Finding, ParsedFile, TransformResult
 from codemods.flag_cleanup import (
     flag_reads,
     referenced_globals,
@@ -115,10 +115,11 @@ class FlagsCodemod:
         return frozenset(flag.name.encode() for flag in rules.flags)
 
     def analyze(self, parsed: ParsedFile, rules: RuleSet) -> Analysis:
-        names = frozenset(flag.name for flag in rules.flags)
-        collector = _FlagCollector(parsed, names)
-        parsed.wrapper.visit(collector)
-        return collector.analysis
+        return self.analyzer(parsed, rules).run(parsed)
+
+    def analyzer(self, parsed: ParsedFile, rules: RuleSet) -> Analyzer:
+        collector = _FlagCollector(parsed, frozenset(flag.name for flag in rules.flags))
+        return Analyzer([collector], lambda: collector.analysis)
 
     def transform(self, parsed: ParsedFile, rules: RuleSet) -> TransformResult:
         values = flag_values(parsed.module, rules)

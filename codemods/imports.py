@@ -7,7 +7,14 @@ from typing import ClassVar
 
 import libcst as cst
 
-from codemods.base import Analysis, ParsedFile, TransformResult, dotted_name, last_components
+from codemods.base import (
+    Analysis,
+    Analyzer,
+    ParsedFile,
+    TransformResult,
+    dotted_name,
+    last_components,
+)
 from codemods.import_calls import constructor_calls
 from codemods.import_rewrite import rewrite_imports
 from codemods.paths import PathMap
@@ -155,9 +162,11 @@ class ImportsCodemod:
         return needles | last_components(paths.canonical)
 
     def analyze(self, parsed: ParsedFile, rules: RuleSet) -> Analysis:
+        return self.analyzer(parsed, rules).run(parsed)
+
+    def analyzer(self, parsed: ParsedFile, rules: RuleSet) -> Analyzer:
         collector = _ImportCollector(parsed, PathMap(rules))
-        parsed.wrapper.visit(collector)
-        return collector.analysis
+        return Analyzer([collector], lambda: collector.analysis)
 
     def transform(self, parsed: ParsedFile, rules: RuleSet) -> TransformResult:
         paths = RepositoryPathMap(rules)

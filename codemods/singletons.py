@@ -9,6 +9,7 @@ import libcst.matchers as m
 
 from codemods.base import (
     Analysis,
+    Analyzer,
     Finding,
     ParsedFile,
     TransformResult,
@@ -205,12 +206,14 @@ class SingletonsCodemod:
         return last_components(c for rule in rules.singletons for c in rule.classes) | suffixes
 
     def analyze(self, parsed: ParsedFile, rules: RuleSet) -> Analysis:
+        return self.analyzer(parsed, rules).run(parsed)
+
+    def analyzer(self, parsed: ParsedFile, rules: RuleSet) -> Analyzer:
         candidates = _Candidates(parsed, rules)
         collector = _SingletonCollector(
             parsed, rules, module_instances(parsed, candidates.class_name)
         )
-        parsed.wrapper.visit(collector)
-        return collector.analysis
+        return Analyzer([collector], lambda: collector.analysis)
 
     def transform(self, parsed: ParsedFile, rules: RuleSet) -> TransformResult:
         if not rules.singletons:

@@ -6,7 +6,7 @@ from typing import ClassVar
 
 import libcst as cst
 
-from codemods.base import Analysis, ParsedFile, TransformResult, last_components
+from codemods.base import Analysis, Analyzer, ParsedFile, TransformResult, last_components
 from codemods.import_rewrite import rewrite_imports
 from codemods.paths import PathMap
 from codemods.rules import ConsolidateRule, RenameRule, RuleSet
@@ -45,9 +45,11 @@ class ValidatorsCodemod:
         return last_components(olds + [rule.new for rule in rules.consolidations])
 
     def analyze(self, parsed: ParsedFile, rules: RuleSet) -> Analysis:
+        return self.analyzer(parsed, rules).run(parsed)
+
+    def analyzer(self, parsed: ParsedFile, rules: RuleSet) -> Analyzer:
         collector = _ValidatorCollector(parsed, rules)
-        parsed.wrapper.visit(collector)
-        return collector.analysis
+        return Analyzer([collector], lambda: collector.analysis)
 
     def transform(self, parsed: ParsedFile, rules: RuleSet) -> TransformResult:
         if not rules.consolidations:

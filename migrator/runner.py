@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from ahocorasick_rs import BytesAhoCorasick, Implementation
 
 from codemods import CODEMODS
-from codemods.base import Analysis, FileContext, Finding, ParsedFile
+from codemods.base import Analysis, Analyzer, Codemod, FileContext, Finding, ParsedFile, walk
 from codemods.rules import RuleSet
 
 if TYPE_CHECKING:
@@ -123,12 +123,23 @@ def process_file(job: Job, path: str) -> FileResult:
 
 
 def _analyze(job: Job, parsed: ParsedFile, result: FileResult) -> None:
+    """Every codemod's analysis from one shared walk of the tree."""
+    analyzers = [_analyzer(CODEMODS[name], parsed, job.rules) for name in job.codemods]
+    walk(parsed, [visitor for analyzer in analyzers for visitor in analyzer.visitors])
     analysis = Analysis()
-    for name in job.codemods:
-        analysis.merge(CODEMODS[name].analyze(parsed, job.rules))
+    for analyzer in analyzers:
+        analysis.merge(analyzer.finish())
     result.findings = analysis.findings
     result.counts = analysis.counts
     result.names = analysis.names
+
+
+def _analyzer(codemod: Codemod, parsed: ParsedFile, rules: RuleSet) -> Analyzer:
+    """The codemod's visitors for the shared walk; a codemod without them analyzes alone."""
+    split = getattr(codemod, "analyzer", None)
+    if split is not None:
+        return split(parsed, rules)
+    return Analyzer([], lambda: codemod.analyze(parsed, rules))
 
 
 def _transform(job: Job, parsed: ParsedFile, source: bytes, result: FileResult) -> None:
