@@ -9,6 +9,7 @@ import libcst as cst
 from codemods.constructor_calls import LINE_LIMIT, build_call, parse_templates
 from codemods.constructor_plan import Anchor, FilePlan
 from codemods.rules import ConstructorRule
+from codemods.syntax import is_docstring
 
 
 def import_statement(module: str, names: set[str], indent: int, default_indent: str):
@@ -51,20 +52,11 @@ def _without_aliases(
 def _module_top(body: Sequence[cst.BaseStatement]) -> int:
     """Index after the module docstring and the leading run of import statements."""
     index = 0
-    if body and _is_docstring(body[0]):
+    if body and is_docstring(body[0]):
         index = 1
     while index < len(body) and _is_import_line(body[index]):
         index += 1
     return index
-
-
-def _is_docstring(statement: cst.BaseStatement) -> bool:
-    return (
-        isinstance(statement, cst.SimpleStatementLine)
-        and len(statement.body) == 1
-        and isinstance(statement.body[0], cst.Expr)
-        and isinstance(statement.body[0].value, cst.SimpleString | cst.ConcatenatedString)
-    )
 
 
 def _is_import_line(statement: cst.BaseStatement) -> bool:

@@ -19,6 +19,7 @@ from libcst.metadata import ScopeProvider
 
 from codemods.base import ParsedFile
 from codemods.flag_expr import is_pure
+from codemods.syntax import is_docstring
 
 
 @dataclass(frozen=True)
@@ -107,19 +108,10 @@ def _returning_function(parsed: ParsedFile, node: cst.CSTNode) -> cst.FunctionDe
         return None
     if not isinstance(params.star_arg, cst.MaybeSentinel) or params.star_kwarg:
         return None
-    statements = [s for s in block.body if not _is_docstring(s)]
+    statements = [s for s in block.body if not is_docstring(s)]
     if statements != [line] or len(line.body) != 1:
         return None
     return function
-
-
-def _is_docstring(statement: cst.BaseStatement) -> bool:
-    return (
-        isinstance(statement, cst.SimpleStatementLine)
-        and len(statement.body) == 1
-        and isinstance(statement.body[0], cst.Expr)
-        and isinstance(statement.body[0].value, cst.SimpleString | cst.ConcatenatedString)
-    )
 
 
 class InstanceGetterFix(cst.CSTTransformer):
