@@ -17,12 +17,11 @@ from functools import partial
 from pathlib import Path
 
 from codemods import CODEMODS
-from codemods.base import Analysis, FileContext, ParsedFile
 from migrator import cache
 from migrator.discover import matcher
 from migrator.history import History
 from migrator.metrics import ScanReport, compute_metrics
-from migrator.runner import GENERATED_MARKER, INLINE_LIMIT, FileResult, Job
+from migrator.runner import INLINE_LIMIT, FileResult, Job, process_source
 from migrator.spec import Spec
 
 SKIPPED_MODES = {"120000", "160000"}  # symlinks and submodules are never scanned
@@ -115,31 +114,6 @@ class GitObjects:
             contents[sha] = out[end + 1 : end + 1 + size]
             position = end + 1 + size + 1
         return contents
-
-
-def analyse_source(job: Job, path: str, source: bytes) -> FileResult:
-    """What the scan would record for this content at this path."""
-    result = FileResult(path)
-    if not job.is_candidate(source):
-        return result
-    if GENERATED_MARKER in source[:4096]:
-        result.skipped = "marked @generated"
-        return result
-    try:
-        parsed = ParsedFile(source, FileContext.from_path(path))
-    except Exception as error:  # noqa: BLE001 - a file that does not parse is reported
-        lines = str(error).strip().splitlines()
-        result.error = f"does not parse: {lines[0] if lines else type(error).__name__}"
-        return result
-    analysis = Analysis()
-    for name in job.codemods:
-        analysis.merge(CODEMODS[name].analyze(parsed, job.rules))
-    result.findings, result.counts, result.names = (
-        analysis.findings,
-        analysis.counts,
-        analysis.names,
-    )
-    return result
 
 
 class BlobResults:
@@ -242,7 +216,7 @@ class TreeScanner:
     def _analyse(self, work: list[tuple[str, bytes]]) -> Iterable[FileResult]:
         workers = self.jobs or os.cpu_count() or 1
         if workers <= 1 or len(work) < INLINE_LIMIT:
-            return [analyse_source(self.job, path, source) for path, source in work]
+            return [process_source(self.job, path, source) for path, source in work]
         with ProcessPoolExecutor(max_workers=workers) as pool:
             analyse = partial(_analyse_item, self.job)
             return list(pool.map(analyse, work, chunksize=16))
@@ -263,7 +237,7 @@ class TreeScanner:
 
 
 def _analyse_item(job: Job, item: tuple[str, bytes]) -> FileResult:
-    return analyse_source(job, *item)
+    return process_source(job, *item)
 
 
 def burndown(

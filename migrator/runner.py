@@ -105,6 +105,12 @@ def process_file(job: Job, path: str) -> FileResult:
     except OSError as error:
         result.error = f"cannot read: {error.strerror or error}"
         return result
+    return process_source(job, path, source)
+
+
+def process_source(job: Job, path: str, source: bytes) -> FileResult:
+    """Analyze (or rewrite) given content as the file at `path`; never raises for bad input."""
+    result = FileResult(path)
     if not job.is_candidate(source):
         return result
     if GENERATED_MARKER in source[:4096]:
