@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -142,3 +144,43 @@ def gate_script(root: Path, body: str) -> list[str]:
     script = root.parent / f"gate_{abs(hash(body))}.py"
     script.write_text(body)
     return [sys.executable, str(script)]
+
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# A `migrator` process with the marker codemod registered, for tests that must kill a real run.
+LAUNCH = (
+    "import sys; sys.path.insert(0, {root!r});"
+    "import codemods; from tests.batchkit import MarkerCodemod;"
+    "codemods.CODEMODS['marker'] = MarkerCodemod();"
+    "from migrator.cli import app; app(sys.argv[1:])"
+)
+PAUSED = "test pause after"
+
+
+def start_paused(repo: Path, variable: str, count: int) -> subprocess.Popen:
+    """`migrator run week-1` in a subprocess, sleeping at the pause point `variable`=`count`."""
+    env = {
+        **os.environ,
+        **IDENTITY,
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        variable: str(count),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-c", LAUNCH.format(root=str(PROJECT_ROOT)), "run", "week-1"]
+        + ["--repo", str(repo), "--jobs", "1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline, seen = time.monotonic() + 60, ""
+    assert process.stderr is not None
+    while PAUSED not in seen:
+        ready, _, _ = select.select([process.stderr], [], [], max(0.0, deadline - time.monotonic()))
+        line = process.stderr.readline() if ready else ""
+        if not line:
+            process.kill()
+            raise AssertionError(f"the run never paused; stderr so far:\n{seen}")
+        seen += line
+    return process

@@ -7,27 +7,24 @@ runs: the second refuses with exit 2 and says who holds the lock.
 
 from __future__ import annotations
 
-import os
-import select
 import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
-from tests.batchkit import IDENTITY, cli, commit_count, git, make_repo, register, spec_text, status
+from tests.batchkit import (
+    cli,
+    commit_count,
+    git,
+    make_repo,
+    register,
+    spec_text,
+    start_paused,
+    status,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
 FILES = {f"pkg{i}/m.py": f"V{i} = OLD_CALL\n" for i in range(5)}
 MAX_FILES = 2  # chunks of 2, 2 and 1 files: 5 writes, 3 commits
-LAUNCH = (
-    "import sys; sys.path.insert(0, {root!r});"
-    "import codemods; from tests.batchkit import MarkerCodemod;"
-    "codemods.CODEMODS['marker'] = MarkerCodemod();"
-    "from migrator.cli import app; app(sys.argv[1:])"
-)
 WRITES, COMMITS = "MIGRATOR_TEST_PAUSE_AFTER_WRITES", "MIGRATOR_TEST_PAUSE_AFTER_COMMITS"
 SIGNALS = {"SIGKILL": signal.SIGKILL, "SIGTERM": signal.SIGTERM, "SIGINT": signal.SIGINT}
 # (signal, pause variable, count): a few in `make test`, every point in `make fuzz`.
@@ -50,35 +47,6 @@ POINTS = FAST + [pytest.param(*p, marks=pytest.mark.slow) for p in EVERY if p no
 @pytest.fixture(autouse=True)
 def marker(monkeypatch):
     register(monkeypatch)
-
-
-def start_paused(repo: Path, variable: str, count: int) -> subprocess.Popen:
-    """`migrator run week-1` in a subprocess, sleeping at the pause point."""
-    env = {
-        **os.environ,
-        **IDENTITY,
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_CONFIG_GLOBAL": os.devnull,
-        variable: str(count),
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-c", LAUNCH.format(root=str(ROOT)), "run", "week-1"]
-        + ["--repo", str(repo), "--jobs", "1"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    deadline, seen = time.monotonic() + 60, ""
-    assert process.stderr is not None
-    while "test pause after" not in seen:
-        ready, _, _ = select.select([process.stderr], [], [], max(0.0, deadline - time.monotonic()))
-        line = process.stderr.readline() if ready else ""
-        if not line:
-            process.kill()
-            raise AssertionError(f"the run never paused; stderr so far:\n{seen}")
-        seen += line
-    return process
 
 
 def tracked_state(repo: Path) -> dict[str, bytes]:

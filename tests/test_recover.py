@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import select
 import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from tests.batchkit import (
-    IDENTITY,
     cli,
     commit_count,
     files_in,
@@ -21,18 +15,13 @@ from tests.batchkit import (
     register,
     snapshot,
     spec_text,
+    start_paused,
     status,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
+PAUSE_AFTER_WRITES = "MIGRATOR_TEST_PAUSE_AFTER_WRITES"
+
 FILES = {f"pkg{i}/m.py": f"V{i} = OLD_CALL\n" for i in range(4)}
-LAUNCH = (
-    "import sys; sys.path.insert(0, {root!r});"
-    "import codemods; from tests.batchkit import MarkerCodemod;"
-    "codemods.CODEMODS['marker'] = MarkerCodemod();"
-    "from migrator.cli import app; app(sys.argv[1:])"
-)
-PAUSED = "test pause after"
 
 
 @pytest.fixture(autouse=True)
@@ -40,39 +29,10 @@ def marker(monkeypatch):
     register(monkeypatch)
 
 
-def start_paused(repo: Path, writes: int) -> subprocess.Popen:
-    """`migrator run week-1` in a subprocess, stopped (sleeping) after `writes` file writes."""
-    env = {
-        **os.environ,
-        **IDENTITY,
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_CONFIG_GLOBAL": os.devnull,
-        "MIGRATOR_TEST_PAUSE_AFTER_WRITES": str(writes),
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-c", LAUNCH.format(root=str(ROOT)), "run", "week-1"]
-        + ["--repo", str(repo), "--jobs", "1"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    deadline, seen = time.monotonic() + 60, ""
-    assert process.stderr is not None
-    while PAUSED not in seen:
-        ready, _, _ = select.select([process.stderr], [], [], max(0.0, deadline - time.monotonic()))
-        line = process.stderr.readline() if ready else ""
-        if not line:
-            process.kill()
-            raise AssertionError(f"the run never paused; stderr so far:\n{seen}")
-        seen += line
-    return process
-
-
 def test_sigkill_mid_write_then_recover_restores_head(tmp_path: Path, monkeypatch) -> None:
     repo = make_repo(tmp_path / "repo", FILES, spec_text())
     before = snapshot(repo)
-    process = start_paused(repo, writes=2)
+    process = start_paused(repo, PAUSE_AFTER_WRITES, 2)
     process.send_signal(signal.SIGKILL)
     process.wait()
     assert sorted(line[3:] for line in status(repo).splitlines()) == ["pkg0/m.py", "pkg1/m.py"]
@@ -102,7 +62,7 @@ def test_sigkill_mid_write_then_recover_restores_head(tmp_path: Path, monkeypatc
 
 def test_sigkill_after_a_committed_chunk_keeps_the_commit(tmp_path: Path) -> None:
     repo = make_repo(tmp_path / "repo", FILES, spec_text(max_files=2))
-    process = start_paused(repo, writes=3)
+    process = start_paused(repo, PAUSE_AFTER_WRITES, 3)
     process.send_signal(signal.SIGKILL)
     process.wait()
     assert commit_count(repo) == 2
@@ -121,7 +81,7 @@ def test_sigkill_after_a_committed_chunk_keeps_the_commit(tmp_path: Path) -> Non
 def test_sigterm_and_ctrl_c_restore_at_once(tmp_path: Path, signum: int) -> None:
     repo = make_repo(tmp_path / "repo", FILES, spec_text())
     before = snapshot(repo)
-    process = start_paused(repo, writes=2)
+    process = start_paused(repo, PAUSE_AFTER_WRITES, 2)
     process.send_signal(signum)
     _out, err = process.communicate(timeout=60)
     assert process.returncode == 130, err
