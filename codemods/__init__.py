@@ -1,21 +1,30 @@
-"""Pure codemods: source text in, new source text and findings out."""
+"""Pure codemods: source text in, new source text and findings out.
 
-from codemods.base import Codemod
-from codemods.constructors import ConstructorsCodemod
-from codemods.flags import FlagsCodemod
-from codemods.imports import ImportsCodemod
-from codemods.singletons import SingletonsCodemod
-from codemods.validators import ValidatorsCodemod
+`CODEMODS` is built on first use (PEP 562), so importing `codemods.rules` or
+`codemods.values` does not load LibCST.
+"""
 
-CODEMODS: dict[str, Codemod] = {
-    codemod.name: codemod
-    for codemod in (
-        FlagsCodemod(),
-        ValidatorsCodemod(),
-        SingletonsCodemod(),
-        ConstructorsCodemod(),
-        ImportsCodemod(),
-    )
-}
+from __future__ import annotations
 
-__all__ = ["CODEMODS", "Codemod"]
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from codemods.base import Codemod
+
+# Registry order: the order a batch runs its codemods in.
+CODEMOD_NAMES: tuple[str, ...] = ("flags", "validators", "singletons", "constructors", "imports")
+
+
+def __getattr__(name: str) -> Any:
+    if name == "CODEMODS":
+        from codemods.registry import CODEMODS
+
+        return CODEMODS
+    if name == "Codemod":
+        from codemods.base import Codemod
+
+        return Codemod
+    raise AttributeError(f"module 'codemods' has no attribute {name!r}")
+
+
+__all__ = ["CODEMODS", "CODEMOD_NAMES", "Codemod"]

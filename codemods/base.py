@@ -19,90 +19,9 @@ from libcst.metadata import (
 from libcst.metadata.base_provider import LazyValue
 
 from codemods.rules import RuleSet
+from codemods.values import Analysis, FileContext, Finding, last_components
 
-
-@dataclass(frozen=True)
-class Finding:
-    """One violation (or one fact needing review) at a place in a file."""
-
-    rule: str
-    path: str
-    line: int
-    column: int
-    message: str
-    fixable: bool = True
-    manual_review: bool = False
-
-    def to_dict(self) -> dict[str, object]:
-        return {
-            "rule": self.rule,
-            "path": self.path,
-            "line": self.line,
-            "column": self.column,
-            "message": self.message,
-            "fixable": self.fixable,
-            "manual_review": self.manual_review,
-        }
-
-
-@dataclass(frozen=True)
-class FileContext:
-    """Where a source file sits: its repository-relative path and dotted module name."""
-
-    path: str
-    module: str = ""
-    is_package: bool = False
-
-    @classmethod
-    def from_path(cls, path: str) -> FileContext:
-        """Derive the module name from a repository-relative POSIX path."""
-        parts = path.removesuffix(".py").split("/")
-        is_package = parts[-1] == "__init__"
-        if is_package:
-            parts = parts[:-1]
-        valid = all(p.isidentifier() for p in parts)
-        return cls(path=path, module=".".join(parts) if valid else "", is_package=is_package)
-
-    @property
-    def package(self) -> str:
-        """The package relative imports are resolved against."""
-        if self.is_package:
-            return self.module
-        return self.module.rpartition(".")[0]
-
-    def resolve(self, dotted: str) -> str:
-        """Resolve a possibly relative dotted name (`..a.b`) to an absolute one."""
-        level = len(dotted) - len(dotted.lstrip("."))
-        if level == 0:
-            return dotted
-        base = self.package.split(".") if self.package else []
-        if level - 1 > len(base):
-            return dotted
-        base = base[: len(base) - (level - 1)]
-        rest = dotted[level:]
-        return ".".join([*base, rest] if rest else base)
-
-
-@dataclass
-class Analysis:
-    """What a codemod measured in one file."""
-
-    findings: list[Finding] = field(default_factory=list)
-    counts: dict[str, int] = field(default_factory=dict)
-    names: dict[str, set[str]] = field(default_factory=dict)
-
-    def count(self, metric: str, by: int = 1) -> None:
-        self.counts[metric] = self.counts.get(metric, 0) + by
-
-    def add_name(self, metric: str, name: str) -> None:
-        self.names.setdefault(metric, set()).add(name)
-
-    def merge(self, other: Analysis) -> None:
-        self.findings.extend(other.findings)
-        for metric, value in other.counts.items():
-            self.count(metric, value)
-        for metric, values in other.names.items():
-            self.names.setdefault(metric, set()).update(values)
+__all__ = ["Analysis", "FileContext", "Finding", "last_components"]
 
 
 @dataclass
@@ -302,11 +221,6 @@ class Codemod(Protocol):
 
     def transform(self, parsed: ParsedFile, rules: RuleSet) -> TransformResult:
         """Rewrite the file; returns the input unchanged when there is nothing to do."""
-
-
-def last_components(paths: Iterable[str]) -> frozenset[bytes]:
-    """The last dotted component of each path, as needle bytes."""
-    return frozenset(p.rsplit(".", 1)[-1].encode() for p in paths if p)
 
 
 def dotted_name(node: cst.BaseExpression) -> str | None:

@@ -1,0 +1,100 @@
+"""One stdlib `ast` parse of a file, with the positions, parents and scopes analyzers read."""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+from functools import cached_property
+
+from codemods.fast.scopes import IMPORT, LOCAL, Scope, ScopeIndex
+from codemods.values import FileContext, Finding
+
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+
+class Unsupported(Exception):  # noqa: N818 - a signal, not an error
+    """The fast analyzer cannot promise LibCST's answer here: analyze the file with LibCST."""
+
+
+def decode(source: bytes) -> str:
+    """The text Python (and LibCST) read from these bytes: BOM and coding cookie honoured."""
+    if source.startswith(b"\xef\xbb\xbf"):
+        return source[3:].decode("utf-8")
+    head = source[:400]
+    if b"coding" in head:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+        return source.decode(encoding)
+    return source.decode("utf-8")
+
+
+class AstFile:
+    """A parsed file: `tree`, and on demand its scopes, parents and character positions.
+
+    Raises SyntaxError/ValueError/UnicodeDecodeError when the stdlib cannot read the file; the
+    caller then falls back to LibCST, which reports the error in its own words.
+    """
+
+    def __init__(self, source: bytes | str, context: FileContext) -> None:
+        self.context = context
+        self.text = decode(source) if isinstance(source, bytes) else source
+        self.tree = ast.parse(self.text)
+
+    @cached_property
+    def scopes(self) -> ScopeIndex:
+        return ScopeIndex(self.tree)
+
+    @cached_property
+    def _lines(self) -> list[str]:
+        return _NEWLINE.split(self.text)
+
+    def parent(self, node: ast.AST) -> ast.AST | None:
+        return self.scopes.parents.get(node)
+
+    def scope(self, node: ast.AST) -> Scope | None:
+        return self.scopes.scope_of.get(node)
+
+    def position(self, node: ast.AST) -> tuple[int, int]:
+        """(line, column) with the column in characters, as LibCST's `PositionProvider`."""
+        line, offset = node.lineno, node.col_offset  # type: ignore[attr-defined]
+        text = self._lines[line - 1]
+        if not text.isascii():
+            offset = len(text.encode("utf-8")[:offset].decode("utf-8", "replace"))
+        return line, offset
+
+    def segment(self, node: ast.AST) -> str:
+        """The node's source text."""
+        return ast.get_source_segment(self.text, node) or ""
+
+    def qualified_names(self, node: ast.AST) -> set[str]:
+        """Absolute dotted names the node may refer to, as `ParsedFile.qualified_names`."""
+        resolved: set[str] = set()
+        for name, source in self.scopes.qualified_names(node):
+            if source == IMPORT:
+                resolved.add(self.context.resolve(name))
+            elif source == LOCAL and self.context.module and "<locals>" not in name:
+                resolved.add(f"{self.context.module}.{name}")
+        return resolved
+
+    def finding(
+        self,
+        rule: str,
+        node: ast.AST,
+        message: str,
+        *,
+        fixable: bool = True,
+        manual_review: bool = False,
+    ) -> Finding:
+        line, column = self.position(node)
+        return Finding(rule, self.context.path, line, column, message, fixable, manual_review)
+
+
+def dotted(node: ast.AST) -> str | None:
+    """`a.b.c` for a Name/Attribute chain, else None (as `codemods.base.dotted_name`)."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = dotted(node.value)
+        return f"{base}.{node.attr}" if base else None
+    return None

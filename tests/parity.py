@@ -1,0 +1,71 @@
+"""The corpus the fast (stdlib `ast`) analysis is checked against LibCST on, and node matching."""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+
+import libcst as cst
+from libcst.metadata import PositionProvider
+
+from benchmarks.generate import generate
+from codemods.base import FileContext, ParsedFile
+from codemods.fast.tree import AstFile
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SAMPLE = FIXTURES / "sample_repo"
+
+
+@cache
+def generated_tree(tmp: str) -> Path:
+    root = Path(tmp) / "generated"
+    if not root.exists():
+        generate(root, files=120, affected=0.5, seed=7, median_size=1500)
+    return root
+
+
+def corpus_files(generated: Path | None = None) -> Iterator[tuple[str, bytes]]:
+    """(repository-relative path, bytes) of every file the parity tests read."""
+    for path in sorted(SAMPLE.rglob("*.py")):
+        yield path.relative_to(SAMPLE).as_posix(), path.read_bytes()
+    for path in sorted((FIXTURES / "codemods").rglob("*.py")):
+        rel = path.relative_to(FIXTURES / "codemods").as_posix()
+        yield (
+            f"netra_backend/app/fixtures/{rel.replace('.', '_', rel.count('.') - 1)}",
+            (path.read_bytes()),
+        )
+    if generated is not None:
+        for path in sorted(generated.rglob("*.py")):
+            yield path.relative_to(generated).as_posix(), path.read_bytes()
+
+
+def both(path: str, source: bytes) -> tuple[ParsedFile, AstFile] | None:
+    """The file parsed by LibCST and by `ast`, or None when either cannot parse it."""
+    context = FileContext.from_path(path)
+    try:
+        return ParsedFile(source, context), AstFile(source, context)
+    except Exception:  # noqa: BLE001 - unparsable files are not part of the comparison
+        return None
+
+
+def cst_spans(parsed: ParsedFile, kinds: tuple[type, ...]) -> dict[tuple, cst.CSTNode]:
+    """LibCST nodes of the given kinds keyed by (kind name, start, end)."""
+    positions = parsed.wrapper.resolve(PositionProvider)
+    spans = {}
+    for node, where in positions.items():
+        if isinstance(node, kinds):
+            key = (type(node).__name__, where.start.line, where.start.column)
+            spans[key + (where.end.line, where.end.column)] = node
+    return spans
+
+
+def ast_span(file: AstFile, node: ast.AST) -> tuple:
+    line, column = file.position(node)
+    end_line = node.end_lineno  # type: ignore[attr-defined]
+    text = file._lines[end_line - 1]
+    end = node.end_col_offset  # type: ignore[attr-defined]
+    if not text.isascii():
+        end = len(text.encode()[:end].decode("utf-8", "replace"))
+    return (type(node).__name__, line, column, end_line, end)

@@ -1,0 +1,58 @@
+"""Every fast analyzer reports exactly what its LibCST codemod reports, file by file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from codemods import CODEMOD_NAMES, CODEMODS
+from codemods.fast import Unsupported, fast_analyzer
+from migrator.spec import default_spec_text, parse_spec
+from tests.parity import both, corpus_files, generated_tree
+
+RULES = parse_spec(default_spec_text(), "default").rules
+FAST = [name for name in CODEMOD_NAMES if fast_analyzer(name) is not None]
+
+
+def normalized(analysis) -> tuple:
+    findings = sorted(
+        (f.line, f.column, f.rule, f.message, f.fixable, f.manual_review) for f in analysis.findings
+    )
+    counts = {k: v for k, v in analysis.counts.items() if v}
+    names = {k: sorted(v) for k, v in analysis.names.items() if v}
+    return findings, counts, names
+
+
+@pytest.mark.parametrize("name", FAST)
+def test_fast_analysis_equals_libcst_on_every_corpus_file(name: str, tmp_path_factory) -> None:
+    generated = generated_tree(str(tmp_path_factory.getbasetemp()))
+    analyze = fast_analyzer(name)
+    compared = unsupported = 0
+    mismatches = []
+    for path, source in corpus_files(generated):
+        pair = both(path, source)
+        if pair is None:
+            continue
+        parsed, fast_file = pair
+        expected = normalized(CODEMODS[name].analyze(parsed, RULES))
+        try:
+            actual = normalized(analyze(fast_file, RULES))
+        except Unsupported:
+            unsupported += 1
+            continue
+        compared += 1
+        if actual != expected:
+            mismatches.append((path, expected, actual))
+    assert mismatches == []
+    assert compared > 250 and unsupported <= compared // 50, (compared, unsupported)
+
+
+def test_every_codemod_has_a_fast_analyzer() -> None:
+    assert FAST == list(CODEMOD_NAMES)
+
+
+def test_generated_tree_is_in_the_corpus(tmp_path: Path) -> None:
+    assert any(
+        p.startswith("netra_backend/") for p, _ in corpus_files(generated_tree(str(tmp_path)))
+    )
