@@ -17,11 +17,11 @@ from codemods.base import (
     Finding,
     ParsedFile,
     TransformResult,
-    last_components,
 )
 from codemods.constructor_binding import Binding, bind, di_problem, matching_rule, placeholders
 from codemods.constructor_plan import FilePlan, finish_plan, plan_file, start_plan
 from codemods.constructor_rewrite import ConstructorRewriter
+from codemods.needles import NEEDLES
 from codemods.rules import RuleSet
 
 __all__ = [
@@ -86,8 +86,7 @@ class ConstructorsCodemod:
     name: ClassVar[str] = "constructors"
 
     def needles(self, rules: RuleSet) -> frozenset[bytes]:
-        paths = [r.old for r in rules.constructors] + [r.new for r in rules.constructors]
-        return last_components(paths)
+        return NEEDLES[self.name](rules)
 
     def analyze(self, parsed: ParsedFile, rules: RuleSet) -> Analysis:
         return self.analyzer(parsed, rules).run(parsed)

@@ -18,6 +18,7 @@ from codemods.flag_cleanup import (
 from codemods.flag_expr import shadowed
 from codemods.flag_fold import FlagFolder
 from codemods.flag_runtime import RuntimeWrites
+from codemods.needles import NEEDLES
 from codemods.rules import RuleSet
 
 
@@ -112,7 +113,7 @@ class FlagsCodemod:
     name: ClassVar[str] = "flags"
 
     def needles(self, rules: RuleSet) -> frozenset[bytes]:
-        return frozenset(flag.name.encode() for flag in rules.flags)
+        return NEEDLES[self.name](rules)
 
     def analyze(self, parsed: ParsedFile, rules: RuleSet) -> Analysis:
         return self.analyzer(parsed, rules).run(parsed)

@@ -10,23 +10,12 @@ from libcst.metadata import BaseAssignment, Scope, ScopeProvider
 
 from codemods.base import ParsedFile, dotted_name
 from codemods.import_edits import NewImport
-from codemods.paths import PathMap
+from codemods.paths import PathMap, old_names, split_path
 from codemods.scopes import destination
 
 DOTTED_PATH = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)+")
 PATH_TAKING_CALLS = frozenset({"patch", "import_module", "__import__", "find_spec"})
 PATH_KEYWORDS = frozenset({"target", "name"})
-
-
-def old_names(paths: PathMap) -> frozenset[str]:
-    """The names the rename rules move (`ExecutionEngine`): what a compatibility alias is called."""
-    return frozenset(split_path(r.old)[1] for r in paths.rules.renames if not r.is_module)
-
-
-def split_path(path: str) -> tuple[str, str]:
-    """`a.b.C` -> (`a.b`, `C`)."""
-    module, _, name = path.rpartition(".")
-    return module, name
 
 
 @dataclass(eq=False)

@@ -13,10 +13,10 @@ from codemods.base import (
     ParsedFile,
     TransformResult,
     dotted_name,
-    last_components,
 )
 from codemods.import_calls import constructor_calls
 from codemods.import_rewrite import rewrite_imports
+from codemods.needles import NEEDLES
 from codemods.paths import PathMap
 from codemods.rules import RuleSet
 
@@ -156,10 +156,7 @@ class ImportsCodemod:
     name: ClassVar[str] = "imports"
 
     def needles(self, rules: RuleSet) -> frozenset[bytes]:
-        paths = PathMap(rules)
-        needles = last_components(r.old for r in rules.renames)
-        needles |= last_components(paths.old_modules)
-        return needles | last_components(paths.canonical)
+        return NEEDLES[self.name](rules)
 
     def analyze(self, parsed: ParsedFile, rules: RuleSet) -> Analysis:
         return self.analyzer(parsed, rules).run(parsed)

@@ -69,3 +69,14 @@ class PathMap:
                 return True
             probe = probe.rpartition(".")[0]
         return False
+
+
+def split_path(path: str) -> tuple[str, str]:
+    """`a.b.C` -> (`a.b`, `C`)."""
+    module, _, name = path.rpartition(".")
+    return module, name
+
+
+def old_names(paths: PathMap) -> frozenset[str]:
+    """The names the rename rules move (`ExecutionEngine`): what a compatibility alias is called."""
+    return frozenset(split_path(r.old)[1] for r in paths.rules.renames if not r.is_module)

@@ -14,8 +14,8 @@ from codemods.base import (
     ParsedFile,
     TransformResult,
     dotted_name,
-    last_components,
 )
+from codemods.needles import NEEDLES
 from codemods.rules import RuleSet, SingletonRule
 from codemods.singleton_fix import InstanceGetter, InstanceGetterFix, module_instances
 
@@ -200,10 +200,7 @@ class SingletonsCodemod:
     name: ClassVar[str] = "singletons"
 
     def needles(self, rules: RuleSet) -> frozenset[bytes]:
-        if not rules.singletons:
-            return frozenset()
-        suffixes = {s.encode() for rule in rules.singletons for s in rule.suffixes}
-        return last_components(c for rule in rules.singletons for c in rule.classes) | suffixes
+        return NEEDLES[self.name](rules)
 
     def analyze(self, parsed: ParsedFile, rules: RuleSet) -> Analysis:
         return self.analyzer(parsed, rules).run(parsed)

@@ -6,8 +6,9 @@ from typing import ClassVar
 
 import libcst as cst
 
-from codemods.base import Analysis, Analyzer, ParsedFile, TransformResult, last_components
+from codemods.base import Analysis, Analyzer, ParsedFile, TransformResult
 from codemods.import_rewrite import rewrite_imports
+from codemods.needles import NEEDLES
 from codemods.paths import PathMap
 from codemods.rules import ConsolidateRule, RenameRule, RuleSet
 from codemods.validator_local import rewrite_local_calls
@@ -41,8 +42,7 @@ class ValidatorsCodemod:
     name: ClassVar[str] = "validators"
 
     def needles(self, rules: RuleSet) -> frozenset[bytes]:
-        olds = [old for rule in rules.consolidations for old in rule.old]
-        return last_components(olds + [rule.new for rule in rules.consolidations])
+        return NEEDLES[self.name](rules)
 
     def analyze(self, parsed: ParsedFile, rules: RuleSet) -> Analysis:
         return self.analyzer(parsed, rules).run(parsed)

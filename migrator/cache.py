@@ -21,7 +21,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 import codemods
-from codemods.base import Finding
+from codemods.values import Finding
 from migrator import __version__, runner
 from migrator.runner import FileResult, Job
 
@@ -40,7 +40,7 @@ def namespace(job: Job, spec_digest: str) -> str:
     """What besides a file's path and content decides its result."""
     rules = json.dumps(asdict(job.rules), sort_keys=True, default=_sorted)
     parts = [__version__, code_digest(), spec_digest, rules, ",".join(job.codemods)]
-    parts += [str(job.transform), str(job.prefilter)]
+    parts += [str(job.transform), str(job.prefilter), str(job.fast)]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
 
 
@@ -55,9 +55,9 @@ def _sorted(value: object) -> list:
 def code_digest() -> str:
     """The analysing code itself, so an edited codemod never reads results of the old one."""
     digest = hashlib.sha256()
-    sources = sorted(Path(codemods.__file__ or "").parent.glob("*.py"))
+    sources = sorted(Path(codemods.__file__ or "").parent.rglob("*.py"))
     for source in [*sources, Path(runner.__file__ or "")]:
-        digest.update(source.name.encode() + b"\0" + source.read_bytes())
+        digest.update(source.as_posix().encode() + b"\0" + source.read_bytes())
     return digest.hexdigest()
 
 

@@ -6,8 +6,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from codemods import CODEMODS
-from codemods.base import Finding
+from codemods import CODEMOD_NAMES
+from codemods.values import Finding
 from migrator.cache import ResultCache
 from migrator.discover import discover
 from migrator.importers import with_repository_facts
@@ -49,7 +49,7 @@ class ChangeSet:
 
 def ordered_rules(selected: tuple[str, ...]) -> tuple[str, ...]:
     """The selected codemods in the one order they always run in."""
-    return tuple(name for name in CODEMODS if name in selected)
+    return tuple(name for name in CODEMOD_NAMES if name in selected)
 
 
 def compute_changes(

@@ -6,7 +6,7 @@ import ast
 from collections.abc import Mapping
 from pathlib import PurePosixPath
 
-from codemods.base import FileContext
+from codemods.values import FileContext
 
 
 def is_test_file(path: str) -> bool:

@@ -7,26 +7,15 @@ import sys
 from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from codemods import CODEMODS
-from migrator import batches, output
-from migrator import check as checks
-from migrator import rollback as rollbacks
-from migrator.baseline import BASELINE_FILENAME, BaselineError
-from migrator.changes import ChangeSet, compute_changes
-from migrator.diffs import unified_diff
+from codemods import CODEMOD_NAMES
+from migrator import output
+from migrator.baseline import BASELINE_FILENAME
 from migrator.fileio import atomic_write
-from migrator.interactive import choose as choose_hunks
-from migrator.report import ReportError
-from migrator.report import collect as collect_report
-from migrator.report import render as render_report
-from migrator.ruff_config import render as render_ruff_config
-from migrator.sarif import to_sarif
 from migrator.scan import scan as run_scan
-from migrator.shims import plan as plan_shims
 from migrator.spec import (
     SPEC_FILENAME,
     Batch,
@@ -36,6 +25,13 @@ from migrator.spec import (
     glob_problem,
     load_spec,
 )
+
+if TYPE_CHECKING:
+    from migrator import batches
+    from migrator.changes import ChangeSet
+
+# Each command imports what only it needs (git, the reports, the rewrite path) inside its
+# body: a cached `migrator scan` in pre-commit should not pay for loading them.
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -112,11 +108,17 @@ def scan(
     format: Annotated[ScanFormat, typer.Option("--format", "-f")] = ScanFormat.text,
     jobs: JobsOption = None,
     no_cache: NoCacheOption = False,
+    libcst: Annotated[
+        bool,
+        typer.Option("--libcst", help="Analyze with LibCST only (slower; same results)."),
+    ] = False,
 ) -> None:
     """Measure the migration: metrics and findings, from syntax trees."""
+    from migrator.sarif import to_sarif
+
     root = repository(path)
     loaded = spec_for(root, spec)
-    report = run_scan(root, loaded, jobs=jobs, cache=not no_cache, progress=True)
+    report = run_scan(root, loaded, jobs=jobs, cache=not no_cache, progress=True, fast=not libcst)
     if format is ScanFormat.json:
         sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n")
     elif format is ScanFormat.sarif:
@@ -158,6 +160,8 @@ def run(
     ] = False,
 ) -> None:
     """Apply a batch (or the chosen rules): preview, gate, and commit it in chunks."""
+    from migrator.changes import compute_changes
+
     root = repository(path)
     loaded = spec_for(root, spec)
     selection = select(loaded, batch, rule or [], paths or [])
@@ -208,6 +212,9 @@ def check(
     jobs: JobsOption = None,
 ) -> None:
     """Fail (exit 1) when the migration went backwards: the ratchet for CI and pre-commit."""
+    from migrator import check as checks
+    from migrator.baseline import BaselineError
+
     root = repository(path)
     loaded = spec_for(root, spec)
     if allow_regression and not update_baseline:
@@ -247,6 +254,8 @@ def ruff_config(
     ] = False,
 ) -> None:
     """Print ruff's banned-api table (TID251): every old path, with its canonical import."""
+    from migrator.ruff_config import render as render_ruff_config
+
     loaded = spec_for(repository(path), spec)
     flavour = "ruff.toml" if ruff_toml else "pyproject"
     typer.echo(render_ruff_config(loaded.rules, flavour), nl=False)
@@ -265,6 +274,9 @@ def shims(
     ] = False,
 ) -> None:
     """Deprecation shims at every old module: old imports keep working, and warn."""
+    from migrator.diffs import unified_diff
+    from migrator.shims import plan as plan_shims
+
     if write and dry_run:
         raise fail("--write and --dry-run exclude each other")
     root = repository(path)
@@ -301,6 +313,10 @@ def report(
     jobs: JobsOption = None,
 ) -> None:
     """Progress people can see: burndown from history, status, batches, open findings."""
+    from migrator.report import ReportError
+    from migrator.report import collect as collect_report
+    from migrator.report import render as render_report
+
     if html is None:
         raise fail("say where to write the report: --html FILE")
     root = repository(path)
@@ -317,9 +333,9 @@ def select(
     spec: Spec, batch: str | None, rules: list[str], paths: list[str]
 ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     """The rules, path globs and excludes a run covers."""
-    unknown = [name for name in rules if name not in CODEMODS]
+    unknown = [name for name in rules if name not in CODEMOD_NAMES]
     if unknown:
-        raise fail(f"unknown rule `{unknown[0]}` (rules: {', '.join(CODEMODS)})")
+        raise fail(f"unknown rule `{unknown[0]}` (rules: {', '.join(CODEMOD_NAMES)})")
     outside = [problem for glob in paths if (problem := glob_problem(glob))]
     if outside:
         raise fail(f"--path: {outside[0]}")
@@ -330,7 +346,7 @@ def select(
             raise fail(str(error)) from None
         selected = tuple(r for r in chosen.rules if not rules or r in rules)
         return selected, tuple(paths) or chosen.paths, chosen.exclude
-    return tuple(rules) or tuple(CODEMODS), tuple(paths) or ("**",), ()
+    return tuple(rules) or tuple(CODEMOD_NAMES), tuple(paths) or ("**",), ()
 
 
 # ---- batches: commit, plan, status, rollback, recover ---------------------------------------
@@ -340,20 +356,37 @@ JOURNAL_AWARE = {"run", "plan", "status", "rollback", "recover"}
 @app.callback()
 def warn_if_journal(ctx: typer.Context) -> None:
     """Carry a Python codebase through an API migration in safe, reviewable, gated batches."""
-    if ctx.invoked_subcommand not in JOURNAL_AWARE:
+    if ctx.invoked_subcommand not in JOURNAL_AWARE and _may_have_journal(Path.cwd()):
+        from migrator import batches
+
         message = batches.pending_recovery(Path.cwd())
         if message:
             output.note(f"warning: {message}")
 
 
+def _may_have_journal(start: Path) -> bool:
+    """False only when the enclosing `.git` directory surely holds no journal (cheap: no git)."""
+    for folder in (start, *start.parents):
+        dot_git = folder / ".git"
+        if dot_git.is_dir():
+            return (dot_git / "migrator" / "journal").exists()
+        if dot_git.exists():  # a worktree's `.git` file: ask git
+            return True
+    return False
+
+
 def refuse_if_journal(root: Path) -> None:
     """Stop with exit 2 when a killed run left files half-migrated."""
+    from migrator import batches
+
     message = batches.pending_recovery(root)
     if message:
         raise fail(message)
 
 
 def write_patch(patch: Path, change_set: ChangeSet) -> None:
+    from migrator.diffs import unified_diff
+
     changed = change_set.changed
     diff = b"".join(unified_diff(r.path, r.original or b"", r.new or b"") for r in changed)
     try:
@@ -372,6 +405,8 @@ def commit_batch(
     allow_detached: bool,
     json_out: bool,
 ) -> None:
+    from migrator import batches
+
     chooser = interactive_chooser if interactive else None
     try:
         result = batches.run_batch(
@@ -397,6 +432,9 @@ def commit_batch(
 
 
 def interactive_chooser(results: list) -> batches.ChosenChanges:
+    from migrator import batches
+    from migrator.interactive import choose as choose_hunks
+
     files = [(r.path, r.original or b"", r.new or b"") for r in results]
     selection = choose_hunks(files, sys.stdin.readline, sys.stderr, output.show_hunk)
     return batches.ChosenChanges(selection.contents, selection.skipped)
@@ -410,6 +448,8 @@ def plan(
     jobs: JobsOption = None,
 ) -> None:
     """Each batch of the spec: rules, paths, what it would change now, targets, landed or not."""
+    from migrator import batches
+
     root = repository(path)
     loaded = spec_for(root, spec)
     refuse_if_journal(root)
@@ -428,6 +468,8 @@ def status(
     jobs: JobsOption = None,
 ) -> None:
     """The metrics now against every batch's targets, and the batch history from git."""
+    from migrator import batches
+
     root = repository(path)
     loaded = spec_for(root, spec)
     refuse_if_journal(root)
@@ -453,6 +495,9 @@ def rollback(
     ] = False,
 ) -> None:
     """Revert every commit of a batch (or one commit), newest first, with `git revert`."""
+    from migrator import batches
+    from migrator import rollback as rollbacks
+
     root = repository(path)
     refuse_if_journal(root)
     try:
@@ -469,6 +514,8 @@ def recover(
     path: Annotated[Path, typer.Argument(help="Repository root.")] = Path("."),
 ) -> None:
     """After a killed run: put every journaled file back to HEAD's state and clear the journal."""
+    from migrator import batches
+
     root = repository(path)
     try:
         paths, how = batches.recover(root)

@@ -18,10 +18,9 @@ from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
-from codemods.base import FileContext, last_components
-from codemods.import_sites import old_names
-from codemods.paths import PathMap
+from codemods.paths import PathMap, old_names
 from codemods.rules import RenameRule, RuleSet
+from codemods.values import FileContext, last_components
 from migrator.discover import discover
 from migrator.spec import Spec
 

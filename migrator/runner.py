@@ -14,11 +14,13 @@ from typing import TYPE_CHECKING
 
 from ahocorasick_rs import BytesAhoCorasick, Implementation
 
-from codemods import CODEMODS
-from codemods.base import Analysis, Analyzer, Codemod, FileContext, Finding, ParsedFile, walk
+from codemods.fast import AstFile, Unsupported, fast_analyzer
+from codemods.needles import NEEDLES
 from codemods.rules import RuleSet
+from codemods.values import Analysis, FileContext, Finding
 
 if TYPE_CHECKING:
+    from codemods.base import Analyzer, Codemod, ParsedFile
     from migrator.cache import ResultCache
 
 GENERATED_MARKER = b"@" + b"generated"
@@ -55,6 +57,7 @@ class Job:
     codemods: tuple[str, ...]
     transform: bool = False
     prefilter: bool = True
+    fast: bool = True  # analyze with the stdlib-`ast` analyzers where they answer
 
     @property
     def needles(self) -> tuple[bytes, ...]:
@@ -72,7 +75,7 @@ class Job:
 def _needles(rules: RuleSet, codemods: tuple[str, ...]) -> tuple[bytes, ...]:
     found: set[bytes] = set()
     for name in codemods:
-        found |= CODEMODS[name].needles(rules)
+        found |= NEEDLES[name](rules)
     return tuple(sorted(found))
 
 
@@ -116,32 +119,82 @@ def process_source(job: Job, path: str, source: bytes) -> FileResult:
     if GENERATED_MARKER in source[:4096]:
         result.skipped = "marked @generated"
         return result
+    if not job.transform and job.fast and any(fast_analyzer(n) for n in job.codemods):
+        analyses, pending = _fast_analyses(job, path, source)
+        if not pending:
+            _keep(result, job, analyses)
+            return result
+    else:
+        analyses, pending = {}, job.codemods
     try:
-        parsed = ParsedFile(source, FileContext.from_path(path))
+        parsed = libcst_parse(source, FileContext.from_path(path))
     except Exception as error:  # noqa: BLE001 - any parser failure is reported, never fatal
         result.error = f"does not parse: {_first_line(error)}"
         return result
     if job.transform:
         _transform(job, parsed, source, result)
     else:
-        _analyze(job, parsed, result)
+        analyses.update(_libcst_analyses(job, parsed, pending))
+        _keep(result, job, analyses)
     return result
 
 
-def _analyze(job: Job, parsed: ParsedFile, result: FileResult) -> None:
-    """Every codemod's analysis from one shared walk of the tree."""
-    analyzers = [_analyzer(CODEMODS[name], parsed, job.rules) for name in job.codemods]
-    walk(parsed, [visitor for analyzer in analyzers for visitor in analyzer.visitors])
+def libcst_parse(source: str | bytes, context: FileContext) -> ParsedFile:
+    """A LibCST parse (imported on first use: a scan the `ast` analyzers answer never loads it)."""
+    from codemods.base import ParsedFile
+
+    return ParsedFile(source, context)
+
+
+def _fast_analyses(job: Job, path: str, source: bytes) -> tuple[dict[str, Analysis], tuple]:
+    """The analyses the `ast` analyzers can give, and the codemods left for LibCST.
+
+    A file the stdlib cannot parse, a construct an analyzer does not promise to match, or an
+    analyzer bug sends the codemod (or the whole file) to LibCST: never a different result.
+    """
+    try:
+        file = AstFile(source, FileContext.from_path(path))
+    except (SyntaxError, ValueError, UnicodeDecodeError, RecursionError, MemoryError):
+        return {}, job.codemods
+    analyses: dict[str, Analysis] = {}
+    pending: list[str] = []
+    for name in job.codemods:
+        analyze = fast_analyzer(name)
+        try:
+            if analyze is None:
+                raise Unsupported(name)
+            analyses[name] = analyze(file, job.rules)
+        except Exception:  # noqa: BLE001 - Unsupported, or a bug: LibCST gives the answer
+            pending.append(name)
+    return analyses, tuple(pending)
+
+
+def _keep(result: FileResult, job: Job, analyses: dict[str, Analysis]) -> None:
+    """Merge the analyses in the codemods' order, as one walk over them all would."""
     analysis = Analysis()
-    for analyzer in analyzers:
-        analysis.merge(analyzer.finish())
+    for name in job.codemods:
+        analysis.merge(analyses[name])
     result.findings = analysis.findings
     result.counts = analysis.counts
     result.names = analysis.names
 
 
+def _libcst_analyses(
+    job: Job, parsed: ParsedFile, codemods: tuple[str, ...]
+) -> dict[str, Analysis]:
+    """These codemods' analyses from one shared LibCST walk of the tree."""
+    from codemods import CODEMODS
+    from codemods.base import walk
+
+    analyzers = {name: _analyzer(CODEMODS[name], parsed, job.rules) for name in codemods}
+    walk(parsed, [visitor for analyzer in analyzers.values() for visitor in analyzer.visitors])
+    return {name: analyzer.finish() for name, analyzer in analyzers.items()}
+
+
 def _analyzer(codemod: Codemod, parsed: ParsedFile, rules: RuleSet) -> Analyzer:
     """The codemod's visitors for the shared walk; a codemod without them analyzes alone."""
+    from codemods.base import Analyzer
+
     split = getattr(codemod, "analyzer", None)
     if split is not None:
         return split(parsed, rules)
@@ -153,6 +206,8 @@ def _transform(job: Job, parsed: ParsedFile, source: bytes, result: FileResult) 
     if parsed.module.bytes != source:  # e.g. a last line of only blanks: LibCST drops a byte
         result.skipped = "not rewritten: LibCST does not reproduce this file byte for byte"
         return
+    from codemods import CODEMODS
+
     encoding = parsed.module.encoding
     for name in job.codemods:
         try:
@@ -165,7 +220,7 @@ def _transform(job: Job, parsed: ParsedFile, source: bytes, result: FileResult) 
         if outcome.code != parsed.code:
             result.changes[name] = max(outcome.changes, 1)
             try:
-                parsed = ParsedFile(outcome.code, parsed.context)
+                parsed = libcst_parse(outcome.code, parsed.context)
             except Exception as error:  # noqa: BLE001
                 result.error = f"codemod `{name}` produced code that does not parse: {error}"
                 result.new = None

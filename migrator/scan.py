@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from codemods import CODEMODS
+from codemods import CODEMOD_NAMES
 from migrator.cache import ResultCache
 from migrator.discover import discover
 from migrator.metrics import ScanReport, compute_metrics
@@ -23,14 +23,16 @@ def scan(
     cache: bool = False,
     progress: bool = False,
     prefilter: bool = True,
+    fast: bool = True,
 ) -> ScanReport:
     """Measure every metric over the files the spec (and optional path globs) select.
 
     `cache` reuses the results of files unchanged since an earlier scan with the same spec;
-    `progress` shows a bar on a terminal for long scans; `prefilter=False` parses every file.
+    `progress` shows a bar on a terminal for long scans; `prefilter=False` parses every file;
+    `fast=False` analyzes with LibCST alone instead of the stdlib-`ast` analyzers.
     """
     files = discover(root, spec.include, spec.exclude, paths, exclude)
-    job = Job(str(root), spec.rules, tuple(CODEMODS), prefilter=prefilter)
+    job = Job(str(root), spec.rules, tuple(CODEMOD_NAMES), prefilter=prefilter, fast=fast)
     store = ResultCache.for_job(root, job, spec.digest) if cache else None
     try:
         results = run_files(job, files, jobs, cache=store)

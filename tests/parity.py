@@ -69,3 +69,31 @@ def ast_span(file: AstFile, node: ast.AST) -> tuple:
     if not text.isascii():
         end = len(text.encode()[:end].decode("utf-8", "replace"))
     return (type(node).__name__, line, column, end_line, end)
+
+
+class ParseLog(list):
+    """The paths the runner parsed in this process, each once, with `ast` or LibCST."""
+
+    def add(self, path: str) -> None:
+        if path not in self:
+            self.append(path)
+
+
+def count_parses(monkeypatch) -> ParseLog:
+    """Record every parse of the runner (fast `ast` parse or LibCST parse) in this process."""
+    from migrator import runner
+
+    log = ParseLog()
+    real_ast, real_cst = runner.AstFile, runner.libcst_parse
+
+    def ast_parse(source, context):
+        log.add(context.path)
+        return real_ast(source, context)
+
+    def cst_parse(source, context):
+        log.add(context.path)
+        return real_cst(source, context)
+
+    monkeypatch.setattr(runner, "AstFile", ast_parse)
+    monkeypatch.setattr(runner, "libcst_parse", cst_parse)
+    return log

@@ -19,6 +19,7 @@ from migrator.cli import app
 from migrator.runner import FileResult
 from migrator.scan import scan
 from migrator.spec import default_spec_text, parse_spec
+from tests.parity import count_parses
 
 SPEC = parse_spec(default_spec_text(), "default")
 OLD = "netra_backend.app.agents.supervisor.execution_engine"
@@ -43,15 +44,7 @@ def user_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every path the runner parses (in this process: the tests run with jobs=1)."""
-    seen: list[str] = []
-    real = runner.ParsedFile
-
-    def counting(source, context):
-        seen.append(context.path)
-        return real(source, context)
-
-    monkeypatch.setattr(runner, "ParsedFile", counting)
-    return seen
+    return count_parses(monkeypatch)
 
 
 def git(root: Path, *args: str) -> None:

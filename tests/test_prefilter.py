@@ -9,10 +9,10 @@ import pytest
 
 from benchmarks.generate import generate
 from codemods import CODEMODS
-from migrator import runner
 from migrator.runner import Job, minimal_needles, process_file
 from migrator.scan import scan
 from migrator.spec import default_spec_text, parse_spec
+from tests.parity import count_parses
 
 SPEC = parse_spec(default_spec_text(), "default")
 SAMPLE = Path(__file__).parent / "fixtures" / "sample_repo"
@@ -63,9 +63,7 @@ def test_files_without_needles_are_not_parsed(tmp_path: Path, monkeypatch) -> No
     (tmp_path / "plain.py").write_text("def f():\n    return 1\n")
     (tmp_path / "broken.py").write_text("def f(:\n")  # no needle: never parsed, so no error
     (tmp_path / "uses.py").write_text(f"import {OLD}\n")
-    parsed: list[str] = []
-    real = runner.ParsedFile
-    monkeypatch.setattr(runner, "ParsedFile", lambda s, c: parsed.append(c.path) or real(s, c))
+    parsed = count_parses(monkeypatch)
     job = Job(str(tmp_path), SPEC.rules, tuple(CODEMODS))
     results = {p: process_file(job, p) for p in ("plain.py", "broken.py", "uses.py")}
     assert parsed == ["uses.py"]
