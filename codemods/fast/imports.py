@@ -1,0 +1,383 @@
+"""The imports codemod's analysis (`codemods.imports._ImportCollector`) over one stdlib `ast` parse.
+
+Same findings, counts and positions as the LibCST collector:
+
+- `import m` / `from m import n` of moved or deprecated paths (`deprecated-import`, at the alias;
+  a star import from an old module is reported at the statement), canonical imports under another
+  name (`aliased-import`) or counted (`canonical_imports`), and canonical names imported through
+  another project module (`indirect-import`);
+- module-level compatibility aliases `Alias = canonical.Name` (`aliased-import`, at the assignment);
+- dotted string paths of old locations passed to `patch`/`import_module`/`__import__`/`find_spec`
+  (first positional argument, `target=`/`name=`) or used as `sys.modules[...]` keys
+  (`string-reference`, at the string).
+
+Where `ast` and LibCST see a string differently: an implicitly concatenated literal is one
+`Constant` in `ast` but a `ConcatenatedString` (never a reference) in LibCST, so a candidate
+string is tokenized to make sure it is one literal; a finding inside an f-string raises
+`Unsupported` (ast positions inside f-strings are not LibCST's before Python 3.12).
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+import unicodedata
+from bisect import bisect_left
+from dataclasses import dataclass
+
+from codemods.fast.tree import AstFile, Unsupported, dotted
+from codemods.paths import PathMap
+from codemods.rules import RuleSet
+from codemods.values import Analysis, Finding
+
+# Shared with the LibCST collector (kept here so this module never imports libcst).
+_PATH_TAKING_CALLS = frozenset({"patch", "import_module", "__import__", "find_spec"})
+_PATH_KEYWORDS = frozenset({"target", "name"})
+_DOTTED_PATH = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)+")
+
+
+@dataclass
+class _Paths:
+    """A `PathMap` and what the walk reads from it, built once per rule set."""
+
+    rules: RuleSet
+    paths: PathMap
+    canonical_last: frozenset[str]
+
+
+_CACHE: list[_Paths] = []
+
+
+def _paths(rules: RuleSet) -> _Paths:
+    if _CACHE and _CACHE[0].rules is rules:
+        return _CACHE[0]
+    paths = PathMap(rules)
+    canonical_last = frozenset(path.rpartition(".")[2] for path in paths.canonical)
+    entry = _Paths(rules, paths, canonical_last)
+    _CACHE[:] = [entry]
+    return entry
+
+
+def _one_literal(file: AstFile, node: ast.Constant) -> bool:
+    """Is this string one literal (a LibCST `SimpleString`), not an implicit concatenation?"""
+    segment = _segment(file, node)
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(f"({segment})").readline))
+    except (tokenize.TokenError, SyntaxError) as error:  # pragma: no cover - ast parsed it
+        raise Unsupported(f"cannot tokenize string at line {node.lineno}") from error
+    return sum(1 for token in tokens if token.type == tokenize.STRING) == 1
+
+
+# Compound statements: the fields holding nested statements (or handlers/cases holding them).
+_BODIES = ("body", "orelse", "finalbody", "handlers", "cases")
+_COMPOUND = {
+    ast.FunctionDef: ("body",),
+    ast.AsyncFunctionDef: ("body",),
+    ast.ClassDef: ("body",),
+    ast.If: ("body", "orelse"),
+    ast.For: ("body", "orelse"),
+    ast.AsyncFor: ("body", "orelse"),
+    ast.While: ("body", "orelse"),
+    ast.With: ("body",),
+    ast.AsyncWith: ("body",),
+    ast.Try: ("body", "handlers", "orelse", "finalbody"),
+    ast.TryStar: ("body", "handlers", "orelse", "finalbody"),
+    ast.Match: ("cases",),
+}
+# A string reference needs one of these words in its statement's lines.
+_NEEDLES = re.compile(r"patch|import_module|__import__|find_spec|modules")
+
+
+def _needle_lines(text: str) -> list[int] | None:
+    """Sorted lines holding a needle ([] for none), or None when every statement must be read."""
+    matches = [match.start() for match in _NEEDLES.finditer(text)]
+    if not matches:
+        return []
+    if "\r" in text:  # lines end in \r too: count them as the parser does, by reading it all
+        return None
+    lines: list[int] = []
+    line, last = 1, 0
+    for start in matches:
+        line += text.count("\n", last, start)
+        last = start
+        if not lines or lines[-1] != line:
+            lines.append(line)
+    return lines
+
+
+_WORD = re.compile(r"[^\W\d]\w*")
+
+
+def _check_identifiers(text: str) -> None:
+    """`ast` NFKC-normalizes identifiers (`ｐatch` is `patch`), LibCST keeps them as written."""
+    if text.isascii() or unicodedata.is_normalized("NFKC", text):
+        return
+    for word in _WORD.findall(text):
+        if (
+            not word.isascii()
+            and word.isidentifier()
+            and unicodedata.normalize("NFKC", word) != word
+        ):
+            raise Unsupported(f"identifier-like word {word!r} changes under NFKC")
+
+
+def _segment(file: AstFile, node: ast.AST) -> str:
+    """`file.segment(node)` without splitting the whole text on every call."""
+    lines = file._lines  # noqa: SLF001 - the split AstFile keeps for positions
+    first, last = node.lineno - 1, node.end_lineno - 1  # type: ignore[attr-defined]
+    start, end = node.col_offset, node.end_col_offset  # type: ignore[attr-defined]
+    if first == last:
+        return lines[first].encode()[start:end].decode()
+    parts = [lines[first].encode()[start:].decode(), *lines[first + 1 : last]]
+    parts.append(lines[last].encode()[:end].decode())
+    return "\n".join(parts)
+
+
+class _Collector:
+    def __init__(self, file: AstFile, entry: _Paths) -> None:
+        self.file = file
+        self.paths = entry.paths
+        self.canonical_last = entry.canonical_last
+        self.analysis = Analysis()
+        self.findings: list[Finding] = []
+        # asname -> last components of the names imported under it (for compatibility aliases)
+        self.renamed: dict[str, set[str]] = {}
+        self.in_fstring: set[int] = set()
+
+    def _add(self, rule: str, node: ast.AST, message: str, **kw: bool) -> None:
+        self.findings.append(self.file.finding(rule, node, message, **kw))
+
+    # imports ---------------------------------------------------------------------------------
+
+    def visit_import(self, node: ast.Import) -> None:
+        paths = self.paths
+        for alias in node.names:
+            module = alias.name
+            if alias.asname is not None:
+                self.renamed.setdefault(alias.asname, set()).add(module.rpartition(".")[2])
+            moved = paths.rename(module)
+            if moved is not None:
+                self._add("deprecated-import", alias, f"`import {module}`: moved to {moved[1]}")
+            elif module in paths.old_modules:
+                self._add("deprecated-import", alias, f"`import {module}`: deprecated module")
+
+    def visit_import_from(self, node: ast.ImportFrom) -> None:
+        module = self.file.context.resolve("." * node.level + (node.module or ""))
+        names = node.names
+        if len(names) == 1 and names[0].name == "*":
+            if self.paths.is_old_module(module):
+                message = f"`from {module} import *`: star import from a deprecated module"
+                self._add("deprecated-import", node, message, fixable=False, manual_review=True)
+            return
+        for alias in names:
+            if alias.asname is not None:
+                self.renamed.setdefault(alias.asname, set()).add(alias.name)
+            self._classify(module, alias)
+
+    def _classify(self, module: str, alias: ast.alias) -> None:
+        paths = self.paths
+        name = alias.name
+        path = f"{module}.{name}"
+        asname = alias.asname
+        moved = paths.rename(path)
+        if moved is not None:
+            self._add("deprecated-import", alias, f"`{name}` from {module}: moved to {moved[1]}")
+        elif path in paths.old_modules:
+            self._add("deprecated-import", alias, f"module `{path}` is deprecated")
+        elif path in paths.canonical:
+            if asname is not None and asname != name:
+                self._add("aliased-import", alias, f"`{name}` imported as `{asname}`")
+            else:
+                self.analysis.count("canonical_imports")
+        elif self._is_indirect(module, name):
+            canonical = paths.canonical_by_name[name]
+            self._add(
+                "indirect-import", alias, f"`{name}` from {module}: import it from {canonical}"
+            )
+
+    def _is_indirect(self, module: str, name: str) -> bool:
+        canonical = self.paths.canonical_by_name.get(name)
+        if canonical is None or not self.paths.in_project(module):
+            return False
+        if module == self.file.context.module:
+            return False
+        return module != canonical.rpartition(".")[0]
+
+    # module-level compatibility aliases ----------------------------------------------------
+
+    def compat_aliases(self, module: ast.Module) -> list[Finding]:
+        found: list[Finding] = []
+        for statement in module.body:
+            if not isinstance(statement, ast.Assign) or len(statement.targets) != 1:
+                continue
+            target, value = statement.targets[0], statement.value
+            if not isinstance(target, ast.Name):
+                continue
+            if isinstance(value, ast.Attribute):
+                # A qualified name of `x.attr` ends in `attr`.
+                if value.attr not in self.canonical_last:
+                    continue
+            elif isinstance(value, ast.Name):
+                # ... of a name: in the name itself, or in the name imported `as` it.
+                name = value.id
+                if name not in self.canonical_last and self.canonical_last.isdisjoint(
+                    self.renamed.get(name, ())
+                ):
+                    continue
+            else:
+                continue
+            alias = target.id
+            for path in sorted(self.file.qualified_names(value) & self.paths.canonical):
+                last = path.rpartition(".")[2]
+                if last != alias:
+                    message = f"compatibility alias `{alias} = {last}`"
+                    found.append(self.file.finding("aliased-import", statement, message))
+        return found
+
+    # string references -------------------------------------------------------------------
+
+    def visit_call(self, node: ast.Call) -> None:
+        callee = dotted(node.func) or ""
+        if callee.rpartition(".")[2] not in _PATH_TAKING_CALLS:
+            return
+        args, keywords = node.args, node.keywords
+        # LibCST's `Call.args` are in source order; ast splits positional and keyword ones
+        # (`f(a=1, *b)` is legal), so the first argument is whichever starts first.
+        first: ast.AST | None = None
+        if args and keywords:
+            a, k = args[0], keywords[0]
+            first = a if (a.lineno, a.col_offset) < (k.lineno, k.col_offset) else k
+        elif args:
+            first = args[0]
+        elif keywords:
+            first = keywords[0]
+        for keyword in keywords:
+            if keyword.arg is None:
+                if keyword is first:  # `**x` first: positional in LibCST's terms
+                    self._string_reference(keyword.value, node)
+            elif keyword.arg in _PATH_KEYWORDS:
+                self._string_reference(keyword.value, node)
+        if first is not None and not isinstance(first, ast.keyword):
+            value = first.value if isinstance(first, ast.Starred) else first
+            self._string_reference(value, node)
+
+    def visit_subscript(self, node: ast.Subscript) -> None:
+        if dotted(node.value) != "sys.modules":
+            return
+        element = node.slice
+        if isinstance(element, ast.Tuple):
+            # `m["a.b",]` and `m[*"a.b"]` are one subscript element in LibCST (its value the
+            # string), `m[("a.b",)]` a tuple index; a 1-tuple without parentheses has a trailing
+            # comma or a star.
+            if len(element.elts) != 1:
+                return
+            segment = _segment(self.file, element)
+            if segment.startswith("(") and segment.endswith(")"):
+                return
+            element = element.elts[0]
+            if isinstance(element, ast.Starred):
+                element = element.value
+        self._string_reference(element, node)
+
+    def _string_reference(self, node: ast.AST, owner: ast.AST) -> None:
+        if not isinstance(node, ast.Constant):
+            return
+        value = node.value
+        if not isinstance(value, str) or not _DOTTED_PATH.fullmatch(value):
+            return
+        if not self.paths.references_old(value):
+            return
+        if not _one_literal(self.file, node):
+            return
+        if id(owner) in self.in_fstring:
+            raise Unsupported("string reference inside an f-string")
+        moved = self.paths.rename(value)
+        if moved is not None:
+            self._add("string-reference", node, f'"{value}": moved to {moved[1]}')
+        else:
+            message = f'"{value}": names a deprecated module that no rule moves'
+            self._add("string-reference", node, message, fixable=False, manual_review=True)
+
+    # the walk ------------------------------------------------------------------------------
+
+    def run(self, text: str, tree: ast.Module) -> Analysis:
+        _check_identifiers(text)
+        lines = _needle_lines(text)
+        self._statements(tree.body, lines)
+        aliases = self.compat_aliases(tree)
+        # LibCST's order: the module's aliases (visit_Module) first, then the walk's findings.
+        self.findings.sort(key=lambda f: (f.line, f.column))
+        self.analysis.findings = aliases + self.findings
+        return self.analysis
+
+    def _statements(self, body: list[ast.stmt], lines: list[int] | None) -> None:
+        """Imports in every statement; calls and subscripts where a needle line says they may be.
+
+        `lines` None: read every statement's expressions; []: no string reference can occur.
+        """
+        for statement in body:
+            kind = type(statement)
+            if kind is ast.ImportFrom:
+                self.visit_import_from(statement)  # type: ignore[arg-type]
+                continue
+            if kind is ast.Import:
+                self.visit_import(statement)  # type: ignore[arg-type]
+                continue
+            bodies = _COMPOUND.get(kind)
+            if lines is None or (lines and self._holds_needle(statement, lines)):
+                if bodies is None:
+                    self._walk(statement)
+                else:
+                    self._walk_header(statement)
+            if bodies is not None:
+                for field in bodies:
+                    for child in getattr(statement, field):
+                        if isinstance(child, ast.stmt):
+                            self._statements([child], lines)
+                        else:  # an except handler or a match case
+                            self._statements(child.body, lines)
+
+    @staticmethod
+    def _holds_needle(statement: ast.stmt, lines: list[int]) -> bool:
+        start = statement.lineno
+        for decorator in getattr(statement, "decorator_list", ()):
+            start = min(start, decorator.lineno)
+        index = bisect_left(lines, start)
+        return index < len(lines) and lines[index] <= statement.end_lineno  # type: ignore[operator]
+
+    def _walk_header(self, statement: ast.stmt) -> None:
+        """The expressions of a compound statement outside its nested statements."""
+        for field, value in ast.iter_fields(statement):
+            if field not in _BODIES:
+                if isinstance(value, list):
+                    for item in value:
+                        if isinstance(item, ast.AST):
+                            self._walk(item)
+                elif isinstance(value, ast.AST):
+                    self._walk(value)
+        for handler in getattr(statement, "handlers", ()):
+            if handler.type is not None:
+                self._walk(handler.type)
+        for case in getattr(statement, "cases", ()):
+            self._walk(case.pattern)
+            if case.guard is not None:
+                self._walk(case.guard)
+
+    def _walk(self, root: ast.AST) -> None:
+        in_fstring = self.in_fstring
+        for node in ast.walk(root):
+            kind = type(node)
+            if kind is ast.Call:
+                self.visit_call(node)  # type: ignore[arg-type]
+            elif kind is ast.Subscript:
+                self.visit_subscript(node)  # type: ignore[arg-type]
+            elif kind is ast.JoinedStr:
+                # ast.walk is breadth-first: the f-string comes before what it contains.
+                in_fstring.update(id(sub) for sub in ast.walk(node) if sub is not node)
+
+
+def analyze(file: AstFile, rules: RuleSet) -> Analysis:
+    """What `ImportsCodemod.analyze` reports for this file, from the `ast` parse."""
+    return _Collector(file, _paths(rules)).run(file.text, file.tree)
