@@ -249,6 +249,20 @@ class ScopeIndex:
 
 
 COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+# Fields that never hold a node a scope cares about: contexts and operators are shared
+# singletons, the rest are strings and numbers.
+_LEAF_FIELDS = frozenset({"ctx", "op", "ops", "type_comment", "kind", "conversion", "is_async"})
+_FIELDS: dict[type, tuple[str, ...]] = {}
+_DISPATCH: dict[type, tuple] = {}  # node type -> (visit method or None, assignment-like)
+
+
+def _child_fields(node_type: type) -> tuple[str, ...]:
+    """The fields of a node type that may hold child nodes, in `ast.iter_child_nodes` order."""
+    fields = _FIELDS.get(node_type)
+    if fields is None:
+        fields = tuple(f for f in node_type._fields if f not in _LEAF_FIELDS)
+        _FIELDS[node_type] = fields
+    return fields
 
 
 class _Builder:
@@ -274,8 +288,14 @@ class _Builder:
         return scope
 
     def _children(self, node: ast.AST) -> None:
-        for child in ast.iter_child_nodes(node):
-            self.visit(child, node)
+        for name in _child_fields(type(node)):
+            value = getattr(node, name, None)
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        self.visit(item, node)
+            elif isinstance(value, ast.AST):
+                self.visit(value, node)
 
     def _mark(self, node: ast.AST, parent: ast.AST | None) -> None:
         if parent is not None:
@@ -292,13 +312,21 @@ class _Builder:
     # --- the walk ------------------------------------------------------------------------
 
     def visit(self, node: ast.AST, parent: ast.AST | None) -> None:
-        self._mark(node, parent)
-        method = getattr(self, f"visit_{type(node).__name__}", None)
+        index = self.index
+        if parent is not None:
+            index.parents[node] = parent
+        index.scope_of[node] = self.scope
+        node_type = type(node)
+        entry = _DISPATCH.get(node_type)
+        if entry is None:
+            method = getattr(_Builder, f"visit_{node_type.__name__}", None)
+            entry = _DISPATCH[node_type] = (method, issubclass(node_type, ASSIGNMENT_LIKE))
+        method, assignment_like = entry
         if method is not None:
-            method(node)
+            method(self, node)
         else:
             self._children(node)
-        if isinstance(node, ASSIGNMENT_LIKE):
+        if assignment_like:
             self.scope.count += 1
 
     def visit_Import(self, node: ast.Import) -> None:
