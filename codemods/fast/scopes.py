@@ -68,16 +68,37 @@ def _import_names(node: ast.Import | ast.ImportFrom, full_name: str) -> set[tupl
     return results
 
 
-@dataclass(eq=False)
 class Access:
-    """A name read (or deleted) in a scope, and the assignments it may refer to."""
+    """A name read (or deleted) in a scope, and the assignments it may refer to.
 
-    node: ast.AST
-    name: str
-    scope: Scope
-    index: int
-    referents: set[Assignment] = field(default_factory=set)
-    builtin: bool = False
+    The referents are resolved when first read: most accesses of a file are never asked about.
+    """
+
+    __slots__ = ("node", "name", "scope", "index", "_referents")
+
+    def __init__(self, node: ast.AST, name: str, scope: Scope, index: int) -> None:
+        self.node, self.name, self.scope, self.index = node, name, scope, index
+        self._referents: set[Assignment] | None = None
+
+    @property
+    def builtin(self) -> bool:
+        """Only a builtin has the name (LibCST's `BuiltinAssignment`)."""
+        return self.scope.resolve(self.name) is None
+
+    @property
+    def referents(self) -> set[Assignment]:
+        """The assignments before this access in its scope, or any in enclosing scopes."""
+        if self._referents is None:
+            assignments = self.scope.resolve(self.name)
+            earlier = {
+                a
+                for a in assignments or ()
+                if a.scope is not self.scope or a.index < self.index
+            }
+            if not earlier and assignments and self.scope.parent is not None:
+                earlier = set(self.scope.parent.resolve(self.name, self.scope) or ())
+            self._referents = earlier
+        return self._referents
 
 
 @dataclass(eq=False)
@@ -516,16 +537,6 @@ class _Builder:
                     if access.scope.contains(dotted):
                         access.node, access.name = node, dotted
                         break
-            assignments = access.scope.resolve(access.name)
-            earlier = {
-                a
-                for a in assignments or ()
-                if a.scope is not access.scope or a.index < access.index
-            }
-            if not earlier and assignments and access.scope.parent is not None:
-                earlier = set(access.scope.parent.resolve(access.name, access.scope) or ())
-            access.referents = earlier
-            access.builtin = assignments is None
             access.scope.accesses.append(access)
             by_node.setdefault(access.node, []).append(access)
 
