@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -13,6 +14,16 @@ if TYPE_CHECKING:
 
 # Registry order: the order a batch runs its codemods in.
 CODEMOD_NAMES: tuple[str, ...] = ("flags", "validators", "singletons", "constructors", "imports")
+
+
+def codemod_names() -> tuple[str, ...]:
+    """Every registered codemod, in run order.
+
+    Once the registry is loaded it is the truth (an extension may have added a codemod to it);
+    before that, the built-in names, so callers need not load LibCST to know them.
+    """
+    registry = sys.modules.get("codemods.registry")
+    return tuple(registry.CODEMODS) if registry is not None else CODEMOD_NAMES
 
 
 def __getattr__(name: str) -> Any:
@@ -27,4 +38,4 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'codemods' has no attribute {name!r}")
 
 
-__all__ = ["CODEMODS", "CODEMOD_NAMES", "Codemod"]
+__all__ = ["CODEMODS", "CODEMOD_NAMES", "Codemod", "codemod_names"]

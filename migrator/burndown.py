@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
-from codemods import CODEMOD_NAMES
+from codemods import codemod_names
 from migrator import cache
 from migrator.discover import matcher
 from migrator.history import History
@@ -182,7 +182,7 @@ class TreeScanner:
         self.spec = spec
         self.jobs = jobs
         self.git = GitObjects(root)
-        self.job = Job(str(root), spec.rules, tuple(CODEMOD_NAMES))
+        self.job = Job(str(root), spec.rules, codemod_names())
         self.included, self.excluded = matcher(spec.include), matcher(spec.exclude)
         self.memo: dict[tuple[str, str], FileResult] = {}
         self.stored = BlobResults(root, self.job, spec)

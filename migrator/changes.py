@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from codemods import CODEMOD_NAMES
+from codemods import codemod_names
 from codemods.values import Finding
 from migrator.cache import ResultCache
 from migrator.discover import discover
@@ -49,7 +49,7 @@ class ChangeSet:
 
 def ordered_rules(selected: tuple[str, ...]) -> tuple[str, ...]:
     """The selected codemods in the one order they always run in."""
-    return tuple(name for name in CODEMOD_NAMES if name in selected)
+    return tuple(name for name in codemod_names() if name in selected)
 
 
 def compute_changes(

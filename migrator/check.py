@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from codemods import CODEMOD_NAMES
+from codemods import codemod_names
 from codemods.values import Finding
 from migrator import baseline as baselines
 from migrator.baseline import Baseline, BaselineError, better, is_worse
@@ -152,7 +152,7 @@ def tighten(recorded: Baseline, current: Baseline, *, allow_regression: bool) ->
 
 def would_change(root: Path, spec: Spec, jobs: int | None = None) -> Verdict:
     """Fail when any codemod of the spec would still rewrite a file."""
-    change_set = compute_changes(root, spec, tuple(CODEMOD_NAMES), jobs=jobs, cache=True)
+    change_set = compute_changes(root, spec, codemod_names(), jobs=jobs, cache=True)
     verdict = Verdict(failed=bool(change_set.changed))
     for result in change_set.changed:
         rules = ", ".join(sorted(result.changes))

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from codemods import CODEMOD_NAMES
+from codemods import codemod_names
 from migrator import output
 from migrator.baseline import BASELINE_FILENAME
 from migrator.fileio import atomic_write
@@ -333,9 +333,9 @@ def select(
     spec: Spec, batch: str | None, rules: list[str], paths: list[str]
 ) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
     """The rules, path globs and excludes a run covers."""
-    unknown = [name for name in rules if name not in CODEMOD_NAMES]
+    unknown = [name for name in rules if name not in codemod_names()]
     if unknown:
-        raise fail(f"unknown rule `{unknown[0]}` (rules: {', '.join(CODEMOD_NAMES)})")
+        raise fail(f"unknown rule `{unknown[0]}` (rules: {', '.join(codemod_names())})")
     outside = [problem for glob in paths if (problem := glob_problem(glob))]
     if outside:
         raise fail(f"--path: {outside[0]}")
@@ -346,7 +346,7 @@ def select(
             raise fail(str(error)) from None
         selected = tuple(r for r in chosen.rules if not rules or r in rules)
         return selected, tuple(paths) or chosen.paths, chosen.exclude
-    return tuple(rules) or tuple(CODEMOD_NAMES), tuple(paths) or ("**",), ()
+    return tuple(rules) or codemod_names(), tuple(paths) or ("**",), ()
 
 
 # ---- batches: commit, plan, status, rollback, recover ---------------------------------------

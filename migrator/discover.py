@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -76,13 +77,17 @@ def discover(
     included, excluded = matcher(include), matcher([*exclude, *path_exclude])
     scoped = matcher(paths)
     selected = []
+    base = str(root)
     for name in candidates:
         if not included.match_file(name) or excluded.match_file(name):
             continue
         if not scoped.match_file(name):
             continue
-        full = root / name
-        if not full.is_symlink() and not full.is_file():
-            continue  # the runner reports symbolic links as skipped and never follows them
-        selected.append(name)
+        try:
+            mode = os.lstat(os.path.join(base, name)).st_mode
+        except OSError:
+            continue
+        # Symbolic links stay: the runner reports them as skipped and never follows them.
+        if stat.S_ISREG(mode) or stat.S_ISLNK(mode):
+            selected.append(name)
     return selected

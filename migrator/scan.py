@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from codemods import CODEMOD_NAMES
+from codemods import codemod_names
 from migrator.cache import ResultCache
 from migrator.discover import discover
 from migrator.metrics import ScanReport, compute_metrics
@@ -32,7 +32,7 @@ def scan(
     `fast=False` analyzes with LibCST alone instead of the stdlib-`ast` analyzers.
     """
     files = discover(root, spec.include, spec.exclude, paths, exclude)
-    job = Job(str(root), spec.rules, tuple(CODEMOD_NAMES), prefilter=prefilter, fast=fast)
+    job = Job(str(root), spec.rules, codemod_names(), prefilter=prefilter, fast=fast)
     store = ResultCache.for_job(root, job, spec.digest) if cache else None
     try:
         results = run_files(job, files, jobs, cache=store)

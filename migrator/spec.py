@@ -10,7 +10,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from codemods import CODEMOD_NAMES
+from codemods import codemod_names
 from codemods.rules import (
     ConsolidateRule,
     ConstructorRule,
@@ -391,10 +391,10 @@ class _Reader:
                 raise self.fail((*key, required), "missing required key")
         rules = self.strings(table["rules"], (*key, "rules"))
         for index, rule in enumerate(rules):
-            if rule not in CODEMOD_NAMES:
+            if rule not in codemod_names():
                 raise self.fail(
                     (*key, "rules", index),
-                    f"unknown rule `{rule}` (rules: {', '.join(CODEMOD_NAMES)})",
+                    f"unknown rule `{rule}` (rules: {', '.join(codemod_names())})",
                 )
         limit = table.get("max_files_per_commit", 50)
         if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:

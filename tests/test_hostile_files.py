@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from migrator import runner
 from tests.batchkit import cli, git, hermetic_git
 
 OLD_IMPORT = b"from netra_backend.app.agents.supervisor.execution_engine import ExecutionEngine"
@@ -129,8 +130,8 @@ def unreadable_denied(monkeypatch):
     """Make `pkg/unreadable.py` (mode 000) really unreadable, also for root.
 
     Root reads a mode-000 file anyway (CI runs as root), so there the EACCES an ordinary user
-    gets is raised by `Path.read_bytes` for that one file; the runs below stay in this process
-    (`--jobs 1`) so the patch applies.
+    gets is raised by `Path.read_bytes` and the runner's `read_no_follow` for that one file;
+    the runs below stay in this process (`--jobs 1`) so the patch applies.
     """
     if os.geteuid() != 0:
         return
@@ -142,6 +143,14 @@ def unreadable_denied(monkeypatch):
         return real(self)
 
     monkeypatch.setattr(pathlib.Path, "read_bytes", read_bytes)
+    real_no_follow = runner.read_no_follow
+
+    def read_no_follow(path: str) -> bytes:
+        if path.endswith("/unreadable.py") and not os.stat(path).st_mode & 0o444:
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), path)
+        return real_no_follow(path)
+
+    monkeypatch.setattr(runner, "read_no_follow", read_no_follow)
 
 
 @pytest.fixture

@@ -91,9 +91,7 @@ class Access:
         if self._referents is None:
             assignments = self.scope.resolve(self.name)
             earlier = {
-                a
-                for a in assignments or ()
-                if a.scope is not self.scope or a.index < self.index
+                a for a in assignments or () if a.scope is not self.scope or a.index < self.index
             }
             if not earlier and assignments and self.scope.parent is not None:
                 earlier = set(self.scope.parent.resolve(self.name, self.scope) or ())
