@@ -249,8 +249,10 @@ def _candidates(file: AstFile, rules: RuleSet) -> list[ast.Call]:
         needle in file.context.module for needle in wanted
     ):
         return []
-    # The scope walk visits nodes in LibCST's order; reuse it when another analyzer built it.
-    nodes = file.scopes.scope_of if "scopes" in file.__dict__ else ast.walk(file.tree)
+    # The scope walk visits nodes in LibCST's order. A file that names a rule's class almost
+    # always constructs or imports it, and resolving that needs the scopes anyway: build them
+    # now and iterate their node index rather than walk the tree twice.
+    nodes = file.scopes.scope_of
     calls: list[tuple[ast.Call, str | None]] = []
     call, alias = ast.Call, ast.alias
     for node in nodes:
