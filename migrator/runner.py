@@ -6,7 +6,7 @@ import errno
 import os
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from functools import cache
@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 GENERATED_MARKER = b"@" + b"generated"
 INLINE_LIMIT = 64  # below this many files a process pool costs more than it saves
 CHUNK = 32  # paths per worker task: amortises pickling, keeps results flowing
-IN_FLIGHT = 4  # chunks queued per worker: bounds memory however large the repository
+IN_FLIGHT = 4  # chunks queued per worker: keeps each worker fed without flooding the queue
+BUFFERED = 256  # finished chunks held behind a slow one: bounds memory (8,192 files' results)
 
 
 @dataclass
@@ -263,7 +264,10 @@ def run_files(
     """Results in path order, streamed from a process pool when there are enough files.
 
     With a cache, files whose result is known are not read again; the others are processed
-    and their results stored. At most `jobs * IN_FLIGHT` chunks are pending at any time.
+    and their results stored. At most `jobs * IN_FLIGHT` chunks are being worked on at any
+    time, and at most `BUFFERED` chunks wait, done, behind a slower one for their turn: one
+    slow file (a LibCST fallback) must not leave the other workers idle, nor memory grow
+    with the repository.
     """
     paths = list(paths)
     workers = jobs or os.cpu_count() or 1
@@ -277,10 +281,25 @@ def run_files(
         pending: deque[tuple[list[str], dict[str, FileResult], Future | None]] = deque()
         for chunk in chunks:
             pending.append(_submit(pool, job, chunk, cache))
-            if len(pending) >= workers * IN_FLIGHT:
+            while pending and _busy(pending) >= workers * IN_FLIGHT:
+                if _done(pending[0]) or len(pending) >= BUFFERED:
+                    yield from _collect(pending.popleft(), cache)
+                else:
+                    running = [f for _, _, f in pending if f is not None and not f.done()]
+                    wait(running, return_when=FIRST_COMPLETED)
+            while pending and _done(pending[0]):
                 yield from _collect(pending.popleft(), cache)
         while pending:
             yield from _collect(pending.popleft(), cache)
+
+
+def _busy(pending: deque) -> int:
+    """Chunks submitted and not yet finished."""
+    return sum(1 for _, _, future in pending if future is not None and not future.done())
+
+
+def _done(item: tuple[list[str], dict[str, FileResult], Future | None]) -> bool:
+    return item[2] is None or item[2].done()
 
 
 class _LazyPool:

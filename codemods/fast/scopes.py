@@ -348,6 +348,9 @@ class _Builder:
         if assignment_like:
             self.scope.count += 1
 
+    def visit_Constant(self, node: ast.Constant) -> None:
+        """A leaf: nothing below it binds or reads a name."""
+
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:
             self._mark(alias, node)
