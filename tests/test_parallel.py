@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import io
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from rich.console import Console
@@ -66,10 +69,52 @@ def test_results_stream_in_path_order_with_bounded_work_in_flight(
     stream = run_files(job, paths, jobs=2)
     first = next(stream)
     assert first.path == "m000.py"
-    assert len(submitted) == 2 * runner.IN_FLIGHT
+    assert 2 * runner.IN_FLIGHT <= len(submitted) <= runner.BUFFERED
     rest = list(stream)
     assert [r.path for r in [first, *rest]] == paths
     assert [r.path for r in rest if r.error] == ["m150.py"]
+
+
+def test_one_slow_chunk_does_not_stall_the_others_and_the_buffer_is_bounded(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """While the first chunk is stuck, the workers finish later chunks, up to BUFFERED."""
+    monkeypatch.setattr(runner, "CHUNK", 2)
+    monkeypatch.setattr(runner, "BUFFERED", 12)
+    paths = [f"m{i:03}.py" for i in range(80)]
+    for path in paths:
+        (tmp_path / path).write_text("x = 1\n")
+    release, finished = threading.Event(), []
+    real_chunk = runner._process_chunk
+
+    def process_chunk(job, chunk):
+        if "m000.py" in chunk:
+            assert release.wait(30)
+        results = real_chunk(job, chunk)
+        finished.append(chunk[0])
+        return results
+
+    class ThreadPool:  # the real pool's interface, in threads so the test can hold one chunk
+        def __init__(self, stack, workers):
+            self.pool = stack.enter_context(ThreadPoolExecutor(max_workers=workers))
+
+        def submit(self, job, chunk):
+            return self.pool.submit(process_chunk, job, chunk)
+
+    monkeypatch.setattr(runner, "_LazyPool", ThreadPool)
+    job = Job(str(tmp_path), SPEC.rules, tuple(CODEMODS))
+    collected: list = []
+    consumer = threading.Thread(target=lambda: collected.extend(run_files(job, paths, jobs=2)))
+    consumer.start()
+    deadline = time.monotonic() + 30
+    while len(finished) < runner.BUFFERED - 1 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.2)  # room to overrun the bound, were it not enforced
+    assert len(finished) == runner.BUFFERED - 1  # every chunk but the stuck one, and no more
+    assert collected == []
+    release.set()
+    consumer.join(30)
+    assert [r.path for r in collected] == paths
 
 
 def test_progress_only_on_a_terminal_and_only_for_long_runs() -> None:
