@@ -64,7 +64,7 @@ def cst_spans(parsed: ParsedFile, kinds: tuple[type, ...]) -> dict[tuple, cst.CS
 def ast_span(file: AstFile, node: ast.AST) -> tuple:
     line, column = file.position(node)
     end_line = node.end_lineno  # type: ignore[attr-defined]
-    text = file._lines[end_line - 1]
+    text = file.line(end_line)
     end = node.end_col_offset  # type: ignore[attr-defined]
     if not text.isascii():
         end = len(text.encode()[:end].decode("utf-8", "replace"))

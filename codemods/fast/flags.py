@@ -210,7 +210,7 @@ class _Collector:
         if self.ascii:
             return
         name = node.id if isinstance(node, ast.Name) else node.arg
-        line = self.file._lines[node.lineno - 1].encode("utf-8")
+        line = self.file.line(node.lineno).encode("utf-8")
         start = node.col_offset
         if line[start : start + len(name.encode())] != name.encode():
             raise Unsupported("an identifier written in a form that NFKC normalizes")
@@ -218,7 +218,7 @@ class _Collector:
     def _check_raw_attr(self, node: ast.Attribute) -> None:
         if self.ascii:
             return
-        line = self.file._lines[node.end_lineno - 1].encode("utf-8")
+        line = self.file.line(node.end_lineno).encode("utf-8")
         end = node.end_col_offset
         raw = node.attr.encode()
         if line[end - len(raw) : end] != raw:

@@ -23,7 +23,6 @@ import ast
 import io
 import re
 import tokenize
-import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass
 
@@ -62,7 +61,7 @@ def _paths(rules: RuleSet) -> _Paths:
 
 def _one_literal(file: AstFile, node: ast.Constant) -> bool:
     """Is this string one literal (a LibCST `SimpleString`), not an implicit concatenation?"""
-    segment = _segment(file, node)
+    segment = file.segment(node)
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(f"({segment})").readline))
     except (tokenize.TokenError, SyntaxError) as error:  # pragma: no cover - ast parsed it
@@ -108,31 +107,6 @@ def _needle_lines(text: str) -> list[int] | None:
 
 
 _WORD = re.compile(r"[^\W\d]\w*")
-
-
-def _check_identifiers(text: str) -> None:
-    """`ast` NFKC-normalizes identifiers (`ｐatch` is `patch`), LibCST keeps them as written."""
-    if text.isascii() or unicodedata.is_normalized("NFKC", text):
-        return
-    for word in _WORD.findall(text):
-        if (
-            not word.isascii()
-            and word.isidentifier()
-            and unicodedata.normalize("NFKC", word) != word
-        ):
-            raise Unsupported(f"identifier-like word {word!r} changes under NFKC")
-
-
-def _segment(file: AstFile, node: ast.AST) -> str:
-    """`file.segment(node)` without splitting the whole text on every call."""
-    lines = file._lines  # noqa: SLF001 - the split AstFile keeps for positions
-    first, last = node.lineno - 1, node.end_lineno - 1  # type: ignore[attr-defined]
-    start, end = node.col_offset, node.end_col_offset  # type: ignore[attr-defined]
-    if first == last:
-        return lines[first].encode()[start:end].decode()
-    parts = [lines[first].encode()[start:].decode(), *lines[first + 1 : last]]
-    parts.append(lines[last].encode()[:end].decode())
-    return "\n".join(parts)
 
 
 class _Collector:
@@ -273,7 +247,7 @@ class _Collector:
             # comma or a star.
             if len(element.elts) != 1:
                 return
-            segment = _segment(self.file, element)
+            segment = self.file.segment(element)
             if segment.startswith("(") and segment.endswith(")"):
                 return
             element = element.elts[0]
@@ -303,7 +277,7 @@ class _Collector:
     # the walk ------------------------------------------------------------------------------
 
     def run(self, text: str, tree: ast.Module) -> Analysis:
-        _check_identifiers(text)
+        self.file.require_plain_identifiers()
         lines = _needle_lines(text)
         self._statements(tree.body, lines)
         aliases = self.compat_aliases(tree)

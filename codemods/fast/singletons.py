@@ -14,7 +14,6 @@ import ast
 import io
 import re
 import tokenize
-import unicodedata
 
 from codemods.fast.scopes import Access, Assignment
 from codemods.fast.tree import AstFile, Unsupported, dotted
@@ -23,7 +22,6 @@ from codemods.values import Analysis
 
 CACHE_DECORATORS = frozenset({"cache", "lru_cache"})
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
-_NON_ASCII_WORD = re.compile(r"\w*[^\x00-\x7f]\w*")
 # A string literal starts with one of these tokens (f-strings are split from Python 3.12 on).
 _STRING_STARTS = frozenset(
     {tokenize.STRING} | ({tokenize.FSTRING_START} if hasattr(tokenize, "FSTRING_START") else set())
@@ -381,7 +379,7 @@ def _no_string_references(file: AstFile, name: str) -> None:
 
 
 def _line_ends_with_backslash(file: AstFile, line: int, column: int | None = None) -> bool:
-    text = file._lines[line - 1]
+    text = file.line(line)
     if column is not None:
         text = text.encode("utf-8")[column:].decode("utf-8", "replace")
     return text.rstrip().endswith("\\")
@@ -435,7 +433,7 @@ def _returning_function(file: AstFile, node: ast.AST) -> ast.AST | None:
     body = function.body
     first = body[0]
     line, column = first.lineno, first.col_offset
-    if file._lines[line - 1].encode("utf-8")[:column].strip():
+    if file.line(line).encode("utf-8")[:column].strip():
         return None  # `def f(): ...` on one line: a SimpleStatementSuite, not an IndentedBlock
     if line > 1 and _line_ends_with_backslash(file, line - 1):
         raise Unsupported("a backslash continuation before a function body")
@@ -469,16 +467,6 @@ def _is_pure(file: AstFile, node: ast.expr) -> bool:
     return False
 
 
-def _check_identifiers(text: str) -> None:
-    """ast NFKC-normalizes identifiers, LibCST keeps them as written."""
-    if text.isascii():
-        return
-    for match in _NON_ASCII_WORD.finditer(text):
-        word = match.group()
-        if unicodedata.normalize("NFKC", word) != word:
-            raise Unsupported("an identifier that NFKC normalization changes")
-
-
 def analyze(file: AstFile, rules: RuleSet) -> Analysis:
     if not rules.singletons:
         return Analysis()
@@ -487,7 +475,7 @@ def analyze(file: AstFile, rules: RuleSet) -> Analysis:
     needles = analyzer.class_short_names | set(analyzer.suffixes)
     if not any(needle and needle in text for needle in needles):
         return Analysis()  # no class name, suffix or candidate class: nothing can match
-    _check_identifiers(text)
+    file.require_plain_identifiers()
     analyzer.module_instances()
     analyzer.walk(file.tree.body)
     return analyzer.analysis

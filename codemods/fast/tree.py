@@ -6,12 +6,14 @@ import ast
 import io
 import re
 import tokenize
+import unicodedata
 from functools import cached_property
 
 from codemods.fast.scopes import IMPORT, LOCAL, Scope, ScopeIndex
 from codemods.values import FileContext, Finding
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
+_NON_ASCII_WORD = re.compile(r"\w*[^\x00-\x7f]\w*")
 
 
 class Unsupported(Exception):  # noqa: N818 - a signal, not an error
@@ -40,6 +42,7 @@ class AstFile:
         self.context = context
         self.text = decode(source) if isinstance(source, bytes) else source
         self.tree = ast.parse(self.text)
+        self._identifiers_plain: bool | None = None
 
     @cached_property
     def scopes(self) -> ScopeIndex:
@@ -48,6 +51,30 @@ class AstFile:
     @cached_property
     def _lines(self) -> list[str]:
         return _NEWLINE.split(self.text)
+
+    def line(self, number: int) -> str:
+        """Line `number` (1-based) without its line break, as ast counts lines."""
+        return self._lines[number - 1]
+
+    def require_plain_identifiers(self) -> None:
+        """Raise Unsupported if a word of the file changes under NFKC normalization.
+
+        `ast` normalizes identifiers (`ｐatch` is `patch`), LibCST keeps them as written, so
+        such a file could resolve names differently: an analyzer that compares names calls this
+        and leaves the file to LibCST. Free for ASCII or already-normalized text.
+        """
+        if self._identifiers_plain is None:
+            text = self.text
+            self._identifiers_plain = (
+                text.isascii()
+                or unicodedata.is_normalized("NFKC", text)
+                or all(
+                    unicodedata.normalize("NFKC", word) == word
+                    for word in _NON_ASCII_WORD.findall(text)
+                )
+            )
+        if not self._identifiers_plain:
+            raise Unsupported("an identifier that NFKC normalization changes")
 
     def parent(self, node: ast.AST) -> ast.AST | None:
         return self.scopes.parents.get(node)
@@ -64,8 +91,15 @@ class AstFile:
         return line, offset
 
     def segment(self, node: ast.AST) -> str:
-        """The node's source text."""
-        return ast.get_source_segment(self.text, node) or ""
+        """The node's source text (its lines joined by `\\n`), without re-splitting the file."""
+        lines = self._lines
+        first, last = node.lineno - 1, node.end_lineno - 1  # type: ignore[attr-defined]
+        start, end = node.col_offset, node.end_col_offset  # type: ignore[attr-defined]
+        if first == last:
+            return lines[first].encode()[start:end].decode()
+        parts = [lines[first].encode()[start:].decode(), *lines[first + 1 : last]]
+        parts.append(lines[last].encode()[:end].decode())
+        return "\n".join(parts)
 
     def qualified_names(self, node: ast.AST) -> set[str]:
         """Absolute dotted names the node may refer to, as `ParsedFile.qualified_names`."""

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import ast
 import re
-import unicodedata
 
 from codemods.fast.scopes import full_name
 from codemods.fast.tree import AstFile, Unsupported
@@ -21,7 +20,6 @@ from codemods.values import Analysis
 
 METRIC = "token_validation_paths"
 _NEWLINE = re.compile(r"\r\n|\r|\n")
-_NON_ASCII_WORD = re.compile(r"\w*[^\x00-\x7f]\w*")
 # Nodes without calls below them: the walk does not descend into them.
 _LEAVES = frozenset({ast.Name, ast.Constant, ast.Load, ast.Store, ast.Del, ast.Pass, ast.alias})
 
@@ -34,8 +32,7 @@ def analyze(file: AstFile, rules: RuleSet) -> Analysis:
     text = file.text
     if not any(last in text for last in lasts):
         return analysis  # no qualified name can end in a component the file never spells
-    if not text.isascii():
-        _refuse_normalized_identifiers(text)
+    file.require_plain_identifiers()
     calls = _candidate_calls(file.tree, text, lasts)
     for call in calls:
         for name in file.qualified_names(call.func):
@@ -47,14 +44,6 @@ def analyze(file: AstFile, rules: RuleSet) -> Analysis:
                 message = f"`{short}(...)` is one of several token validators: call {canonical}"
                 analysis.findings.append(file.finding("token-validation", call, message))
     return analysis
-
-
-def _refuse_normalized_identifiers(text: str) -> None:
-    """`ast` NFKC-normalizes identifiers (`ｖalidate_jwt` is `validate_jwt`), LibCST keeps
-    them as written: where that could change a name, leave the file to LibCST."""
-    for word in _NON_ASCII_WORD.findall(text):
-        if unicodedata.normalize("NFKC", word) != word:
-            raise Unsupported("identifier changed by NFKC normalization")
 
 
 def _candidate_calls(tree: ast.Module, text: str, lasts: set[str]) -> list[ast.Call]:
