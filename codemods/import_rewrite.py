@@ -418,10 +418,10 @@ class ImportRewrite:
         if not edits and not expressions and not removed:
             return TransformResult(self.parsed.code, self.findings, 0)
         applier = EditApplier(expressions, edits, removed, self._touched_tries(edits))
-        module = self.parsed.module.visit(applier)
-        if module.code == self.parsed.code:
+        code = self.parsed.module.visit(applier).code  # one code generation, not two
+        if code == self.parsed.code:
             return TransformResult(self.parsed.code, self.findings, 0)
-        return TransformResult(module.code, self.findings, max(self.changes, 1))
+        return TransformResult(code, self.findings, max(self.changes, 1))
 
     def _touched_tries(self, edits) -> set[cst.Try]:
         """Try statements whose body or handler holds an import this rewrite edited."""

@@ -1,0 +1,60 @@
+"""The rewrite path: codemods run in turn on each other's output, and the result must parse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from codemods import CODEMODS
+from codemods.base import TransformResult
+from codemods.rules import RuleSet
+from migrator.runner import Job, process_file
+
+
+class Replace:
+    """A toy codemod: replaces one string in files that contain it."""
+
+    def __init__(self, name: str, old: str, new: str) -> None:
+        self.name, self.old, self.new = name, old, new
+
+    def needles(self, rules: RuleSet) -> frozenset[bytes]:
+        return frozenset({self.old.encode()})
+
+    def transform(self, parsed, rules: RuleSet) -> TransformResult:
+        code = parsed.code.replace(self.old, self.new)
+        return TransformResult(code, [], changes=parsed.code.count(self.old))
+
+
+@pytest.fixture
+def register(monkeypatch: pytest.MonkeyPatch):
+    def add(*codemods: Replace) -> tuple[str, ...]:
+        for codemod in codemods:
+            monkeypatch.setitem(CODEMODS, codemod.name, codemod)
+        return tuple(c.name for c in codemods)
+
+    return add
+
+
+def test_each_codemod_sees_the_previous_ones_output(tmp_path: Path, register) -> None:
+    (tmp_path / "m.py").write_text("alpha = 1\n")
+    names = register(Replace("first", "alpha", "beta"), Replace("second", "beta", "gamma"))
+    result = process_file(Job(str(tmp_path), RuleSet(), names, transform=True), "m.py")
+    assert (result.error, result.new, result.changes) == (
+        None,
+        b"gamma = 1\n",
+        {"first": 1, "second": 1},
+    )
+
+
+@pytest.mark.parametrize("last", [True, False], ids=["last codemod", "followed by another"])
+def test_output_that_does_not_parse_is_an_error_and_writes_nothing(
+    tmp_path: Path, register, last: bool
+) -> None:
+    (tmp_path / "m.py").write_text("alpha = 1\n")
+    broken = Replace("breaks", "alpha = 1", "alpha = (1")
+    names = register(broken) if last else register(broken, Replace("after", "alpha", "x"))
+    result = process_file(Job(str(tmp_path), RuleSet(), names, transform=True), "m.py")
+    assert result.new is None
+    assert result.error is not None
+    assert result.error.startswith("codemod `breaks` produced code that does not parse: ")
