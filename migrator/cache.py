@@ -26,6 +26,7 @@ from migrator import __version__, runner
 from migrator.runner import FileResult, Job
 
 DB_NAME = "results.sqlite3"
+WHOLE_TREE = "\0tree"  # the row of a namespace's whole-tree document: no file has this path
 KEEP_NAMESPACES = 8  # older specs/rule selections are pruned beyond this many
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS results (
@@ -206,6 +207,47 @@ class ResultCache:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    # ---- a whole scan's report, for a re-scan of an unchanged tree -------------------------
+
+    def tree_key(self, paths: Iterable[str]) -> str | None:
+        """A digest of every path with its content sha (None if one cannot be read).
+
+        Inside git the shas come from the index, so an unchanged tree costs no file reads.
+        """
+        digest = hashlib.sha256(self.namespace.encode())
+        for path in paths:
+            sha = self.sha(path)
+            if sha is None:
+                return None
+            digest.update(b"\0" + path.encode("utf-8", "surrogateescape") + b"\0" + sha.encode())
+        return digest.hexdigest()
+
+    def recall(self, key: str) -> dict | None:
+        """The document stored for this tree key, if any (a corrupt one is a miss)."""
+        if self._db is None:
+            return None
+        try:
+            row = self._db.execute(
+                "SELECT payload FROM results WHERE namespace = ? AND path = ? AND sha = ?",
+                (self.namespace, WHOLE_TREE, key),
+            ).fetchone()
+            return json.loads(row[0]) if row else None
+        except (sqlite3.Error, ValueError):
+            return None
+
+    def remember(self, key: str, document: dict) -> None:
+        """Store a document for this tree key (one per namespace: the latest tree)."""
+        if self._db is None:
+            return
+        try:
+            payload = json.dumps(document, separators=(",", ":")).encode()
+            self._db.execute(
+                "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)",
+                (self.namespace, WHOLE_TREE, key, payload),
+            )
+        except sqlite3.Error:
+            self._db = None
 
     def _decode(self, path: str, payload: bytes) -> FileResult | None:
         try:

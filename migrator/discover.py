@@ -75,14 +75,17 @@ def discover(
     if candidates is None:
         candidates = list(walked_files(root))
     included, excluded = matcher(include), matcher([*exclude, *path_exclude])
-    scoped = matcher(paths)
+    scoped = None if tuple(paths) == ("**",) else matcher(paths)  # "**": every file
+    if excluded.patterns or scoped is not None:
+        candidates = [
+            name
+            for name in candidates
+            if not excluded.match_file(name) and (scoped is None or scoped.match_file(name))
+        ]
+    candidates = list(included.match_files(candidates))
     selected = []
     base = str(root)
     for name in candidates:
-        if not included.match_file(name) or excluded.match_file(name):
-            continue
-        if not scoped.match_file(name):
-            continue
         try:
             mode = os.lstat(os.path.join(base, name)).st_mode
         except OSError:

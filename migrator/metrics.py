@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from codemods.values import Finding
 from migrator.runner import FileResult
 
 # Finding rule -> the metric it counts toward.
@@ -38,6 +39,17 @@ class ScanReport:
             "skipped": self.skipped,
             "files_scanned": self.files_scanned,
         }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ScanReport:
+        """The report `to_dict` gave (from the cache of a whole tree)."""
+        return cls(
+            metrics=dict(data["metrics"]),
+            findings=[Finding(**finding) for finding in data["findings"]],
+            errors=list(data["errors"]),
+            skipped=list(data["skipped"]),
+            files_scanned=int(data["files_scanned"]),
+        )
 
 
 def compute_metrics(results: Iterable[FileResult]) -> ScanReport:

@@ -13,7 +13,16 @@ from typer.testing import CliRunner
 
 from codemods.base import Finding
 from migrator import runner
-from migrator.cache import DB_NAME, ResultCache, blob_sha, decode, encode, index_shas
+from migrator import scan as scan_module
+from migrator.cache import (
+    DB_NAME,
+    WHOLE_TREE,
+    ResultCache,
+    blob_sha,
+    decode,
+    encode,
+    index_shas,
+)
 from migrator.changes import compute_changes
 from migrator.cli import app
 from migrator.runner import FileResult
@@ -170,12 +179,33 @@ def test_a_corrupt_entry_is_a_miss(tmp_path: Path, parses) -> None:
     repo = make_repo(tmp_path)
     first = scan(repo, SPEC, jobs=1, cache=True)
     db = sqlite3.connect(repo / ".git" / "migrator" / "cache" / DB_NAME)
-    with db:
-        db.execute("UPDATE results SET payload = x'7b2266223a5b5b' WHERE path LIKE '%a.py'")
+    with db:  # the file's entry and the whole tree's report
+        db.execute(
+            "UPDATE results SET payload = x'7b2266223a5b5b' WHERE path LIKE '%a.py' OR path = ?",
+            (WHOLE_TREE,),
+        )
     db.close()
     parses.clear()
     assert summary(scan(repo, SPEC, jobs=1, cache=True)) == summary(first)
     assert parses == ["netra_backend/app/a.py"]
+
+
+def test_a_rescan_of_an_unchanged_tree_reuses_the_whole_report(tmp_path: Path, monkeypatch) -> None:
+    repo = make_repo(tmp_path)
+    (repo / "netra_backend/app/broken.py").write_text("ExecutionEngine(\n")
+    first = scan(repo, SPEC, jobs=1, cache=True)
+    assert first.errors and first.findings
+
+    def no_file_work(*args, **kwargs):
+        raise AssertionError("an unchanged tree must not look at any file")
+
+    monkeypatch.setattr(scan_module, "run_files", no_file_work)
+    again = scan(repo, SPEC, jobs=1, cache=True)
+    assert summary(again) == summary(first)
+    assert again.files_scanned == first.files_scanned and again.skipped == first.skipped
+    (repo / "netra_backend/app/broken.py").write_text("x = 1\n")  # one untracked file changes
+    with pytest.raises(AssertionError, match="must not look"):
+        scan(repo, SPEC, jobs=1, cache=True)
 
 
 def test_a_corrupt_database_never_stops_a_scan(tmp_path: Path) -> None:
