@@ -236,14 +236,14 @@ def _transform(job: Job, parsed: ParsedFile, source: bytes, result: FileResult) 
         return
     from codemods import CODEMODS
 
-    code: str | None = None  # the latest output, not parsed yet, and the codemod that wrote it
+    pending: str | None = None  # the latest output, not parsed yet, and the codemod that wrote it
     author = ""
     for name in job.codemods:
-        if code is not None:
-            reparsed = _reparse(code, parsed, result, author)
+        if pending is not None:
+            reparsed = _reparse(pending, parsed, result, author)
             if reparsed is None:
                 return
-            parsed, code = reparsed, None
+            parsed, pending = reparsed, None
         try:
             outcome = CODEMODS[name].transform(parsed, job.rules)
         except Exception as error:  # noqa: BLE001 - a codemod bug must not stop the run
@@ -253,9 +253,13 @@ def _transform(job: Job, parsed: ParsedFile, source: bytes, result: FileResult) 
         result.findings.extend(outcome.findings)
         if outcome.code != parsed.code:
             result.changes[name] = max(outcome.changes, 1)
-            code, author = outcome.code, name
-    if code is not None and (_parses(code) or _reparse(code, parsed, result, author)):
-        result.new = code.encode(encoding)
+            pending, author = outcome.code, name
+    if not result.changes:
+        return
+    if pending is None:  # the last change was parsed already, for a later codemod
+        result.new = parsed.code.encode(encoding)
+    elif _parses(pending) or _reparse(pending, parsed, result, author):
+        result.new = pending.encode(encoding)
 
 
 def _parses(code: str) -> bool:

@@ -47,6 +47,15 @@ def test_each_codemod_sees_the_previous_ones_output(tmp_path: Path, register) ->
     )
 
 
+def test_a_change_followed_by_a_codemod_that_changes_nothing_is_kept(
+    tmp_path: Path, register
+) -> None:
+    (tmp_path / "m.py").write_text("alpha = 1\n")
+    names = register(Replace("first", "alpha", "beta"), Replace("idle", "alpha", "never"))
+    result = process_file(Job(str(tmp_path), RuleSet(), names, transform=True), "m.py")
+    assert (result.error, result.new, result.changes) == (None, b"beta = 1\n", {"first": 1})
+
+
 @pytest.mark.parametrize("last", [True, False], ids=["last codemod", "followed by another"])
 def test_output_that_does_not_parse_is_an_error_and_writes_nothing(
     tmp_path: Path, register, last: bool

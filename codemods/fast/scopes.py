@@ -272,7 +272,7 @@ COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 # singletons, the rest are strings and numbers.
 _LEAF_FIELDS = frozenset({"ctx", "op", "ops", "type_comment", "kind", "conversion", "is_async"})
 _FIELDS: dict[type, tuple[str, ...]] = {}
-_DISPATCH: dict[type, tuple] = {}  # node type -> (visit method or None, assignment-like)
+_DISPATCH: dict[type, tuple] = {}  # node type -> (visit method or None, child fields, assigns)
 
 
 def _child_fields(node_type: type) -> tuple[str, ...]:
@@ -289,6 +289,7 @@ class _Builder:
 
     def __init__(self, index: ScopeIndex) -> None:
         self.index = index
+        self.parents, self.scope_of = index.parents, index.scope_of
         self.scope = index.module
         self.deferred: list[tuple[Access, ast.Attribute | None]] = []
         self.top_attribute: list[ast.Attribute | None] = [None]
@@ -331,20 +332,29 @@ class _Builder:
     # --- the walk ------------------------------------------------------------------------
 
     def visit(self, node: ast.AST, parent: ast.AST | None) -> None:
-        index = self.index
         if parent is not None:
-            index.parents[node] = parent
-        index.scope_of[node] = self.scope
+            self.parents[node] = parent
+        self.scope_of[node] = self.scope
         node_type = type(node)
         entry = _DISPATCH.get(node_type)
         if entry is None:
             method = getattr(_Builder, f"visit_{node_type.__name__}", None)
-            entry = _DISPATCH[node_type] = (method, issubclass(node_type, ASSIGNMENT_LIKE))
-        method, assignment_like = entry
+            fields = _child_fields(node_type)
+            assignment_like = issubclass(node_type, ASSIGNMENT_LIKE)
+            entry = _DISPATCH[node_type] = (method, fields, assignment_like)
+        method, fields, assignment_like = entry
         if method is not None:
             method(self, node)
-        else:
-            self._children(node)
+        else:  # the children, inline: most nodes take this path
+            visit = self.visit
+            for name in fields:
+                value = getattr(node, name, None)
+                if type(value) is list:
+                    for item in value:
+                        if item is not None and type(item) is not str:
+                            visit(item, node)
+                elif value is not None and isinstance(value, ast.AST):
+                    visit(value, node)
         if assignment_like:
             self.scope.count += 1
 
