@@ -125,6 +125,17 @@ class ResultCache:
         except (OSError, sqlite3.Error):
             self._db = None
 
+    @functools.cached_property
+    def _empty(self) -> bool:
+        """Nothing stored for this namespace yet (a cold run): no lookup can hit."""
+        try:
+            found = self._db.execute(  # type: ignore[union-attr]
+                "SELECT 1 FROM results WHERE namespace = ? LIMIT 1", (self.namespace,)
+            ).fetchone()
+        except sqlite3.Error:
+            return False
+        return found is None
+
     @classmethod
     def for_job(cls, root: Path, job: Job, spec_digest: str) -> ResultCache:
         return cls(root, namespace(job, spec_digest))
@@ -142,7 +153,8 @@ class ResultCache:
 
     def lookup(self, paths: list[str]) -> dict[str, FileResult]:
         """The stored results of those paths whose content is unchanged."""
-        if self._db is None:
+        if self._db is None or self._empty:
+            self.misses += len(paths)
             return {}
         wanted = {p: s for p in paths if (s := self.sha(p)) is not None}
         found: dict[str, FileResult] = {}
@@ -258,6 +270,8 @@ class ResultCache:
 
 def encode(result: FileResult) -> bytes:
     """A compact JSON form; an untouched file (the common case) is two bytes."""
+    if result == FileResult(result.path):
+        return b"{}"
     data: dict[str, object] = {}
     if result.findings:
         data["f"] = [
