@@ -6,6 +6,7 @@ import ast
 import errno
 import gc
 import os
+import warnings
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -289,7 +290,9 @@ def _parses(code: str) -> bool:
     """Whether the stdlib parses the code: ten times cheaper than a LibCST parse, and enough to
     accept a codemod's final output (what it rejects, such as 3.12 syntax, LibCST decides)."""
     try:
-        ast.parse(code)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(code)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False
     return True

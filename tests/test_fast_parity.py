@@ -5,11 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
 
 from codemods import CODEMOD_NAMES, CODEMODS
 from codemods.fast import Unsupported, fast_analyzer
 from migrator.spec import default_spec_text, parse_spec
 from tests.parity import both, corpus_files, generated_tree
+from tests.strategies import any_program
 
 RULES = parse_spec(default_spec_text(), "default").rules
 FAST = [name for name in CODEMOD_NAMES if fast_analyzer(name) is not None]
@@ -56,3 +58,18 @@ def test_generated_tree_is_in_the_corpus(tmp_path: Path) -> None:
     assert any(
         p.startswith("netra_backend/") for p, _ in corpus_files(generated_tree(str(tmp_path)))
     )
+
+
+@given(any_program())
+def test_fast_analysis_equals_libcst_on_generated_programs(source: str) -> None:
+    pair = both("netra_backend/app/agents/supervisor/generated.py", source.encode())
+    if pair is None:
+        return
+    parsed, fast_file = pair
+    for name in FAST:
+        expected = normalized(CODEMODS[name].analyze(parsed, RULES))
+        try:
+            actual = normalized(fast_analyzer(name)(fast_file, RULES))
+        except Unsupported:
+            continue
+        assert actual == expected, name

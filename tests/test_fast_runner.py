@@ -84,3 +84,17 @@ def test_a_scan_the_fast_analyzers_answer_never_imports_libcst(tmp_path: Path) -
         [sys.executable, "-c", program], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "[1, 1, 1, false]"
+
+
+def test_the_compilers_syntax_warnings_are_not_printed(tmp_path: Path) -> None:
+    old = "netra_backend.app.agents.supervisor.execution_engine"
+    (tmp_path / "odd.py").write_text(f'x = "a" (1)\nfrom {old} import ExecutionEngine\n')
+    done = subprocess.run(
+        [sys.executable, "-m", "migrator", "scan", str(tmp_path), "--no-cache", "--jobs", "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "SyntaxWarning" not in done.stderr
+    assert "deprecated_imports" in done.stdout

@@ -7,6 +7,7 @@ import io
 import re
 import tokenize
 import unicodedata
+import warnings
 from functools import cached_property
 
 from codemods.fast.scopes import IMPORT, LOCAL, Scope, ScopeIndex
@@ -41,7 +42,9 @@ class AstFile:
     def __init__(self, source: bytes | str, context: FileContext) -> None:
         self.context = context
         self.text = decode(source) if isinstance(source, bytes) else source
-        self.tree = ast.parse(self.text)
+        with warnings.catch_warnings():  # the compiler's SyntaxWarnings are not ours to print
+            warnings.simplefilter("ignore")
+            self.tree = ast.parse(self.text)
         self._identifiers_plain: bool | None = None
 
     @cached_property
