@@ -10,7 +10,8 @@ import unicodedata
 import warnings
 from functools import cached_property
 
-from codemods.fast.scopes import IMPORT, LOCAL, Scope, ScopeIndex
+from codemods.fast.scope_index import ScopeIndex
+from codemods.fast.scopes import IMPORT, LOCAL, Scope
 from codemods.values import FileContext, Finding
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
