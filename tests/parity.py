@@ -50,6 +50,16 @@ def both(path: str, source: bytes) -> tuple[ParsedFile, AstFile] | None:
         return None
 
 
+def normalized(analysis) -> tuple:
+    """An analysis as comparable data: findings in position order, counts and names."""
+    findings = sorted(
+        (f.line, f.column, f.rule, f.message, f.fixable, f.manual_review) for f in analysis.findings
+    )
+    counts = {k: v for k, v in analysis.counts.items() if v}
+    names = {k: sorted(v) for k, v in analysis.names.items() if v}
+    return findings, counts, names
+
+
 def cst_spans(parsed: ParsedFile, kinds: tuple[type, ...]) -> dict[tuple, cst.CSTNode]:
     """LibCST nodes of the given kinds keyed by (kind name, start, end)."""
     positions = parsed.wrapper.resolve(PositionProvider)

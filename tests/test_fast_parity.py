@@ -10,20 +10,11 @@ from hypothesis import given
 from codemods import CODEMOD_NAMES, CODEMODS
 from codemods.fast import Unsupported, fast_analyzer
 from migrator.spec import default_spec_text, parse_spec
-from tests.parity import both, corpus_files, generated_tree
+from tests.parity import both, corpus_files, generated_tree, normalized
 from tests.strategies import any_program
 
 RULES = parse_spec(default_spec_text(), "default").rules
 FAST = [name for name in CODEMOD_NAMES if fast_analyzer(name) is not None]
-
-
-def normalized(analysis) -> tuple:
-    findings = sorted(
-        (f.line, f.column, f.rule, f.message, f.fixable, f.manual_review) for f in analysis.findings
-    )
-    counts = {k: v for k, v in analysis.counts.items() if v}
-    names = {k: sorted(v) for k, v in analysis.names.items() if v}
-    return findings, counts, names
 
 
 @pytest.mark.parametrize("name", FAST)
