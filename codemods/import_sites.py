@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -10,12 +9,9 @@ from libcst.metadata import BaseAssignment, Scope, ScopeProvider
 
 from codemods.base import ParsedFile, dotted_name
 from codemods.import_edits import NewImport
+from codemods.import_verdicts import DOTTED_PATH, PATH_KEYWORDS, PATH_TAKING_CALLS
 from codemods.paths import PathMap, old_names, split_path
 from codemods.scopes import destination
-
-DOTTED_PATH = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)+")
-PATH_TAKING_CALLS = frozenset({"patch", "import_module", "__import__", "find_spec"})
-PATH_KEYWORDS = frozenset({"target", "name"})
 
 
 @dataclass(eq=False)

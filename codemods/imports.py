@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import ClassVar
 
 import libcst as cst
@@ -16,14 +15,20 @@ from codemods.base import (
 )
 from codemods.import_calls import constructor_calls
 from codemods.import_rewrite import rewrite_imports
+from codemods.import_verdicts import (
+    CANONICAL,
+    PATH_KEYWORDS,
+    PATH_TAKING_CALLS,
+    Verdict,
+    compat_alias_verdict,
+    from_import_verdict,
+    import_verdict,
+    star_import_verdict,
+    string_verdict,
+)
 from codemods.needles import NEEDLES
 from codemods.paths import PathMap
 from codemods.rules import RuleSet
-
-DOTTED_PATH = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)+")
-# Calls whose first argument is a dotted path the runtime resolves.
-PATH_TAKING_CALLS = frozenset({"patch", "import_module", "__import__", "find_spec"})
-PATH_KEYWORDS = frozenset({"target", "name"})
 
 
 def module_of(node: cst.ImportFrom, parsed: ParsedFile) -> str:
@@ -50,55 +55,32 @@ class _ImportCollector(cst.CSTVisitor):
         self.paths = paths
         self.analysis = Analysis()
 
-    def _add(self, rule: str, node: cst.CSTNode, message: str, **kw: bool) -> None:
-        self.analysis.findings.append(self.parsed.finding(rule, node, message, **kw))
+    def _report(self, node: cst.CSTNode, verdict: Verdict | None) -> None:
+        if verdict is CANONICAL:
+            self.analysis.count("canonical_imports")
+        elif verdict is not None:
+            finding = self.parsed.finding(
+                verdict.rule,
+                node,
+                verdict.message,
+                fixable=verdict.fixable,
+                manual_review=verdict.manual_review,
+            )
+            self.analysis.findings.append(finding)
 
     def visit_Import(self, node: cst.Import) -> None:
         for alias in node.names:
-            module = import_alias_name(alias)
-            moved = self.paths.rename(module)
-            if moved is not None:
-                self._add("deprecated-import", alias, f"`import {module}`: moved to {moved[1]}")
-            elif module in self.paths.old_modules:
-                self._add("deprecated-import", alias, f"`import {module}`: deprecated module")
+            self._report(alias, import_verdict(self.paths, import_alias_name(alias)))
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         module = module_of(node, self.parsed)
         if isinstance(node.names, cst.ImportStar):
-            if self.paths.is_old_module(module):
-                message = f"`from {module} import *`: star import from a deprecated module"
-                self._add("deprecated-import", node, message, fixable=False, manual_review=True)
+            self._report(node, star_import_verdict(self.paths, module))
             return
+        own = self.parsed.context.module
         for alias in node.names:
-            self._classify(module, alias)
-
-    def _classify(self, module: str, alias: cst.ImportAlias) -> None:
-        name = import_alias_name(alias)
-        path = f"{module}.{name}"
-        asname = bound_name(alias)
-        moved = self.paths.rename(path)
-        if moved is not None:
-            self._add("deprecated-import", alias, f"`{name}` from {module}: moved to {moved[1]}")
-        elif path in self.paths.old_modules:
-            self._add("deprecated-import", alias, f"module `{path}` is deprecated")
-        elif path in self.paths.canonical:
-            if asname is not None and asname != name:
-                self._add("aliased-import", alias, f"`{name}` imported as `{asname}`")
-            else:
-                self.analysis.count("canonical_imports")
-        elif self._is_indirect(module, name):
-            canonical = self.paths.canonical_by_name[name]
-            self._add(
-                "indirect-import", alias, f"`{name}` from {module}: import it from {canonical}"
-            )
-
-    def _is_indirect(self, module: str, name: str) -> bool:
-        canonical = self.paths.canonical_by_name.get(name)
-        if canonical is None or not self.paths.in_project(module):
-            return False
-        if module == self.parsed.context.module:
-            return False
-        return module != canonical.rpartition(".")[0]
+            name, asname = import_alias_name(alias), bound_name(alias)
+            self._report(alias, from_import_verdict(self.paths, own, module, name, asname))
 
     def visit_Module(self, node: cst.Module) -> None:
         for statement in node.body:
@@ -114,9 +96,7 @@ class _ImportCollector(cst.CSTVisitor):
             return
         alias = node.targets[0].target.value
         for path in self.parsed.qualified_names(node.value) & self.paths.canonical:
-            if path.rpartition(".")[2] != alias:
-                message = f"compatibility alias `{alias} = {path.rpartition('.')[2]}`"
-                self._add("aliased-import", node, message)
+            self._report(node, compat_alias_verdict(alias, path))
 
     def visit_Call(self, node: cst.Call) -> None:
         callee = dotted_name(node.func) or ""
@@ -135,19 +115,8 @@ class _ImportCollector(cst.CSTVisitor):
                 self._string_reference(element.value)
 
     def _string_reference(self, node: cst.BaseExpression) -> None:
-        if not isinstance(node, cst.SimpleString):
-            return
-        value = node.evaluated_value
-        if not isinstance(value, str) or not DOTTED_PATH.fullmatch(value):
-            return
-        if not self.paths.references_old(value):
-            return
-        moved = self.paths.rename(value)
-        if moved is not None:
-            self._add("string-reference", node, f'"{value}": moved to {moved[1]}')
-        else:
-            message = f'"{value}": names a deprecated module that no rule moves'
-            self._add("string-reference", node, message, fixable=False, manual_review=True)
+        if isinstance(node, cst.SimpleString):
+            self._report(node, string_verdict(self.paths, node.evaluated_value))
 
 
 class ImportsCodemod:

@@ -27,14 +27,22 @@ from bisect import bisect_left
 from dataclasses import dataclass
 
 from codemods.fast.tree import AstFile, Unsupported, dotted
+from codemods.import_verdicts import (
+    CANONICAL,
+    PATH_KEYWORDS,
+    PATH_TAKING_CALLS,
+    Verdict,
+    compat_alias_verdict,
+    from_import_verdict,
+    import_verdict,
+    star_import_verdict,
+    string_verdict,
+)
 from codemods.paths import PathMap
 from codemods.rules import RuleSet
 from codemods.values import Analysis, Finding
 
 # Shared with the LibCST collector (kept here so this module never imports libcst).
-_PATH_TAKING_CALLS = frozenset({"patch", "import_module", "__import__", "find_spec"})
-_PATH_KEYWORDS = frozenset({"target", "name"})
-_DOTTED_PATH = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)+")
 
 
 @dataclass
@@ -106,9 +114,6 @@ def _needle_lines(text: str) -> list[int] | None:
     return lines
 
 
-_WORD = re.compile(r"[^\W\d]\w*")
-
-
 class _Collector:
     def __init__(self, file: AstFile, entry: _Paths) -> None:
         self.file = file
@@ -120,64 +125,40 @@ class _Collector:
         self.renamed: dict[str, set[str]] = {}
         self.in_fstring: set[int] = set()
 
-    def _add(self, rule: str, node: ast.AST, message: str, **kw: bool) -> None:
-        self.findings.append(self.file.finding(rule, node, message, **kw))
+    def _report(self, node: ast.AST, verdict: Verdict | None) -> None:
+        if verdict is CANONICAL:
+            self.analysis.count("canonical_imports")
+        elif verdict is not None:
+            finding = self.file.finding(
+                verdict.rule,
+                node,
+                verdict.message,
+                fixable=verdict.fixable,
+                manual_review=verdict.manual_review,
+            )
+            self.findings.append(finding)
 
     # imports ---------------------------------------------------------------------------------
 
     def visit_import(self, node: ast.Import) -> None:
-        paths = self.paths
         for alias in node.names:
             module = alias.name
             if alias.asname is not None:
                 self.renamed.setdefault(alias.asname, set()).add(module.rpartition(".")[2])
-            moved = paths.rename(module)
-            if moved is not None:
-                self._add("deprecated-import", alias, f"`import {module}`: moved to {moved[1]}")
-            elif module in paths.old_modules:
-                self._add("deprecated-import", alias, f"`import {module}`: deprecated module")
+            self._report(alias, import_verdict(self.paths, module))
 
     def visit_import_from(self, node: ast.ImportFrom) -> None:
         module = self.file.context.resolve("." * node.level + (node.module or ""))
         names = node.names
         if len(names) == 1 and names[0].name == "*":
-            if self.paths.is_old_module(module):
-                message = f"`from {module} import *`: star import from a deprecated module"
-                self._add("deprecated-import", node, message, fixable=False, manual_review=True)
+            self._report(node, star_import_verdict(self.paths, module))
             return
+        own = self.file.context.module
         for alias in names:
             if alias.asname is not None:
                 self.renamed.setdefault(alias.asname, set()).add(alias.name)
-            self._classify(module, alias)
-
-    def _classify(self, module: str, alias: ast.alias) -> None:
-        paths = self.paths
-        name = alias.name
-        path = f"{module}.{name}"
-        asname = alias.asname
-        moved = paths.rename(path)
-        if moved is not None:
-            self._add("deprecated-import", alias, f"`{name}` from {module}: moved to {moved[1]}")
-        elif path in paths.old_modules:
-            self._add("deprecated-import", alias, f"module `{path}` is deprecated")
-        elif path in paths.canonical:
-            if asname is not None and asname != name:
-                self._add("aliased-import", alias, f"`{name}` imported as `{asname}`")
-            else:
-                self.analysis.count("canonical_imports")
-        elif self._is_indirect(module, name):
-            canonical = paths.canonical_by_name[name]
-            self._add(
-                "indirect-import", alias, f"`{name}` from {module}: import it from {canonical}"
-            )
-
-    def _is_indirect(self, module: str, name: str) -> bool:
-        canonical = self.paths.canonical_by_name.get(name)
-        if canonical is None or not self.paths.in_project(module):
-            return False
-        if module == self.file.context.module:
-            return False
-        return module != canonical.rpartition(".")[0]
+            verdict = from_import_verdict(self.paths, own, module, alias.name, alias.asname)
+            self._report(alias, verdict)
 
     # module-level compatibility aliases ----------------------------------------------------
 
@@ -204,17 +185,16 @@ class _Collector:
                 continue
             alias = target.id
             for path in sorted(self.file.qualified_names(value) & self.paths.canonical):
-                last = path.rpartition(".")[2]
-                if last != alias:
-                    message = f"compatibility alias `{alias} = {last}`"
-                    found.append(self.file.finding("aliased-import", statement, message))
+                verdict = compat_alias_verdict(alias, path)
+                if verdict is not None:
+                    found.append(self.file.finding(verdict.rule, statement, verdict.message))
         return found
 
     # string references -------------------------------------------------------------------
 
     def visit_call(self, node: ast.Call) -> None:
         callee = dotted(node.func) or ""
-        if callee.rpartition(".")[2] not in _PATH_TAKING_CALLS:
+        if callee.rpartition(".")[2] not in PATH_TAKING_CALLS:
             return
         args, keywords = node.args, node.keywords
         # LibCST's `Call.args` are in source order; ast splits positional and keyword ones
@@ -231,7 +211,7 @@ class _Collector:
             if keyword.arg is None:
                 if keyword is first:  # `**x` first: positional in LibCST's terms
                     self._string_reference(keyword.value, node)
-            elif keyword.arg in _PATH_KEYWORDS:
+            elif keyword.arg in PATH_KEYWORDS:
                 self._string_reference(keyword.value, node)
         if first is not None and not isinstance(first, ast.keyword):
             value = first.value if isinstance(first, ast.Starred) else first
@@ -258,21 +238,12 @@ class _Collector:
     def _string_reference(self, node: ast.AST, owner: ast.AST) -> None:
         if not isinstance(node, ast.Constant):
             return
-        value = node.value
-        if not isinstance(value, str) or not _DOTTED_PATH.fullmatch(value):
-            return
-        if not self.paths.references_old(value):
-            return
-        if not _one_literal(self.file, node):
+        verdict = string_verdict(self.paths, node.value)
+        if verdict is None or not _one_literal(self.file, node):
             return
         if id(owner) in self.in_fstring:
             raise Unsupported("string reference inside an f-string")
-        moved = self.paths.rename(value)
-        if moved is not None:
-            self._add("string-reference", node, f'"{value}": moved to {moved[1]}')
-        else:
-            message = f'"{value}": names a deprecated module that no rule moves'
-            self._add("string-reference", node, message, fixable=False, manual_review=True)
+        self._report(node, verdict)
 
     # the walk ------------------------------------------------------------------------------
 
