@@ -19,7 +19,7 @@ from libcst.metadata import (
 from libcst.metadata.base_provider import LazyValue
 
 from codemods.rules import RuleSet
-from codemods.values import Analysis, FileContext, Finding, last_components
+from codemods.values import Analysis, FileContext, Finding, Located, last_components
 
 __all__ = ["Analysis", "FileContext", "Finding", "last_components"]
 
@@ -46,7 +46,7 @@ class Analyzer:
         return self.finish()
 
 
-class ParsedFile:
+class ParsedFile(Located):
     """One parse of a file, with LibCST metadata computed on demand and shared by codemods."""
 
     def __init__(self, source: str | bytes, context: FileContext) -> None:
@@ -104,24 +104,12 @@ class ParsedFile:
         """LibCST qualified names as absolute dotted paths (relative imports resolved)."""
         resolved: set[str] = set()
         for qualified in qualified_names:
-            if qualified.source is QualifiedNameSource.IMPORT:
-                resolved.add(self.context.resolve(qualified.name))
-            elif qualified.source is QualifiedNameSource.LOCAL and self.context.module:
-                if "<locals>" not in qualified.name:
-                    resolved.add(f"{self.context.module}.{qualified.name}")
+            if qualified.source in (QualifiedNameSource.IMPORT, QualifiedNameSource.LOCAL):
+                imported = qualified.source is QualifiedNameSource.IMPORT
+                absolute = self.context.absolute(qualified.name, imported)
+                if absolute is not None:
+                    resolved.add(absolute)
         return resolved
-
-    def finding(
-        self,
-        rule: str,
-        node: cst.CSTNode,
-        message: str,
-        *,
-        fixable: bool = True,
-        manual_review: bool = False,
-    ) -> Finding:
-        line, column = self.position(node)
-        return Finding(rule, self.context.path, line, column, message, fixable, manual_review)
 
 
 def walk(parsed: ParsedFile, visitors: Sequence[cst.CSTVisitor]) -> None:

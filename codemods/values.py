@@ -70,6 +70,36 @@ class FileContext:
         rest = dotted[level:]
         return ".".join([*base, rest] if rest else base)
 
+    def absolute(self, qualified: str, imported: bool) -> str | None:
+        """A qualified name as an absolute dotted path: an import's (relative ones resolved), or
+        this module's own name; None for a function's locals or a file outside a package."""
+        if imported:
+            return self.resolve(qualified)
+        if self.module and "<locals>" not in qualified:
+            return f"{self.module}.{qualified}"
+        return None
+
+
+class Located:
+    """A parsed file that knows its context and where a node starts: it can make findings."""
+
+    context: FileContext
+
+    def position(self, node: object) -> tuple[int, int]:
+        raise NotImplementedError
+
+    def finding(
+        self,
+        rule: str,
+        node: object,
+        message: str,
+        *,
+        fixable: bool = True,
+        manual_review: bool = False,
+    ) -> Finding:
+        line, column = self.position(node)
+        return Finding(rule, self.context.path, line, column, message, fixable, manual_review)
+
 
 @dataclass
 class Analysis:

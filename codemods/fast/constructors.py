@@ -196,16 +196,8 @@ class _Planner:
 
 def _names_for_string(scope: Scope, name: str) -> set[tuple[str, str]]:
     """LibCST's `scope.get_qualified_names_for(name)` for a string `name`."""
-    assignments = []
-    prefix: str | None = name
-    while prefix:
-        if scope.contains(prefix):
-            assignments = scope.resolve(prefix)
-            break
-        index = prefix.rfind(".")
-        prefix = None if index == -1 else prefix[:index]
     results: set[tuple[str, str]] = set()
-    for assignment in assignments or ():  # None: a builtin, never an absolute name
+    for assignment in scope.longest_prefix(name) or ():  # None: a builtin, never absolute
         results |= assignment.qualified_names(name)
     return results
 

@@ -11,7 +11,6 @@ import ast
 from codemods.fast.scopes import (
     BUILTIN,
     Access,
-    Assignment,
     Scope,
     dotted_names,
     full_name,
@@ -45,14 +44,7 @@ class ScopeIndex:
         name = full_name(node)
         if name is None:
             return set()
-        assignments: list[Assignment] | None = []
-        prefix: str | None = name
-        while prefix:
-            if scope.contains(prefix):
-                assignments = scope.resolve(prefix)
-                break
-            index = prefix.rfind(".")
-            prefix = None if index == -1 else prefix[:index]
+        assignments = scope.longest_prefix(name)
         if assignments is None:  # a builtin
             first = name.split(".", 1)[0]
             return {(f"builtins.{first}", BUILTIN)}

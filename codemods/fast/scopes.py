@@ -162,6 +162,17 @@ class Scope:
         parent = self._visible_parent()
         return parent.resolve(name, from_scope) if parent else []
 
+    def longest_prefix(self, name: str) -> list[Assignment] | None:
+        """The assignments of the longest dotted prefix of `name` known here ([] when none, None
+        when only a builtin has it), as `get_qualified_names_for` looks a dotted name up."""
+        prefix: str | None = name
+        while prefix:
+            if self.contains(prefix):
+                return self.resolve(prefix)
+            index = prefix.rfind(".")
+            prefix = None if index == -1 else prefix[:index]
+        return []
+
     def target_for(self, name: str) -> Scope:
         """The scope an assignment of `name` made here lands in (`global`/`nonlocal`)."""
         if self.parent is not None and name in self.overwrites:

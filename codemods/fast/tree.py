@@ -12,7 +12,7 @@ from functools import cached_property
 
 from codemods.fast.scope_index import ScopeIndex
 from codemods.fast.scopes import IMPORT, LOCAL, Scope
-from codemods.values import FileContext, Finding
+from codemods.values import FileContext, Located
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 _NON_ASCII_WORD = re.compile(r"\w*[^\x00-\x7f]\w*")
@@ -33,7 +33,7 @@ def decode(source: bytes) -> str:
     return source.decode("utf-8")
 
 
-class AstFile:
+class AstFile(Located):
     """A parsed file: `tree`, and on demand its scopes, parents and character positions.
 
     Raises SyntaxError/ValueError/UnicodeDecodeError when the stdlib cannot read the file; the
@@ -109,23 +109,11 @@ class AstFile:
         """Absolute dotted names the node may refer to, as `ParsedFile.qualified_names`."""
         resolved: set[str] = set()
         for name, source in self.scopes.qualified_names(node):
-            if source == IMPORT:
-                resolved.add(self.context.resolve(name))
-            elif source == LOCAL and self.context.module and "<locals>" not in name:
-                resolved.add(f"{self.context.module}.{name}")
+            if source in (IMPORT, LOCAL):
+                absolute = self.context.absolute(name, source == IMPORT)
+                if absolute is not None:
+                    resolved.add(absolute)
         return resolved
-
-    def finding(
-        self,
-        rule: str,
-        node: ast.AST,
-        message: str,
-        *,
-        fixable: bool = True,
-        manual_review: bool = False,
-    ) -> Finding:
-        line, column = self.position(node)
-        return Finding(rule, self.context.path, line, column, message, fixable, manual_review)
 
 
 def dotted(node: ast.AST) -> str | None:
