@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import libcst as cst
 from libcst.metadata import ScopeProvider
 
+from codemods import singleton_messages as say
 from codemods.base import ParsedFile
 from codemods.flag_expr import is_pure
 from codemods.syntax import is_docstring
@@ -35,11 +36,6 @@ class InstanceGetter:
     @property
     def public(self) -> bool:
         return not self.name.startswith("_")
-
-    @property
-    def leftover(self) -> str:
-        """Why a public global stays after its getter is fixed."""
-        return "delete it once no other module imports it"
 
 
 def module_instances(
@@ -81,17 +77,17 @@ def _getter_for(
     scope = parsed.get(ScopeProvider, parsed.module)
     assignments = [a for a in scope.assignments[name]]
     if len(assignments) != 1:
-        return None, f"`{name}` is assigned more than once"
+        return None, say.assigned_twice(name)
     references = list(assignments[0].references)
     getters = [_returning_function(parsed, ref.node) for ref in references]
     if not references:
         if not name.startswith("_"):
-            return None, "it is public: delete it once no other module imports it"
-        return None, f"nothing in this module uses `{name}`: delete it by hand"
+            return None, say.PUBLIC_UNUSED
+        return None, say.unused(name)
     if len(references) != 1 or getters[0] is None:
-        return None, f"`{name}` is used outside a getter that only returns it"
+        return None, say.used_outside_getter(name)
     if not all(is_pure(arg.value) for arg in call.args):
-        return None, "the constructor's arguments have side effects"
+        return None, say.IMPURE_ARGUMENTS
     return getters[0], None
 
 

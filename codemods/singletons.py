@@ -7,6 +7,7 @@ from typing import ClassVar
 import libcst as cst
 import libcst.matchers as m
 
+from codemods import singleton_messages as say
 from codemods.base import (
     Analysis,
     Analyzer,
@@ -93,25 +94,20 @@ class _SingletonCollector(cst.CSTVisitor):
         )
 
     def _module_instance(self, target: cst.Name, cls: str) -> None:
-        name = target.value
-        message = f"module global `{name}` holds a shared `{cls}` instance"
-        shape = self.instances.get(name)
+        shape = self.instances.get(target.value)
         rule = self.candidates.rule_for(shape.call) if shape else None
-        if shape is not None and shape.problem is None and rule is not None and rule.fix:
-            getter = shape.getter.name.value if shape.getter else "its getter"
-            message += f": `{getter}()` will build a new instance per call"
-            if not shape.public:
-                self.analysis.findings.append(self.parsed.finding("singleton", target, message))
-                return
-            self._report(target, f"{message}; the public global stays: {shape.leftover}")
-            return
-        if shape is not None and shape.problem is None:
-            why = "the spec's [[singleton]] rule for it has fix = false"
-        elif shape is not None and shape.problem:
-            why = shape.problem
+        message, fixable = say.module_instance(
+            target.value,
+            cls,
+            known=shape is not None,
+            problem=shape.problem if shape else None,
+            fix=rule is not None and rule.fix,
+            getter=shape.getter.name.value if shape and shape.getter else None,
+        )
+        if fixable:
+            self.analysis.findings.append(self.parsed.finding("singleton", target, message))
         else:
-            why = "not a plain module-level instance"
-        self._report(target, f"{message}; not fixed: {why}")
+            self._report(target, message)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._cached_getter(node)
@@ -153,15 +149,13 @@ class _SingletonCollector(cst.CSTVisitor):
             if self.function_depth == 0 and self.class_depth == 0:
                 self._module_instance(target, cls)
             elif self.function_depth == 0:
-                self._report(target, f"class attribute `{name}` holds a shared `{cls}` instance")
+                self._report(target, say.class_attribute(name, cls))
             elif self.globals_stack and name in self.globals_stack[-1]:
-                message = f"`global {name}` caches a shared `{cls}` instance"
-                self._report(target, message)
+                self._report(target, say.global_cache(name, cls))
         elif isinstance(target, cst.Attribute) and (
             m.matches(target.value, m.Name("cls")) or target.attr.value.startswith("_instance")
         ):
-            message = f"`{dotted_name(target)}` caches a shared `{cls}` instance"
-            self._report(target, message)
+            self._report(target, say.attribute_cache(str(dotted_name(target)), cls))
 
     def _cached_new(self, node: cst.FunctionDef) -> None:
         if node.name.value != "__new__" or not self.class_names:
@@ -171,7 +165,7 @@ class _SingletonCollector(cst.CSTVisitor):
             return
         cache = m.Attribute(value=m.Name("cls"), attr=m.Name(m.MatchIfTrue(_is_cache_attr)))
         if m.findall(node.body, m.Assign(targets=[m.AssignTarget(target=cache)])):
-            self._report(node, f"`{cls}.__new__` returns one cached instance")
+            self._report(node, say.cached_new(cls))
 
     def _cached_getter(self, node: cst.FunctionDef) -> None:
         params = node.params
@@ -189,8 +183,7 @@ class _SingletonCollector(cst.CSTVisitor):
             for ret in returns:
                 cls = self._instance_class(ret.value)
                 if cls is not None:
-                    message = f"cached getter `{node.name.value}()` returns one shared `{cls}`"
-                    self._report(node, message)
+                    self._report(node, say.cached_getter(node.name.value, cls))
                     return
 
 

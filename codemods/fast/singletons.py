@@ -15,6 +15,7 @@ import io
 import re
 import tokenize
 
+from codemods import singleton_messages as say
 from codemods.fast.scopes import Access, Assignment
 from codemods.fast.tree import AstFile, Unsupported, dotted
 from codemods.rules import RuleSet, SingletonRule
@@ -26,7 +27,6 @@ _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _STRING_STARTS = frozenset(
     {tokenize.STRING} | ({tokenize.FSTRING_START} if hasattr(tokenize, "FSTRING_START") else set())
 )
-_LEFTOVER = "delete it once no other module imports it"
 
 
 def _is_cache_attr(name: str) -> bool:
@@ -168,25 +168,20 @@ class _Analyzer:
         )
 
     def _module_instance(self, target: ast.Name, cls: str) -> None:
-        name = target.id
-        message = f"module global `{name}` holds a shared `{cls}` instance"
-        shape = self.instances.get(name)
+        shape = self.instances.get(target.id)
         rule = self.rule_for(shape.call) if shape else None
-        if shape is not None and shape.problem is None and rule is not None and rule.fix:
-            getter = shape.getter.name if shape.getter else "its getter"
-            message += f": `{getter}()` will build a new instance per call"
-            if name.startswith("_"):
-                self.analysis.findings.append(self.file.finding("singleton", target, message))
-                return
-            self._report(target, f"{message}; the public global stays: {_LEFTOVER}")
-            return
-        if shape is not None and shape.problem is None:
-            why = "the spec's [[singleton]] rule for it has fix = false"
-        elif shape is not None and shape.problem:
-            why = shape.problem
+        message, fixable = say.module_instance(
+            target.id,
+            cls,
+            known=shape is not None,
+            problem=shape.problem if shape else None,
+            fix=rule is not None and rule.fix,
+            getter=shape.getter.name if shape and shape.getter else None,
+        )
+        if fixable:
+            self.analysis.findings.append(self.file.finding("singleton", target, message))
         else:
-            why = "not a plain module-level instance"
-        self._report(target, f"{message}; not fixed: {why}")
+            self._report(target, message)
 
     def _assigned(self, target: ast.expr, cls: str) -> None:
         if isinstance(target, ast.Name):
@@ -194,14 +189,14 @@ class _Analyzer:
             if self.function_depth == 0 and self.class_depth == 0:
                 self._module_instance(target, cls)
             elif self.function_depth == 0:
-                self._report(target, f"class attribute `{name}` holds a shared `{cls}` instance")
+                self._report(target, say.class_attribute(name, cls))
             elif self.globals_stack and name in self.globals_stack[-1]:
-                self._report(target, f"`global {name}` caches a shared `{cls}` instance")
+                self._report(target, say.global_cache(name, cls))
         elif isinstance(target, ast.Attribute) and (
             (isinstance(target.value, ast.Name) and target.value.id == "cls")
             or target.attr.startswith("_instance")
         ):
-            self._report(target, f"`{dotted(target)}` caches a shared `{cls}` instance")
+            self._report(target, say.attribute_cache(str(dotted(target)), cls))
 
     def _cached_new(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
         if node.name != "__new__" or not self.class_names:
@@ -218,7 +213,7 @@ class _Analyzer:
                     and target.value.id == "cls"
                     and _is_cache_attr(target.attr)
                 ):
-                    self._report(node, f"`{cls}.__new__` returns one cached instance")
+                    self._report(node, say.cached_new(cls))
                     return
 
     def _cached_getter(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
@@ -234,7 +229,7 @@ class _Analyzer:
             if type(statement) is ast.Return and isinstance(statement.value, ast.Call):
                 cls = self._instance_class(statement.value)
                 if cls is not None:
-                    self._report(node, f"cached getter `{node.name}()` returns one shared `{cls}`")
+                    self._report(node, say.cached_getter(node.name, cls))
                     return
 
     # --- the walk ------------------------------------------------------------------------
@@ -296,22 +291,22 @@ class _Analyzer:
         scopes = self.file.scopes
         assignments = scopes.module.assignments.get(name, [])
         if len(assignments) != 1:
-            return None, f"`{name}` is assigned more than once"
+            return None, say.assigned_twice(name)
         _no_string_references(self.file, name)
         references = _references(scopes.scopes, assignments[0])
         if not references:
             if not name.startswith("_"):
-                return None, "it is public: delete it once no other module imports it"
-            return None, f"nothing in this module uses `{name}`: delete it by hand"
+                return None, say.PUBLIC_UNUSED
+            return None, say.unused(name)
         if len(references) != 1:
-            return None, f"`{name}` is used outside a getter that only returns it"
+            return None, say.used_outside_getter(name)
         getter = _returning_function(self.file, references[0].node)
         if getter is None:
-            return None, f"`{name}` is used outside a getter that only returns it"
+            return None, say.used_outside_getter(name)
         values = [a.value if isinstance(a, ast.Starred) else a for a in call.args]
         values += [keyword.value for keyword in call.keywords]
         if not all(_is_pure(self.file, value) for value in values):
-            return None, "the constructor's arguments have side effects"
+            return None, say.IMPURE_ARGUMENTS
         return getter, None
 
 

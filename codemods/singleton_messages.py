@@ -1,0 +1,73 @@
+"""Every singleton finding's words, parser-free: both analyzers (LibCST, `ast`) say the same."""
+
+from __future__ import annotations
+
+LEFTOVER = "delete it once no other module imports it"  # why a public global stays
+
+
+def module_instance(
+    name: str,
+    cls: str,
+    *,
+    known: bool,
+    problem: str | None,
+    fix: bool,
+    getter: str | None,
+) -> tuple[str, bool]:
+    """(message, fixable) for a module global `name = cls(...)`.
+
+    `known`: the global has the mechanical shape's facts; `problem`: why it is not that shape;
+    `fix`: its rule allows the fix; `getter`: the function that only returns it.
+    """
+    message = f"module global `{name}` holds a shared `{cls}` instance"
+    if known and problem is None and fix:
+        message += f": `{getter or 'its getter'}()` will build a new instance per call"
+        if name.startswith("_"):
+            return message, True
+        return f"{message}; the public global stays: {LEFTOVER}", False
+    if known and problem is None:
+        why = "the spec's [[singleton]] rule for it has fix = false"
+    elif known and problem:
+        why = problem
+    else:
+        why = "not a plain module-level instance"
+    return f"{message}; not fixed: {why}", False
+
+
+def class_attribute(name: str, cls: str) -> str:
+    return f"class attribute `{name}` holds a shared `{cls}` instance"
+
+
+def global_cache(name: str, cls: str) -> str:
+    return f"`global {name}` caches a shared `{cls}` instance"
+
+
+def attribute_cache(target: str, cls: str) -> str:
+    return f"`{target}` caches a shared `{cls}` instance"
+
+
+def cached_new(cls: str) -> str:
+    return f"`{cls}.__new__` returns one cached instance"
+
+
+def cached_getter(function: str, cls: str) -> str:
+    return f"cached getter `{function}()` returns one shared `{cls}`"
+
+
+# Why a module instance is not the mechanical shape (a global only its getter returns).
+def assigned_twice(name: str) -> str:
+    return f"`{name}` is assigned more than once"
+
+
+PUBLIC_UNUSED = f"it is public: {LEFTOVER}"
+
+
+def unused(name: str) -> str:
+    return f"nothing in this module uses `{name}`: delete it by hand"
+
+
+def used_outside_getter(name: str) -> str:
+    return f"`{name}` is used outside a getter that only returns it"
+
+
+IMPURE_ARGUMENTS = "the constructor's arguments have side effects"
