@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import libcst as cst
 import libcst.matchers as m
 
+from codemods import constructor_messages as say
 from codemods.base import ParsedFile
 from codemods.rules import ConstructorRule, RuleSet
 
@@ -34,28 +35,27 @@ def bind(call: cst.Call, rule: ConstructorRule) -> Binding:
     position = 0
     for arg in call.args:
         if arg.star:
-            return Binding({}, f"`{arg.star}` arguments cannot be matched to the old parameters")
+            return Binding({}, say.starred(arg.star))
         if arg.keyword is None:
             if position >= len(rule.params):
-                return Binding({}, "more positional arguments than the old signature takes")
+                return Binding({}, say.TOO_MANY_POSITIONAL)
             key = rule.params[position]
             position += 1
         else:
             key = arg.keyword.value
             if key not in rule.params:
-                return Binding({}, f"unknown keyword argument `{key}`")
+                return Binding({}, say.unknown_keyword(key))
         if key in arguments:
-            return Binding({}, f"argument `{key}` given twice")
+            return Binding({}, say.given_twice(key))
         arguments[key] = arg
     uses = placeholders(rule)
     for name in dict.fromkeys(uses):
         if name not in arguments:
-            return Binding(arguments, f"no `{name}` argument at the call site; not guessing one")
+            return Binding(arguments, say.no_argument(name))
         if m.matches(arguments[name].value, m.Name("None")):
-            return Binding(arguments, f"`{name}` is a literal None; not guessing a real one")
+            return Binding(arguments, say.literal_none(name))
         if uses.count(name) > 1 and m.findall(arguments[name].value, SIDE_EFFECTS):
-            reason = f"`{name}` has possible side effects and the new call would use it twice"
-            return Binding(arguments, reason)
+            return Binding(arguments, say.side_effects(name))
     return Binding(arguments)
 
 
@@ -85,8 +85,8 @@ def di_problem(call: cst.Call, rule: ConstructorRule) -> str | None:
         elif index < len(required):
             given.add(required[index])
         if m.matches(arg.value, m.Name("None")):
-            return "passes a literal None"
+            return say.PASSES_NONE
     missing = [name for name in required if name not in given]
     if missing:
-        return "missing " + ", ".join(f"`{name}`" for name in missing)
+        return say.missing(missing)
     return None

@@ -22,6 +22,7 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
+from codemods import constructor_messages as say
 from codemods.base import ParsedFile, dotted_name
 from codemods.constructor_binding import (
     PLACEHOLDER,
@@ -158,9 +159,7 @@ class _Planner(cst.CSTVisitor):
         if not others:
             return None
         spelled = dotted_name(call.func) or "the callee"
-        return (
-            f"`{spelled}` is also imported as `{min(others)}`; not guessing which class this builds"
-        )
+        return say.ambiguous(spelled, min(others))
 
     def _visible(self, scope: Scope, name: str) -> set[str] | None:
         """Where `name` may come from in `scope` (old paths also as their canonical path)."""
@@ -186,13 +185,13 @@ class _Planner(cst.CSTVisitor):
         elif rule.new in visible:
             class_name = short
         else:
-            return short, [], f"`{short}` already means something else here"
+            return short, [], say.taken(short)
         for name, source in template_names(rule):
             visible = self._visible(scope, name)
             if visible is None:
                 needed.append((source, name))
             elif f"{source}.{name}" not in visible:
-                return short, [], f"`{name}` already means something else here"
+                return short, [], say.taken(name)
         return class_name, needed, None
 
     def _alias(self, scope: Scope, path: str) -> str | None:

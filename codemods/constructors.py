@@ -11,6 +11,7 @@ from typing import ClassVar
 
 import libcst as cst
 
+from codemods import constructor_messages as say
 from codemods.base import (
     Analysis,
     Analyzer,
@@ -46,11 +47,10 @@ def plan_findings(parsed: ParsedFile, plan: FilePlan, *, refusals_only: bool = F
     if not refusals_only:
         for call, conversion in plan.conversions.items():
             old, new = _short(conversion.rule.old), _short(conversion.rule.new)
-            message = f"direct `{old}(...)` construction: use `{new}(...)`"
-            findings.append(parsed.finding(RULE, call, message))
+            findings.append(parsed.finding(RULE, call, say.conversion(old, new)))
     for refusal in plan.refusals:
         old = _short(refusal.rule.old)
-        message = f"direct `{old}(...)` construction needs manual review: {refusal.reason}"
+        message = say.refusal(old, refusal.reason)
         findings.append(
             parsed.finding(RULE, refusal.call, message, fixable=False, manual_review=True)
         )
@@ -73,7 +73,7 @@ class _DIViolations(cst.CSTVisitor):
                 continue
             problem = di_problem(node, rule)
             if problem is not None:
-                message = f"`{_short(rule.new)}(...)` {problem}: pass every dependency explicitly"
+                message = say.di_violation(_short(rule.new), problem)
                 finding = self.parsed.finding(
                     "di-violation", node, message, fixable=False, manual_review=True
                 )

@@ -13,6 +13,7 @@ import ast
 import re
 from dataclasses import dataclass
 
+from codemods import constructor_messages as say
 from codemods.fast.scopes import IMPORT, LOCAL, Scope
 from codemods.fast.tree import AstFile, Unsupported, dotted
 from codemods.paths import PathMap
@@ -73,30 +74,30 @@ def bind_problem(call: ast.Call, spec: _Rule) -> str | None:
     position = 0
     for arg in _arguments(call):
         if isinstance(arg, ast.Starred):
-            return "`*` arguments cannot be matched to the old parameters"
+            return say.starred("*")
         if isinstance(arg, ast.keyword):
             if arg.arg is None:
-                return "`**` arguments cannot be matched to the old parameters"
+                return say.starred("**")
             key, value = arg.arg, arg.value
             if key not in params:
-                return f"unknown keyword argument `{key}`"
+                return say.unknown_keyword(key)
         else:
             if position >= len(params):
-                return "more positional arguments than the old signature takes"
+                return say.TOO_MANY_POSITIONAL
             key, value = params[position], arg
             position += 1
         if key in arguments:
-            return f"argument `{key}` given twice"
+            return say.given_twice(key)
         arguments[key] = value
     uses = spec.uses
     for name in dict.fromkeys(uses):
         if name not in arguments:
-            return f"no `{name}` argument at the call site; not guessing one"
+            return say.no_argument(name)
         value = arguments[name]
         if _is_none(value):
-            return f"`{name}` is a literal None; not guessing a real one"
+            return say.literal_none(name)
         if uses.count(name) > 1 and any(isinstance(n, SIDE_EFFECTS) for n in ast.walk(value)):
-            return f"`{name}` has possible side effects and the new call would use it twice"
+            return say.side_effects(name)
     return None
 
 
@@ -113,14 +114,14 @@ def di_problem(call: ast.Call, spec: _Rule) -> str | None:
         if index < len(required):
             given.add(required[index])
         if _is_none(arg):
-            return "passes a literal None"
+            return say.PASSES_NONE
     for keyword in call.keywords:
         given.add(keyword.arg)  # type: ignore[arg-type]
         if _is_none(keyword.value):
-            return "passes a literal None"
+            return say.PASSES_NONE
     missing = [name for name in required if name not in given]
     if missing:
-        return "missing " + ", ".join(f"`{name}`" for name in missing)
+        return say.missing(missing)
     return None
 
 
@@ -164,9 +165,7 @@ class _Planner:
         if not others:
             return None
         spelled = dotted(call.func) or "the callee"
-        return (
-            f"`{spelled}` is also imported as `{min(others)}`; not guessing which class this builds"
-        )
+        return say.ambiguous(spelled, min(others))
 
     def _visible(self, scope: Scope, name: str) -> set[str] | None:
         """`_Planner._visible`: where `name` may come from in `scope`, renames applied."""
@@ -186,11 +185,11 @@ class _Planner:
         short = _short(spec.rule.new)
         visible = self._visible(scope, short)
         if visible is not None and spec.rule.new not in visible:
-            return f"`{short}` already means something else here"
+            return say.taken(short)
         for name, source in spec.template_names:
             visible = self._visible(scope, name)
             if visible is not None and f"{source}.{name}" not in visible:
-                return f"`{name}` already means something else here"
+                return say.taken(name)
         return None
 
 
@@ -277,10 +276,10 @@ def analyze(file: AstFile, rules: RuleSet) -> Analysis:
             reason = planner.reason(node, spec)
             old = _short(spec.rule.old)
             if reason is None:
-                message = f"direct `{old}(...)` construction: use `{_short(spec.rule.new)}(...)`"
+                message = say.conversion(old, _short(spec.rule.new))
                 finding = file.finding(RULE, node, message)
             else:
-                message = f"direct `{old}(...)` construction needs manual review: {reason}"
+                message = say.refusal(old, reason)
                 finding = file.finding(RULE, node, message, fixable=False, manual_review=True)
             plan.append(((0 if reason is None else 1, len(plan)), finding))
         for spec in specs:
@@ -290,9 +289,7 @@ def analyze(file: AstFile, rules: RuleSet) -> Analysis:
             if problem is not None:
                 if _in_fstring(file, node):
                     raise Unsupported("constructor call inside an f-string")
-                message = (
-                    f"`{_short(spec.rule.new)}(...)` {problem}: pass every dependency explicitly"
-                )
+                message = say.di_violation(_short(spec.rule.new), problem)
                 violations.append(
                     file.finding(DI_RULE, node, message, fixable=False, manual_review=True)
                 )
