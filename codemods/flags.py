@@ -8,6 +8,7 @@ import libcst as cst
 import libcst.matchers as m
 from libcst.metadata import ScopeProvider
 
+from codemods import auth_messages as say
 from codemods.base import Analysis, Analyzer, Finding, ParsedFile, TransformResult
 from codemods.flag_cleanup import (
     flag_reads,
@@ -61,15 +62,12 @@ class _FlagCollector(cst.CSTVisitor):
         flag = flag_target(target, self.names)
         if flag is None:
             return
-        truth = literal_truth(value)
-        if truth is True:
-            message = f"`{flag}` set to a truthy value: an auth bypass"
-            self.analysis.findings.append(self.parsed.finding("auth-bypass", target, message))
-        elif truth is None:
-            message = f"`{flag}` is computed at run time: review and remove by hand"
+        verdict = say.flag_assignment(flag, literal_truth(value))
+        if verdict is not None:
+            message, review = verdict
             self.analysis.findings.append(
                 self.parsed.finding(
-                    "auth-bypass", target, message, fixable=False, manual_review=True
+                    "auth-bypass", target, message, fixable=not review, manual_review=review
                 )
             )
 
@@ -83,8 +81,7 @@ class _FlagCollector(cst.CSTVisitor):
 
     def _condition(self, test: cst.BaseExpression) -> None:
         if self._reads_flag(test):
-            message = "condition reads an auth-bypass flag"
-            self.analysis.findings.append(self.parsed.finding("auth-bypass", test, message))
+            self.analysis.findings.append(self.parsed.finding("auth-bypass", test, say.CONDITION))
 
     def _reads_flag(self, test: cst.BaseExpression) -> bool:
         """A flag read, not counting a parameter or local variable that shadows the flag."""

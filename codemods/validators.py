@@ -6,6 +6,7 @@ from typing import ClassVar
 
 import libcst as cst
 
+from codemods import auth_messages as say
 from codemods.base import Analysis, Analyzer, ParsedFile, TransformResult
 from codemods.import_rewrite import rewrite_imports
 from codemods.needles import NEEDLES
@@ -30,7 +31,7 @@ class _ValidatorCollector(cst.CSTVisitor):
             elif name in self.old:
                 self.analysis.add_name(METRIC, name)
                 short, canonical = name.rpartition(".")[2], self.old[name]
-                message = f"`{short}(...)` is one of several token validators: call {canonical}"
+                message = say.several_validators(short, canonical)
                 self.analysis.findings.append(
                     self.parsed.finding("token-validation", node, message)
                 )

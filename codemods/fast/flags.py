@@ -28,12 +28,12 @@ import ast
 import io
 import tokenize
 
+from codemods import auth_messages as say
 from codemods.fast.tree import AstFile, Unsupported
 from codemods.rules import RuleSet
 from codemods.values import Analysis
 
 _RULE = "auth-bypass"
-_CONDITION = "condition reads an auth-bypass flag"
 _TESTED = (ast.If, ast.While, ast.IfExp)
 _UNTYPED = frozenset({"NewType", "TypeVar"})
 
@@ -94,14 +94,11 @@ class _Collector:
         flag = self._flag_target(target)
         if flag is None:
             return
-        truth = self._literal_truth(value)
-        if truth is True:
-            message = f"`{flag}` set to a truthy value: an auth bypass"
-            self.findings.append(self.file.finding(_RULE, target, message))
-        elif truth is None:
-            message = f"`{flag}` is computed at run time: review and remove by hand"
+        verdict = say.flag_assignment(flag, self._literal_truth(value))
+        if verdict is not None:
+            message, review = verdict
             self.findings.append(
-                self.file.finding(_RULE, target, message, fixable=False, manual_review=True)
+                self.file.finding(_RULE, target, message, fixable=not review, manual_review=review)
             )
 
     def _flag_target(self, node: ast.expr) -> str | None:
@@ -145,7 +142,7 @@ class _Collector:
             return
         if isinstance(test, ast.Tuple | ast.GeneratorExp):
             raise Unsupported("a parenthesized tuple or generator expression as a test")
-        self.findings.append(self.file.finding(_RULE, test, _CONDITION))
+        self.findings.append(self.file.finding(_RULE, test, say.CONDITION))
 
     def _reads_flag(self, test: ast.expr) -> bool:
         """`_FlagCollector._reads_flag`: an attribute or keyword named after a flag, or a

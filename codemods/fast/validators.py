@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import re
 
+from codemods import auth_messages as say
 from codemods.fast.scopes import full_name
 from codemods.fast.tree import AstFile, Unsupported
 from codemods.rules import RuleSet
@@ -41,7 +42,7 @@ def analyze(file: AstFile, rules: RuleSet) -> Analysis:
             elif name in old:
                 analysis.add_name(METRIC, name)
                 short, canonical = name.rpartition(".")[2], old[name]
-                message = f"`{short}(...)` is one of several token validators: call {canonical}"
+                message = say.several_validators(short, canonical)
                 analysis.findings.append(file.finding("token-validation", call, message))
     return analysis
 
