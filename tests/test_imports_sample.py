@@ -46,6 +46,11 @@ def git(repo: Path, *args: str, stdin: str | None = None) -> subprocess.Complete
     return run("git", *identity, *args, cwd=repo, stdin=stdin)
 
 
+def sample_pytest(repo: Path, *args: str) -> subprocess.CompletedProcess:
+    """The sample repository's own test suite, run in `repo`."""
+    return run(sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args, cwd=repo)
+
+
 def dry_run(repo: Path) -> subprocess.CompletedProcess:
     rules = ("--rule", "constructors", "--rule", "imports")
     return migrator(repo, "run", *rules, "--dry-run", "--jobs", "1")
@@ -115,17 +120,7 @@ def test_second_run_has_nothing_to_do(migrated: dict) -> None:
 
 
 def test_sample_tests_pass_without_the_deprecated_modules(migrated: dict) -> None:
-    result = run(
-        sys.executable,
-        "-m",
-        "pytest",
-        "-q",
-        "-p",
-        "no:cacheprovider",
-        "--deselect",
-        SYSTEM_TASK_TEST,
-        cwd=migrated["repo"],
-    )
+    result = sample_pytest(migrated["repo"], "--deselect", SYSTEM_TASK_TEST)
     assert result.returncode == 0, result.stdout[-3000:]
     assert "80 passed, 1 deselected" in result.stdout
 
@@ -141,16 +136,7 @@ def test_sample_tests_pass_without_the_deprecated_modules(migrated: dict) -> Non
     ),
 )
 def test_system_task_runs_once_its_call_is_ported(migrated: dict) -> None:
-    result = run(
-        sys.executable,
-        "-m",
-        "pytest",
-        "-q",
-        "-p",
-        "no:cacheprovider",
-        SYSTEM_TASK_TEST,
-        cwd=migrated["repo"],
-    )
+    result = sample_pytest(migrated["repo"], SYSTEM_TASK_TEST)
     assert result.returncode == 0, result.stdout[-3000:]
 
 
