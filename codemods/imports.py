@@ -26,6 +26,7 @@ from codemods.import_verdicts import (
     star_import_verdict,
     string_verdict,
 )
+from codemods.line_shift import shift_findings
 from codemods.needles import NEEDLES
 from codemods.paths import PathMap
 from codemods.rules import RuleSet
@@ -137,9 +138,9 @@ class ImportsCodemod:
     def transform(self, parsed: ParsedFile, rules: RuleSet) -> TransformResult:
         paths = RepositoryPathMap(rules)
         calls = constructor_calls(parsed, rules, paths)
-        result = rewrite_imports(parsed, paths, calls.pending, "deprecated-import")
-        if result.code != parsed.code:
-            result.findings.extend(calls.mismatches)
+        blocked = {**calls.mismatched, **calls.pending}
+        result = rewrite_imports(parsed, paths, blocked, "deprecated-import")
+        result.findings.extend(shift_findings(calls.mismatches, parsed.code, result.code))
         return result
 
 

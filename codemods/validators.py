@@ -9,6 +9,7 @@ import libcst as cst
 from codemods import auth_messages as say
 from codemods.base import Analysis, Analyzer, ParsedFile, TransformResult
 from codemods.import_rewrite import rewrite_imports
+from codemods.line_shift import shift_findings
 from codemods.needles import NEEDLES
 from codemods.paths import PathMap
 from codemods.rules import ConsolidateRule, RenameRule, RuleSet
@@ -66,7 +67,8 @@ class ValidatorsCodemod:
         if result.code != parsed.code:
             return result
         code, findings, changes = rewrite_local_calls(parsed, rules)
-        return TransformResult(code, [*result.findings, *findings], result.changes + changes)
+        findings = shift_findings([*result.findings, *findings], parsed.code, code)
+        return TransformResult(code, findings, result.changes + changes)
 
 
 def binding_problem(call: cst.Call, params: tuple[str, ...]) -> str | None:

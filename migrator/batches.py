@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from codemods.values import Finding
+from migrator.baseline import is_worse, ratcheted
 from migrator.changes import ChangeSet, compute_changes
 from migrator.chunking import cut_chunks
 from migrator.fileio import atomic_write
@@ -159,6 +160,16 @@ def status_targets(spec: Spec, metrics: dict[str, float]) -> list[dict[str, obje
         {"scope": scope, "metric": metric, "value": value, "target": target, "met": met}
         for scope, targets in scopes
         for metric, value, target, met in target_rows(metrics, targets)
+    ]
+
+
+def worsened(before: dict[str, float], after: dict[str, float]) -> list[str]:
+    """The ratcheted metrics `after` is worse on (`canonical_import_usage` falling, any other
+    rising; the raw count `canonical_imports` is not ratcheted)."""
+    return [
+        metric
+        for metric, value in ratcheted(after).items()
+        if metric in before and is_worse(metric, value, before[metric])
     ]
 
 
@@ -369,6 +380,9 @@ class BatchRun:
             if not result.passed:
                 return self._gate_failed(index, total, chunk, entry, result)
         after = self._metrics()
+        worse = worsened(before, after)
+        if worse:
+            return self._metrics_worse(index, total, chunk, entry, before, after, worse)
         message = commit_message(
             self.spec,
             self.batch,
@@ -415,6 +429,28 @@ class BatchRun:
             EXIT_FAILED,
             "gate-failed",
             f"{self.batch.name}: gate failed on chunk {index}/{total}; restored "
+            f"{len(restored)} file(s), nothing committed for it" + self._landed_note(),
+        )
+
+    def _metrics_worse(
+        self,
+        index: int,
+        total: int,
+        chunk: list[str],
+        entry: dict,
+        before: dict[str, float],
+        after: dict[str, float],
+        worse: list[str],
+    ) -> RunResult:
+        """A chunk that makes a ratcheted metric worse is never committed: restored, exit 1."""
+        restored = self._restore_current()
+        self._mark(chunk, "restored")
+        entry.update(status="metrics-worse", metrics_before=before, metrics_after=after)
+        changes = ", ".join(f"{m} {before[m]} -> {after[m]}" for m in worse)
+        return self._finish(
+            EXIT_FAILED,
+            "metrics-worse",
+            f"{self.batch.name}: chunk {index}/{total} would make {changes}; restored "
             f"{len(restored)} file(s), nothing committed for it" + self._landed_note(),
         )
 

@@ -78,15 +78,24 @@ def test_dry_run_diff_applies_and_names_what_needs_review(migrated: dict) -> Non
     assert first.returncode == 0, first.stderr
     assert first.stdout.startswith("diff --git ")
     assert migrated["check"].returncode == 0, migrated["check"].stderr
-    assert "36 of 79 files would change" in first.stderr
+    # 35: engine_config_service.py keeps its import (its call does not fit the new class).
+    assert "35 of 79 files would change" in first.stderr
     assert (
         "netra_backend/app/services/system_tasks.py:8:69: `ExecutionEngine` is still constructed "
         "directly (line 10)" in first.stderr
     )
     assert (
-        "netra_backend/app/services/engine_config_service.py:7:13: `ExecutionEngine(...)` now "
-        "builds `UserExecutionEngine`" in first.stderr
+        "netra_backend/app/services/engine_config_service.py:6:71: `ExecutionEngine` is left "
+        "unchanged: a call of it does not fit `UserExecutionEngine`'s parameters "
+        "(context, agent_factory, websocket_emitter); port that call by hand" in first.stderr
     )
+    assert (
+        "netra_backend/app/services/engine_config_service.py:7:13: `ExecutionEngine(...)` would "
+        "build `UserExecutionEngine`, which takes (context, agent_factory, websocket_emitter): "
+        "these arguments do not fit, so `ExecutionEngine` keeps its import; port this call by "
+        "hand" in first.stderr
+    )
+    assert "engine_config_service.py" not in first.stdout, "its import and call stay unchanged"
 
 
 def test_scan_after_apply_leaves_only_the_manual_review_items(migrated: dict) -> None:
@@ -99,8 +108,10 @@ def test_scan_after_apply_leaves_only_the_manual_review_items(migrated: dict) ->
     # Left on purpose, reported for manual review during the run: system_tasks.py still calls
     # `ExecutionEngine._init_from_factory(...)` without a user context (refused by the
     # constructors rule, so the imports rule keeps that name). The `importlib.import_module(...)`
-    # of the consolidated module follows the spec's whole-module rule.
-    assert metrics["deprecated_imports"] == 1
+    # of the consolidated module follows the spec's whole-module rule. engine_config_service.py
+    # keeps its import of the consolidated `ExecutionEngine`: its `config=` call does not fit
+    # `UserExecutionEngine`, so a human ports it.
+    assert metrics["deprecated_imports"] == 2
     assert metrics["string_references"] == 0
     left = sorted(
         (f["path"], f["line"], f["rule"])
@@ -109,6 +120,7 @@ def test_scan_after_apply_leaves_only_the_manual_review_items(migrated: dict) ->
         in {"deprecated-import", "aliased-import", "indirect-import", "string-reference"}
     )
     assert left == [
+        ("netra_backend/app/services/engine_config_service.py", 6, "deprecated-import"),
         ("netra_backend/app/services/system_tasks.py", 8, "deprecated-import"),
     ]
 
@@ -156,7 +168,7 @@ SHIM_USER = (
     "    RequestScopedExecutionEngine,\n"
     ")\n"
     "\n"
-    "ENGINE = RequestScopedExecutionEngine\n"
+    "ENGINES = [RequestScopedExecutionEngine]\n"
 )
 
 
