@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-SOURCES := codemods migrator tests benchmarks scripts
+SOURCES := codemods migrator tests benchmarks scripts noxfile.py
 
 .PHONY: demo test fuzz lint format clean bench
 

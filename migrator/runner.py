@@ -179,7 +179,7 @@ def _process_source(job: Job, path: str, source: bytes) -> FileResult:
     try:
         parsed = libcst_parse(source, FileContext.from_path(path))
     except Exception as error:  # noqa: BLE001 - any parser failure is reported, never fatal
-        result.error = f"does not parse: {_first_line(error)}"
+        result.error = f"does not parse: {python_parse_error(source) or _first_line(error)}"
         return result
     if job.transform:
         _transform(job, parsed, source, result)
@@ -187,6 +187,24 @@ def _process_source(job: Job, path: str, source: bytes) -> FileResult:
         analyses.update(_libcst_analyses(job, parsed, pending))
         _keep(result, job, analyses)
     return result
+
+
+def python_parse_error(source: bytes) -> str | None:
+    """Python's own reason for rejecting the file, with its line (None when it compiles).
+
+    LibCST's parser reports many errors at `1:1`; the stdlib names the problem and the line.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(source, "<file>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as error:  # IndentationError and TabError included
+        return f"{error.msg} (line {error.lineno})" if error.lineno else error.msg
+    except (ValueError, UnicodeDecodeError) as error:  # NUL bytes, a bad encoding
+        return _first_line(error)
+    except (RecursionError, MemoryError):
+        return None
+    return None
 
 
 def libcst_parse(source: str | bytes, context: FileContext) -> ParsedFile:
