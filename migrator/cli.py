@@ -511,7 +511,10 @@ def status(
 @app.command()
 def rollback(
     target: Annotated[str, typer.Argument(help="A batch name, or one of its commits.")],
-    path: Annotated[Path, typer.Option("--repo", help="Repository root.")] = Path("."),
+    path: Annotated[Path | None, typer.Argument(help="Repository root.")] = None,
+    repo: Annotated[
+        Path | None, typer.Option("--repo", help="Repository root (same as PATH).")
+    ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="List the commits it would revert.")
     ] = False,
@@ -520,7 +523,9 @@ def rollback(
     from migrator import batches
     from migrator import rollback as rollbacks
 
-    root = repository(path)
+    if path is not None and repo is not None and path.resolve() != repo.resolve():
+        raise fail(f"two repositories given: {path} and --repo {repo}")
+    root = repository(path or repo or Path("."))
     refuse_if_journal(root)
     try:
         result = rollbacks.rollback(root, target, dry_run=dry_run)

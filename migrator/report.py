@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 from string import Template
 
-from codemods.values import Finding
+from codemods.core.values import Finding
 from migrator.burndown import Point, burndown
 from migrator.history import History, batch_history
 from migrator.metrics import ScanReport

@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING
 
 from ahocorasick_rs import BytesAhoCorasick, Implementation
 
-from codemods.fast import AstFile, Unsupported, fast_analyzer
-from codemods.needles import NEEDLES
-from codemods.rules import RuleSet
-from codemods.values import Analysis, FileContext, Finding
+from codemods.core.fast import AstFile, Unsupported, fast_analyzer
+from codemods.core.needles import NEEDLES
+from codemods.core.rules import RuleSet
+from codemods.core.values import Analysis, FileContext, Finding
 
 if TYPE_CHECKING:
-    from codemods.base import Analyzer, Codemod, ParsedFile
+    from codemods.core.base import Analyzer, Codemod, ParsedFile
     from migrator.cache import ResultCache
 
 GENERATED_MARKER = b"@" + b"generated"
@@ -209,7 +209,7 @@ def python_parse_error(source: bytes) -> str | None:
 
 def libcst_parse(source: str | bytes, context: FileContext) -> ParsedFile:
     """A LibCST parse (imported on first use: a scan the `ast` analyzers answer never loads it)."""
-    from codemods.base import ParsedFile
+    from codemods.core.base import ParsedFile
 
     return ParsedFile(source, context)
 
@@ -252,7 +252,7 @@ def _libcst_analyses(
 ) -> dict[str, Analysis]:
     """These codemods' analyses from one shared LibCST walk of the tree."""
     from codemods import CODEMODS
-    from codemods.base import walk
+    from codemods.core.base import walk
 
     analyzers = {name: _analyzer(CODEMODS[name], parsed, job.rules) for name in codemods}
     walk(parsed, [visitor for analyzer in analyzers.values() for visitor in analyzer.visitors])
@@ -261,7 +261,7 @@ def _libcst_analyses(
 
 def _analyzer(codemod: Codemod, parsed: ParsedFile, rules: RuleSet) -> Analyzer:
     """The codemod's visitors for the shared walk; a codemod without them analyzes alone."""
-    from codemods.base import Analyzer
+    from codemods.core.base import Analyzer
 
     split = getattr(codemod, "analyzer", None)
     if split is not None:
