@@ -23,9 +23,9 @@ from pathlib import Path
 from pyflakes import checker as pyflakes_checker
 from pyflakes import messages as pyflakes_messages
 
-from codemods.fast import AstFile, Unsupported, fast_analyzer
-from codemods.rules import RuleSet
-from codemods.values import Analysis, FileContext, Finding
+from codemods.core.fast import AstFile, Unsupported, fast_analyzer
+from codemods.core.rules import RuleSet
+from codemods.core.values import Analysis, FileContext, Finding
 from migrator.baseline import fingerprints_in, site_key
 
 # (codemod names the fast analyzers could not answer, the text) -> their analyses, by LibCST

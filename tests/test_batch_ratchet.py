@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from codemods import CODEMODS
-from codemods.base import Analysis, TransformResult
-from codemods.rules import RuleSet
+from codemods.core.base import Analysis, TransformResult
+from codemods.core.rules import RuleSet
 from migrator.batches import worsened
 from tests.batchkit import IDENTITY, cli, commit_count, hermetic_git, make_repo, snapshot, status
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from codemods import CODEMODS
-from codemods.base import TransformResult
-from codemods.rules import RuleSet
+from codemods.core.base import TransformResult
+from codemods.core.rules import RuleSet
 from migrator.changes import ordered_rules
 from migrator.runner import Job, process_source
 from migrator.spec import default_spec_text, parse_spec
