@@ -5,7 +5,7 @@ Each codemod's change to a file is measured against the text it started from, wi
 
 - a finding the old text did not hold (the baseline's fingerprint; a finding at the same rule
   and line text whose words changed is the same finding),
-- a name that was bound and is now undefined,
+- a name that was bound and is now undefined (a name the old text did not use is not checked),
 - an import inside the project that resolved and no longer does (see `ModuleFacts`).
 
 The runner then keeps the text from before that change and reports the site for manual review
@@ -46,6 +46,7 @@ class Measure:
     prints: tuple[str, ...]
     lines: tuple[str, ...]
     undefined: dict[str, int]  # name -> first line where it is undefined
+    names: frozenset[str]  # every name the text reads or binds
     unresolved: dict[str, int]  # in-project import path -> its first line
 
     def sites(self) -> set[tuple[str, str, str]]:
@@ -91,7 +92,7 @@ class RewriteCheck:
                     finding.line, f"it would add a `{finding.rule}` finding: {finding.message}"
                 )
         for name, line in after.undefined.items():
-            if name not in before.undefined:
+            if name in before.names and name not in before.undefined:
                 return Regression(line, f"it would leave `{name}` undefined")
         for path, line in after.unresolved.items():
             if path not in before.unresolved:
@@ -129,7 +130,9 @@ class RewriteCheck:
         lines = tuple(text.splitlines())
         prints = fingerprints_in(findings, lambda _path: lines)
         unresolved = self.modules.unresolved(file.tree, self.context) if self.modules else {}
-        return Measure(findings, tuple(prints), lines, _undefined(file.tree), unresolved)
+        names = frozenset(n.id for n in ast.walk(file.tree) if isinstance(n, ast.Name))
+        undefined = _undefined(file.tree)
+        return Measure(findings, tuple(prints), lines, undefined, names, unresolved)
 
 
 def _site(finding: Finding, lines: Sequence[str]) -> tuple[str, str, str]:
