@@ -17,7 +17,13 @@ from codemods.core.values import Finding
 from migrator.changes import ChangeSet, compute_changes
 from migrator.chunking import cut_chunks
 from migrator.fileio import atomic_write
-from migrator.gates import GateResult, execute, failed_tests, run_gate
+from migrator.gates import (
+    GATE_ENVIRONMENT_HINT,
+    GateResult,
+    execute,
+    failed_tests,
+    run_gate,
+)
 from migrator.gitops import GitError, Repository, open_repository
 from migrator.history import History, history_of
 from migrator.journal import Journal, put_back
@@ -411,6 +417,8 @@ class BatchRun:
         self.say(result.tail())
         if result.new_failures:
             self.say("new failures: " + ", ".join(result.new_failures))
+        if result.interpreter:
+            self.say(f"the gate's Python was {result.interpreter}; {GATE_ENVIRONMENT_HINT}")
         return self._finish(
             EXIT_FAILED,
             "gate-failed",
