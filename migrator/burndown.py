@@ -11,7 +11,6 @@ import os
 import sqlite3
 import subprocess
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -23,6 +22,7 @@ from migrator.history import History
 from migrator.metrics import ScanReport, compute_metrics
 from migrator.runner import INLINE_LIMIT, FileResult, Job, process_source
 from migrator.spec import Spec
+from migrator.workers import pool as worker_pool
 
 SKIPPED_MODES = {"120000", "160000"}  # symlinks and submodules are never scanned
 HISTORY_DB = "history.sqlite3"
@@ -217,7 +217,7 @@ class TreeScanner:
         workers = self.jobs or os.cpu_count() or 1
         if workers <= 1 or len(work) < INLINE_LIMIT:
             return [process_source(self.job, path, source) for path, source in work]
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with worker_pool(workers) as pool:
             analyse = partial(_analyse_item, self.job)
             return list(pool.map(analyse, work, chunksize=16))
 
