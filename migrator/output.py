@@ -7,9 +7,9 @@ import sys
 from rich.console import Console
 from rich.table import Table
 
-from migrator.changes import ChangeSet
-from migrator.diffs import colourize, unified_diff
-from migrator.metrics import ScanReport
+from migrator.engine.changes import ChangeSet
+from migrator.engine.diffs import colourize, unified_diff
+from migrator.engine.metrics import ScanReport
 
 stdout = Console(highlight=False, soft_wrap=True)
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -150,7 +150,7 @@ def print_plan(plans: list[dict]) -> None:
 def print_status(spec, metrics: dict[str, float], history) -> None:
     """The remediation-plan table (metric, current, week, week target, final target), then the
     batch history read from git trailers."""
-    from migrator.batches import target_rows
+    from migrator.batch.plan import target_rows
 
     table = Table(title="Metrics now, against the plan's targets", title_justify="left")
     table.add_column("metric", no_wrap=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from migrator.history import batch_history, parse_trailers
+from migrator.batch.history import batch_history, parse_trailers
 from tests.batchkit import cli, git, head, make_repo, register
 
 SPEC = """

@@ -9,7 +9,7 @@ import pytest
 from codemods import CODEMODS
 from codemods.base import TransformResult
 from codemods.rules import RuleSet
-from migrator.runner import Job, process_file
+from migrator.engine.runner import Job, process_file
 
 
 class Replace:

@@ -17,11 +17,11 @@ from functools import partial
 from pathlib import Path
 
 from codemods import codemod_names
-from migrator import cache
-from migrator.discover import matcher
-from migrator.history import History
-from migrator.metrics import ScanReport, compute_metrics
-from migrator.runner import INLINE_LIMIT, FileResult, Job, process_source
+from migrator.batch.history import History
+from migrator.engine import cache
+from migrator.engine.discover import matcher
+from migrator.engine.metrics import ScanReport, compute_metrics
+from migrator.engine.runner import INLINE_LIMIT, FileResult, Job, process_source
 from migrator.spec import Spec
 
 SKIPPED_MODES = {"120000", "160000"}  # symlinks and submodules are never scanned

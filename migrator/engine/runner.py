@@ -24,7 +24,7 @@ from codemods.values import Analysis, FileContext, Finding
 
 if TYPE_CHECKING:
     from codemods.base import Analyzer, Codemod, ParsedFile
-    from migrator.cache import ResultCache
+    from migrator.engine.cache import ResultCache
 
 GENERATED_MARKER = b"@" + b"generated"
 INLINE_LIMIT = 64  # below this many files a process pool costs more than it saves

@@ -21,7 +21,7 @@ from pathlib import Path
 from codemods.paths import PathMap, old_names
 from codemods.rules import RenameRule, RuleSet
 from codemods.values import FileContext, last_components
-from migrator.discover import discover
+from migrator.engine.discover import discover
 from migrator.spec import Spec
 
 
