@@ -1,1 +1,1 @@
-"""Apply changes in gated, committed, crash-safe batches; the git access, history and rollback."""
+"""Apply changes in gated, committed, crash-safe batches; their history, rollback and recovery."""

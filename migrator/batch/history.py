@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from migrator.batch.git import LoggedCommit, Repository, open_repository
+from migrator.git import LoggedCommit, Repository, open_repository
 
 TRAILER = re.compile(r"^([A-Za-z0-9][A-Za-z0-9-]*):[ \t]*(.*)$")
 MIGRATION_GREP = "^Migration-(Batch|Rollback):"

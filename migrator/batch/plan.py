@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from migrator.batch.git import open_repository
 from migrator.batch.history import History, history_of
 from migrator.engine.changes import ChangeSet, compute_changes
+from migrator.git import open_repository
 from migrator.spec import Batch, Spec, Target
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from migrator.batch.git import Repository, open_repository
 from migrator.batch.journal import Journal
 from migrator.batch.lock import alive, holder, lock_path
+from migrator.git import Repository, open_repository
 
 
 class Refused(Exception):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from migrator.batch.git import open_repository
 from migrator.batch.journal import Journal, put_back
 from migrator.batch.lock import LockHeld, hold
 from migrator.batch.preflight import Refused
+from migrator.git import open_repository
 
 
 def recover(root: Path) -> tuple[list[str], str]:

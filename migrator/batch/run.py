@@ -16,7 +16,6 @@ from pathlib import Path
 from codemods.values import Finding
 from migrator.batch.chunking import cut_chunks
 from migrator.batch.gates import GateResult, execute, failed_tests, run_gate
-from migrator.batch.git import GitError, Repository
 from migrator.batch.journal import Journal
 from migrator.batch.lock import LockHeld, hold
 from migrator.batch.plan import target_rows
@@ -25,6 +24,7 @@ from migrator.engine.changes import compute_changes
 from migrator.engine.fileio import atomic_write
 from migrator.engine.runner import FileResult
 from migrator.engine.scan import scan
+from migrator.git import GitError, Repository
 from migrator.spec import Batch, Spec
 
 PAUSE_HOOK = "MIGRATOR_TEST_PAUSE_AFTER_WRITES"  # tests only: sleep after N writes (then kill -9)
