@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from codemods.values import Finding
+from codemods.core.values import Finding
 from migrator.batch.chunking import cut_chunks
 from migrator.batch.gates import GateResult, execute, failed_tests, run_gate
 from migrator.batch.journal import Journal

@@ -21,7 +21,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 import codemods
-from codemods.values import Finding
+from codemods.core.values import Finding
 from migrator import __version__
 from migrator.engine import runner
 from migrator.engine.runner import FileResult, Job

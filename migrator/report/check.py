@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from codemods import codemod_names
-from codemods.values import Finding
+from codemods.core.values import Finding
 from migrator.engine.changes import compute_changes
 from migrator.engine.metrics import RULE_METRICS, ScanReport
 from migrator.engine.scan import scan
