@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from migrator.gates import failed_tests, run_gate
+from migrator.batch.gates import failed_tests, run_gate
 from migrator.spec import Gate
 from tests.batchkit import (
     cli,

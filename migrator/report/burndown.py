@@ -16,13 +16,13 @@ from functools import partial
 from pathlib import Path
 
 from codemods import codemod_names
-from migrator import cache
-from migrator.discover import matcher
-from migrator.history import History
-from migrator.metrics import ScanReport, compute_metrics
-from migrator.runner import INLINE_LIMIT, FileResult, Job, process_source
+from migrator.batch.history import History
+from migrator.engine import cache
+from migrator.engine.discover import matcher
+from migrator.engine.metrics import ScanReport, compute_metrics
+from migrator.engine.runner import INLINE_LIMIT, FileResult, Job, process_source
+from migrator.engine.workers import pool as worker_pool
 from migrator.spec import Spec
-from migrator.workers import pool as worker_pool
 
 SKIPPED_MODES = {"120000", "160000"}  # symlinks and submodules are never scanned
 HISTORY_DB = "history.sqlite3"

@@ -21,11 +21,11 @@ from codemods.core.fast import AstFile, Unsupported, fast_analyzer
 from codemods.core.needles import NEEDLES
 from codemods.core.rules import RuleSet
 from codemods.core.values import Analysis, FileContext, Finding
-from migrator.workers import pool as worker_pool
+from migrator.engine.workers import pool as worker_pool
 
 if TYPE_CHECKING:
     from codemods.core.base import Analyzer, Codemod, ParsedFile
-    from migrator.cache import ResultCache
+    from migrator.engine.cache import ResultCache
 
 GENERATED_MARKER = b"@" + b"generated"
 INLINE_LIMIT = 64  # below this many files a process pool costs more than it saves
