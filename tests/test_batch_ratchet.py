@@ -15,7 +15,7 @@ import pytest
 from codemods import CODEMODS
 from codemods.core.base import Analysis, TransformResult
 from codemods.core.rules import RuleSet
-from migrator.batches import worsened
+from migrator.batch.run import worsened
 from tests.batchkit import IDENTITY, cli, commit_count, hermetic_git, make_repo, snapshot, status
 
 CANONICAL = "from pkg.new import Engine\n"

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from migrator.batches import worsened
-from migrator.history import parse_trailers
+from migrator.batch.history import parse_trailers
+from migrator.batch.run import worsened
 from migrator.spec import default_spec_text
 from tests.batchkit import IDENTITY, cli, git, hermetic_git
 

@@ -15,8 +15,8 @@ import pytest
 from codemods import CODEMODS
 from codemods.core.base import TransformResult
 from codemods.core.rules import RuleSet
-from migrator.changes import ordered_rules
-from migrator.runner import Job, process_source
+from migrator.engine.changes import ordered_rules
+from migrator.engine.runner import Job, process_source
 from migrator.spec import default_spec_text, parse_spec
 
 RULES = parse_spec(default_spec_text(), "default").rules

@@ -26,7 +26,7 @@ from pyflakes import messages as pyflakes_messages
 from codemods.core.fast import AstFile, Unsupported, fast_analyzer
 from codemods.core.rules import RuleSet
 from codemods.core.values import Analysis, FileContext, Finding
-from migrator.baseline import fingerprints_in, site_key
+from migrator.report.baseline import fingerprints_in, site_key
 
 # (codemod names the fast analyzers could not answer, the text) -> their analyses, by LibCST
 Fallback = Callable[[tuple[str, ...], str], dict[str, Analysis]]

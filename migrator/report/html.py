@@ -18,10 +18,10 @@ from pathlib import Path
 from string import Template
 
 from codemods.core.values import Finding
-from migrator.burndown import Point, burndown
-from migrator.history import History, batch_history
-from migrator.metrics import ScanReport
-from migrator.scan import scan
+from migrator.batch.history import History, batch_history
+from migrator.engine.metrics import ScanReport
+from migrator.engine.scan import scan
+from migrator.report.burndown import Point, burndown
 from migrator.spec import Spec, Target
 
 WEEK_COLOURS = ("#8250df", "#0969da", "#bf8700", "#1a7f37", "#57606a")

@@ -1,14 +1,19 @@
-"""Building import statements and applying planned node edits to a module, layout kept."""
+"""The import-editing service: build import statements, drop names from them, and apply planned
+node edits to a module, layout kept. Every codemod that adds or drops imports uses it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import libcst as cst
 
 from codemods.core.base import FileContext, dotted_name
+from codemods.core.syntax import LINE_LIMIT
 
 IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception"})
+ImportNode = TypeVar("ImportNode", cst.Import, cst.ImportFrom)
 
 
 @dataclass(frozen=True)
@@ -60,7 +65,7 @@ def repoint(node: cst.ImportFrom, context: FileContext, module: str, relative: b
     return node.with_changes(relative=dots, module=dotted)
 
 
-def with_aliases(node: cst.ImportFrom, aliases: list[cst.ImportAlias]) -> cst.ImportFrom:
+def with_aliases(node: ImportNode, aliases: list[cst.ImportAlias]) -> ImportNode:
     """`node` importing exactly `aliases`, commas fixed so the last keeps the original ending."""
     original = list(node.names) if not isinstance(node.names, cst.ImportStar) else []
     last_comma = original[-1].comma if original else cst.MaybeSentinel.DEFAULT
@@ -76,9 +81,20 @@ def with_aliases(node: cst.ImportFrom, aliases: list[cst.ImportAlias]) -> cst.Im
             fixed.append(alias.with_changes(comma=separator))
         else:
             fixed.append(alias)
-    if len(fixed) == 1 and node.lpar is None and isinstance(last_comma, cst.Comma):
+    parenthesized = getattr(node, "lpar", None) is not None
+    if len(fixed) == 1 and not parenthesized and isinstance(last_comma, cst.Comma):
         fixed[0] = fixed[0].with_changes(comma=cst.MaybeSentinel.DEFAULT)
     return node.with_changes(names=fixed)
+
+
+def without_aliases(node: ImportNode, drop: Callable[[cst.ImportAlias], bool]) -> ImportNode | None:
+    """`node` minus the aliases `drop` picks (itself when none; None when none is left)."""
+    if isinstance(node.names, cst.ImportStar):
+        return node
+    kept = [alias for alias in node.names if not drop(alias)]
+    if len(kept) == len(node.names):
+        return node
+    return with_aliases(node, kept) if kept else None
 
 
 def _last(alias: cst.ImportAlias, ending: cst.Comma | cst.MaybeSentinel) -> cst.ImportAlias:
@@ -91,13 +107,24 @@ def _last(alias: cst.ImportAlias, ending: cst.Comma | cst.MaybeSentinel) -> cst.
     return alias.with_changes(comma=alias.comma.with_changes(whitespace_after=spacing))
 
 
+def from_import_line(
+    module: str, names: Sequence[str], wrap: tuple[int, str] | None = None
+) -> cst.SimpleStatementLine:
+    """`from module import a, b as c` (names as written), on one line; with `wrap` (the line's
+    indent width, the file's indent unit) one name a line in parentheses past `LINE_LIMIT`."""
+    text = f"from {module} import {', '.join(names)}"
+    if wrap is not None and len(names) > 1 and wrap[0] + len(text) > LINE_LIMIT:
+        listed = "".join(f"{wrap[1]}{name},\n" for name in names)
+        text = f"from {module} import (\n{listed})"
+    return cst.parse_statement(text + "\n")  # type: ignore[return-value]
+
+
 def from_import(context: FileContext, imports: list[NewImport]) -> cst.ImportFrom:
     """A fresh one-line `from m import a, b` for imports that share a module."""
     first = imports[0]
     spelling = module_spelling(context, first.module, first.relative)
-    names = ", ".join(f"{i.name} as {i.asname}" if i.asname else i.name for i in imports)
-    statement = cst.parse_statement(f"from {spelling} import {names}\n")
-    return statement.body[0]  # type: ignore[attr-defined,return-value]
+    names = [f"{i.name} as {i.asname}" if i.asname else i.name for i in imports]
+    return from_import_line(spelling, names).body[0]  # type: ignore[return-value]
 
 
 @dataclass

@@ -22,17 +22,18 @@ from codemods.core.line_shift import line_map, shift_findings
 from codemods.core.needles import NEEDLES
 from codemods.core.rules import RuleSet
 from codemods.core.values import Analysis, FileContext, Finding
-from migrator.withdraw import (
+from migrator.engine.withdraw import (
     WITHDRAWN,
     Regression,
     RewriteCheck,
     forget_modules,
     module_facts,
 )
+from migrator.engine.workers import pool as worker_pool
 
 if TYPE_CHECKING:
     from codemods.core.base import Analyzer, Codemod, ParsedFile
-    from migrator.cache import ResultCache
+    from migrator.engine.cache import ResultCache
 
 GENERATED_MARKER = b"@" + b"generated"
 INLINE_LIMIT = 64  # below this many files a process pool costs more than it saves
@@ -428,7 +429,7 @@ class _LazyPool:
 
     def submit(self, job: Job, paths: list[str]) -> Future:
         if self.pool is None:
-            self.pool = self.stack.enter_context(ProcessPoolExecutor(max_workers=self.workers))
+            self.pool = self.stack.enter_context(worker_pool(self.workers))
         return self.pool.submit(_process_chunk, job, paths)
 
 
