@@ -165,3 +165,53 @@ def test_manual_review_findings_carry_the_line_of_the_written_text(tmp_path: Pat
         ("deprecated-import", local_import),
         ("constructor-signature", call),
     ]
+
+
+@pytest.mark.parametrize(
+    ("new_import", "missing"),
+    [
+        ("from pkg.gone import Engine", "pkg.gone"),  # no such module
+        ("from pkg.engines import Motor as Engine", "pkg.engines.Motor"),  # no such name there
+        ("import pkg.gone as Engine", "pkg.gone"),
+    ],
+)
+def test_a_change_that_points_an_import_at_nothing_is_withdrawn(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, new_import: str, missing: str
+) -> None:
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "engines.py").write_text("class Engine:\n    pass\n")
+    old_import = "from pkg.engines import Engine"
+    monkeypatch.setitem(CODEMODS, "repoint", Replace("repoint", old_import, new_import))
+    source = f"{old_import}\n\nprint(Engine)\n"
+
+    result = rewrite(tmp_path, source, ("repoint",), "app/user.py")
+
+    assert not result.changed
+    assert manual(result) == [
+        (
+            "rewrite-withdrawn",
+            1,
+            f"`repoint` left this unchanged: it would import `{missing}`, which the repository "
+            "does not provide; change it by hand",
+        )
+    ]
+
+
+def test_imports_outside_the_project_and_ones_already_broken_are_not_judged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "star.py").write_text("from os.path import *\n")
+    rename = Replace("rename_name", "old_name", "new_name")
+    monkeypatch.setitem(CODEMODS, "rename_name", rename)
+    source = (
+        "import numpy_not_installed  # outside the project\n"
+        "from pkg.gone import old_name  # broken before the change too\n"
+        "from pkg.star import old_name as other  # a star import: any name may be there\n"
+    )
+
+    result = rewrite(tmp_path, source, ("rename_name",), "app/user.py")
+
+    assert result.changed and manual(result) == []
