@@ -180,3 +180,16 @@ def test_a_scan_imports_neither_gitpython_nor_the_batch_machinery() -> None:
         [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_production_code_reads_no_test_switch() -> None:
+    """Tests get their timing control by patching (tests/batchkit.py), not from the environment."""
+    switches = [
+        f"{module}: {node.value}"
+        for module, path in package_sources().items()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and node.value.startswith("MIGRATOR_")
+    ]
+    assert switches == []
