@@ -14,7 +14,13 @@ from pathlib import Path
 
 from codemods.core.values import Finding
 from migrator.batch.chunking import cut_chunks
-from migrator.batch.gates import GateResult, execute, failed_tests, run_gate
+from migrator.batch.gates import (
+    GATE_ENVIRONMENT_HINT,
+    GateResult,
+    execute,
+    failed_tests,
+    run_gate,
+)
 from migrator.batch.journal import Journal
 from migrator.batch.lock import LockHeld, hold
 from migrator.batch.plan import target_rows
@@ -332,6 +338,8 @@ class BatchRun:
         self.say(result.tail())
         if result.new_failures:
             self.say("new failures: " + ", ".join(result.new_failures))
+        if result.interpreter:
+            self.say(f"the gate's Python was {result.interpreter}; {GATE_ENVIRONMENT_HINT}")
         return self._finish(
             EXIT_FAILED,
             "gate-failed",

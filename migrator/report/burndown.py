@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -21,6 +20,7 @@ from migrator.engine import cache
 from migrator.engine.discover import matcher
 from migrator.engine.metrics import ScanReport, compute_metrics
 from migrator.engine.runner import INLINE_LIMIT, FileResult, Job, process_source
+from migrator.engine.workers import pool as worker_pool
 from migrator.git import GitObjects
 from migrator.spec import Spec
 
@@ -149,7 +149,7 @@ class TreeScanner:
         workers = self.jobs or os.cpu_count() or 1
         if workers <= 1 or len(work) < INLINE_LIMIT:
             return [process_source(self.job, path, source) for path, source in work]
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with worker_pool(workers) as pool:
             analyse = partial(_analyse_item, self.job)
             return list(pool.map(analyse, work, chunksize=16))
 
