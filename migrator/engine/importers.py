@@ -14,7 +14,7 @@ module-level assignments only), and hands them to the codemods as plain data on 
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -25,24 +25,33 @@ from migrator.engine.discover import discover
 from migrator.spec import Spec
 
 
-def _parse(source: bytes) -> ast.Module | None:
+def parse_or_none(source: bytes) -> ast.Module | None:
+    """The module's syntax tree, or None when it does not parse."""
     try:
         return ast.parse(source)
     except (SyntaxError, ValueError):
         return None
 
 
-def imported_paths(tree: ast.Module, context: FileContext) -> set[str]:
-    """Dotted `module.Name` paths a file's from-imports bring in, and the modules it imports."""
-    found: set[str] = set()
+def import_targets(tree: ast.Module, context: FileContext) -> Iterator[tuple[str, str | None]]:
+    """(module, name) per imported name, relative modules resolved: `import a.b` gives
+    (`a.b`, None), `from .a import b` gives (`<package>.a`, `b`)."""
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
+            for alias in node.names:
+                yield alias.name, None
         elif isinstance(node, ast.ImportFrom):
             module = context.resolve("." * node.level + (node.module or ""))
             for alias in node.names:
-                found.add(module if alias.name == "*" else f"{module}.{alias.name}")
-    return found
+                yield module, alias.name
+
+
+def imported_paths(tree: ast.Module, context: FileContext) -> set[str]:
+    """Dotted `module.Name` paths a file's from-imports bring in, and the modules it imports."""
+    return {
+        module if name in (None, "*") else f"{module}.{name}"
+        for module, name in import_targets(tree, context)
+    }
 
 
 def _top_level(tree: ast.Module) -> Iterable[ast.stmt]:
@@ -113,7 +122,7 @@ def repository_facts(root: Path, spec: Spec, selected: Iterable[str]) -> RuleSet
             continue
         if not any(needle in source for needle in needles):
             continue
-        tree = _parse(source)
+        tree = parse_or_none(source)
         if tree is None:
             continue
         context = FileContext.from_path(path)
