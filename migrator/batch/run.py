@@ -329,7 +329,7 @@ class BatchRun:
         index: int,
         total: int,
         chunk: list[str],
-        entry: dict,
+        entry: ChunkRecord,
         before: dict[str, float],
         after: dict[str, float],
         worse: list[str],
@@ -337,7 +337,8 @@ class BatchRun:
         """A chunk that makes a ratcheted metric worse is never committed: restored, exit 1."""
         restored = self._restore_current()
         self._mark(chunk, "restored")
-        entry.update(status="metrics-worse", metrics_before=before, metrics_after=after)
+        entry.status = "metrics-worse"
+        entry.metrics_before, entry.metrics_after = before, after
         changes = ", ".join(f"{m} {before[m]} -> {after[m]}" for m in worse)
         return self._finish(
             EXIT_FAILED,
