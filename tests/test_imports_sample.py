@@ -158,6 +158,7 @@ OLD_IMPORT = (
 )
 NEW_IMPORT = "from netra_backend.app.services.user_execution_context import UserExecutionContext\n"
 SHIM = "netra_backend/app/agents/supervisor/request_scoped_execution_engine.py"
+CANONICAL_MODULE = "netra_backend/app/agents/supervisor/user_execution_engine.py"
 SHIM_SOURCE = (
     "from netra_backend.app.agents.supervisor.user_execution_engine import UserExecutionEngine\n"
     "\n"
@@ -206,6 +207,7 @@ def test_ignored_and_virtualenv_files_are_never_touched(tmp_path: Path, init_git
 
 def test_compat_alias_stays_while_files_outside_the_run_import_it(tmp_path: Path) -> None:
     files = {
+        CANONICAL_MODULE: "class UserExecutionEngine:\n    pass\n",  # the imports' target
         SHIM: SHIM_SOURCE,
         "netra_backend/app/services/user.py": SHIM_USER,
         "tests/test_user.py": SHIM_USER,

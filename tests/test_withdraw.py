@@ -198,7 +198,7 @@ def test_a_change_that_points_an_import_at_nothing_is_withdrawn(
     ]
 
 
-def test_imports_outside_the_project_and_ones_already_broken_are_not_judged(
+def test_imports_outside_the_project_or_in_a_file_with_a_broken_one_are_not_judged(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (tmp_path / "pkg").mkdir()

@@ -6,8 +6,10 @@ Each codemod's change to a file is measured against the text it started from, wi
 - a finding the old text did not hold (the baseline's fingerprint; a finding at the same rule
   and line text whose words changed is the same finding),
 - a name that was bound and is now undefined (a name the old text did not use is not checked),
-- an import inside the project that resolved and no longer does: its module file is gone, or
-  the name is not bound at that module's top level (see `ModuleFacts`).
+- an import inside the project that does not resolve, in a file whose in-project imports all
+  resolved: its module file is not there, or the name is not bound at that module's top level
+  (see `ModuleFacts`). A file with a broken import already is not judged on imports: the
+  repository is incomplete (a partial checkout, a test's small tree) and nothing can be told.
 
 The runner then keeps the text from before that change and reports the site for manual review
 with the reason. Only changed files are measured, each text once.
@@ -95,6 +97,8 @@ class RewriteCheck:
         for name, line in after.undefined.items():
             if name in before.names and name not in before.undefined:
                 return Regression(line, f"it would leave `{name}` undefined")
+        if before.unresolved:  # an incomplete repository: the imports cannot be judged
+            return None
         for path, line in after.unresolved.items():
             if path not in before.unresolved:
                 return Regression(
