@@ -31,6 +31,11 @@ class ConstructorRule:
     imports: tuple[tuple[str, str], ...] = ()
     classmethods: tuple[str, ...] = ()
 
+    @property
+    def accepted_names(self) -> frozenset[str]:
+        """The dotted names a call of the old class (or of one of its classmethods) resolves to."""
+        return frozenset([self.old, *(f"{self.old}.{method}" for method in self.classmethods)])
+
 
 @dataclass(frozen=True)
 class FlagRule:
@@ -80,6 +85,13 @@ class RuleSet:
     # imports an old name at module level, or binds a compatibility alias), as name renames, so
     # the files importing a name through such a module are rewritten to the canonical path.
     reexports: tuple[RenameRule, ...] = ()
+
+    def constructor_rule(self, names: set[str] | frozenset[str]) -> ConstructorRule | None:
+        """The constructor rule whose old class a call of one of these dotted names constructs."""
+        for rule in self.constructors:
+            if names & rule.accepted_names:
+                return rule
+        return None
 
     def packages(self) -> tuple[str, ...]:
         """Top-level packages the migration is about (explicit, or from the rules' paths)."""

@@ -11,17 +11,17 @@ import os
 import sqlite3
 import subprocess
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
 from codemods import codemod_names
-from migrator import cache
-from migrator.discover import matcher
-from migrator.history import History
-from migrator.metrics import ScanReport, compute_metrics
-from migrator.runner import INLINE_LIMIT, FileResult, Job, process_source
+from migrator.batch.history import History
+from migrator.engine import cache
+from migrator.engine.discover import matcher
+from migrator.engine.metrics import ScanReport, compute_metrics
+from migrator.engine.runner import INLINE_LIMIT, FileResult, Job, process_source
+from migrator.engine.workers import pool as worker_pool
 from migrator.spec import Spec
 
 SKIPPED_MODES = {"120000", "160000"}  # symlinks and submodules are never scanned
@@ -217,7 +217,7 @@ class TreeScanner:
         workers = self.jobs or os.cpu_count() or 1
         if workers <= 1 or len(work) < INLINE_LIMIT:
             return [process_source(self.job, path, source) for path, source in work]
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with worker_pool(workers) as pool:
             analyse = partial(_analyse_item, self.job)
             return list(pool.map(analyse, work, chunksize=16))
 

@@ -8,10 +8,10 @@ import libcst as cst
 from libcst.metadata import BaseAssignment, Scope, ScopeProvider
 
 from codemods.core.base import ParsedFile, dotted_name
+from codemods.core.imports.edits import NewImport
+from codemods.core.imports.scopes import destination
 from codemods.core.paths import PathMap, old_names, split_path
-from codemods.imports.edits import NewImport
-from codemods.imports.scopes import destination
-from codemods.imports.verdicts import DOTTED_PATH, PATH_KEYWORDS, PATH_TAKING_CALLS
+from codemods.core.references import is_path_argument, references_old_path, takes_path
 
 
 @dataclass(eq=False)
@@ -69,6 +69,24 @@ def collect(parsed: ParsedFile, paths: PathMap) -> FileFacts:
     collector = _Collector(parsed, paths)
     parsed.module.visit(collector)
     return collector.facts
+
+
+def path_strings(node: cst.Call | cst.Subscript) -> list[cst.SimpleString]:
+    """The string literals where this call or `sys.modules[...]` takes a dotted path."""
+    if isinstance(node, cst.Subscript):
+        if dotted_name(node.value) != "sys.modules" or len(node.slice) != 1:
+            return []
+        element = node.slice[0].slice
+        values = [element.value] if isinstance(element, cst.Index) else []
+    elif not takes_path(dotted_name(node.func) or ""):
+        return []
+    else:
+        values = [
+            arg.value
+            for index, arg in enumerate(node.args)
+            if is_path_argument(index, arg.keyword.value if arg.keyword else None)
+        ]
+    return [value for value in values if isinstance(value, cst.SimpleString)]
 
 
 def index_of(block: cst.CSTNode, statement: cst.CSTNode) -> int:
@@ -138,25 +156,12 @@ class _Collector(cst.CSTVisitor):
                     return
 
     def visit_Call(self, node: cst.Call) -> None:
-        callee = dotted_name(node.func) or ""
-        if callee.rpartition(".")[2] not in PATH_TAKING_CALLS:
-            return
-        for index, arg in enumerate(node.args):
-            first = index == 0 and arg.keyword is None
-            keyword = arg.keyword is not None and arg.keyword.value in PATH_KEYWORDS
-            if first or keyword:
-                self._path_string(arg.value)
+        self._path_strings(node)
 
     def visit_Subscript(self, node: cst.Subscript) -> None:
-        if dotted_name(node.value) == "sys.modules" and len(node.slice) == 1:
-            element = node.slice[0].slice
-            if isinstance(element, cst.Index):
-                self._path_string(element.value)
+        self._path_strings(node)
 
-    def _path_string(self, node: cst.BaseExpression) -> None:
-        if not isinstance(node, cst.SimpleString):
-            return
-        value = node.evaluated_value
-        if isinstance(value, str) and DOTTED_PATH.fullmatch(value):
-            if self.paths.references_old(value):
-                self.facts.path_strings.append(node)
+    def _path_strings(self, node: cst.Call | cst.Subscript) -> None:
+        for string in path_strings(node):
+            if references_old_path(self.paths, string.evaluated_value):
+                self.facts.path_strings.append(string)

@@ -20,11 +20,10 @@ from libcst.metadata import (
 )
 
 from codemods.core.base import Finding, ParsedFile, TransformResult, dotted_name
-from codemods.core.paths import PathMap
-from codemods.imports.build import StatementBuilder
-from codemods.imports.edits import EditApplier, NewImport
-from codemods.imports.scopes import destination, imported_module, imported_path, name_taken
-from codemods.imports.sites import (
+from codemods.core.imports.build import StatementBuilder
+from codemods.core.imports.edits import EditApplier, NewImport
+from codemods.core.imports.scopes import destination, imported_module, imported_path, name_taken
+from codemods.core.imports.sites import (
     Candidate,
     FileFacts,
     Plan,
@@ -33,6 +32,7 @@ from codemods.imports.sites import (
     index_of,
     split_path,
 )
+from codemods.core.paths import PathMap
 
 
 class ImportRewrite:

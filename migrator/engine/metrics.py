@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from codemods.core.values import Finding
-from migrator.runner import FileResult
+from migrator.engine.runner import FileResult
 
 # Finding rule -> the metric it counts toward.
 RULE_METRICS = {

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from codemods.core.values import Finding
-from migrator.fileio import atomic_write
+from migrator.engine.fileio import atomic_write
 
 BASELINE_FILENAME = ".migrator-baseline.json"
 FORMAT_VERSION = 1

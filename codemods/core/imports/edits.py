@@ -1,14 +1,19 @@
-"""Building import statements and applying planned node edits to a module, layout kept."""
+"""The import-editing service: build import statements, drop names from them, and apply planned
+node edits to a module, layout kept. Every codemod that adds or drops imports uses it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import libcst as cst
 
 from codemods.core.base import FileContext, dotted_name
+from codemods.core.syntax import LINE_LIMIT
 
 IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception"})
+ImportNode = TypeVar("ImportNode", cst.Import, cst.ImportFrom)
 
 
 @dataclass(frozen=True)
@@ -61,10 +66,10 @@ def repoint(node: cst.ImportFrom, context: FileContext, module: str, relative: b
 
 
 def with_aliases(
-    node: cst.ImportFrom,
+    node: ImportNode,
     aliases: list[cst.ImportAlias],
     origins: list[cst.ImportAlias | None] | None = None,
-) -> cst.ImportFrom:
+) -> ImportNode:
     """`node` importing exactly `aliases`, commas fixed so the last keeps the original ending.
 
     `origins` are the entries of `node` the aliases were edited from (None: a new name;
@@ -88,7 +93,8 @@ def with_aliases(
             fixed.append(alias.with_changes(comma=separator))
         else:
             fixed.append(alias)
-    if len(fixed) == 1 and node.lpar is None and isinstance(last_comma, cst.Comma):
+    parenthesized = getattr(node, "lpar", None) is not None
+    if len(fixed) == 1 and not parenthesized and isinstance(last_comma, cst.Comma):
         fixed[0] = fixed[0].with_changes(comma=cst.MaybeSentinel.DEFAULT)
     return node.with_changes(names=fixed)
 
@@ -140,6 +146,16 @@ def _bare(comma: cst.Comma) -> cst.Comma:
     return comma.with_changes(whitespace_after=bare)
 
 
+def without_aliases(node: ImportNode, drop: Callable[[cst.ImportAlias], bool]) -> ImportNode | None:
+    """`node` minus the aliases `drop` picks (itself when none; None when none is left)."""
+    if isinstance(node.names, cst.ImportStar):
+        return node
+    kept = [alias for alias in node.names if not drop(alias)]
+    if len(kept) == len(node.names):
+        return node
+    return with_aliases(node, kept) if kept else None
+
+
 def _last(alias: cst.ImportAlias, ending: cst.Comma | cst.MaybeSentinel) -> cst.ImportAlias:
     """The alias as the last name: the original ending, keeping the alias's own comment."""
     closing = ending.whitespace_after if isinstance(ending, cst.Comma) else None
@@ -152,6 +168,18 @@ def _last(alias: cst.ImportAlias, ending: cst.Comma | cst.MaybeSentinel) -> cst.
     own = alias.comma.whitespace_after  # type: ignore[union-attr]
     spacing = own.with_changes(indent=closing.indent, last_line=closing.last_line)
     return alias.with_changes(comma=alias.comma.with_changes(whitespace_after=spacing))
+
+
+def from_import_line(
+    module: str, names: Sequence[str], wrap: tuple[int, str] | None = None
+) -> cst.SimpleStatementLine:
+    """`from module import a, b as c` (names as written), on one line; with `wrap` (the line's
+    indent width, the file's indent unit) one name a line in parentheses past `LINE_LIMIT`."""
+    text = f"from {module} import {', '.join(names)}"
+    if wrap is not None and len(names) > 1 and wrap[0] + len(text) > LINE_LIMIT:
+        listed = "".join(f"{wrap[1]}{name},\n" for name in names)
+        text = f"from {module} import (\n{listed})"
+    return cst.parse_statement(text + "\n")  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -184,16 +212,14 @@ def from_import(
     spelling = module_spelling(context, first.module, first.relative)
     names = [f"{i.name} as {i.asname}" if i.asname else i.name for i in imports]
     if layout is None or len(names) == 1:
-        text = f"from {spelling} import {', '.join(names)}\n"
-    else:
-        notes = [f"  {c.value}" if c else "" for c in comments or [None] * len(names)]
-        lines = [
-            f"{layout.indent}{name}{',' if last < len(names) - 1 or layout.trailing_comma else ''}"
-            f"{note}\n"
-            for last, (name, note) in enumerate(zip(names, notes, strict=True))
-        ]
-        text = f"from {spelling} import (\n{''.join(lines)})\n"
-    statement = cst.parse_statement(text)
+        return from_import_line(spelling, names).body[0]  # type: ignore[return-value]
+    notes = [f"  {c.value}" if c else "" for c in comments or [None] * len(names)]
+    lines = [
+        f"{layout.indent}{name}{',' if last < len(names) - 1 or layout.trailing_comma else ''}"
+        f"{note}\n"
+        for last, (name, note) in enumerate(zip(names, notes, strict=True))
+    ]
+    statement = cst.parse_statement(f"from {spelling} import (\n{''.join(lines)})\n")
     return statement.body[0]  # type: ignore[attr-defined,return-value]
 
 

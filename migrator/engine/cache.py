@@ -22,8 +22,9 @@ from pathlib import Path
 
 import codemods
 from codemods.core.values import Finding
-from migrator import __version__, runner
-from migrator.runner import FileResult, Job
+from migrator import __version__
+from migrator.engine import runner
+from migrator.engine.runner import FileResult, Job
 
 DB_NAME = "results.sqlite3"
 WHOLE_TREE = "\0tree"  # the row of a namespace's whole-tree document: no file has this path

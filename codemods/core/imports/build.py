@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from codemods.core.base import FileContext
-from codemods.imports.edits import (
+from codemods.core.imports.edits import (
     Layout,
     NewImport,
     StatementEdit,
@@ -16,8 +16,8 @@ from codemods.imports.edits import (
     repoint,
     with_aliases,
 )
-from codemods.imports.scopes import imported_module, imported_path
-from codemods.imports.sites import Plan, Site, split_path
+from codemods.core.imports.scopes import imported_module, imported_path
+from codemods.core.imports.sites import Plan, Site, split_path
 
 
 def absolute(item: NewImport) -> NewImport:

@@ -1,4 +1,4 @@
-"""Plan and run batches: apply, gate, then commit or restore, chunk by chunk, crash-safe."""
+"""Run a batch: apply, gate, then commit or restore, chunk by chunk, crash-safe."""
 
 from __future__ import annotations
 
@@ -14,17 +14,24 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from codemods.core.values import Finding
-from migrator.changes import ChangeSet, compute_changes
-from migrator.chunking import cut_chunks
-from migrator.fileio import atomic_write
-from migrator.gates import GateResult, execute, failed_tests, run_gate
-from migrator.gitops import GitError, Repository, open_repository
-from migrator.history import History, history_of
-from migrator.journal import Journal, put_back
-from migrator.lock import LockHeld, alive, hold, holder, lock_path
-from migrator.runner import FileResult
-from migrator.scan import scan
-from migrator.spec import Batch, Spec, Target
+from migrator.batch.chunking import cut_chunks
+from migrator.batch.gates import (
+    GATE_ENVIRONMENT_HINT,
+    GateResult,
+    execute,
+    failed_tests,
+    run_gate,
+)
+from migrator.batch.journal import Journal
+from migrator.batch.lock import LockHeld, hold
+from migrator.batch.plan import target_rows
+from migrator.batch.preflight import Refused, open_for_change
+from migrator.engine.changes import compute_changes
+from migrator.engine.fileio import atomic_write
+from migrator.engine.runner import FileResult
+from migrator.engine.scan import scan
+from migrator.git import GitError, Repository
+from migrator.spec import Batch, Spec
 
 PAUSE_HOOK = "MIGRATOR_TEST_PAUSE_AFTER_WRITES"  # tests only: sleep after N writes (then kill -9)
 # tests only: sleep after the Nth commit, before its journal is cleared (the last window of a chunk)
@@ -33,10 +40,6 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 Say = Callable[[str], None]
 Chooser = Callable[[list[FileResult]], "ChosenChanges"]
-
-
-class Refused(Exception):
-    """The run cannot start (exit 2); the message says why."""
 
 
 class Interrupted(BaseException):
@@ -61,112 +64,10 @@ class RunResult:
     record_path: Path | None = None
 
 
-# ---- preflight ---------------------------------------------------------------------------
-def pending_recovery(root: Path) -> str | None:
-    """The message to show when a killed run left its journal behind, else None."""
-    repo = open_repository(root)
-    if repo is None:
-        return None
-    journal = Journal(repo.git_dir)
-    if not journal.pending():
-        return None
-    running = holder(repo.git_dir)
-    if running and alive(running.get("pid")):  # a live run's journal: it is not interrupted
-        return (
-            f"another migrator run holds {lock_path(repo.git_dir)} (pid {running.get('pid')}: "
-            f"{running.get('command')}); wait for it to finish"
-        )
-    count = len(journal.entries())
-    return (
-        f"a previous migrator run was interrupted and left {count} file(s) half-migrated "
-        f"(journal in {journal.dir}): run `migrator recover` first"
-    )
-
-
-def open_for_change(root: Path, *, allow_detached: bool = False) -> Repository:
-    """The repository, when it is safe to change it; otherwise `Refused` saying why."""
-    repo = open_repository(root)
-    if repo is None:
-        raise Refused(f"{root}: not a git repository (use --dry-run to preview without git)")
-    operation = repo.operation_in_progress()
-    if operation:
-        raise Refused(f"{repo.root}: {operation} is in progress; finish or abort it first")
-    if repo.head_sha() is None:
-        raise Refused(f"{repo.root}: the repository has no commit yet")
-    if repo.is_detached() and not allow_detached:
-        raise Refused(f"{repo.root}: HEAD is detached; check out a branch or pass --allow-detached")
-    message = pending_recovery(repo.root)
-    if message:
-        raise Refused(message)
-    problem = repo.identity_problem()
-    if problem:
-        raise Refused(problem)
-    return repo
-
-
-# ---- plan --------------------------------------------------------------------------------
-@dataclass
-class BatchPlan:
-    """What a batch would do now, and whether it already landed."""
-
-    batch: Batch
-    change_set: ChangeSet
-    landed: bool
-    rolled_back: bool
-
-    def to_dict(self) -> dict[str, object]:
-        changed = self.change_set.changed
-        return {
-            "name": self.batch.name,
-            "rules": list(self.batch.rules),
-            "paths": list(self.batch.paths),
-            "exclude": list(self.batch.exclude),
-            "files": len(changed),
-            "changes": sum(sum(r.changes.values()) for r in changed),
-            "changes_per_rule": dict(sorted(self.change_set.changes_per_rule().items())),
-            "manual_review": [f.to_dict() for f in self.change_set.manual_review],
-            "targets": {m: t.describe() for m, t in self.batch.targets.items()},
-            "landed": self.landed,
-            "rolled_back": self.rolled_back,
-        }
-
-
-def plan_batches(root: Path, spec: Spec, history: History, jobs: int | None) -> list[BatchPlan]:
-    plans = []
-    for batch in spec.batches:
-        change_set = compute_changes(root, spec, batch.rules, batch.paths, batch.exclude, jobs)
-        commits = history.of_batch(batch.name)
-        landed = history.landed(batch.name)
-        plans.append(BatchPlan(batch, change_set, landed, bool(commits) and not landed))
-    return plans
-
-
-# ---- targets -----------------------------------------------------------------------------
-def target_rows(
-    metrics: dict[str, float], targets: dict[str, Target]
-) -> list[tuple[str, float, str, bool]]:
-    """(metric, value, target, met) for every target."""
-    return [
-        (name, metrics.get(name, 0), target.describe(), target.met(metrics.get(name, 0)))
-        for name, target in targets.items()
-    ]
-
-
-def status_targets(spec: Spec, metrics: dict[str, float]) -> list[dict[str, object]]:
-    """Every batch's targets and the final ones, judged against `metrics`."""
-    scopes = [(b.name, b.targets) for b in spec.batches] + [("final", spec.final_targets())]
-    return [
-        {"scope": scope, "metric": metric, "value": value, "target": target, "met": met}
-        for scope, targets in scopes
-        for metric, value, target, met in target_rows(metrics, targets)
-    ]
-
-
 def compact(metrics: dict[str, float]) -> str:
     return json.dumps(metrics, separators=(",", ":"), sort_keys=False)
 
 
-# ---- run ---------------------------------------------------------------------------------
 @contextmanager
 def signals_interrupt() -> Iterator[None]:
     """SIGINT and SIGTERM raise inside the run so it can restore at once."""
@@ -411,6 +312,8 @@ class BatchRun:
         self.say(result.tail())
         if result.new_failures:
             self.say("new failures: " + ", ".join(result.new_failures))
+        if result.interpreter:
+            self.say(f"the gate's Python was {result.interpreter}; {GATE_ENVIRONMENT_HINT}")
         return self._finish(
             EXIT_FAILED,
             "gate-failed",
@@ -557,35 +460,3 @@ def run_batch(
     """Preflight, then run the batch; `Refused` (exit 2) when it cannot start."""
     repo = open_for_change(root, allow_detached=allow_detached)
     return BatchRun(repo, spec, batch, jobs=jobs, chooser=chooser, say=say).run()
-
-
-def recover(root: Path) -> tuple[list[str], str]:
-    """Put every journaled file back to HEAD's state, clear the journal; (paths, how)."""
-    repo = open_repository(root)
-    if repo is None:
-        raise Refused(f"{root}: not a git repository")
-    try:
-        with hold(repo.git_dir, "migrator recover"):
-            journal = Journal(repo.git_dir)
-            entries = journal.entries()
-            if not entries:
-                journal.clear()
-                return [], "nothing to recover"
-            paths = [entry.path for entry in entries]
-            repo.unstage(paths)
-            if journal.meta().get("parent") == repo.head_sha():
-                journal.restore(repo.root)  # HEAD did not move: the exact original bytes
-                how = "restored the original bytes"
-            else:
-                for path in paths:
-                    put_back(repo.root / path, repo.head_blob(path))
-                how = "restored HEAD's version"
-            journal.clear()
-            return paths, how
-    except LockHeld as error:
-        raise Refused(str(error)) from None
-
-
-def load_history(root: Path) -> History:
-    repo = open_repository(root)
-    return history_of(repo) if repo else History()

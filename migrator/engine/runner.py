@@ -21,10 +21,11 @@ from codemods.core.fast import AstFile, Unsupported, fast_analyzer
 from codemods.core.needles import NEEDLES
 from codemods.core.rules import RuleSet
 from codemods.core.values import Analysis, FileContext, Finding
+from migrator.engine.workers import pool as worker_pool
 
 if TYPE_CHECKING:
     from codemods.core.base import Analyzer, Codemod, ParsedFile
-    from migrator.cache import ResultCache
+    from migrator.engine.cache import ResultCache
 
 GENERATED_MARKER = b"@" + b"generated"
 INLINE_LIMIT = 64  # below this many files a process pool costs more than it saves
@@ -383,7 +384,7 @@ class _LazyPool:
 
     def submit(self, job: Job, paths: list[str]) -> Future:
         if self.pool is None:
-            self.pool = self.stack.enter_context(ProcessPoolExecutor(max_workers=self.workers))
+            self.pool = self.stack.enter_context(worker_pool(self.workers))
         return self.pool.submit(_process_chunk, job, paths)
 
 
