@@ -174,3 +174,16 @@ def test_bad_builtin_gates_are_refused(tmp_path: Path, gate: str, message: str) 
     result = cli("plan", str(repo), "-j", "1")
     assert result.exit_code == 2
     assert message in result.stderr
+
+
+def test_the_builtin_spec_gates_every_batch_with_compile_changed() -> None:
+    from migrator.spec import default_spec_text, parse_spec
+
+    spec = parse_spec(default_spec_text(), "default")
+    expected = (Gate(("python", "compile-changed"), builtin="compile-changed"),)
+    assert {batch.name: batch.gates for batch in spec.batches} == {
+        "week-1": expected,
+        "week-2": expected,
+        "week-3": expected,
+        "week-4": expected,
+    }
