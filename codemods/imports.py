@@ -27,7 +27,7 @@ from codemods.import_verdicts import (
     string_verdict,
 )
 from codemods.needles import NEEDLES
-from codemods.paths import PathMap
+from codemods.paths import PathMap, RepositoryPathMap
 from codemods.rules import RuleSet
 
 
@@ -141,15 +141,3 @@ class ImportsCodemod:
         if result.code != parsed.code:
             result.findings.extend(calls.mismatches)
         return result
-
-
-class RepositoryPathMap(PathMap):
-    """Renames plus the runner's re-export facts (`module.Name` re-exports of moved names).
-
-    Re-exporting modules are not old modules: only the names they re-export move.
-    """
-
-    def __init__(self, rules: RuleSet) -> None:
-        super().__init__(rules)
-        for rule in rules.reexports:
-            self._by_old.setdefault(rule.old, rule)

@@ -38,7 +38,7 @@ from codemods.import_verdicts import (
     star_import_verdict,
     string_verdict,
 )
-from codemods.paths import PathMap
+from codemods.paths import PathMap, RepositoryPathMap
 from codemods.rules import RuleSet
 from codemods.values import Analysis, Finding
 
@@ -60,7 +60,7 @@ _CACHE: list[_Paths] = []
 def _paths(rules: RuleSet) -> _Paths:
     if _CACHE and _CACHE[0].rules is rules:
         return _CACHE[0]
-    paths = PathMap(rules)
+    paths = RepositoryPathMap(rules)  # a rewrite's facts decide as its transform does
     canonical_last = frozenset(path.rpartition(".")[2] for path in paths.canonical)
     entry = _Paths(rules, paths, canonical_last)
     _CACHE[:] = [entry]
