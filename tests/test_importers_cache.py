@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from benchmarks.generate import commit, generate
-from migrator import importers
-from migrator.discover import discover
+from migrator.engine import importers
+from migrator.engine.discover import discover
 from migrator.spec import default_spec_text, parse_spec
 
 SPEC = parse_spec(default_spec_text(), "default")

@@ -8,12 +8,12 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from codemods.base import FileContext, ParsedFile
-from codemods.imports import ImportsCodemod
-from codemods.rules import RenameRule, RuleSet
+from codemods.core.base import FileContext, ParsedFile
+from codemods.core.rules import RenameRule, RuleSet
+from codemods.imports.codemod import ImportsCodemod
 from migrator.spec import default_spec_text, parse_spec
 
-FIXTURES = Path(__file__).parent / "fixtures" / "codemods" / "imports"
+FIXTURES = Path(__file__).parents[1] / "codemods" / "imports" / "fixtures"
 DEFAULT_PATH = "netra_backend/app/services/sample.py"
 RULES = parse_spec(default_spec_text(), "<default>").rules
 MODULE_MOVE = RenameRule(
@@ -180,7 +180,7 @@ def test_results_do_not_depend_on_earlier_files() -> None:
     assert transform(second).code == alone
 
 
-# ---- the runner's repository pre-pass (migrator.importers) ----------------------------------
+# ---- the runner's repository pre-pass (migrator.engine.importers) --------------------------------
 CANONICAL = "netra_backend.app.agents.supervisor.user_execution_engine.UserExecutionEngine"
 PRE_PASS_FILES = {
     "netra_backend/app/agents/__init__.py": (
@@ -208,7 +208,7 @@ def write_tree(root: Path, files: dict[str, str]) -> None:
 
 
 def test_pre_pass_finds_reexports_and_what_files_outside_the_run_import(tmp_path: Path) -> None:
-    from migrator.importers import repository_facts
+    from migrator.engine.importers import repository_facts
     from migrator.spec import parse_spec
 
     write_tree(tmp_path, PRE_PASS_FILES)
@@ -229,7 +229,7 @@ def test_pre_pass_finds_reexports_and_what_files_outside_the_run_import(tmp_path
 def test_pre_pass_reads_what_files_outside_the_run_import_for_a_compatibility_alias(
     tmp_path: Path,
 ) -> None:
-    from migrator.importers import repository_facts
+    from migrator.engine.importers import repository_facts
     from migrator.spec import parse_spec
 
     compat = "netra_backend/app/services/compat.py"
@@ -302,7 +302,7 @@ def test_a_variable_holding_the_class_is_not_a_compatibility_alias() -> None:
 def test_runner_keeps_bom_encoding_and_newlines(
     tmp_path: Path, prefix: bytes, encoding: str, newline: bytes
 ) -> None:
-    from migrator.runner import Job, process_file
+    from migrator.engine.runner import Job, process_file
 
     lines = [
         "from netra_backend.app.agents.supervisor.execution_engine import UserExecutionContext",
@@ -325,7 +325,7 @@ SAMPLE = Path(__file__).parent / "fixtures" / "sample_repo"
 
 def test_every_sample_file_rewrites_to_parsing_code_once() -> None:
     """Each parsable sample file: the output parses and a second run changes nothing."""
-    from codemods.validators import ValidatorsCodemod
+    from codemods.validators.codemod import ValidatorsCodemod
 
     changed = 0
     for file in sorted(SAMPLE.rglob("*.py")):

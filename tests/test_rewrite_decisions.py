@@ -7,10 +7,10 @@ from functools import cache
 import pytest
 
 from codemods import CODEMODS
-from codemods.base import FileContext, ParsedFile
-from migrator import runner
-from migrator.discover import discover
-from migrator.importers import repository_facts
+from codemods.core.base import FileContext, ParsedFile
+from migrator.engine import runner
+from migrator.engine.discover import discover
+from migrator.engine.importers import repository_facts
 from migrator.spec import default_spec_text, parse_spec
 from tests.parity import SAMPLE, corpus_files
 

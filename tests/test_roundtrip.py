@@ -13,13 +13,13 @@ from pathlib import Path
 import pytest
 
 from codemods import CODEMODS
-from migrator.runner import Job, process_file
+from migrator.engine.runner import Job, process_file
 from migrator.spec import default_spec_text, parse_spec
 from tests.batchkit import cli, git, hermetic_git
 
 ROOT = Path(__file__).resolve().parent
 SAMPLE = ROOT / "fixtures" / "sample_repo"
-FIXTURES = sorted((ROOT / "fixtures" / "codemods").glob("*/*.before.py"))
+FIXTURES = sorted((ROOT.parent / "codemods").glob("*/fixtures/*.before.py"))
 RULES = parse_spec(default_spec_text(), "<default>").rules
 BOM = b"\xef\xbb\xbf"
 

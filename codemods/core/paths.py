@@ -1,0 +1,94 @@
+"""Dotted-path lookups shared by the codemods: longest-match renames and old locations."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from codemods.core.rules import RenameRule, RuleSet
+
+
+def _split(path: str) -> tuple[str, str]:
+    module, _, name = path.rpartition(".")
+    return module, name
+
+
+class PathMap:
+    """Answers "where does this dotted path go?" for a rule set (longest `old` wins)."""
+
+    def __init__(self, rules: RuleSet) -> None:
+        self.rules = rules
+        self._by_old: dict[str, RenameRule] = {r.old: r for r in rules.renames}
+
+    def rename(self, path: str) -> tuple[RenameRule, str] | None:
+        """The rule and the new path for `path`, matching whole components, longest first."""
+        probe = path
+        while probe:
+            rule = self._by_old.get(probe)
+            if rule is not None:
+                return rule, rule.new + path[len(probe) :]
+            probe = probe.rpartition(".")[0]
+        return None
+
+    @cached_property
+    def old_modules(self) -> frozenset[str]:
+        """Modules that are old locations: moved modules and the modules of moved names."""
+        modules = set()
+        for rule in self.rules.renames:
+            modules.add(rule.old if rule.is_module else _split(rule.old)[0])
+        return frozenset(modules)
+
+    @cached_property
+    def canonical(self) -> frozenset[str]:
+        """Canonical `module.Name` paths: where names go."""
+        names = {r.new for r in self.rules.renames if not r.is_module}
+        names |= {r.new for r in self.rules.constructors}
+        names |= {r.new for r in self.rules.consolidations}
+        return frozenset(names)
+
+    @cached_property
+    def canonical_by_name(self) -> dict[str, str]:
+        """Last component -> canonical path."""
+        return {_split(path)[1]: path for path in sorted(self.canonical)}
+
+    def is_old_module(self, module: str) -> bool:
+        return module in self.old_modules or (
+            self.rename(module) is not None and self.rename(module)[0].is_module
+        )
+
+    def in_project(self, module: str) -> bool:
+        root = module.split(".", 1)[0]
+        return root in self.rules.packages()
+
+    def references_old(self, path: str) -> bool:
+        """Does a dotted path name an old location or something inside one?"""
+        if self.rename(path) is not None:
+            return True
+        probe = path
+        while probe:
+            if probe in self.old_modules:
+                return True
+            probe = probe.rpartition(".")[0]
+        return False
+
+
+class RepositoryPathMap(PathMap):
+    """Renames plus the runner's re-export facts (`module.Name` re-exports of moved names).
+
+    Re-exporting modules are not old modules: only the names they re-export move.
+    """
+
+    def __init__(self, rules: RuleSet) -> None:
+        super().__init__(rules)
+        for rule in rules.reexports:
+            self._by_old.setdefault(rule.old, rule)
+
+
+def split_path(path: str) -> tuple[str, str]:
+    """`a.b.C` -> (`a.b`, `C`)."""
+    module, _, name = path.rpartition(".")
+    return module, name
+
+
+def old_names(paths: PathMap) -> frozenset[str]:
+    """The names the rename rules move (`ExecutionEngine`): what a compatibility alias is called."""
+    return frozenset(split_path(r.old)[1] for r in paths.rules.renames if not r.is_module)

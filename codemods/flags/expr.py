@@ -1,0 +1,44 @@
+"""Expression helpers for flag removal: literal nodes, parentheses, shadowing."""
+
+from __future__ import annotations
+
+import libcst as cst
+from libcst.metadata import ClassScope, GlobalScope, ImportAssignment, Scope
+
+from codemods.core.syntax import Literal
+
+
+def literal_node(value: Literal) -> cst.BaseExpression:
+    """The source literal for a flag's value."""
+    if value is None or isinstance(value, bool):
+        return cst.Name(repr(value))
+    if isinstance(value, int):
+        if value < 0:
+            return cst.UnaryOperation(cst.Minus(), cst.Integer(str(-value)))
+        return cst.Integer(str(value))
+    return cst.SimpleString(repr(value))
+
+
+def in_place_of(original: cst.BaseExpression, result: cst.BaseExpression) -> cst.BaseExpression:
+    """`result` standing where `original` stood, keeping the original's parentheses.
+
+    Parentheses stay even around atoms: `return(FLAG or x)` must not become `returnx`.
+    """
+    if not original.lpar or result.lpar:
+        return result
+    return result.with_changes(lpar=original.lpar, rpar=original.rpar)
+
+
+def flag_names_in_string(value: str, names: frozenset[str]) -> bool:
+    """Does a string name a flag (`"FLAG"` or `"pkg.mod.FLAG"`)?"""
+    return value.rpartition(".")[2] in names
+
+
+def shadowed(scope: Scope | None, name: str) -> bool:
+    """Is `name` bound locally there (a parameter, a loop variable), hiding the flag?"""
+    if scope is None:
+        return False
+    return any(
+        not isinstance(a.scope, GlobalScope | ClassScope) and not isinstance(a, ImportAssignment)
+        for a in scope[name]
+    )

@@ -1,0 +1,126 @@
+"""Deprecated, aliased and indirect imports of moved names, and string references to old paths."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import libcst as cst
+
+from codemods.core.base import (
+    Analysis,
+    Analyzer,
+    ParsedFile,
+    TransformResult,
+    dotted_name,
+)
+from codemods.core.imports.rewrite import rewrite_imports
+from codemods.core.imports.scopes import imported_module
+from codemods.core.imports.sites import path_strings
+from codemods.core.needles import NEEDLES
+from codemods.core.paths import PathMap, RepositoryPathMap
+from codemods.core.rules import RuleSet
+from codemods.imports.calls import constructor_calls
+from codemods.imports.verdicts import (
+    CANONICAL,
+    Verdict,
+    compat_alias_verdict,
+    from_import_verdict,
+    import_verdict,
+    star_import_verdict,
+    string_verdict,
+)
+
+
+def import_alias_name(alias: cst.ImportAlias) -> str:
+    return dotted_name(alias.name) or ""
+
+
+def bound_name(alias: cst.ImportAlias) -> str | None:
+    if alias.asname is None:
+        return None
+    target = alias.asname.name
+    return target.value if isinstance(target, cst.Name) else None
+
+
+class _ImportCollector(cst.CSTVisitor):
+    def __init__(self, parsed: ParsedFile, paths: PathMap) -> None:
+        self.parsed = parsed
+        self.paths = paths
+        self.analysis = Analysis()
+
+    def _report(self, node: cst.CSTNode, verdict: Verdict | None) -> None:
+        if verdict is CANONICAL:
+            self.analysis.count("canonical_imports")
+        elif verdict is not None:
+            finding = self.parsed.finding(
+                verdict.rule,
+                node,
+                verdict.message,
+                fixable=verdict.fixable,
+                manual_review=verdict.manual_review,
+            )
+            self.analysis.findings.append(finding)
+
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            self._report(alias, import_verdict(self.paths, import_alias_name(alias)))
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        module = imported_module(node, self.parsed.context)
+        if isinstance(node.names, cst.ImportStar):
+            self._report(node, star_import_verdict(self.paths, module))
+            return
+        own = self.parsed.context.module
+        for alias in node.names:
+            name, asname = import_alias_name(alias), bound_name(alias)
+            self._report(alias, from_import_verdict(self.paths, own, module, name, asname))
+
+    def visit_Module(self, node: cst.Module) -> None:
+        for statement in node.body:
+            if isinstance(statement, cst.SimpleStatementLine):
+                for small in statement.body:
+                    if isinstance(small, cst.Assign):
+                        self._compat_alias(small)
+
+    def _compat_alias(self, node: cst.Assign) -> None:
+        if len(node.targets) != 1 or not isinstance(node.targets[0].target, cst.Name):
+            return
+        if not isinstance(node.value, cst.Name | cst.Attribute):
+            return
+        alias = node.targets[0].target.value
+        for path in self.parsed.qualified_names(node.value) & self.paths.canonical:
+            self._report(node, compat_alias_verdict(alias, path))
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self._string_references(node)
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        self._string_references(node)
+
+    def _string_references(self, node: cst.Call | cst.Subscript) -> None:
+        for string in path_strings(node):
+            self._report(string, string_verdict(self.paths, string.evaluated_value))
+
+
+class ImportsCodemod:
+    """Rewrites every import of a moved name to its canonical path."""
+
+    name: ClassVar[str] = "imports"
+
+    def needles(self, rules: RuleSet) -> frozenset[bytes]:
+        return NEEDLES[self.name](rules)
+
+    def analyze(self, parsed: ParsedFile, rules: RuleSet) -> Analysis:
+        return self.analyzer(parsed, rules).run(parsed)
+
+    def analyzer(self, parsed: ParsedFile, rules: RuleSet) -> Analyzer:
+        collector = _ImportCollector(parsed, PathMap(rules))
+        return Analyzer([collector], lambda: collector.analysis)
+
+    def transform(self, parsed: ParsedFile, rules: RuleSet) -> TransformResult:
+        paths = RepositoryPathMap(rules)
+        calls = constructor_calls(parsed, rules, paths)
+        result = rewrite_imports(parsed, paths, calls.pending, "deprecated-import")
+        if result.code != parsed.code:
+            result.findings.extend(calls.mismatches)
+        return result

@@ -1,0 +1,91 @@
+"""What an import, or a dotted path in a string, means under the rules: the finding it earns.
+
+Parser-free, so the LibCST collector (`codemods.imports.codemod`) and the stdlib-`ast` one
+(`codemods.imports.fast`) report the same rule and the same words for the same import.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from codemods.core.paths import PathMap
+from codemods.core.references import references_old_path
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A finding to report: its rule and message."""
+
+    rule: str
+    message: str
+    fixable: bool = True
+    manual_review: bool = False
+
+
+CANONICAL = Verdict("", "")  # an import of the canonical path: counted, not reported
+
+
+def import_verdict(paths: PathMap, module: str) -> Verdict | None:
+    """`import module`."""
+    moved = paths.rename(module)
+    if moved is not None:
+        return Verdict("deprecated-import", f"`import {module}`: moved to {moved[1]}")
+    if module in paths.old_modules:
+        return Verdict("deprecated-import", f"`import {module}`: deprecated module")
+    return None
+
+
+def star_import_verdict(paths: PathMap, module: str) -> Verdict | None:
+    """`from module import *` (module already absolute)."""
+    if not paths.is_old_module(module):
+        return None
+    message = f"`from {module} import *`: star import from a deprecated module"
+    return Verdict("deprecated-import", message, fixable=False, manual_review=True)
+
+
+def from_import_verdict(
+    paths: PathMap, own_module: str, module: str, name: str, asname: str | None
+) -> Verdict | None:
+    """`from module import name [as asname]` in the file of module `own_module`."""
+    path = f"{module}.{name}"
+    moved = paths.rename(path)
+    if moved is not None:
+        return Verdict("deprecated-import", f"`{name}` from {module}: moved to {moved[1]}")
+    if path in paths.old_modules:
+        return Verdict("deprecated-import", f"module `{path}` is deprecated")
+    if path in paths.canonical:
+        if asname is not None and asname != name:
+            return Verdict("aliased-import", f"`{name}` imported as `{asname}`")
+        return CANONICAL
+    if _is_indirect(paths, own_module, module, name):
+        canonical = paths.canonical_by_name[name]
+        return Verdict("indirect-import", f"`{name}` from {module}: import it from {canonical}")
+    return None
+
+
+def _is_indirect(paths: PathMap, own_module: str, module: str, name: str) -> bool:
+    """A canonical name imported through another project module than its own."""
+    canonical = paths.canonical_by_name.get(name)
+    if canonical is None or not paths.in_project(module) or module == own_module:
+        return False
+    return module != canonical.rpartition(".")[0]
+
+
+def compat_alias_verdict(alias: str, path: str) -> Verdict | None:
+    """A module-level `alias = <canonical path>` under another name than the path's own."""
+    name = path.rpartition(".")[2]
+    if name == alias:
+        return None
+    return Verdict("aliased-import", f"compatibility alias `{alias} = {name}`")
+
+
+def string_verdict(paths: PathMap, value: object) -> Verdict | None:
+    """A string literal's value where the runtime takes a dotted path."""
+    if not references_old_path(paths, value):
+        return None
+    assert isinstance(value, str)
+    moved = paths.rename(value)
+    if moved is not None:
+        return Verdict("string-reference", f'"{value}": moved to {moved[1]}')
+    message = f'"{value}": names a deprecated module that no rule moves'
+    return Verdict("string-reference", message, fixable=False, manual_review=True)
