@@ -450,9 +450,9 @@ def commit_batch(
     except Refused as error:
         raise fail(str(error)) from None
     if json_out:
-        sys.stdout.write(json.dumps(result.record, indent=2) + "\n")
+        sys.stdout.write(json.dumps(result.record.to_dict(), indent=2) + "\n")
     else:
-        output.print_run_result(result.record)
+        output.print_run_result(result.record.to_dict())
     output.note(result.message)
     if result.record_path:
         output.note(f"run record: {result.record_path}")

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -33,9 +32,6 @@ from migrator.engine.scan import scan
 from migrator.git import GitError, Repository
 from migrator.spec import Batch, Spec
 
-PAUSE_HOOK = "MIGRATOR_TEST_PAUSE_AFTER_WRITES"  # tests only: sleep after N writes (then kill -9)
-# tests only: sleep after the Nth commit, before its journal is cleared (the last window of a chunk)
-PAUSE_COMMIT_HOOK = "MIGRATOR_TEST_PAUSE_AFTER_COMMITS"
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 Say = Callable[[str], None]
@@ -55,12 +51,50 @@ class ChosenChanges:
 
 
 @dataclass
+class RunRecord:
+    """What one run did: `run --json` prints it and `.git/migrator/runs/` keeps it (README)."""
+
+    batch: str
+    rules: list[str]
+    spec: str
+    spec_digest: str
+    base: str | None
+    branch: str | None
+    started: str
+    outcome: str = "running"
+    commits: list[str] = field(default_factory=list)
+    files: list[dict[str, object]] = field(default_factory=list)
+    chunks: list[dict[str, object]] = field(default_factory=list)
+    baseline: list[dict[str, object]] = field(default_factory=list)
+    skipped_by_user: list[dict[str, object]] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    metrics_before: dict[str, float] | None = None
+    metrics_after: dict[str, float] | None = None
+    targets: list[dict[str, object]] | None = None
+    exit_code: int | None = None
+    message: str | None = None
+    finished: str | None = None
+    seconds: float | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        """The JSON form, keys in this order; a key the run has not reached yet is left out."""
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        return {k: v for k, v in data.items() if v is not None or k not in LATE_KEYS}
+
+
+# Keys a run record holds only once the run got that far (none of them is ever null).
+LATE_KEYS = frozenset(
+    {"metrics_before", "metrics_after", "targets", "exit_code", "message", "finished", "seconds"}
+)
+
+
+@dataclass
 class RunResult:
     """How a run ended: exit code, the one-line verdict, the run record and where it was saved."""
 
     exit_code: int
     message: str
-    record: dict[str, object]
+    record: RunRecord
     record_path: Path | None = None
 
 
@@ -147,24 +181,18 @@ class BatchRun:
         self.jobs, self.chooser = jobs, chooser
         self.say = say or (lambda text: print(text, file=sys.stderr))
         self.journal = Journal(repo.git_dir)
-        self.writes = 0
+        self.files: dict[str, dict[str, object]] = {}  # path -> its entry in the record
+        self.parent: str | None = None  # HEAD before the current chunk (None before the first)
         self.started = time.time()
-        self.record: dict[str, object] = {
-            "batch": batch.name,
-            "rules": list(self.rules),
-            "spec": spec.source,
-            "spec_digest": spec.digest,
-            "base": repo.head_sha(),
-            "branch": repo.branch(),
-            "started": _iso(self.started),
-            "outcome": "running",
-            "commits": [],
-            "files": [],
-            "chunks": [],
-            "baseline": [],
-            "skipped_by_user": [],
-            "timings": {},
-        }
+        self.record = RunRecord(
+            batch=batch.name,
+            rules=list(self.rules),
+            spec=spec.source,
+            spec_digest=spec.digest,
+            base=repo.head_sha(),
+            branch=repo.branch(),
+            started=_iso(self.started),
+        )
 
     # -- the whole run --
     def run(self) -> RunResult:
@@ -199,9 +227,9 @@ class BatchRun:
         self._timing("compute", timer)
         changed = change_set.changed
         chosen = self.chooser(changed) if self.chooser and changed else all_changes(changed)
-        self.record["skipped_by_user"] = chosen.skipped
+        self.record.skipped_by_user = chosen.skipped
         self.files = {r.path: self._file_entry(r, chosen) for r in change_set.results}
-        self.record["files"] = list(self.files.values())
+        self.record.files = list(self.files.values())
         if not chosen.contents:
             what = "nothing taken" if changed else "nothing to change"
             return self._finish(EXIT_OK, "nothing-to-change", f"{self.batch.name}: {what}")
@@ -216,7 +244,7 @@ class BatchRun:
         baselines = self._baselines()
         timer = time.monotonic()
         before = self._metrics()
-        self.record["metrics_before"] = before
+        self.record.metrics_before = before
         self._timing("metrics", timer)
         originals = {r.path: r.original or b"" for r in changed}
         limit = self.batch.max_files_per_commit
@@ -227,12 +255,12 @@ class BatchRun:
             if isinstance(outcome, RunResult):
                 return outcome
             before = outcome
-        self.record["metrics_after"] = before
-        self.record["targets"] = [
+        self.record.metrics_after = before
+        self.record.targets = [
             {"metric": m, "value": v, "target": t, "met": ok}
             for m, v, t, ok in target_rows(before, self.batch.targets)
         ]
-        count = len(self.record["commits"])  # type: ignore[arg-type]
+        count = len(self.record.commits)
         return self._finish(
             EXIT_OK,
             "committed",
@@ -250,7 +278,7 @@ class BatchRun:
     ) -> dict[str, float] | RunResult:
         """Write, gate and commit one chunk; the metrics after it, or the run's end."""
         entry: dict[str, object] = {"index": index, "files": chunk, "gates": []}
-        self.record["chunks"].append(entry)  # type: ignore[union-attr]
+        self.record.chunks.append(entry)
         self.parent = self.repo.head_sha()
         self.journal.clear()
         self.journal.begin({"batch": self.batch.name, "parent": self.parent, "chunk": index})
@@ -260,7 +288,6 @@ class BatchRun:
             atomic_write(self.root / path, chosen.contents[path])
             self.files[path]["write_seconds"] = round(time.monotonic() - timer, 6)
             self.files[path]["chunk"] = index
-            self._after_write()
         gates: list[GateResult] = []
         for number, gate in enumerate(self.batch.gates):
             self.say(f"gate: {' '.join(gate.argv)}")
@@ -277,7 +304,7 @@ class BatchRun:
             index,
             total,
             chunk,
-            str(self.record["base"]),
+            str(self.record.base),
             before,
             after,
             bool(self.batch.gates),
@@ -294,10 +321,9 @@ class BatchRun:
                 f"{self.batch.name}: chunk {index}/{total} not committed ({error}); "
                 f"its {len(chunk)} file(s) were restored" + self._landed_note(),
             )
-        self._test_pause(PAUSE_COMMIT_HOOK, index, "commit(s)")
         self.journal.clear()
         entry.update(status="committed", commit=sha, metrics_before=before, metrics_after=after)
-        self.record["commits"].append(sha)  # type: ignore[union-attr]
+        self.record.commits.append(sha)
         self._mark(chunk, "committed")
         self.say(f"committed {sha[:12]} ({index}/{total})")
         return after
@@ -323,16 +349,16 @@ class BatchRun:
 
     # -- helpers --
     def _landed_note(self) -> str:
-        commits = self.record["commits"]
+        commits = self.record.commits
         if not commits:
             return ""
-        shas = ", ".join(sha[:12] for sha in commits)  # type: ignore[union-attr]
+        shas = ", ".join(sha[:12] for sha in commits)
         return f"; chunks already committed stay: {shas}"
 
     def _restore_current(self) -> list[str]:
         """Undo the current chunk's writes from the journal (unless its commit landed)."""
         paths = self.journal.paths()
-        if paths and self.repo.head_sha() == getattr(self, "parent", self.repo.head_sha()):
+        if paths and (self.parent is None or self.repo.head_sha() == self.parent):
             self.journal.restore(self.root)
         self.journal.clear()
         return paths
@@ -345,7 +371,7 @@ class BatchRun:
             self.say(f"baseline: {' '.join(gate.argv)} (on the untouched tree)")
             code, output, seconds = execute(gate, self.root)
             baselines[number] = set(failed_tests(output))
-            self.record["baseline"].append(  # type: ignore[union-attr]
+            self.record.baseline.append(
                 {
                     "argv": list(gate.argv),
                     "returncode": code,
@@ -366,17 +392,6 @@ class BatchRun:
             jobs=self.jobs,
             cache=True,
         ).metrics
-
-    def _after_write(self) -> None:
-        self.writes += 1
-        self._test_pause(PAUSE_HOOK, self.writes, "write(s)")
-
-    @staticmethod
-    def _test_pause(variable: str, count: int, what: str) -> None:
-        pause = os.environ.get(variable)
-        if pause and pause.isdigit() and count == int(pause):
-            print(f"migrator: test pause after {count} {what}", file=sys.stderr, flush=True)
-            time.sleep(300)
 
     def _mark(self, chunk: list[str], status: str) -> None:
         for path in chunk:
@@ -407,21 +422,17 @@ class BatchRun:
         }
 
     def _timing(self, name: str, since: float) -> None:
-        self.record["timings"][name] = round(time.monotonic() - since, 3)  # type: ignore[index]
+        self.record.timings[name] = round(time.monotonic() - since, 3)
 
     def _finish(self, code: int, outcome: str, message: str) -> RunResult:
-        for entry in getattr(self, "files", {}).values():
+        for entry in self.files.values():
             if entry["status"] == "pending":
                 entry["status"] = "not-written"  # the run stopped before its chunk
         finished = time.time()
-        self.record.update(
-            outcome=outcome,
-            exit_code=code,
-            message=message,
-            finished=_iso(finished),
-            seconds=round(finished - self.started, 3),
-        )
-        path = save_record(self.repo.git_dir, self.batch.name, self.record)
+        self.record.outcome, self.record.exit_code, self.record.message = outcome, code, message
+        self.record.finished = _iso(finished)
+        self.record.seconds = round(finished - self.started, 3)
+        path = save_record(self.repo.git_dir, self.batch.name, self.record.to_dict())
         return RunResult(code, message, self.record, path)
 
 
