@@ -25,13 +25,13 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def parses(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     counter = [0]
-    real = importers._parse
+    real = importers.parse_or_none
 
     def counting(source: bytes):
         counter[0] += 1
         return real(source)
 
-    monkeypatch.setattr(importers, "_parse", counting)
+    monkeypatch.setattr(importers, "parse_or_none", counting)
     return counter
 
 

@@ -104,8 +104,10 @@ class ResultCache:
     @functools.cached_property
     def _empty(self) -> bool:
         """Nothing stored for this namespace yet (a cold run): no lookup can hit."""
+        if self._db is None:
+            return True
         try:
-            found = self._db.execute(  # type: ignore[union-attr]
+            found = self._db.execute(
                 "SELECT 1 FROM results WHERE namespace = ? LIMIT 1", (self.namespace,)
             ).fetchone()
         except sqlite3.Error:

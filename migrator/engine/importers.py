@@ -17,7 +17,7 @@ import ast
 import hashlib
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -30,24 +30,33 @@ from migrator.engine.discover import discover
 from migrator.spec import Spec
 
 
-def _parse(source: bytes) -> ast.Module | None:
+def parse_or_none(source: bytes) -> ast.Module | None:
+    """The module's syntax tree, or None when it does not parse."""
     try:
         return ast.parse(source)
     except (SyntaxError, ValueError):
         return None
 
 
-def imported_paths(tree: ast.Module, context: FileContext) -> set[str]:
-    """Dotted `module.Name` paths a file's from-imports bring in, and the modules it imports."""
-    found: set[str] = set()
+def import_targets(tree: ast.Module, context: FileContext) -> Iterator[tuple[str, str | None]]:
+    """(module, name) per imported name, relative modules resolved: `import a.b` gives
+    (`a.b`, None), `from .a import b` gives (`<package>.a`, `b`)."""
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
+            for alias in node.names:
+                yield alias.name, None
         elif isinstance(node, ast.ImportFrom):
             module = context.resolve("." * node.level + (node.module or ""))
             for alias in node.names:
-                found.add(module if alias.name == "*" else f"{module}.{alias.name}")
-    return found
+                yield module, alias.name
+
+
+def imported_paths(tree: ast.Module, context: FileContext) -> set[str]:
+    """Dotted `module.Name` paths a file's from-imports bring in, and the modules it imports."""
+    return {
+        module if name in (None, "*") else f"{module}.{name}"
+        for module, name in import_targets(tree, context)
+    }
 
 
 def _top_level(tree: ast.Module) -> Iterable[ast.stmt]:
@@ -133,7 +142,6 @@ class _FactIndex:
         olds = [rule.old for rule in rules.renames]
         self.needles = last_components(olds) | last_components(self.paths.old_modules)
         self.known: dict[str, _Facts | None] = {}
-        self.parsed = 0
         self.store = ResultCache(root, _namespace(rules)) if cache else None
 
     def get(self, paths: Iterable[str]) -> dict[str, _Facts | None]:
@@ -159,8 +167,7 @@ class _FactIndex:
             return None
         if not any(needle in source for needle in self.needles):
             return None
-        self.parsed += 1
-        tree = _parse(source)
+        tree = parse_or_none(source)
         if tree is None:
             return None
         context = FileContext.from_path(path)
