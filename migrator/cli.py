@@ -174,7 +174,13 @@ def run(
         commit_batch(root, loaded, chosen, jobs, interactive, allow_detached, json_out)
         return
     change_set = compute_changes(
-        root, loaded, *selection, jobs=jobs, cache=not no_cache, progress=True
+        root,
+        loaded,
+        *selection,
+        jobs=jobs,
+        cache=not no_cache,
+        progress=True,
+        facts_cache=not no_cache,
     )
     if dry_run:
         if patch is not None:
