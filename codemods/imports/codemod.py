@@ -18,7 +18,7 @@ from codemods.core.imports.scopes import imported_module
 from codemods.core.imports.sites import path_strings
 from codemods.core.line_shift import shift_findings
 from codemods.core.needles import NEEDLES
-from codemods.core.paths import PathMap
+from codemods.core.paths import PathMap, RepositoryPathMap
 from codemods.core.rules import RuleSet
 from codemods.imports.calls import constructor_calls
 from codemods.imports.verdicts import (
@@ -125,15 +125,3 @@ class ImportsCodemod:
         result = rewrite_imports(parsed, paths, blocked, "deprecated-import")
         result.findings.extend(shift_findings(calls.mismatches, parsed.code, result.code))
         return result
-
-
-class RepositoryPathMap(PathMap):
-    """Renames plus the runner's re-export facts (`module.Name` re-exports of moved names).
-
-    Re-exporting modules are not old modules: only the names they re-export move.
-    """
-
-    def __init__(self, rules: RuleSet) -> None:
-        super().__init__(rules)
-        for rule in rules.reexports:
-            self._by_old.setdefault(rule.old, rule)

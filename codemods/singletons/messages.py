@@ -29,7 +29,7 @@ def module_instance(
             "rule's `classes` to let migrator fix it"
         )
         return f"{message}; not fixed: {why}", False
-    if known and problem is None and fix:
+    if rewritten(known=known, problem=problem, fix=fix, suffix=suffix):
         message += f": `{getter or 'its getter'}()` will build a new instance per call"
         if name.startswith("_"):
             return message, True
@@ -47,6 +47,12 @@ def matched_suffix(name: str, suffixes: tuple[str, ...]) -> str | None:
     """The suffix a class name is a candidate by (the longest that fits), if any."""
     fitting = [suffix for suffix in suffixes if name.endswith(suffix)]
     return max(fitting, key=len) if name[:1].isupper() and fitting else None
+
+
+def rewritten(*, known: bool, problem: str | None, fix: bool, suffix: str | None = None) -> bool:
+    """Whether the rewrite fixes a module global's getter (a public global stays, reviewed);
+    never for a class matched only by a `suffix`."""
+    return known and problem is None and fix and suffix is None
 
 
 def class_attribute(name: str, cls: str) -> str:
