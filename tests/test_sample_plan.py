@@ -1,7 +1,7 @@
 """The whole built-in plan on a git copy of the sample repository, as `scripts/demo.sh` runs it:
-week-1 to week-4 with the sample's own tests as the gate, and the demo's reviewer porting the
-manual-review findings before week-2 and week-3. No batch commit may leave a ratcheted metric
-worse than it found it (read back from the commits' own trailers)."""
+week-1 to week-4 gated by compile-changed and the sample's own tests, and the demo's reviewer
+porting the manual-review findings before week-2 and week-3. No batch commit may leave a
+ratcheted metric worse than it found it (read back from the commits' own trailers)."""
 
 from __future__ import annotations
 
@@ -40,7 +40,9 @@ def planned(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[str]]:
     repo = tmp_path_factory.mktemp("plan") / "repo"
     shutil.copytree(SAMPLE, repo, ignore=shutil.ignore_patterns("__pycache__", ".pytest_cache"))
     spec = default_spec_text().replace("max_files_per_commit = 50", "max_files_per_commit = 12")
-    spec = re.sub(r"(?m)^gate = .*$", f"gate = [{json.dumps(GATE)}]", spec)
+    compile_changed = f'{{ builtin = "compile-changed", python = {json.dumps(sys.executable)} }}'
+    spec = re.sub(r"(?m)^gate = .*$", f"gate = [{compile_changed}, {json.dumps(GATE)}]", spec)
+    assert spec.count(compile_changed) == 4, "the demo's gates: compile-changed, then pytest"
     (repo / "migration.toml").write_text(spec)
     (repo / ".gitignore").write_text("__pycache__/\n.pytest_cache/\n")
     git(repo, "init", "-q", "-b", "main")
