@@ -17,7 +17,7 @@ PATH = "netra_backend/app/websocket_core/handlers.py"
 DEFAULT = parse_spec(default_spec_text(), "<default>").rules
 RULES = replace(
     DEFAULT,
-    consolidations=tuple(replace(r, params=("token", "audience")) for r in DEFAULT.consolidations),
+    validators=tuple(replace(r, params=("token", "audience")) for r in DEFAULT.validators),
 )
 CASES = sorted(p.name.removesuffix(".before.py") for p in FIXTURES.glob("*.before.py"))
 FINDINGS = {
@@ -78,7 +78,7 @@ def test_binding_problem(call: str, problem: str | None) -> None:
 
 def test_spec_reads_consolidate_params() -> None:
     text = '[[consolidate]]\nold = ["a.b.c"]\nnew = "a.b.d"\nparams = ["token"]\n'
-    assert parse_spec(text, "m.toml").rules.consolidations[0].params == ("token",)
+    assert parse_spec(text, "m.toml").rules.validators[0].params == ("token",)
     with pytest.raises(SpecError, match=r"m.toml:4: `consolidate\[0\].params\[0\]`"):
         parse_spec(text.replace('["token"]', '["not valid"]'), "m.toml")
 
