@@ -10,7 +10,7 @@ from codemods import registry
 from codemods.core.base import TransformResult
 from codemods.core.descriptor import Descriptor
 from codemods.core.rules import RuleSet
-from migrator.runner import Job, process_file
+from migrator.engine.runner import Job, process_file
 
 
 class Replace:

@@ -8,11 +8,11 @@ from pathlib import Path
 
 from codemods import codemod_names
 from codemods.core.values import Finding
-from migrator.cache import ResultCache
-from migrator.discover import discover
-from migrator.importers import with_repository_facts
+from migrator.engine.cache import ResultCache
+from migrator.engine.discover import discover
+from migrator.engine.importers import with_repository_facts
+from migrator.engine.runner import FileResult, Job, run_files
 from migrator.progress import track
-from migrator.runner import FileResult, Job, run_files
 from migrator.spec import Spec
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 from codemods import registry
-from migrator.baseline import fingerprints
-from migrator.metrics import ScanReport
+from migrator.engine.metrics import ScanReport
+from migrator.report.baseline import fingerprints
 
 SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

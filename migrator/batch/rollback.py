@@ -6,10 +6,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from migrator.batches import Refused, open_for_change
-from migrator.gitops import GitError
-from migrator.history import BatchCommit, History, history_of
-from migrator.lock import LockHeld, hold
+from migrator.batch.history import BatchCommit, History, history_of
+from migrator.batch.lock import LockHeld, hold
+from migrator.batch.preflight import Refused, open_for_change
+from migrator.git import GitError
 
 
 @dataclass

@@ -8,7 +8,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from migrator.fileio import atomic_write
+from migrator.engine.fileio import atomic_write
 
 ENTRIES = "entries.jsonl"
 META = "run.json"

@@ -13,7 +13,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from ahocorasick_rs import BytesAhoCorasick, Implementation
 
@@ -21,10 +21,10 @@ from codemods.core.rules import RuleSet
 from codemods.core.tree import AstFile, Unsupported
 from codemods.core.values import Analysis, FileContext, Finding
 from codemods.registry import DESCRIPTORS, fast_analyzer
+from migrator.engine.workers import pool as worker_pool
 
 if TYPE_CHECKING:
     from codemods.core.base import Analyzer, Codemod, ParsedFile
-    from migrator.cache import ResultCache
 
 GENERATED_MARKER = b"@" + b"generated"
 INLINE_LIMIT = 64  # below this many files a process pool costs more than it saves
@@ -321,12 +321,20 @@ def _reparse(code: str, parsed: ParsedFile, result: FileResult, name: str) -> Pa
         return None
 
 
+class ResultStore(Protocol):
+    """What `run_files` needs of a result cache (`migrator.engine.cache.ResultCache` is one)."""
+
+    def lookup(self, paths: list[str]) -> dict[str, FileResult]: ...
+
+    def store(self, results: Iterable[FileResult]) -> None: ...
+
+
 def run_files(
     job: Job,
     paths: Iterable[str],
     jobs: int | None = None,
     *,
-    cache: ResultCache | None = None,
+    cache: ResultStore | None = None,
 ) -> Iterator[FileResult]:
     """Results in path order, streamed from a process pool when there are enough files.
 
@@ -378,7 +386,7 @@ class _LazyPool:
 
     def submit(self, job: Job, paths: list[str]) -> Future:
         if self.pool is None:
-            self.pool = self.stack.enter_context(ProcessPoolExecutor(max_workers=self.workers))
+            self.pool = self.stack.enter_context(worker_pool(self.workers))
         return self.pool.submit(_process_chunk, job, paths)
 
 
@@ -389,7 +397,7 @@ def _process_chunk(job: Job, paths: list[str]) -> list[FileResult | None]:
 
 
 def _submit(
-    pool: _LazyPool, job: Job, chunk: list[str], cache: ResultCache | None
+    pool: _LazyPool, job: Job, chunk: list[str], cache: ResultStore | None
 ) -> tuple[list[str], dict[str, FileResult], Future | None]:
     known = cache.lookup(chunk) if cache else {}
     missing = [path for path in chunk if path not in known]
@@ -398,7 +406,7 @@ def _submit(
 
 
 def _collect(
-    item: tuple[list[str], dict[str, FileResult], Future | None], cache: ResultCache | None
+    item: tuple[list[str], dict[str, FileResult], Future | None], cache: ResultStore | None
 ) -> Iterator[FileResult]:
     chunk, known, future = item
     fresh = {}
@@ -412,7 +420,7 @@ def _collect(
         yield known[path] if path in known else fresh[path]
 
 
-def _resolve(job: Job, chunk: list[str], cache: ResultCache | None) -> Iterator[FileResult]:
+def _resolve(job: Job, chunk: list[str], cache: ResultStore | None) -> Iterator[FileResult]:
     known = cache.lookup(chunk) if cache else {}
     fresh = {p: process_file(job, p) for p in chunk if p not in known}
     if cache and fresh:

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from codemods import registry
 from codemods.core.values import Finding
-from migrator.fileio import atomic_write
+from migrator.engine.fileio import atomic_write
 
 BASELINE_FILENAME = ".migrator-baseline.json"
 FORMAT_VERSION = 1

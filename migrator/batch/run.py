@@ -1,42 +1,41 @@
-"""Plan and run batches: apply, gate, then commit or restore, chunk by chunk, crash-safe."""
+"""Run a batch: apply, gate, then commit or restore, chunk by chunk, crash-safe."""
 
 from __future__ import annotations
 
 import json
-import os
 import signal
 import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 
 from codemods.core.values import Finding
-from migrator.changes import ChangeSet, compute_changes
-from migrator.chunking import cut_chunks
-from migrator.fileio import atomic_write
-from migrator.gates import GateResult, execute, failed_tests, run_gate
-from migrator.gitops import GitError, Repository, open_repository
-from migrator.history import History, history_of
-from migrator.journal import Journal, put_back
-from migrator.lock import LockHeld, alive, hold, holder, lock_path
-from migrator.runner import FileResult
-from migrator.scan import scan
-from migrator.spec import Batch, Spec, Target
+from migrator.batch.chunking import cut_chunks
+from migrator.batch.gates import (
+    GATE_ENVIRONMENT_HINT,
+    GateResult,
+    execute,
+    failed_tests,
+    run_gate,
+)
+from migrator.batch.journal import Journal
+from migrator.batch.lock import LockHeld, hold
+from migrator.batch.plan import target_rows
+from migrator.batch.preflight import Refused, open_for_change
+from migrator.engine.changes import compute_changes
+from migrator.engine.fileio import atomic_write
+from migrator.engine.runner import FileResult
+from migrator.engine.scan import scan
+from migrator.git import GitError, Repository
+from migrator.spec import Batch, Spec
 
-PAUSE_HOOK = "MIGRATOR_TEST_PAUSE_AFTER_WRITES"  # tests only: sleep after N writes (then kill -9)
-# tests only: sleep after the Nth commit, before its journal is cleared (the last window of a chunk)
-PAUSE_COMMIT_HOOK = "MIGRATOR_TEST_PAUSE_AFTER_COMMITS"
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 Say = Callable[[str], None]
 Chooser = Callable[[list[FileResult]], "ChosenChanges"]
-
-
-class Refused(Exception):
-    """The run cannot start (exit 2); the message says why."""
 
 
 class Interrupted(BaseException):
@@ -52,121 +51,57 @@ class ChosenChanges:
 
 
 @dataclass
+class RunRecord:
+    """What one run did: `run --json` prints it and `.git/migrator/runs/` keeps it (README)."""
+
+    batch: str
+    rules: list[str]
+    spec: str
+    spec_digest: str
+    base: str | None
+    branch: str | None
+    started: str
+    outcome: str = "running"
+    commits: list[str] = field(default_factory=list)
+    files: list[dict[str, object]] = field(default_factory=list)
+    chunks: list[dict[str, object]] = field(default_factory=list)
+    baseline: list[dict[str, object]] = field(default_factory=list)
+    skipped_by_user: list[dict[str, object]] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    metrics_before: dict[str, float] | None = None
+    metrics_after: dict[str, float] | None = None
+    targets: list[dict[str, object]] | None = None
+    exit_code: int | None = None
+    message: str | None = None
+    finished: str | None = None
+    seconds: float | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        """The JSON form, keys in this order; a key the run has not reached yet is left out."""
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        return {k: v for k, v in data.items() if v is not None or k not in LATE_KEYS}
+
+
+# Keys a run record holds only once the run got that far (none of them is ever null).
+LATE_KEYS = frozenset(
+    {"metrics_before", "metrics_after", "targets", "exit_code", "message", "finished", "seconds"}
+)
+
+
+@dataclass
 class RunResult:
     """How a run ended: exit code, the one-line verdict, the run record and where it was saved."""
 
     exit_code: int
     message: str
-    record: dict[str, object]
+    record: RunRecord
     record_path: Path | None = None
-
-
-# ---- preflight ---------------------------------------------------------------------------
-def pending_recovery(root: Path) -> str | None:
-    """The message to show when a killed run left its journal behind, else None."""
-    repo = open_repository(root)
-    if repo is None:
-        return None
-    journal = Journal(repo.git_dir)
-    if not journal.pending():
-        return None
-    running = holder(repo.git_dir)
-    if running and alive(running.get("pid")):  # a live run's journal: it is not interrupted
-        return (
-            f"another migrator run holds {lock_path(repo.git_dir)} (pid {running.get('pid')}: "
-            f"{running.get('command')}); wait for it to finish"
-        )
-    count = len(journal.entries())
-    return (
-        f"a previous migrator run was interrupted and left {count} file(s) half-migrated "
-        f"(journal in {journal.dir}): run `migrator recover` first"
-    )
-
-
-def open_for_change(root: Path, *, allow_detached: bool = False) -> Repository:
-    """The repository, when it is safe to change it; otherwise `Refused` saying why."""
-    repo = open_repository(root)
-    if repo is None:
-        raise Refused(f"{root}: not a git repository (use --dry-run to preview without git)")
-    operation = repo.operation_in_progress()
-    if operation:
-        raise Refused(f"{repo.root}: {operation} is in progress; finish or abort it first")
-    if repo.head_sha() is None:
-        raise Refused(f"{repo.root}: the repository has no commit yet")
-    if repo.is_detached() and not allow_detached:
-        raise Refused(f"{repo.root}: HEAD is detached; check out a branch or pass --allow-detached")
-    message = pending_recovery(repo.root)
-    if message:
-        raise Refused(message)
-    problem = repo.identity_problem()
-    if problem:
-        raise Refused(problem)
-    return repo
-
-
-# ---- plan --------------------------------------------------------------------------------
-@dataclass
-class BatchPlan:
-    """What a batch would do now, and whether it already landed."""
-
-    batch: Batch
-    change_set: ChangeSet
-    landed: bool
-    rolled_back: bool
-
-    def to_dict(self) -> dict[str, object]:
-        changed = self.change_set.changed
-        return {
-            "name": self.batch.name,
-            "rules": list(self.batch.rules),
-            "paths": list(self.batch.paths),
-            "exclude": list(self.batch.exclude),
-            "files": len(changed),
-            "changes": sum(sum(r.changes.values()) for r in changed),
-            "changes_per_rule": dict(sorted(self.change_set.changes_per_rule().items())),
-            "manual_review": [f.to_dict() for f in self.change_set.manual_review],
-            "targets": {m: t.describe() for m, t in self.batch.targets.items()},
-            "landed": self.landed,
-            "rolled_back": self.rolled_back,
-        }
-
-
-def plan_batches(root: Path, spec: Spec, history: History, jobs: int | None) -> list[BatchPlan]:
-    plans = []
-    for batch in spec.batches:
-        change_set = compute_changes(root, spec, batch.rules, batch.paths, batch.exclude, jobs)
-        commits = history.of_batch(batch.name)
-        landed = history.landed(batch.name)
-        plans.append(BatchPlan(batch, change_set, landed, bool(commits) and not landed))
-    return plans
-
-
-# ---- targets -----------------------------------------------------------------------------
-def target_rows(
-    metrics: dict[str, float], targets: dict[str, Target]
-) -> list[tuple[str, float, str, bool]]:
-    """(metric, value, target, met) for every target."""
-    return [
-        (name, metrics.get(name, 0), target.describe(), target.met(metrics.get(name, 0)))
-        for name, target in targets.items()
-    ]
-
-
-def status_targets(spec: Spec, metrics: dict[str, float]) -> list[dict[str, object]]:
-    """Every batch's targets and the final ones, judged against `metrics`."""
-    scopes = [(b.name, b.targets) for b in spec.batches] + [("final", spec.final_targets())]
-    return [
-        {"scope": scope, "metric": metric, "value": value, "target": target, "met": met}
-        for scope, targets in scopes
-        for metric, value, target, met in target_rows(metrics, targets)
-    ]
 
 
 def compact(metrics: dict[str, float]) -> str:
     return json.dumps(metrics, separators=(",", ":"), sort_keys=False)
 
 
-# ---- run ---------------------------------------------------------------------------------
 @contextmanager
 def signals_interrupt() -> Iterator[None]:
     """SIGINT and SIGTERM raise inside the run so it can restore at once."""
@@ -246,24 +181,18 @@ class BatchRun:
         self.jobs, self.chooser = jobs, chooser
         self.say = say or (lambda text: print(text, file=sys.stderr))
         self.journal = Journal(repo.git_dir)
-        self.writes = 0
+        self.files: dict[str, dict[str, object]] = {}  # path -> its entry in the record
+        self.parent: str | None = None  # HEAD before the current chunk (None before the first)
         self.started = time.time()
-        self.record: dict[str, object] = {
-            "batch": batch.name,
-            "rules": list(self.rules),
-            "spec": spec.source,
-            "spec_digest": spec.digest,
-            "base": repo.head_sha(),
-            "branch": repo.branch(),
-            "started": _iso(self.started),
-            "outcome": "running",
-            "commits": [],
-            "files": [],
-            "chunks": [],
-            "baseline": [],
-            "skipped_by_user": [],
-            "timings": {},
-        }
+        self.record = RunRecord(
+            batch=batch.name,
+            rules=list(self.rules),
+            spec=spec.source,
+            spec_digest=spec.digest,
+            base=repo.head_sha(),
+            branch=repo.branch(),
+            started=_iso(self.started),
+        )
 
     # -- the whole run --
     def run(self) -> RunResult:
@@ -298,9 +227,9 @@ class BatchRun:
         self._timing("compute", timer)
         changed = change_set.changed
         chosen = self.chooser(changed) if self.chooser and changed else all_changes(changed)
-        self.record["skipped_by_user"] = chosen.skipped
+        self.record.skipped_by_user = chosen.skipped
         self.files = {r.path: self._file_entry(r, chosen) for r in change_set.results}
-        self.record["files"] = list(self.files.values())
+        self.record.files = list(self.files.values())
         if not chosen.contents:
             what = "nothing taken" if changed else "nothing to change"
             return self._finish(EXIT_OK, "nothing-to-change", f"{self.batch.name}: {what}")
@@ -315,7 +244,7 @@ class BatchRun:
         baselines = self._baselines()
         timer = time.monotonic()
         before = self._metrics()
-        self.record["metrics_before"] = before
+        self.record.metrics_before = before
         self._timing("metrics", timer)
         originals = {r.path: r.original or b"" for r in changed}
         limit = self.batch.max_files_per_commit
@@ -326,12 +255,12 @@ class BatchRun:
             if isinstance(outcome, RunResult):
                 return outcome
             before = outcome
-        self.record["metrics_after"] = before
-        self.record["targets"] = [
+        self.record.metrics_after = before
+        self.record.targets = [
             {"metric": m, "value": v, "target": t, "met": ok}
             for m, v, t, ok in target_rows(before, self.batch.targets)
         ]
-        count = len(self.record["commits"])  # type: ignore[arg-type]
+        count = len(self.record.commits)
         return self._finish(
             EXIT_OK,
             "committed",
@@ -349,7 +278,7 @@ class BatchRun:
     ) -> dict[str, float] | RunResult:
         """Write, gate and commit one chunk; the metrics after it, or the run's end."""
         entry: dict[str, object] = {"index": index, "files": chunk, "gates": []}
-        self.record["chunks"].append(entry)  # type: ignore[union-attr]
+        self.record.chunks.append(entry)
         self.parent = self.repo.head_sha()
         self.journal.clear()
         self.journal.begin({"batch": self.batch.name, "parent": self.parent, "chunk": index})
@@ -359,7 +288,6 @@ class BatchRun:
             atomic_write(self.root / path, chosen.contents[path])
             self.files[path]["write_seconds"] = round(time.monotonic() - timer, 6)
             self.files[path]["chunk"] = index
-            self._after_write()
         gates: list[GateResult] = []
         for number, gate in enumerate(self.batch.gates):
             self.say(f"gate: {' '.join(gate.argv)}")
@@ -376,7 +304,7 @@ class BatchRun:
             index,
             total,
             chunk,
-            str(self.record["base"]),
+            str(self.record.base),
             before,
             after,
             bool(self.batch.gates),
@@ -393,10 +321,9 @@ class BatchRun:
                 f"{self.batch.name}: chunk {index}/{total} not committed ({error}); "
                 f"its {len(chunk)} file(s) were restored" + self._landed_note(),
             )
-        self._test_pause(PAUSE_COMMIT_HOOK, index, "commit(s)")
         self.journal.clear()
         entry.update(status="committed", commit=sha, metrics_before=before, metrics_after=after)
-        self.record["commits"].append(sha)  # type: ignore[union-attr]
+        self.record.commits.append(sha)
         self._mark(chunk, "committed")
         self.say(f"committed {sha[:12]} ({index}/{total})")
         return after
@@ -411,6 +338,8 @@ class BatchRun:
         self.say(result.tail())
         if result.new_failures:
             self.say("new failures: " + ", ".join(result.new_failures))
+        if result.interpreter:
+            self.say(f"the gate's Python was {result.interpreter}; {GATE_ENVIRONMENT_HINT}")
         return self._finish(
             EXIT_FAILED,
             "gate-failed",
@@ -420,16 +349,16 @@ class BatchRun:
 
     # -- helpers --
     def _landed_note(self) -> str:
-        commits = self.record["commits"]
+        commits = self.record.commits
         if not commits:
             return ""
-        shas = ", ".join(sha[:12] for sha in commits)  # type: ignore[union-attr]
+        shas = ", ".join(sha[:12] for sha in commits)
         return f"; chunks already committed stay: {shas}"
 
     def _restore_current(self) -> list[str]:
         """Undo the current chunk's writes from the journal (unless its commit landed)."""
         paths = self.journal.paths()
-        if paths and self.repo.head_sha() == getattr(self, "parent", self.repo.head_sha()):
+        if paths and (self.parent is None or self.repo.head_sha() == self.parent):
             self.journal.restore(self.root)
         self.journal.clear()
         return paths
@@ -442,7 +371,7 @@ class BatchRun:
             self.say(f"baseline: {' '.join(gate.argv)} (on the untouched tree)")
             code, output, seconds = execute(gate, self.root)
             baselines[number] = set(failed_tests(output))
-            self.record["baseline"].append(  # type: ignore[union-attr]
+            self.record.baseline.append(
                 {
                     "argv": list(gate.argv),
                     "returncode": code,
@@ -463,17 +392,6 @@ class BatchRun:
             jobs=self.jobs,
             cache=True,
         ).metrics
-
-    def _after_write(self) -> None:
-        self.writes += 1
-        self._test_pause(PAUSE_HOOK, self.writes, "write(s)")
-
-    @staticmethod
-    def _test_pause(variable: str, count: int, what: str) -> None:
-        pause = os.environ.get(variable)
-        if pause and pause.isdigit() and count == int(pause):
-            print(f"migrator: test pause after {count} {what}", file=sys.stderr, flush=True)
-            time.sleep(300)
 
     def _mark(self, chunk: list[str], status: str) -> None:
         for path in chunk:
@@ -504,21 +422,17 @@ class BatchRun:
         }
 
     def _timing(self, name: str, since: float) -> None:
-        self.record["timings"][name] = round(time.monotonic() - since, 3)  # type: ignore[index]
+        self.record.timings[name] = round(time.monotonic() - since, 3)
 
     def _finish(self, code: int, outcome: str, message: str) -> RunResult:
-        for entry in getattr(self, "files", {}).values():
+        for entry in self.files.values():
             if entry["status"] == "pending":
                 entry["status"] = "not-written"  # the run stopped before its chunk
         finished = time.time()
-        self.record.update(
-            outcome=outcome,
-            exit_code=code,
-            message=message,
-            finished=_iso(finished),
-            seconds=round(finished - self.started, 3),
-        )
-        path = save_record(self.repo.git_dir, self.batch.name, self.record)
+        self.record.outcome, self.record.exit_code, self.record.message = outcome, code, message
+        self.record.finished = _iso(finished)
+        self.record.seconds = round(finished - self.started, 3)
+        path = save_record(self.repo.git_dir, self.batch.name, self.record.to_dict())
         return RunResult(code, message, self.record, path)
 
 
@@ -557,35 +471,3 @@ def run_batch(
     """Preflight, then run the batch; `Refused` (exit 2) when it cannot start."""
     repo = open_for_change(root, allow_detached=allow_detached)
     return BatchRun(repo, spec, batch, jobs=jobs, chooser=chooser, say=say).run()
-
-
-def recover(root: Path) -> tuple[list[str], str]:
-    """Put every journaled file back to HEAD's state, clear the journal; (paths, how)."""
-    repo = open_repository(root)
-    if repo is None:
-        raise Refused(f"{root}: not a git repository")
-    try:
-        with hold(repo.git_dir, "migrator recover"):
-            journal = Journal(repo.git_dir)
-            entries = journal.entries()
-            if not entries:
-                journal.clear()
-                return [], "nothing to recover"
-            paths = [entry.path for entry in entries]
-            repo.unstage(paths)
-            if journal.meta().get("parent") == repo.head_sha():
-                journal.restore(repo.root)  # HEAD did not move: the exact original bytes
-                how = "restored the original bytes"
-            else:
-                for path in paths:
-                    put_back(repo.root / path, repo.head_blob(path))
-                how = "restored HEAD's version"
-            journal.clear()
-            return paths, how
-    except LockHeld as error:
-        raise Refused(str(error)) from None
-
-
-def load_history(root: Path) -> History:
-    repo = open_repository(root)
-    return history_of(repo) if repo else History()

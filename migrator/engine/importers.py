@@ -21,7 +21,7 @@ from pathlib import Path
 from codemods.core.paths import PathMap, old_names
 from codemods.core.rules import RenameRule, RuleSet
 from codemods.core.values import FileContext, last_components
-from migrator.discover import discover
+from migrator.engine.discover import discover
 from migrator.spec import Spec
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from codemods import registry
 from codemods.core.descriptor import Tally
 from codemods.core.values import Finding
-from migrator.runner import FileResult
+from migrator.engine.runner import FileResult
 
 
 @dataclass

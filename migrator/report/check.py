@@ -7,11 +7,11 @@ from pathlib import Path
 
 from codemods import codemod_names, registry
 from codemods.core.values import Finding
-from migrator import baseline as baselines
-from migrator.baseline import Baseline, BaselineError, better, is_worse
-from migrator.changes import compute_changes
-from migrator.metrics import ScanReport
-from migrator.scan import scan
+from migrator.engine.changes import compute_changes
+from migrator.engine.metrics import ScanReport
+from migrator.engine.scan import scan
+from migrator.report import baseline as baselines
+from migrator.report.baseline import Baseline, BaselineError, better, is_worse
 from migrator.spec import Spec, Target
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
+import shutil
 import subprocess
 import sys
 import time
@@ -15,6 +17,10 @@ from migrator.spec import Gate
 
 KEEP_CHARS = 200_000  # of each gate's output, in the run record
 PYTEST_FAILURE = re.compile(r"^(?:FAILED|ERROR) (\S+)", re.MULTILINE)
+PYTHON = re.compile(r"python(?:\d+(?:\.\d+)*)?")  # python, python3, python3.12
+GATE_ENVIRONMENT_HINT = (
+    'point the gate at the project\'s environment, e.g. cmd = [".venv/bin/python", "-m", "pytest"]'
+)
 
 
 @dataclass
@@ -29,6 +35,7 @@ class GateResult:
     failed_tests: list[str] = field(default_factory=list)
     new_failures: list[str] = field(default_factory=list)
     baseline: bool = False
+    interpreter: str | None = None  # of a failed Python command: its path and sys.version
 
     def tail(self, lines: int = 20) -> str:
         return "\n".join(self.output.rstrip().splitlines()[-lines:])
@@ -42,6 +49,7 @@ class GateResult:
             "failed_tests": self.failed_tests,
             "new_failures": self.new_failures,
             "baseline": self.baseline,
+            "interpreter": self.interpreter,
             "output": self.output,
         }
 
@@ -102,7 +110,36 @@ def run_gate(
         result.passed = bool(failures) and not result.new_failures
     elif returncode != 0:
         result.new_failures = failures
+    if not result.passed:
+        result.interpreter = interpreter(gate, root)
     return result
+
+
+def interpreter(gate: Gate, root: Path) -> str | None:
+    """Which Python a gate's command ran, as `path (sys.version)`; None when it is no Python.
+
+    A bare `python` is looked up on PATH like the gate's own run did; that is often migrator's
+    environment, not the project's, which is the usual reason a gate fails to import anything.
+    """
+    words = shlex.split(gate.argv[0]) if gate.shell else list(gate.argv[:1])
+    command = words[0] if words else ""
+    if not PYTHON.fullmatch(Path(command).name):
+        return None
+    found = str(root / command) if "/" in command else shutil.which(command)
+    if found is None or not os.access(found, os.X_OK):
+        return f"`{command}`: not found (PATH={os.environ.get('PATH', '')})"
+    try:
+        done = subprocess.run(
+            [found, "-c", "import sys; print(sys.version)"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            stdin=subprocess.DEVNULL,
+        )
+    except (OSError, subprocess.SubprocessError) as error:
+        return f"{found} (cannot ask it its version: {error})"
+    version = " ".join(done.stdout.split()) or f"exit {done.returncode}, no version"
+    return f"{found} ({version})"
 
 
 def run_baselines(gates: tuple[Gate, ...], root: Path) -> dict[int, set[str]]:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 import stat
-import subprocess
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pathspec
+
+from migrator.git import work_tree_files
 
 # Outside a git repository these directories are never walked into.
 DEFAULT_EXCLUDED_DIRS = frozenset(
@@ -39,21 +40,6 @@ def matcher(patterns: Iterable[str]) -> pathspec.PathSpec:
     return pathspec.GitIgnoreSpec.from_lines(list(patterns))
 
 
-def git_files(root: Path) -> list[str] | None:
-    """Tracked and untracked-but-not-ignored files, or None outside a git work tree."""
-    try:
-        result = subprocess.run(
-            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-            cwd=root,
-            capture_output=True,
-            check=True,
-        )
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    names = result.stdout.decode("utf-8", "surrogateescape").split("\0")
-    return sorted({name for name in names if name})
-
-
 def walked_files(root: Path) -> Iterator[str]:
     """Every file below root, skipping the usual virtualenv and build directories."""
     for directory, subdirs, files in os.walk(root):
@@ -71,7 +57,7 @@ def discover(
     path_exclude: Iterable[str] = (),
 ) -> list[str]:
     """Repository-relative paths of the regular files and symlinks the globs select, sorted."""
-    candidates = git_files(root)
+    candidates = work_tree_files(root)
     if candidates is None:
         candidates = list(walked_files(root))
     included, excluded = matcher(include), matcher([*exclude, *path_exclude])

@@ -15,15 +15,16 @@ import hashlib
 import json
 import os
 import sqlite3
-import subprocess
 from collections.abc import Iterable
 from dataclasses import asdict
 from pathlib import Path
 
 import codemods
 from codemods.core.values import Finding
-from migrator import __version__, runner
-from migrator.runner import FileResult, Job
+from migrator import __version__
+from migrator.engine import runner
+from migrator.engine.runner import FileResult, Job
+from migrator.git import absolute_git_dir, index_shas
 
 DB_NAME = "results.sqlite3"
 WHOLE_TREE = "\0tree"  # the row of a namespace's whole-tree document: no file has this path
@@ -67,12 +68,6 @@ def blob_sha(data: bytes) -> str:
     return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
-def git_dir(root: Path) -> Path | None:
-    """The absolute git directory of the work tree at `root`, or None outside git."""
-    found = _git(root, "rev-parse", "--absolute-git-dir")
-    return Path(found.decode().strip()) if found else None
-
-
 def user_cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "migrator"
@@ -80,30 +75,11 @@ def user_cache_dir() -> Path:
 
 def cache_dir(root: Path) -> Path:
     """`<git dir>/migrator/cache` in a repository, else a per-root directory of the user's."""
-    found = git_dir(root)
+    found = absolute_git_dir(root)
     if found is not None:
         return found / "migrator" / "cache"
     key = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
     return user_cache_dir() / key
-
-
-def index_shas(root: Path) -> dict[str, str]:
-    """Path -> blob sha for tracked files whose work-tree content git says matches the index."""
-    staged = _git(root, "ls-files", "-z", "--stage")
-    if staged is None:
-        return {}
-    shas: dict[str, str] = {}
-    for record in staged.split(b"\0"):
-        meta, _, name = record.partition(b"\t")
-        fields = meta.split()
-        if len(fields) == 3 and fields[2] == b"0":
-            shas[name.decode("utf-8", "surrogateescape")] = fields[1].decode()
-    dirty = _git(root, "diff", "--name-only", "-z", "--no-renames", "--relative")
-    if dirty is None:
-        return {}
-    for name in dirty.split(b"\0"):
-        shas.pop(name.decode("utf-8", "surrogateescape"), None)
-    return shas
 
 
 class ResultCache:
@@ -309,11 +285,3 @@ def decode(path: str, payload: bytes, root: Path) -> FileResult:
         result.new = data["w"].encode("latin-1")
         result.original = (root / path).read_bytes()
     return result
-
-
-def _git(root: Path, *args: str) -> bytes | None:
-    try:
-        done = subprocess.run(["git", *args], cwd=root, capture_output=True, check=True)
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    return done.stdout

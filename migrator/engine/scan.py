@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from codemods import codemod_names
-from migrator.cache import ResultCache
-from migrator.discover import discover
-from migrator.metrics import ScanReport, compute_metrics
+from migrator.engine.cache import ResultCache
+from migrator.engine.discover import discover
+from migrator.engine.metrics import ScanReport, compute_metrics
+from migrator.engine.runner import Job, run_files
 from migrator.progress import track
-from migrator.runner import Job, run_files
 from migrator.spec import Spec
 
 

@@ -1,4 +1,4 @@
-"""`migrator.gitops` against real temporary repositories."""
+"""`migrator.git` against real temporary repositories."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from migrator.gitops import GitError, open_repository
+from migrator.git import GitError, open_repository
 from tests.batchkit import IDENTITY, git, hermetic_git, make_repo
 
 
