@@ -185,7 +185,7 @@ def test_a_misplaced_fstring_call_is_left_to_libcst() -> None:
         analyze(file, RULES)
 
 
-def test_without_consolidations_nothing_is_reported() -> None:
+def test_without_validator_rules_nothing_is_reported() -> None:
     source = f"from {AUTH} import validate_jwt\nvalidate_jwt(t)\n"
     file = AstFile(source, FileContext.from_path(HANDLERS))
     assert normalized(analyze(file, replace(RULES, validators=()))) == ([], {}, {})
