@@ -1,7 +1,8 @@
 """Pure codemods: source text in, new source text and findings out.
 
-`codemods.registry` lists every codemod's descriptor (parser-free); `CODEMODS` maps names to
-the codemods themselves, each loaded (with LibCST) on first use.
+`codemods.registry` lists every codemod's descriptor (parser-free); `CODEMOD_NAMES` are the
+built-in ones in run order; `CODEMODS` maps names to the codemods themselves, each loaded (with
+LibCST) on first use.
 """
 
 from __future__ import annotations
@@ -10,9 +11,6 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from codemods.core.base import Codemod
-
-# The built-in codemods in registry order: the order a batch runs its codemods in.
-CODEMOD_NAMES: tuple[str, ...] = ("flags", "validators", "singletons", "constructors", "imports")
 
 
 def codemod_names() -> tuple[str, ...]:
@@ -23,6 +21,10 @@ def codemod_names() -> tuple[str, ...]:
 
 
 def __getattr__(name: str) -> Any:
+    if name == "CODEMOD_NAMES":  # the built-in codemods, in run order
+        from codemods.registry import BUILT_IN
+
+        return BUILT_IN
     if name == "CODEMODS":
         from codemods.registry import CODEMODS
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from codemods import CODEMOD_NAMES, constructors, flags, imports, singletons, validators
+from codemods import constructors, flags, imports, singletons, validators
 from codemods.core.descriptor import Descriptor, FindingKind, Metric
 
 if TYPE_CHECKING:
@@ -39,7 +39,6 @@ register(constructors.DESCRIPTOR)
 register(imports.DESCRIPTOR)
 
 BUILT_IN: tuple[str, ...] = tuple(DESCRIPTORS)
-assert BUILT_IN == CODEMOD_NAMES
 # Reports list the built-in codemods' metrics and rules in this order, the others' after them.
 REPORT_ORDER = ("imports", "constructors", "singletons", "flags", "validators")
 

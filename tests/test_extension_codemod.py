@@ -12,6 +12,7 @@ import json
 import subprocess
 import sys
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -187,3 +188,12 @@ def test_without_the_registration_the_section_is_unknown(repo: Path) -> None:
     result = cli("scan", str(repo))
     assert result.exit_code == 2
     assert "`shout`: unknown key" in result.output
+
+
+def test_a_name_or_section_is_registered_once() -> None:
+    flags = registry.DESCRIPTORS["flags"]
+    with pytest.raises(ValueError, match="a codemod named `flags` is already registered"):
+        registry.register(flags)
+    with pytest.raises(ValueError, match="the spec section `flag` already has a codemod"):
+        registry.register(replace(flags, name="flags2"))
+    assert registry.names() == registry.BUILT_IN
