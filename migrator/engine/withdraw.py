@@ -26,9 +26,10 @@ from pathlib import Path
 from pyflakes import checker as pyflakes_checker
 from pyflakes import messages as pyflakes_messages
 
-from codemods.core.fast import AstFile, Unsupported, fast_analyzer
 from codemods.core.rules import RuleSet
+from codemods.core.tree import AstFile, Unsupported
 from codemods.core.values import Analysis, FileContext, Finding
+from codemods.registry import fast_analyzer
 from migrator.report.baseline import fingerprints_in, site_key
 
 # (codemod names the fast analyzers could not answer, the text) -> their analyses, by LibCST
