@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from codemods import CODEMODS
+from codemods import registry
 from codemods.core.base import Analysis, TransformResult
+from codemods.core.descriptor import Descriptor
 from codemods.core.rules import RuleSet
 from migrator.batch.run import worsened
 from tests.batchkit import IDENTITY, cli, commit_count, hermetic_git, make_repo, snapshot, status
@@ -42,6 +43,18 @@ class DropCanonical:
         return TransformResult(parsed.code.replace(CANONICAL, ""), [], 1)
 
 
+def register(monkeypatch: pytest.MonkeyPatch, codemod) -> None:
+    """Put a toy codemod into the registry for this test."""
+    descriptor = Descriptor(
+        name=codemod.name,
+        section=codemod.name,
+        read=lambda spec, value, key: value,
+        needles=codemod.needles,
+        codemod=codemod,
+    )
+    monkeypatch.setitem(registry.DESCRIPTORS, codemod.name, descriptor)
+
+
 def test_worse_means_usage_falling_or_another_ratcheted_metric_rising() -> None:
     before = {"canonical_import_usage": 50.0, "canonical_imports": 4, "singletons": 1}
     assert worsened(before, {**before, "canonical_imports": 2}) == []
@@ -55,7 +68,7 @@ def test_worse_means_usage_falling_or_another_ratcheted_metric_rising() -> None:
 def test_a_chunk_that_makes_a_metric_worse_is_restored_and_not_committed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(CODEMODS, "drop_canonical", DropCanonical())
+    register(monkeypatch, DropCanonical())
     hermetic_git(monkeypatch)
     for name, value in IDENTITY.items():
         monkeypatch.setenv(name, value)

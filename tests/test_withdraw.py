@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from codemods import CODEMODS
+from codemods import registry
 from codemods.core.base import TransformResult
+from codemods.core.descriptor import Descriptor
 from codemods.core.rules import RuleSet
 from migrator.engine.changes import ordered_rules
 from migrator.engine.runner import Job, process_source
@@ -41,6 +42,18 @@ class Replace:
         return TransformResult(parsed.code.replace(self.old, self.new), [], 1)
 
 
+def register(monkeypatch: pytest.MonkeyPatch, codemod) -> None:
+    """Put a toy codemod into the registry for this test."""
+    descriptor = Descriptor(
+        name=codemod.name,
+        section=codemod.name,
+        read=lambda spec, value, key: value,
+        needles=codemod.needles,
+        codemod=codemod,
+    )
+    monkeypatch.setitem(registry.DESCRIPTORS, codemod.name, descriptor)
+
+
 def rewrite(tmp_path: Path, source: str, codemods: tuple[str, ...], path: str = PATH):
     job = Job(str(tmp_path), RULES, codemods, transform=True)
     return process_source(job, path, source.encode())
@@ -53,7 +66,7 @@ def manual(result) -> list[tuple[str, int, str]]:
 def test_a_change_that_unbinds_a_name_is_withdrawn_and_the_other_codemods_change_kept(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(CODEMODS, "drop_os", Replace("drop_os", "import os\n", ""))
+    register(monkeypatch, Replace("drop_os", "import os\n", ""))
     source = f"import os\n{CONTEXT_IMPORT}\nprint(os.sep, UserExecutionContext)\n"
 
     result = rewrite(tmp_path, source, ("imports", "drop_os"))
@@ -75,9 +88,7 @@ def test_a_change_that_adds_a_finding_of_another_rule_is_withdrawn(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`bypass` writes a mock-auth flag: the flags rule's analysis counts a new auth bypass."""
-    monkeypatch.setitem(
-        CODEMODS, "bypass", Replace("bypass", "DEBUG = False\n", "MOCK_AUTH_AVAILABLE = True\n")
-    )
+    register(monkeypatch, Replace("bypass", "DEBUG = False\n", "MOCK_AUTH_AVAILABLE = True\n"))
     source = f"{CONTEXT_IMPORT}DEBUG = False\n\n\ndef f():\n    return UserExecutionContext\n"
 
     result = rewrite(tmp_path, source, ("imports", "bypass"))
@@ -182,7 +193,7 @@ def test_a_change_that_points_an_import_at_nothing_is_withdrawn(
     (tmp_path / "pkg" / "__init__.py").write_text("")
     (tmp_path / "pkg" / "engines.py").write_text("class Engine:\n    pass\n")
     old_import = "from pkg.engines import Engine"
-    monkeypatch.setitem(CODEMODS, "repoint", Replace("repoint", old_import, new_import))
+    register(monkeypatch, Replace("repoint", old_import, new_import))
     source = f"{old_import}\n\nprint(Engine)\n"
 
     result = rewrite(tmp_path, source, ("repoint",), "app/user.py")
@@ -205,7 +216,7 @@ def test_imports_outside_the_project_or_in_a_file_with_a_broken_one_are_not_judg
     (tmp_path / "pkg" / "__init__.py").write_text("")
     (tmp_path / "pkg" / "star.py").write_text("from os.path import *\n")
     rename = Replace("rename_name", "old_name", "new_name")
-    monkeypatch.setitem(CODEMODS, "rename_name", rename)
+    register(monkeypatch, rename)
     source = (
         "import numpy_not_installed  # outside the project\n"
         "from pkg.gone import old_name  # broken before the change too\n"
