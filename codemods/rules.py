@@ -12,6 +12,8 @@ class RenameRule:
     old: str
     new: str
     kind: str = ""  # "module", "name", or "" to infer from the last component's case
+    pending: bool = False  # `new` is not written yet: report the old uses, rewrite nothing
+    deleted: bool = False  # `old` is already gone from the repository (its importers remain)
 
     @property
     def is_module(self) -> bool:
@@ -30,6 +32,7 @@ class ConstructorRule:
     args: tuple[tuple[str, str], ...]
     imports: tuple[tuple[str, str], ...] = ()
     classmethods: tuple[str, ...] = ()
+    pending: bool = False  # `new` is not written yet: report the calls, convert none
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,7 @@ class ConsolidateRule:
     old: tuple[str, ...]
     new: str
     params: tuple[str, ...] = ()
+    pending: bool = False  # `new` is not written yet: report the calls, rewrite none
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,13 @@ class RuleSet:
     # imports an old name at module level, or binds a compatibility alias), as name renames, so
     # the files importing a name through such a module are rewritten to the canonical path.
     reexports: tuple[RenameRule, ...] = ()
+    # Repository fact: for each whole-module rename whose `new` module exists, the names that
+    # module provides at its top level. A name the new module lacks does not move (its imports are
+    # left for manual review); a rename missing here is unchecked.
+    provided: tuple[tuple[str, frozenset[str]], ...] = ()
+    # Repository fact: `module.Name` paths of project modules whose `Name` is their own object
+    # (or nothing), not the canonical one re-exported: importing it there is not indirect.
+    own_objects: frozenset[str] = frozenset()
 
     def packages(self) -> tuple[str, ...]:
         """Top-level packages the migration is about (explicit, or from the rules' paths)."""

@@ -14,6 +14,7 @@ from migrator.importers import with_repository_facts
 from migrator.progress import track
 from migrator.runner import FileResult, Job, run_files
 from migrator.spec import Spec
+from migrator.spec_check import with_module_facts
 
 
 @dataclass
@@ -64,7 +65,7 @@ def compute_changes(
     progress: bool = False,
 ) -> ChangeSet:
     files = discover(root, spec.include, spec.exclude, paths, exclude)
-    facts = with_repository_facts(root, spec, rules, files)
+    facts = with_module_facts(with_repository_facts(root, spec, rules, files), root)
     job = Job(str(root), facts, ordered_rules(rules), transform=True)
     store = ResultCache.for_job(root, job, spec.digest) if cache else None
     try:

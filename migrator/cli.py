@@ -87,6 +87,20 @@ def spec_for(root: Path, spec_path: Path | None) -> Spec:
     return spec
 
 
+def check_against(root: Path, spec: Spec, *, strict: bool) -> None:
+    """The spec's paths against the repository: refuse (exit 2) or warn, one line a problem."""
+    from migrator.spec_check import check_spec
+
+    problems = check_spec(spec, root)
+    for problem in problems:
+        if strict and problem.fatal:
+            output.error(str(problem))
+        else:
+            output.note(f"warning: {problem}")
+    if strict and any(problem.fatal for problem in problems):
+        raise typer.Exit(EXIT_USAGE)
+
+
 @app.command()
 def init(
     path: Annotated[Path, typer.Argument(help="Repository root.")] = Path("."),
@@ -118,6 +132,7 @@ def scan(
 
     root = repository(path)
     loaded = spec_for(root, spec)
+    check_against(root, loaded, strict=False)
     report = run_scan(root, loaded, jobs=jobs, cache=not no_cache, progress=True, fast=not libcst)
     if format is ScanFormat.json:
         sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n")
@@ -165,6 +180,7 @@ def run(
     root = repository(path)
     loaded = spec_for(root, spec)
     selection = select(loaded, batch, rule or [], paths or [])
+    check_against(root, loaded, strict=True)
     refuse_if_journal(root)
     if batch is not None and not dry_run and not no_commit:
         chosen = replace(loaded.batch(batch), rules=selection[0], paths=selection[1])
@@ -452,6 +468,7 @@ def plan(
 
     root = repository(path)
     loaded = spec_for(root, spec)
+    check_against(root, loaded, strict=True)
     refuse_if_journal(root)
     plans = batches.plan_batches(root, loaded, batches.load_history(root), jobs)
     if json_out:

@@ -9,6 +9,9 @@ module-level assignments only), and hands them to the codemods as plain data on 
   files importing the name through it are rewritten to the canonical path.
 - `imported_elsewhere`: what files outside the run import; a compatibility alias is removed only
   when none of them imports it.
+- `own_objects`: a canonical name imported through another project module is an indirect import
+  only when that module binds the canonical object (imports it, directly or through other
+  re-exports); a module with its own class or function of that name is left alone.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from codemods.paths import PathMap, old_names
 from codemods.rules import RenameRule, RuleSet
 from codemods.values import FileContext, last_components
 from migrator.discover import discover
+from migrator.modules import ModuleIndex
 from migrator.spec import Spec
 
 
@@ -95,12 +99,41 @@ def reexported(tree: ast.Module, context: FileContext, paths: PathMap) -> list[R
     return rules
 
 
+def through_modules(tree: ast.Module, context: FileContext, paths: PathMap) -> set[tuple[str, str]]:
+    """(module, name) of every canonical name the file imports from another project module."""
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom):
+            module = context.resolve("." * node.level + (node.module or ""))
+            for alias in node.names:
+                if paths.indirect(context.module, module, alias.name) is not None:
+                    found.add((module, alias.name))
+    return found
+
+
+def own_objects(index: ModuleIndex, paths: PathMap, through: Iterable[tuple[str, str]]) -> set[str]:
+    """`module.Name` of the modules that bind something else than the canonical `Name`."""
+    found = set()
+    for module, name in through:
+        canonical = paths.canonical_by_name[name]
+        if not index.exists(module):
+            continue  # not in the repository: nothing to tell
+        origin = index.origin(module, name)
+        moved = paths.rename(origin) if origin else None
+        same = {canonical, index.origin(*canonical.rsplit(".", 1))}
+        if origin is None or (origin not in same and (moved is None or moved[1] != canonical)):
+            found.add(f"{module}.{name}")
+    return found
+
+
 def repository_facts(root: Path, spec: Spec, selected: Iterable[str]) -> RuleSet:
     """The spec's rules plus the re-exports and outside imports of the repository's files."""
     rules = spec.rules
     paths = PathMap(rules)
     olds = [rule.old for rule in rules.renames]
     needles = last_components(olds) | last_components(paths.old_modules)
+    needles |= {name.encode() for name in paths.canonical_by_name}
+    through: set[tuple[str, str]] = set()
     chosen = set(selected)
     outside: set[str] = set()
     reexports: dict[str, RenameRule] = {}
@@ -119,16 +152,18 @@ def repository_facts(root: Path, spec: Spec, selected: Iterable[str]) -> RuleSet
         context = FileContext.from_path(path)
         for rule in reexported(tree, context, paths):
             reexports.setdefault(rule.old, rule)
+        through |= through_modules(tree, context, paths)
         if path not in chosen:
             outside |= imported_paths(tree, context)
     ordered = tuple(reexports[old] for old in sorted(reexports))
-    return replace(rules, imported_elsewhere=frozenset(outside), reexports=ordered)
+    own = frozenset(own_objects(ModuleIndex(root), paths, through))
+    return replace(rules, imported_elsewhere=frozenset(outside), reexports=ordered, own_objects=own)
 
 
 def with_repository_facts(
     root: Path, spec: Spec, rules: tuple[str, ...], selected: list[str]
 ) -> RuleSet:
     """The rules a run's jobs get: with repository facts when the imports codemod runs."""
-    if "imports" not in rules:
+    if "imports" not in rules and "validators" not in rules:
         return spec.rules
     return repository_facts(root, spec, selected)

@@ -11,6 +11,7 @@ from migrator.metrics import ScanReport, compute_metrics
 from migrator.progress import track
 from migrator.runner import Job, run_files
 from migrator.spec import Spec
+from migrator.spec_check import with_module_facts
 
 
 def scan(
@@ -32,7 +33,8 @@ def scan(
     `fast=False` analyzes with LibCST alone instead of the stdlib-`ast` analyzers.
     """
     files = discover(root, spec.include, spec.exclude, paths, exclude)
-    job = Job(str(root), spec.rules, codemod_names(), prefilter=prefilter, fast=fast)
+    rules = with_module_facts(spec.rules, root)
+    job = Job(str(root), rules, codemod_names(), prefilter=prefilter, fast=fast)
     store = ResultCache.for_job(root, job, spec.digest) if cache else None
     try:
         # An unchanged tree (same paths, same contents, same spec and code): the last report.

@@ -98,6 +98,12 @@ class Spec:
     targets: dict[str, Target]
     source: str
     digest: str
+    lines: tuple[str, ...] = field(default=(), compare=False, repr=False)
+
+    def where(self, key: tuple[str | int, ...]) -> str:
+        """`file:line` of a key of this spec (the file alone when the line is unknown)."""
+        line = locate(self.lines, key)
+        return f"{self.source}:{line}" if line else self.source
 
     def batch(self, name: str) -> Batch:
         for batch in self.batches:
@@ -158,28 +164,9 @@ class _Reader:
 
     # ---- error reporting -------------------------------------------------------------
     def fail(self, key: tuple[str | int, ...], problem: str) -> SpecError:
-        line = self._locate(key)
+        line = locate(self.lines, key)
         where = f"{self.source}:{line}" if line else self.source
-        return SpecError(f"{where}: `{_key_text(key)}`: {problem}")
-
-    def _locate(self, key: tuple[str | int, ...]) -> int | None:
-        """Best-effort line of a key: the key inside its table, else the table's header."""
-        names = [k for k in key if isinstance(k, str)]
-        if not names:
-            return None
-        # Only an index right after the table picks one of its [[table]]s (not a list item).
-        table, index = names[0], key[1] if len(key) > 1 and isinstance(key[1], int) else 0
-        header = re.compile(rf"^\s*\[\[?\s*{re.escape(table)}\s*\]\]?\s*(#.*)?$")
-        headers = [n for n, line in enumerate(self.lines) if header.match(line)]
-        if len(headers) <= index:
-            return None
-        start = headers[index]
-        end = headers[index + 1] if index + 1 < len(headers) else len(self.lines)
-        assignment = re.compile(rf"^\s*\"?{re.escape(names[-1])}\"?\s*=")
-        for number in range(start, end):
-            if assignment.match(self.lines[number]):
-                return number + 1
-        return start + 1
+        return SpecError(f"{where}: `{key_text(key)}`: {problem}")
 
     # ---- typed accessors -------------------------------------------------------------
     def table(self, value: Any, key: tuple, allowed: set[str]) -> dict[str, Any]:
@@ -291,11 +278,12 @@ class _Reader:
             batches=batches,
             targets=self.targets(data.get("targets", {}), ("targets",)),
             source=self.source,
+            lines=tuple(self.lines),
             digest=hashlib.sha256("\n".join(self.lines).encode()).hexdigest()[:12],
         )
 
     def rename(self, value: Any, key: tuple) -> RenameRule:
-        table = self.table(value, key, {"old", "new", "kind"})
+        table = self.table(value, key, {"old", "new", "kind", "pending", "deleted"})
         for required in ("old", "new"):
             if required not in table:
                 raise self.fail((*key, required), "missing required key")
@@ -303,11 +291,16 @@ class _Reader:
         if kind not in ("", "module", "name"):
             raise self.fail((*key, "kind"), 'expected "module" or "name"')
         return RenameRule(
-            self.dotted(table["old"], (*key, "old")), self.dotted(table["new"], (*key, "new")), kind
+            self.dotted(table["old"], (*key, "old")),
+            self.dotted(table["new"], (*key, "new")),
+            kind,
+            pending=self.boolean(table.get("pending", False), (*key, "pending")),
+            deleted=self.boolean(table.get("deleted", False), (*key, "deleted")),
         )
 
     def constructor(self, value: Any, key: tuple) -> ConstructorRule:
-        table = self.table(value, key, {"old", "new", "params", "classmethods", "args", "imports"})
+        allowed = {"old", "new", "params", "classmethods", "args", "imports", "pending"}
+        table = self.table(value, key, allowed)
         for required in ("old", "new", "params", "args"):
             if required not in table:
                 raise self.fail((*key, required), "missing required key")
@@ -346,6 +339,7 @@ class _Reader:
             classmethods=self.strings(
                 table.get("classmethods", []), (*key, "classmethods"), self.identifier
             ),
+            pending=self.boolean(table.get("pending", False), (*key, "pending")),
         )
 
     def flag(self, value: Any, key: tuple) -> FlagRule:
@@ -361,7 +355,7 @@ class _Reader:
         return FlagRule(self.identifier(table["name"], (*key, "name")), flag_value)
 
     def consolidate(self, value: Any, key: tuple) -> ConsolidateRule:
-        table = self.table(value, key, {"old", "new", "params"})
+        table = self.table(value, key, {"old", "new", "params", "pending"})
         for required in ("old", "new"):
             if required not in table:
                 raise self.fail((*key, required), "missing required key")
@@ -369,6 +363,7 @@ class _Reader:
             self.strings(table["old"], (*key, "old"), self.dotted),
             self.dotted(table["new"], (*key, "new")),
             self.strings(table.get("params", []), (*key, "params"), self.identifier),
+            pending=self.boolean(table.get("pending", False), (*key, "pending")),
         )
 
     def singleton(self, value: Any, key: tuple) -> SingletonRule:
@@ -444,7 +439,27 @@ class _Reader:
         return targets
 
 
-def _key_text(key: tuple[str | int, ...]) -> str:
+def locate(lines: list[str] | tuple[str, ...], key: tuple[str | int, ...]) -> int | None:
+    """Best-effort line of a key: the key inside its table, else the table's header."""
+    names = [k for k in key if isinstance(k, str)]
+    if not names:
+        return None
+    # Only an index right after the table picks one of its [[table]]s (not a list item).
+    table, index = names[0], key[1] if len(key) > 1 and isinstance(key[1], int) else 0
+    header = re.compile(rf"^\s*\[\[?\s*{re.escape(table)}\s*\]\]?\s*(#.*)?$")
+    headers = [n for n, line in enumerate(lines) if header.match(line)]
+    if len(headers) <= index:
+        return None
+    start = headers[index]
+    end = headers[index + 1] if index + 1 < len(headers) else len(lines)
+    assignment = re.compile(rf"^\s*\"?{re.escape(names[-1])}\"?\s*=")
+    for number in range(start, end):
+        if assignment.match(lines[number]):
+            return number + 1
+    return start + 1
+
+
+def key_text(key: tuple[str | int, ...]) -> str:
     text = ""
     for part in key:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)

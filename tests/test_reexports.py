@@ -1,0 +1,72 @@
+"""Indirect means re-exported: a canonical name imported through another project module is
+rewritten to the canonical path only when that module binds the canonical object (directly or
+through a chain of re-exports); a module with its own class or function of that name is left
+alone, and so are its importers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from migrator.cli import app
+
+FILES = {
+    "pkg/__init__.py": "",
+    "pkg/canon.py": "class Factory:\n    pass\n",
+    "pkg/old.py": "class Factory:\n    pass\n",
+    "pkg/reexport.py": "from pkg.canon import Factory\n",
+    "pkg/chain.py": "from pkg.reexport import Factory\n",
+    "pkg/loop_a.py": "from pkg.loop_b import Factory\n",
+    "pkg/loop_b.py": "from pkg.loop_a import Factory\n",
+    "pkg/adapter.py": "class Factory:\n    def ensure(self):\n        pass\n",
+    "pkg/auth.py": "def validate_token(token):\n    return None\n",
+    "pkg/ws.py": "def verify(token):\n    return None\n",
+    "pkg/canon_auth.py": "def validate_token(token):\n    return {}\n",
+    "pkg/user.py": (
+        "from pkg.adapter import Factory as AdapterFactory\n"
+        "from pkg.chain import Factory\n"
+        "from pkg.loop_a import Factory as Looped\n"
+        "from pkg.auth import validate_token\n"
+        "\n"
+        "AdapterFactory().ensure()\n"
+    ),
+}
+SPEC = """\
+[migration]
+name = "demo"
+
+[[rename]]
+old = "pkg.old.Factory"
+new = "pkg.canon.Factory"
+
+[[consolidate]]
+old = ["pkg.ws.verify"]
+new = "pkg.canon_auth.validate_token"
+"""
+
+
+def make_repo(root: Path) -> Path:
+    for path, text in FILES.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(text)
+    (root / "spec.toml").write_text(SPEC)
+    return root
+
+
+def test_only_true_re_exports_are_rewritten(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path)
+    args = ["run", "--repo", str(repo), "--spec", str(repo / "spec.toml"), "--no-commit"]
+    result = CliRunner().invoke(app, [*args, "--rule", "imports", "--rule", "validators"])
+    assert result.exit_code == 0, result.stderr
+    assert (repo / "pkg/user.py").read_text() == (
+        "from pkg.adapter import Factory as AdapterFactory\n"
+        "from pkg.canon import Factory\n"
+        "from pkg.loop_a import Factory as Looped\n"
+        "from pkg.auth import validate_token\n"
+        "\n"
+        "AdapterFactory().ensure()\n"
+    )
+    for path in ("pkg/adapter.py", "pkg/auth.py", "pkg/loop_a.py", "pkg/loop_b.py"):
+        assert (repo / path).read_text() == FILES[path]
+    assert (repo / "pkg/chain.py").read_text() == "from pkg.canon import Factory\n"
