@@ -3,9 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-SOURCES := codemods migrator tests benchmarks scripts
+SOURCES := codemods migrator tests benchmarks scripts noxfile.py
 
-.PHONY: demo test fuzz lint format clean bench
+.PHONY: demo test fuzz lint format clean bench bench-real
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,14 @@ BENCH_ARGS ?= --files 10000 --affected 0.05 --slow-files 200
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
+
+# The real backend (netra-systems/zen at bef25c1a) from a local git mirror, e.g.
+# `make bench-real MIRROR=/work/.mirror/netra-systems+zen/repo`; minutes, not part of `make test`.
+MIRROR ?=
+BENCH_REAL_ARGS ?= --reps 3
+bench-real: $(STAMP)
+	@test -n "$(MIRROR)" || { echo "usage: make bench-real MIRROR=<git mirror of netra-systems/zen>"; exit 2; }
+	$(BIN)/python benchmarks/real_backend.py "$(MIRROR)" $(BENCH_REAL_ARGS)
 
 # The long tests: many Hypothesis examples, kills at every write, a 20,000-file repository.
 fuzz: $(STAMP)

@@ -1,7 +1,7 @@
 """Pure codemods: source text in, new source text and findings out.
 
-`CODEMODS` is built on first use (PEP 562), so importing `codemods.rules` or
-`codemods.values` does not load LibCST.
+`CODEMODS` is built on first use (PEP 562), so importing `codemods.core.rules` or
+`codemods.core.values` does not load LibCST.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from codemods.base import Codemod
+    from codemods.core.base import Codemod
 
 # Registry order: the order a batch runs its codemods in.
 CODEMOD_NAMES: tuple[str, ...] = ("flags", "validators", "singletons", "constructors", "imports")
@@ -32,7 +32,7 @@ def __getattr__(name: str) -> Any:
 
         return CODEMODS
     if name == "Codemod":
-        from codemods.base import Codemod
+        from codemods.core.base import Codemod
 
         return Codemod
     raise AttributeError(f"module 'codemods' has no attribute {name!r}")

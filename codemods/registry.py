@@ -1,12 +1,12 @@
 """Every codemod by name, in the order a batch runs them."""
 
 from codemods import CODEMOD_NAMES
-from codemods.base import Codemod
-from codemods.constructors import ConstructorsCodemod
-from codemods.flags import FlagsCodemod
-from codemods.imports import ImportsCodemod
-from codemods.singletons import SingletonsCodemod
-from codemods.validators import ValidatorsCodemod
+from codemods.constructors.codemod import ConstructorsCodemod
+from codemods.core.base import Codemod
+from codemods.flags.codemod import FlagsCodemod
+from codemods.imports.codemod import ImportsCodemod
+from codemods.singletons.codemod import SingletonsCodemod
+from codemods.validators.codemod import ValidatorsCodemod
 
 CODEMODS: dict[str, Codemod] = {
     codemod.name: codemod

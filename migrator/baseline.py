@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from codemods.values import Finding
+from codemods.core.values import Finding
 from migrator.fileio import atomic_write
 
 BASELINE_FILENAME = ".migrator-baseline.json"

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from codemods.values import Finding
+from codemods.core.values import Finding
 from migrator.changes import ChangeSet, compute_changes
 from migrator.chunking import cut_chunks
 from migrator.fileio import atomic_write

@@ -21,7 +21,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 import codemods
-from codemods.values import Finding
+from codemods.core.values import Finding
 from migrator import __version__, runner
 from migrator.runner import FileResult, Job
 

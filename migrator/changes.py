@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from codemods import codemod_names
-from codemods.values import Finding
+from codemods.core.values import Finding
 from migrator.cache import ResultCache
 from migrator.discover import discover
 from migrator.importers import with_repository_facts

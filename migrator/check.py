@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from codemods import codemod_names
-from codemods.values import Finding
+from codemods.core.values import Finding
 from migrator import baseline as baselines
 from migrator.baseline import Baseline, BaselineError, better, is_worse
 from migrator.changes import compute_changes

@@ -6,7 +6,7 @@ import ast
 from collections.abc import Mapping
 from pathlib import PurePosixPath
 
-from codemods.values import FileContext
+from codemods.core.values import FileContext
 
 
 def is_test_file(path: str) -> bool:

@@ -41,6 +41,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 
 SpecOption = Annotated[
@@ -148,10 +149,12 @@ def run(
     path: Annotated[Path, typer.Option("--repo", help="Repository root.")] = Path("."),
     spec: SpecOption = None,
     rule: Annotated[
-        list[str] | None, typer.Option("--rule", help="Only these rules (repeatable).")
+        list[str] | None,
+        typer.Option("--rule", metavar="RULE", help="Only these rules (repeatable)."),
     ] = None,
     paths: Annotated[
-        list[str] | None, typer.Option("--path", help="Only files matching this glob (repeatable).")
+        list[str] | None,
+        typer.Option("--path", metavar="GLOB", help="Only files matching this glob (repeatable)."),
     ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print the diff; write nothing.")
@@ -369,8 +372,27 @@ def select(
 JOURNAL_AWARE = {"run", "plan", "status", "rollback", "recover"}
 
 
+def print_version(wanted: bool) -> None:
+    if wanted:
+        from migrator import installed_version
+
+        typer.echo(f"migrator {installed_version()}")
+        raise typer.Exit()
+
+
 @app.callback()
-def warn_if_journal(ctx: typer.Context) -> None:
+def warn_if_journal(
+    ctx: typer.Context,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=print_version,
+            is_eager=True,
+            help="Print the version and exit.",
+        ),
+    ] = False,
+) -> None:
     """Carry a Python codebase through an API migration in safe, reviewable, gated batches."""
     if ctx.invoked_subcommand not in JOURNAL_AWARE and _may_have_journal(Path.cwd()):
         from migrator import batches
@@ -506,7 +528,10 @@ def status(
 @app.command()
 def rollback(
     target: Annotated[str, typer.Argument(help="A batch name, or one of its commits.")],
-    path: Annotated[Path, typer.Option("--repo", help="Repository root.")] = Path("."),
+    path: Annotated[Path | None, typer.Argument(help="Repository root.")] = None,
+    repo: Annotated[
+        Path | None, typer.Option("--repo", help="Repository root (same as PATH).")
+    ] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="List the commits it would revert.")
     ] = False,
@@ -515,7 +540,9 @@ def rollback(
     from migrator import batches
     from migrator import rollback as rollbacks
 
-    root = repository(path)
+    if path is not None and repo is not None and path.resolve() != repo.resolve():
+        raise fail(f"two repositories given: {path} and --repo {repo}")
+    root = repository(path or repo or Path("."))
     refuse_if_journal(root)
     try:
         result = rollbacks.rollback(root, target, dry_run=dry_run)

@@ -21,9 +21,9 @@ from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
-from codemods.paths import PathMap, old_names
-from codemods.rules import RenameRule, RuleSet
-from codemods.values import FileContext, last_components
+from codemods.core.paths import PathMap, old_names
+from codemods.core.rules import RenameRule, RuleSet
+from codemods.core.values import FileContext, last_components
 from migrator.discover import discover
 from migrator.modules import ModuleIndex
 from migrator.spec import Spec

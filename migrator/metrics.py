@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from codemods.values import Finding
+from codemods.core.values import Finding
 from migrator.runner import FileResult
 
 # Finding rule -> the metric it counts toward.

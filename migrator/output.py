@@ -7,6 +7,7 @@ import sys
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from migrator.changes import ChangeSet
 from migrator.diffs import colourize, unified_diff
@@ -24,12 +25,21 @@ def note(message: str) -> None:
     stderr.print(message, markup=False)
 
 
+def table(title: str) -> Table:
+    """A table whose title and cells (given through `row`) are shown as written, not as markup."""
+    return Table(title=Text(title, style="table.title"), title_justify="left")
+
+
+def row(table: Table, *cells: str) -> None:
+    table.add_row(*(Text(cell) for cell in cells))
+
+
 def print_scan(report: ScanReport) -> None:
-    metrics = Table(title="Metrics", title_justify="left")
+    metrics = table("Metrics")
     metrics.add_column("metric")
     metrics.add_column("value", justify="right")
     for name, value in report.metrics.items():
-        metrics.add_row(name, f"{value:.1f}" if isinstance(value, float) else str(value))
+        row(metrics, name, _value(value))
     stdout.print(metrics)
     for finding in report.findings:
         review = "  [manual review]" if finding.manual_review else ""
@@ -85,17 +95,18 @@ def show_hunk(text: str) -> None:
 
 
 def print_targets(rows: list[dict[str, object]], title: str = "Targets") -> None:
-    table = Table(title=title, title_justify="left")
+    targets = table(title)
     for column in ("metric", "value", "target", "met"):
-        table.add_column(column, justify="right" if column == "value" else "left")
-    for row in rows:
-        table.add_row(
-            str(row["metric"]),
-            _value(row["value"]),
-            str(row["target"]),
-            "yes" if row["met"] else "NO",
+        targets.add_column(column, justify="right" if column == "value" else "left")
+    for target in rows:
+        row(
+            targets,
+            str(target["metric"]),
+            _value(target["value"]),
+            str(target["target"]),
+            "yes" if target["met"] else "NO",
         )
-    stdout.print(table)
+    stdout.print(targets)
 
 
 def print_run_result(record: dict) -> None:
@@ -153,12 +164,12 @@ def print_status(spec, metrics: dict[str, float], history) -> None:
     batch history read from git trailers."""
     from migrator.batches import target_rows
 
-    table = Table(title="Metrics now, against the plan's targets", title_justify="left")
-    table.add_column("metric", no_wrap=True)
-    table.add_column("current", justify="right", no_wrap=True)
-    table.add_column("week", no_wrap=True)
-    table.add_column("week target", no_wrap=True)
-    table.add_column("final target", no_wrap=True)
+    metrics_now = table("Metrics now, against the plan's targets")
+    metrics_now.add_column("metric", no_wrap=True)
+    metrics_now.add_column("current", justify="right", no_wrap=True)
+    metrics_now.add_column("week", no_wrap=True)
+    metrics_now.add_column("week target", no_wrap=True)
+    metrics_now.add_column("final target", no_wrap=True)
     final = spec.final_targets()
     for metric, value in metrics.items():
         weeks = [(b.name, b.targets[metric]) for b in spec.batches if metric in b.targets]
@@ -168,14 +179,15 @@ def print_status(spec, metrics: dict[str, float], history) -> None:
         for index, (week, target) in enumerate(weeks or [("", None)]):
             week_cell = _judged(target_rows(metrics, {metric: target})) if target else ""
             first = index == 0
-            table.add_row(
+            row(
+                metrics_now,
                 metric if first else "",
                 _value(value) if first else "",
                 week,
                 week_cell,
                 final_cell if first else "",
             )
-    stdout.print(table)
+    stdout.print(metrics_now)
     stdout.print("Batch history (from git trailers)", style="italic", markup=False)
     if not history.commits:
         stdout.print("  no batch has landed yet", markup=False)

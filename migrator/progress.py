@@ -44,7 +44,7 @@ def track(
 
 def _bar(console: Console) -> Progress:
     return Progress(
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),  # a label is shown as written
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),

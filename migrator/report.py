@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 from string import Template
 
-from codemods.values import Finding
+from codemods.core.values import Finding
 from migrator.burndown import Point, burndown
 from migrator.history import History, batch_history
 from migrator.metrics import ScanReport
@@ -46,11 +46,17 @@ class ReportData:
     analysed: tuple[int, int] = (0, 0)  # file versions analysed, and reused from the scan cache
 
 
+PLOTLY_MISSING = (
+    "the HTML report needs plotly, a dependency of migrator that this environment lacks: "
+    "pip install 'plotly>=5.20'"
+)
+
+
 def plotly_js() -> str:
     try:
         from plotly.offline import get_plotlyjs
     except ImportError:
-        raise ReportError("the HTML report needs plotly (pip install 'migrator[report]')") from None
+        raise ReportError(PLOTLY_MISSING) from None
     return get_plotlyjs()
 
 

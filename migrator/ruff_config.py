@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from codemods.rules import RuleSet
+from codemods.core.rules import RuleSet
 
 SECTIONS = {
     "pyproject": "tool.ruff.lint.flake8-tidy-imports.banned-api",

@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING
 
 from ahocorasick_rs import BytesAhoCorasick, Implementation
 
-from codemods.fast import AstFile, Unsupported, fast_analyzer
-from codemods.needles import NEEDLES
-from codemods.rules import RuleSet
-from codemods.values import Analysis, FileContext, Finding
+from codemods.core.fast import AstFile, Unsupported, fast_analyzer
+from codemods.core.needles import NEEDLES
+from codemods.core.rules import RuleSet
+from codemods.core.values import Analysis, FileContext, Finding
 
 if TYPE_CHECKING:
-    from codemods.base import Analyzer, Codemod, ParsedFile
+    from codemods.core.base import Analyzer, Codemod, ParsedFile
     from migrator.cache import ResultCache
 
 GENERATED_MARKER = b"@" + b"generated"
@@ -179,7 +179,7 @@ def _process_source(job: Job, path: str, source: bytes) -> FileResult:
     try:
         parsed = libcst_parse(source, FileContext.from_path(path))
     except Exception as error:  # noqa: BLE001 - any parser failure is reported, never fatal
-        result.error = f"does not parse: {_first_line(error)}"
+        result.error = f"does not parse: {python_parse_error(source) or _first_line(error)}"
         return result
     if job.transform:
         _transform(job, parsed, source, result)
@@ -189,9 +189,27 @@ def _process_source(job: Job, path: str, source: bytes) -> FileResult:
     return result
 
 
+def python_parse_error(source: bytes) -> str | None:
+    """Python's own reason for rejecting the file, with its line (None when it compiles).
+
+    LibCST's parser reports many errors at `1:1`; the stdlib names the problem and the line.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(source, "<file>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as error:  # IndentationError and TabError included
+        return f"{error.msg} (line {error.lineno})" if error.lineno else error.msg
+    except (ValueError, UnicodeDecodeError) as error:  # NUL bytes, a bad encoding
+        return _first_line(error)
+    except (RecursionError, MemoryError):
+        return None
+    return None
+
+
 def libcst_parse(source: str | bytes, context: FileContext) -> ParsedFile:
     """A LibCST parse (imported on first use: a scan the `ast` analyzers answer never loads it)."""
-    from codemods.base import ParsedFile
+    from codemods.core.base import ParsedFile
 
     return ParsedFile(source, context)
 
@@ -234,7 +252,7 @@ def _libcst_analyses(
 ) -> dict[str, Analysis]:
     """These codemods' analyses from one shared LibCST walk of the tree."""
     from codemods import CODEMODS
-    from codemods.base import walk
+    from codemods.core.base import walk
 
     analyzers = {name: _analyzer(CODEMODS[name], parsed, job.rules) for name in codemods}
     walk(parsed, [visitor for analyzer in analyzers.values() for visitor in analyzer.visitors])
@@ -243,7 +261,7 @@ def _libcst_analyses(
 
 def _analyzer(codemod: Codemod, parsed: ParsedFile, rules: RuleSet) -> Analyzer:
     """The codemod's visitors for the shared walk; a codemod without them analyzes alone."""
-    from codemods.base import Analyzer
+    from codemods.core.base import Analyzer
 
     split = getattr(codemod, "analyzer", None)
     if split is not None:

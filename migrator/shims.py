@@ -12,8 +12,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from codemods.paths import PathMap
-from codemods.rules import RuleSet
+from codemods.core.paths import PathMap
+from codemods.core.rules import RuleSet
 
 SHIM_MARKER = "# migrator: deprecation shim"
 GENERATED = "@" + "generated"  # the runner skips generated files, so shims are never rewritten

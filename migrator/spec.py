@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from codemods import codemod_names
-from codemods.rules import (
+from codemods.core.rules import (
     ConsolidateRule,
     ConstructorRule,
     FlagRule,

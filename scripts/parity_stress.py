@@ -19,9 +19,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from codemods import CODEMODS, codemod_names  # noqa: E402
-from codemods.base import ParsedFile  # noqa: E402
-from codemods.fast import AstFile, Unsupported, fast_analyzer  # noqa: E402
-from codemods.rules import (  # noqa: E402
+from codemods.core.base import ParsedFile  # noqa: E402
+from codemods.core.fast import AstFile, Unsupported, fast_analyzer  # noqa: E402
+from codemods.core.rules import (  # noqa: E402
     ConsolidateRule,
     ConstructorRule,
     FlagRule,
@@ -29,7 +29,7 @@ from codemods.rules import (  # noqa: E402
     RuleSet,
     SingletonRule,
 )
-from codemods.values import FileContext  # noqa: E402
+from codemods.core.values import FileContext  # noqa: E402
 from tests.parity import normalized  # noqa: E402
 
 RULES = RuleSet(

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from codemods.base import Analysis, Finding, ParsedFile, TransformResult
-from codemods.rules import RuleSet
+from codemods.core.base import Analysis, Finding, ParsedFile, TransformResult
+from codemods.core.rules import RuleSet
 
 OLD, NEW = "OLD_CALL", "NEW_CALL"
 IDENTITY = {

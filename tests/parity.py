@@ -11,11 +11,12 @@ import libcst as cst
 from libcst.metadata import PositionProvider
 
 from benchmarks.generate import generate
-from codemods.base import FileContext, ParsedFile
-from codemods.fast.tree import AstFile
+from codemods.core.base import FileContext, ParsedFile
+from codemods.core.tree import AstFile
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLE = FIXTURES / "sample_repo"
+CODEMODS = Path(__file__).parents[1] / "codemods"
 
 
 @cache
@@ -30,8 +31,8 @@ def corpus_files(generated: Path | None = None) -> Iterator[tuple[str, bytes]]:
     """(repository-relative path, bytes) of every file the parity tests read."""
     for path in sorted(SAMPLE.rglob("*.py")):
         yield path.relative_to(SAMPLE).as_posix(), path.read_bytes()
-    for path in sorted((FIXTURES / "codemods").rglob("*.py")):
-        rel = path.relative_to(FIXTURES / "codemods").as_posix()
+    for path in sorted(CODEMODS.glob("*/fixtures/*.py")):
+        rel = f"{path.parent.parent.name}/{path.name}"
         yield (
             f"netra_backend/app/fixtures/{rel.replace('.', '_', rel.count('.') - 1)}",
             (path.read_bytes()),

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from codemods.base import Finding
+from codemods.core.base import Finding
 from migrator import runner
 from migrator import scan as scan_module
 from migrator.cache import (

@@ -7,12 +7,12 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from codemods.base import FileContext, ParsedFile
-from codemods.constructors import ConstructorsCodemod
-from codemods.rules import ConstructorRule, RuleSet
+from codemods.constructors.codemod import ConstructorsCodemod
+from codemods.core.base import FileContext, ParsedFile
+from codemods.core.rules import ConstructorRule, RuleSet
 from migrator.spec import default_spec_text, parse_spec
 
-FIXTURES = Path(__file__).parent / "fixtures" / "codemods" / "constructors"
+FIXTURES = Path(__file__).parents[1] / "codemods" / "constructors" / "fixtures"
 RULES = parse_spec(default_spec_text(), "<default>").rules
 CODEMOD = ConstructorsCodemod()
 CASES = sorted(p.name.removesuffix(".before.py") for p in FIXTURES.glob("*.before.py"))

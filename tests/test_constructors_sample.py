@@ -19,8 +19,8 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from codemods.base import FileContext, ParsedFile
-from codemods.constructor_plan import FilePlan, plan_file
+from codemods.constructors.plan import FilePlan, plan_file
+from codemods.core.base import FileContext, ParsedFile
 from migrator.spec import default_spec_text, parse_spec
 
 SAMPLE = Path(__file__).parent / "fixtures" / "sample_repo"

@@ -12,11 +12,11 @@ import textwrap
 import pytest
 
 from codemods import CODEMODS
-from codemods.base import ParsedFile
-from codemods.fast import Unsupported
-from codemods.fast.constructors import analyze
-from codemods.fast.tree import AstFile
-from codemods.values import FileContext
+from codemods.constructors.fast import analyze
+from codemods.core.base import ParsedFile
+from codemods.core.fast import Unsupported
+from codemods.core.tree import AstFile
+from codemods.core.values import FileContext
 from migrator.spec import default_spec_text, parse_spec
 
 RULES = parse_spec(default_spec_text(), "default").rules
@@ -272,5 +272,5 @@ def test_prebuilt_scopes_give_the_same_answer() -> None:
 
 
 def test_the_fast_analyzer_does_not_load_libcst() -> None:
-    code = "import codemods.fast.constructors, sys; assert 'libcst' not in sys.modules"
+    code = "import codemods.constructors.fast, sys; assert 'libcst' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -8,13 +8,13 @@ import textwrap
 
 import pytest
 
-from codemods.base import ParsedFile
-from codemods.fast import Unsupported
-from codemods.fast.flags import analyze
-from codemods.fast.tree import AstFile
-from codemods.flags import FlagsCodemod
-from codemods.rules import FlagRule, RuleSet
-from codemods.values import FileContext
+from codemods.core.base import ParsedFile
+from codemods.core.fast import Unsupported
+from codemods.core.rules import FlagRule, RuleSet
+from codemods.core.tree import AstFile
+from codemods.core.values import FileContext
+from codemods.flags.codemod import FlagsCodemod
+from codemods.flags.fast import analyze
 
 RULES = RuleSet(flags=(FlagRule("FLAG", False), FlagRule("OTHER", False)))
 CONTEXT = FileContext.from_path("pkg/mod.py")
@@ -252,5 +252,5 @@ def test_unsupported_forms_without_a_flag_read_are_answered() -> None:
 def test_no_libcst_import() -> None:
     import subprocess
 
-    code = "import codemods.fast.flags, sys; assert 'libcst' not in sys.modules"
+    code = "import codemods.flags.fast, sys; assert 'libcst' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)

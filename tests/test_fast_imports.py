@@ -6,12 +6,12 @@ from dataclasses import replace
 
 import pytest
 
-from codemods.base import FileContext, ParsedFile
-from codemods.fast import Unsupported
-from codemods.fast.imports import analyze
-from codemods.fast.tree import AstFile
-from codemods.imports import ImportsCodemod
-from codemods.rules import RenameRule
+from codemods.core.base import FileContext, ParsedFile
+from codemods.core.fast import Unsupported
+from codemods.core.rules import RenameRule
+from codemods.core.tree import AstFile
+from codemods.imports.codemod import ImportsCodemod
+from codemods.imports.fast import analyze
 from migrator.spec import default_spec_text, parse_spec
 
 RULES = parse_spec(default_spec_text(), "<default>").rules

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.generate import generate
-from codemods import fast
+from codemods.core import fast
 from migrator import runner
 from migrator.scan import scan
 from migrator.spec import default_spec_text, parse_spec

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import pytest
 
-from codemods.base import FileContext, ParsedFile
-from codemods.fast.singletons import analyze
-from codemods.fast.tree import AstFile, Unsupported
-from codemods.rules import RuleSet, SingletonRule
-from codemods.singletons import SingletonsCodemod
+from codemods.core.base import FileContext, ParsedFile
+from codemods.core.rules import RuleSet, SingletonRule
+from codemods.core.tree import AstFile, Unsupported
+from codemods.singletons.codemod import SingletonsCodemod
+from codemods.singletons.fast import analyze
 from migrator.spec import default_spec_text, parse_spec
 
 RULES = parse_spec(default_spec_text(), "default").rules

@@ -8,11 +8,11 @@ from dataclasses import replace
 
 import pytest
 
-from codemods.base import FileContext, ParsedFile
-from codemods.fast import Unsupported
-from codemods.fast.tree import AstFile
-from codemods.fast.validators import analyze
-from codemods.validators import ValidatorsCodemod
+from codemods.core.base import FileContext, ParsedFile
+from codemods.core.fast import Unsupported
+from codemods.core.tree import AstFile
+from codemods.validators.codemod import ValidatorsCodemod
+from codemods.validators.fast import analyze
 from migrator.spec import default_spec_text, parse_spec
 from tests.test_fast_parity import normalized
 

@@ -7,11 +7,11 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from codemods.base import FileContext, ParsedFile
-from codemods.flags import FlagsCodemod
-from codemods.rules import FlagRule, RuleSet
+from codemods.core.base import FileContext, ParsedFile
+from codemods.core.rules import FlagRule, RuleSet
+from codemods.flags.codemod import FlagsCodemod
 
-FIXTURES = Path(__file__).parent / "fixtures" / "codemods" / "flags"
+FIXTURES = Path(__file__).parents[1] / "codemods" / "flags" / "fixtures"
 RULES = RuleSet(flags=(FlagRule("MOCK_AUTH_AVAILABLE", False),))
 CODEMOD = FlagsCodemod()
 CASES = sorted(p.name.removesuffix(".before.py") for p in FIXTURES.glob("*.before.py"))

@@ -56,12 +56,16 @@ def big_plain() -> bytes:
 
 HOSTILE: dict[str, Hostile] = {
     "pkg/syntax_error.py": Hostile(
-        CODE + b"def broken(:\n", "error: does not parse: Syntax Error @ 3:1."
+        CODE + b"def broken(:\n", "error: does not parse: invalid syntax (line 3)"
     ),
     "pkg/python2.py": Hostile(
-        CODE + b"print 'hello'\n", "error: does not parse: Syntax Error @ 3:1."
+        CODE + b"print 'hello'\n",
+        "error: does not parse: Missing parentheses in call to 'print'. "
+        "Did you mean print(...)? (line 3)",
     ),
-    "pkg/nul_byte.py": Hostile(CODE + b"x = 1\x00\n", "error: does not parse: Syntax Error @ 1:1."),
+    "pkg/nul_byte.py": Hostile(
+        CODE + b"x = 1\x00\n", "error: does not parse: source code string cannot contain null bytes"
+    ),
     "pkg/latin1.py": Hostile(
         b"# -*- coding: latin-1 -*-\n" + CODE + b"NAME = 'caf\xe9'\n", "rewritten"
     ),

@@ -8,12 +8,12 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from codemods.base import FileContext, ParsedFile
-from codemods.imports import ImportsCodemod
-from codemods.rules import RenameRule, RuleSet
+from codemods.core.base import FileContext, ParsedFile
+from codemods.core.rules import RenameRule, RuleSet
+from codemods.imports.codemod import ImportsCodemod
 from migrator.spec import default_spec_text, parse_spec
 
-FIXTURES = Path(__file__).parent / "fixtures" / "codemods" / "imports"
+FIXTURES = Path(__file__).parents[1] / "codemods" / "imports" / "fixtures"
 DEFAULT_PATH = "netra_backend/app/services/sample.py"
 RULES = parse_spec(default_spec_text(), "<default>").rules
 MODULE_MOVE = RenameRule(
@@ -304,7 +304,7 @@ SAMPLE = Path(__file__).parent / "fixtures" / "sample_repo"
 
 def test_every_sample_file_rewrites_to_parsing_code_once() -> None:
     """Each parsable sample file: the output parses and a second run changes nothing."""
-    from codemods.validators import ValidatorsCodemod
+    from codemods.validators.codemod import ValidatorsCodemod
 
     changed = 0
     for file in sorted(SAMPLE.rglob("*.py")):

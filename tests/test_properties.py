@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 
 from codemods import CODEMODS
-from codemods.base import FileContext, ParsedFile
+from codemods.core.base import FileContext, ParsedFile
 from migrator.runner import Job, process_file
 from migrator.spec import default_spec_text, parse_spec
 from tests.batchkit import cli

@@ -9,12 +9,16 @@ person would see it: rendered in headless Chromium with the network blocked.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import struct
 import subprocess
+import tempfile
 import zlib
 from collections import Counter
+from dataclasses import dataclass
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -192,29 +196,122 @@ def test_report_needs_a_destination(tmp_path: Path) -> None:
     assert "--html FILE" in result.stderr
 
 
-def chromium(*args: str) -> subprocess.CompletedProcess[bytes]:
+def chromium(*args: str, budget_ms: int = 8000) -> subprocess.CompletedProcess[str]:
+    """Headless Chromium with no network, a fresh profile, console messages on stderr.
+
+    Outside CI a missing browser skips; in CI (`CI` set) it fails: `.ci/run` installs it.
+    """
     if not CHROMIUM.is_file():
+        if os.environ.get("CI"):
+            pytest.fail(
+                f"{CHROMIUM} is absent in CI: .ci/run installs it (apt-get install chromium)"
+            )
         pytest.skip(f"{CHROMIUM} is absent: the rendered report cannot be checked here")
-    command = [
-        str(CHROMIUM),
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--hide-scrollbars",
-        "--window-size=1280,800",
-        "--host-resolver-rules=MAP * ~NOTFOUND",  # no network at all
-        "--virtual-time-budget=8000",
-        *args,
+    with tempfile.TemporaryDirectory(prefix="migrator-chromium-") as profile:
+        command = [
+            str(CHROMIUM),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={profile}",
+            "--hide-scrollbars",
+            "--window-size=1280,800",
+            "--host-resolver-rules=MAP * ~NOTFOUND",  # no network at all
+            "--enable-logging=stderr",
+            "--v=0",
+            f"--virtual-time-budget={budget_ms}",
+            *args,
+        ]
+        return subprocess.run(
+            command, capture_output=True, text=True, errors="replace", timeout=120, check=True
+        )
+
+
+# Injected first into a copy of the page: every error, rejected promise, blocked fetch and
+# console.error/warn lands in <html data-errors="[...]">, which --dump-dom then shows.
+ERROR_RECORDER = """<script>
+(function () {
+  var errors = [], root = document.documentElement;
+  function record(text) {
+    errors.push(String(text));
+    root.setAttribute("data-errors", JSON.stringify(errors));
+  }
+  addEventListener("error", function (e) {
+    record(e.message || "failed to load " + (e.target && (e.target.src || e.target.href)));
+  }, true);
+  addEventListener("unhandledrejection", function (e) {
+    record("unhandled rejection: " + e.reason);
+  });
+  document.addEventListener("securitypolicyviolation", function (e) {
+    record("blocked " + e.blockedURI + " (" + e.violatedDirective + ")");
+  });
+  ["error", "warn"].forEach(function (level) {
+    var original = console[level];
+    console[level] = function () {
+      record(level + ": " + Array.prototype.join.call(arguments, " "));
+      return original.apply(console, arguments);
+    };
+  });
+  root.setAttribute("data-errors", "[]");
+})();
+</script>
+"""
+CONSOLE_LINE = re.compile(r":CONSOLE(?::\d+|\(\d+\))\] (.*)$", re.MULTILINE)
+
+
+@dataclass
+class Rendered:
+    dom: str
+    errors: list[str]  # what the page recorded
+    console: list[str]  # every console message Chromium logged
+
+
+def render(page: Path, scratch: Path) -> Rendered:
+    """The page as Chromium leaves it after running its scripts, with what went wrong."""
+    html = page.read_text()
+    head = html.index("<head>") + len("<head>")
+    copy = scratch / f"recorded-{page.name}"
+    copy.write_text(html[:head] + "\n" + ERROR_RECORDER + html[head:])
+    done = chromium("--dump-dom", copy.as_uri())
+    dom = done.stdout
+    recorded = re.search(r'<html[^>]*\sdata-errors="([^"]*)"', dom)
+    assert recorded, "the error recorder did not run"
+    errors = json.loads(unescape(recorded.group(1)))
+    return Rendered(dom, errors, CONSOLE_LINE.findall(done.stderr))
+
+
+def rows_of(dom: str, table_id: str) -> list[list[str]]:
+    """The text of each body row's cells of one table of the rendered page."""
+    table = re.search(rf'<table id="{table_id}">(.*?)</table>', dom, re.S)
+    assert table, table_id
+    body = table.group(1).split("</thead>", 1)[1]
+    rows = re.findall(r"<tr\b[^>]*>(.*?)</tr>", body, re.S)
+    return [
+        [
+            unescape(re.sub(r"<[^>]+>", "", cell)).strip()
+            for cell in re.findall(r"<td\b[^>]*>(.*?)</td>", row, re.S)
+        ]
+        for row in rows
     ]
-    return subprocess.run(command, capture_output=True, timeout=120, check=True)
 
 
-def test_rendered_charts_show_every_point_and_target_line(page: Path) -> None:
-    dom = chromium("--dump-dom", page.as_uri()).stdout.decode()
+def test_rendered_page_draws_every_chart_fills_the_tables_without_errors(
+    page: Path, migrated: Path, tmp_path: Path
+) -> None:
+    rendered = render(page, tmp_path)
+    assert rendered.errors == []
+    assert rendered.console == []
+    dom = rendered.dom
     assert 'data-charts-ready="12"' in dom
     charts = dict(re.findall(r'id="chart-(\w+)"(.*?)(?=id="chart-|<h2>)', dom, re.S))
     assert len(charts) == 12
     for metric, chart in charts.items():
+        assert 'class="main-svg"' in chart, metric  # plotly drew it
         assert chart.count('class="point"') == 6, metric  # start + 4 batch commits + rollback
     legend = re.findall(
         r'class="legendtext"[^>]*data-unformatted="([^"]*)"', charts["fragmented_imports"]
@@ -225,6 +322,30 @@ def test_rendered_charts_show_every_point_and_target_line(page: Path) -> None:
         "week-4 target &lt;= 5",
         "final target &lt;= 5",
     ]
+    status = rows_of(dom, "status")
+    assert [row[0] for row in status] == list(figures_metrics(page))
+    assert all(len(row) >= 3 and all(row[:2]) for row in status)
+    history = rows_of(dom, "history")
+    assert len(history) == 5 and all(any(cell for cell in row) for row in history)
+
+
+def figures_metrics(page: Path) -> list[str]:
+    return [figure["metric"] for figure in figures_of(page.read_text())]
+
+
+def test_browser_check_sees_script_errors_and_blocked_fetches(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.html"
+    broken.write_text(
+        '<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy" '
+        "content=\"default-src 'none'; script-src 'unsafe-inline'\"></head><body>"
+        '<img src="https://example.com/x.png"><script>console.error("bad [report]");'
+        "undefinedFunction();</script></body></html>"
+    )
+    rendered = render(broken, tmp_path)
+    assert "error: bad [report]" in rendered.errors
+    assert any("undefinedFunction is not defined" in error for error in rendered.errors)
+    assert any(error.startswith("blocked https://example.com/x.png") for error in rendered.errors)
+    assert any("undefinedFunction is not defined" in line for line in rendered.console)
 
 
 def test_screenshot_at_1280x800_shows_the_charts(page: Path, tmp_path: Path) -> None:

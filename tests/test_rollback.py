@@ -87,6 +87,19 @@ def test_dry_run_lists_the_commits_and_changes_nothing(landed) -> None:
     assert head(repo) == top
 
 
+def test_path_is_positional_like_the_other_commands(landed) -> None:
+    repo, _, shas = landed
+    top = head(repo)
+    by_path = cli("rollback", "week-1", str(repo), "--dry-run")
+    assert by_path.exit_code == 0, by_path.output
+    assert by_path.stdout == rollback(repo, "week-1", "--dry-run").stdout
+    assert by_path.stdout.splitlines()[0] == f"would revert {shas[2][:12]} week-1 (3/3)"
+    both = cli("rollback", "week-1", str(repo), "--repo", str(repo.parent), "--dry-run")
+    assert both.exit_code == 2
+    assert "two repositories given" in both.stderr
+    assert head(repo) == top
+
+
 def test_rollback_of_one_commit(landed) -> None:
     repo, _, shas = landed
     result = rollback(repo, shas[1][:10])

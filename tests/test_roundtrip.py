@@ -19,7 +19,7 @@ from tests.batchkit import cli, git, hermetic_git
 
 ROOT = Path(__file__).resolve().parent
 SAMPLE = ROOT / "fixtures" / "sample_repo"
-FIXTURES = sorted((ROOT / "fixtures" / "codemods").glob("*/*.before.py"))
+FIXTURES = sorted((ROOT.parent / "codemods").glob("*/fixtures/*.before.py"))
 RULES = parse_spec(default_spec_text(), "<default>").rules
 BOM = b"\xef\xbb\xbf"
 

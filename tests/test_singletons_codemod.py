@@ -7,11 +7,11 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from codemods.base import FileContext, ParsedFile
-from codemods.rules import RuleSet, SingletonRule
-from codemods.singletons import SingletonsCodemod
+from codemods.core.base import FileContext, ParsedFile
+from codemods.core.rules import RuleSet, SingletonRule
+from codemods.singletons.codemod import SingletonsCodemod
 
-FIXTURES = Path(__file__).parent / "fixtures" / "codemods" / "singletons"
+FIXTURES = Path(__file__).parents[1] / "codemods" / "singletons" / "fixtures"
 CLASSES = (
     "netra_backend.app.agents.supervisor.execution_engine_factory.ExecutionEngineFactory",
     "netra_backend.app.agents.supervisor.user_execution_engine.UserExecutionEngine",

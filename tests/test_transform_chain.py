@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from codemods import CODEMODS
-from codemods.base import TransformResult
-from codemods.rules import RuleSet
+from codemods.core.base import TransformResult
+from codemods.core.rules import RuleSet
 from migrator.runner import Job, process_file
 
 

@@ -8,11 +8,11 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from codemods.base import FileContext, ParsedFile
-from codemods.validators import ValidatorsCodemod, binding_problem
+from codemods.core.base import FileContext, ParsedFile
+from codemods.validators.codemod import ValidatorsCodemod, binding_problem
 from migrator.spec import SpecError, default_spec_text, parse_spec
 
-FIXTURES = Path(__file__).parent / "fixtures" / "codemods" / "validators"
+FIXTURES = Path(__file__).parents[1] / "codemods" / "validators" / "fixtures"
 PATH = "netra_backend/app/websocket_core/handlers.py"
 DEFAULT = parse_spec(default_spec_text(), "<default>").rules
 RULES = replace(

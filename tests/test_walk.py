@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from codemods.base import FileContext, ParsedFile, walk
+from codemods.core.base import FileContext, ParsedFile, walk
 
 SOURCE = """\
 import os

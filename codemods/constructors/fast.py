@@ -1,0 +1,300 @@
+"""The constructors codemod's scan analysis from one stdlib `ast` parse.
+
+Mirrors `ConstructorsCodemod.analyze`: the plan's findings (`constructor_plan._Planner`: a
+conversion or a refusal for every call of an old class, with `constructor_binding.bind`'s
+reasons) and `_DIViolations` (calls of a new class that miss a dependency or pass a literal
+None). Only what decides a finding is computed: the new class's alias, the imports to add or
+remove and the call's layout do not change what the scan reports.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass
+
+from codemods.constructors import messages as say
+from codemods.core.paths import PathMap
+from codemods.core.rules import ConstructorRule, RuleSet
+from codemods.core.scopes import IMPORT, LOCAL, Scope
+from codemods.core.tree import AstFile, Unsupported, dotted
+from codemods.core.values import Analysis, Finding
+
+RULE = "direct-instantiation"
+DI_RULE = "di-violation"
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+SIDE_EFFECTS = (ast.Call, ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr)
+
+
+def _short(path: str) -> str:
+    return path.rpartition(".")[2]
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """A constructor rule with what the analysis reads of it precomputed."""
+
+    rule: ConstructorRule
+    accepted: frozenset[str]  # `constructor_binding.accepted_names`
+    uses: tuple[str, ...]  # `constructor_binding.placeholders`
+    template_names: tuple[tuple[str, str], ...]  # `constructor_plan.template_names`
+    required: tuple[str, ...]  # the new call's argument names
+
+    @classmethod
+    def of(cls, rule: ConstructorRule) -> _Rule:
+        accepted = frozenset([rule.old, *(f"{rule.old}.{m}" for m in rule.classmethods)])
+        uses = tuple(name for _, t in rule.args for name in PLACEHOLDER.findall(t))
+        texts = [PLACEHOLDER.sub("", template) for _, template in rule.args]
+        names = tuple(
+            (name, module)
+            for name, module in rule.imports
+            if any(re.search(rf"(?<![\w.]){re.escape(name)}\b", text) for text in texts)
+        )
+        required = tuple(name for name, _ in rule.args)
+        return cls(rule, accepted, uses, names, required)
+
+
+def _is_none(node: ast.expr) -> bool:
+    """`m.matches(node, m.Name("None"))`: only the `None` literal parses to Constant(None)."""
+    return isinstance(node, ast.Constant) and node.value is None
+
+
+def _arguments(call: ast.Call) -> list[ast.expr | ast.keyword]:
+    """The call's arguments in source order (LibCST's `call.args`)."""
+    if call.keywords and any(isinstance(arg, ast.Starred) for arg in call.args):
+        # `f(a=1, *rest)`: a starred argument may follow keywords.
+        return sorted([*call.args, *call.keywords], key=lambda n: (n.lineno, n.col_offset))
+    return [*call.args, *call.keywords]
+
+
+def bind_problem(call: ast.Call, spec: _Rule) -> str | None:
+    """`constructor_binding.bind(call, rule).problem`."""
+    params = spec.rule.params
+    arguments: dict[str, ast.expr] = {}
+    position = 0
+    for arg in _arguments(call):
+        if isinstance(arg, ast.Starred):
+            return say.starred("*")
+        if isinstance(arg, ast.keyword):
+            if arg.arg is None:
+                return say.starred("**")
+            key, value = arg.arg, arg.value
+            if key not in params:
+                return say.unknown_keyword(key)
+        else:
+            if position >= len(params):
+                return say.TOO_MANY_POSITIONAL
+            key, value = params[position], arg
+            position += 1
+        if key in arguments:
+            return say.given_twice(key)
+        arguments[key] = value
+    uses = spec.uses
+    for name in dict.fromkeys(uses):
+        if name not in arguments:
+            return say.no_argument(name)
+        value = arguments[name]
+        if _is_none(value):
+            return say.literal_none(name)
+        if uses.count(name) > 1 and any(isinstance(n, SIDE_EFFECTS) for n in ast.walk(value)):
+            return say.side_effects(name)
+    return None
+
+
+def di_problem(call: ast.Call, spec: _Rule) -> str | None:
+    """`constructor_binding.di_problem`: why a call of the new class breaks injection."""
+    if any(isinstance(arg, ast.Starred) for arg in call.args):
+        return None
+    if any(keyword.arg is None for keyword in call.keywords):
+        return None
+    required = spec.required
+    given: set[str] = set()
+    # Without starred arguments every positional argument comes before every keyword.
+    for index, arg in enumerate(call.args):
+        if index < len(required):
+            given.add(required[index])
+        if _is_none(arg):
+            return say.PASSES_NONE
+    for keyword in call.keywords:
+        given.add(keyword.arg)  # type: ignore[arg-type]
+        if _is_none(keyword.value):
+            return say.PASSES_NONE
+    missing = [name for name in required if name not in given]
+    if missing:
+        return say.missing(missing)
+    return None
+
+
+class _Planner:
+    """The refusal reasons of `constructor_plan._Planner.visit_Call` (None: a conversion)."""
+
+    def __init__(self, file: AstFile, rules: RuleSet) -> None:
+        self.file = file
+        self.paths = PathMap(rules)
+        self.old_classes = {rule.old for rule in rules.constructors}
+        self._visible_cache: dict[tuple[int, str], set[str] | None] = {}
+
+    def reason(self, call: ast.Call, spec: _Rule) -> str | None:
+        problem = bind_problem(call, spec)
+        reason = self._ambiguity(call, spec) or problem
+        if reason is not None:
+            return reason
+        scope = self.file.scope(call.func)
+        if scope is None:  # every node has a scope; never guess
+            raise Unsupported("callee without a scope")
+        return self._names(scope, spec)
+
+    def _absolute(self, pairs: set[tuple[str, str]]) -> set[str]:
+        """`ParsedFile.absolute_names`."""
+        context = self.file.context
+        resolved: set[str] = set()
+        for name, source in pairs:
+            if source == IMPORT:
+                resolved.add(context.resolve(name))
+            elif source == LOCAL and context.module and "<locals>" not in name:
+                resolved.add(f"{context.module}.{name}")
+        return resolved
+
+    def _ambiguity(self, call: ast.Call, spec: _Rule) -> str | None:
+        others = set()
+        for name, source in self.file.scopes.qualified_names(call.func):
+            if source == IMPORT:
+                resolved = self.file.context.resolve(name)
+                if resolved not in spec.accepted:
+                    others.add(resolved)
+        if not others:
+            return None
+        spelled = dotted(call.func) or "the callee"
+        return say.ambiguous(spelled, min(others))
+
+    def _visible(self, scope: Scope, name: str) -> set[str] | None:
+        """`_Planner._visible`: where `name` may come from in `scope`, renames applied."""
+        key = (id(scope), name)
+        if key in self._visible_cache:
+            return self._visible_cache[key]
+        result = None
+        if scope.contains(name):
+            found = self._absolute(_names_for_string(scope, name))
+            moved = (self.paths.rename(path) for path in found - self.old_classes)
+            result = found | {renamed[1] for renamed in moved if renamed is not None}
+        self._visible_cache[key] = result
+        return result
+
+    def _names(self, scope: Scope, spec: _Rule) -> str | None:
+        """`_Planner._names`'s refusal reason (the alias and the imports are not findings)."""
+        short = _short(spec.rule.new)
+        visible = self._visible(scope, short)
+        if visible is not None and spec.rule.new not in visible:
+            return say.taken(short)
+        for name, source in spec.template_names:
+            visible = self._visible(scope, name)
+            if visible is not None and f"{source}.{name}" not in visible:
+                return say.taken(name)
+        return None
+
+
+def _names_for_string(scope: Scope, name: str) -> set[tuple[str, str]]:
+    """LibCST's `scope.get_qualified_names_for(name)` for a string `name`."""
+    results: set[tuple[str, str]] = set()
+    for assignment in scope.longest_prefix(name) or ():  # None: a builtin, never absolute
+        results |= assignment.qualified_names(name)
+    return results
+
+
+def _in_fstring(file: AstFile, node: ast.AST) -> bool:
+    parent = file.parent(node)
+    while parent is not None and not isinstance(parent, ast.stmt):
+        if isinstance(parent, ast.JoinedStr):
+            return True
+        parent = file.parent(parent)
+    return False
+
+
+def _last(func: ast.expr) -> str | None:
+    """The last component of `scopes.full_name(func)` (None: the callee has no names)."""
+    while True:
+        kind = type(func)
+        if kind is ast.Name:
+            return func.id  # type: ignore[attr-defined]
+        if kind is ast.Attribute:
+            return func.attr  # type: ignore[attr-defined]
+        if kind is ast.Call:
+            func = func.func  # type: ignore[attr-defined]
+        elif kind is ast.Subscript:
+            func = func.value  # type: ignore[attr-defined]
+        else:
+            return None
+
+
+def _candidates(file: AstFile, rules: RuleSet) -> list[ast.Call]:
+    """Every call whose callee may resolve to an old or a new class, in walk order.
+
+    A qualified name's last component is the last component of the callee's full name, or,
+    for an import alias (`import a.B as C`), of the imported name: a callee spelled otherwise
+    cannot name a constructor rule's class.
+    """
+    wanted = set()
+    for rule in rules.constructors:
+        wanted |= {_short(rule.old), _short(rule.new), *rule.classmethods}
+    if not any(needle in file.text for needle in wanted) and not any(
+        needle in file.context.module for needle in wanted
+    ):
+        return []
+    # The scope walk visits nodes in LibCST's order. A file that names a rule's class almost
+    # always constructs or imports it, and resolving that needs the scopes anyway: build them
+    # now and iterate their node index rather than walk the tree twice.
+    nodes = file.scopes.scope_of
+    calls: list[tuple[ast.Call, str | None]] = []
+    call, alias = ast.Call, ast.alias
+    for node in nodes:
+        kind = type(node)
+        if kind is call:
+            calls.append((node, _last(node.func)))  # type: ignore[attr-defined]
+        elif kind is alias and node.asname is not None:  # type: ignore[attr-defined]
+            wanted.add(node.asname)  # type: ignore[attr-defined]
+    return [node for node, last in calls if last in wanted]
+
+
+def analyze(file: AstFile, rules: RuleSet) -> Analysis:
+    if not rules.constructors:
+        return Analysis()
+    calls = _candidates(file, rules)
+    if not calls:
+        return Analysis()
+    specs = [_Rule.of(rule) for rule in rules.constructors]
+    planner = _Planner(file, rules)
+    plan: list[tuple[tuple[int, int], Finding]] = []
+    violations: list[Finding] = []
+    for node in calls:
+        names = file.qualified_names(node.func)
+        if not names:
+            continue
+        spec = next((s for s in specs if names & s.accepted), None)
+        if spec is not None:
+            if _in_fstring(file, node):
+                raise Unsupported("constructor call inside an f-string")
+            reason = planner.reason(node, spec)
+            old = _short(spec.rule.old)
+            if reason is None:
+                message = say.conversion(old, _short(spec.rule.new))
+                finding = file.finding(RULE, node, message)
+            else:
+                message = say.refusal(old, reason)
+                finding = file.finding(RULE, node, message, fixable=False, manual_review=True)
+            plan.append(((0 if reason is None else 1, len(plan)), finding))
+        for spec in specs:
+            if spec.rule.new not in names:
+                continue
+            problem = di_problem(node, spec)
+            if problem is not None:
+                if _in_fstring(file, node):
+                    raise Unsupported("constructor call inside an f-string")
+                message = say.di_violation(_short(spec.rule.new), problem)
+                violations.append(
+                    file.finding(DI_RULE, node, message, fixable=False, manual_review=True)
+                )
+    # `plan_findings`: conversions, then refusals, each stably sorted by position.
+    plan.sort(key=lambda item: item[0])
+    findings = [finding for _, finding in plan]
+    findings.sort(key=lambda f: (f.line, f.column))
+    return Analysis(findings + violations)

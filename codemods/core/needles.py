@@ -1,0 +1,49 @@
+"""Each codemod's needles: byte strings without which it has nothing to do in a file.
+
+Kept apart from the codemods (which import LibCST) so the prefilter runs without the parser.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from codemods.core.paths import PathMap
+from codemods.core.rules import RuleSet
+from codemods.core.values import last_components
+
+
+def flags(rules: RuleSet) -> frozenset[bytes]:
+    return frozenset(flag.name.encode() for flag in rules.flags)
+
+
+def validators(rules: RuleSet) -> frozenset[bytes]:
+    olds = [old for rule in rules.consolidations for old in rule.old]
+    return last_components(olds + [rule.new for rule in rules.consolidations])
+
+
+def singletons(rules: RuleSet) -> frozenset[bytes]:
+    if not rules.singletons:
+        return frozenset()
+    suffixes = {s.encode() for rule in rules.singletons for s in rule.suffixes}
+    return last_components(c for rule in rules.singletons for c in rule.classes) | suffixes
+
+
+def constructors(rules: RuleSet) -> frozenset[bytes]:
+    paths = [r.old for r in rules.constructors] + [r.new for r in rules.constructors]
+    return last_components(paths)
+
+
+def imports(rules: RuleSet) -> frozenset[bytes]:
+    paths = PathMap(rules)
+    needles = last_components(r.old for r in rules.renames)
+    needles |= last_components(paths.old_modules)
+    return needles | last_components(paths.canonical)
+
+
+NEEDLES: dict[str, Callable[[RuleSet], frozenset[bytes]]] = {
+    "flags": flags,
+    "validators": validators,
+    "singletons": singletons,
+    "constructors": constructors,
+    "imports": imports,
+}

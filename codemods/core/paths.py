@@ -1,0 +1,115 @@
+"""Dotted-path lookups shared by the codemods: longest-match renames and old locations."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from codemods.core.rules import RenameRule, RuleSet
+
+
+def _split(path: str) -> tuple[str, str]:
+    module, _, name = path.rpartition(".")
+    return module, name
+
+
+class PathMap:
+    """Answers "where does this dotted path go?" for a rule set (longest `old` wins)."""
+
+    def __init__(self, rules: RuleSet) -> None:
+        self.rules = rules
+        self._by_old: dict[str, RenameRule] = {r.old: r for r in rules.renames}
+
+    def rename(self, path: str) -> tuple[RenameRule, str] | None:
+        """The rule and the new path for `path`, matching whole components, longest first."""
+        probe = path
+        while probe:
+            rule = self._by_old.get(probe)
+            if rule is not None:
+                return rule, rule.new + path[len(probe) :]
+            probe = probe.rpartition(".")[0]
+        return None
+
+    @cached_property
+    def _provided(self) -> dict[str, frozenset[str]]:
+        return dict(self.rules.provided)
+
+    def held(self, path: str) -> str | None:
+        """Why an old path a rule matches must stay as it is, else None: the rule is pending, or
+        a whole-module rename's new module does not provide the name."""
+        moved = self.rename(path)
+        if moved is None:
+            return None
+        rule = moved[0]
+        module, name = _split(path)
+        subject = f"`{name}` from {module}" if module else f"`{path}`"
+        if rule.pending:
+            return f"{subject}: {rule.new} is pending (not written yet), so it is not rewritten"
+        if rule.is_module and path != rule.old:
+            first = path[len(rule.old) + 1 :].split(".", 1)[0]
+            names = self._provided.get(rule.new)
+            if names is not None and first not in names:
+                return f"{subject}: {rule.new} does not provide `{first}`; move it there first"
+        return None
+
+    @cached_property
+    def old_modules(self) -> frozenset[str]:
+        """Modules that are old locations: moved modules and the modules of moved names."""
+        modules = set()
+        for rule in self.rules.renames:
+            modules.add(rule.old if rule.is_module else _split(rule.old)[0])
+        return frozenset(modules)
+
+    @cached_property
+    def canonical(self) -> frozenset[str]:
+        """Canonical `module.Name` paths: where names go."""
+        names = {r.new for r in self.rules.renames if not r.is_module}
+        names |= {r.new for r in self.rules.constructors}
+        names |= {r.new for r in self.rules.consolidations}
+        return frozenset(names)
+
+    @cached_property
+    def canonical_by_name(self) -> dict[str, str]:
+        """Last component -> canonical path."""
+        return {_split(path)[1]: path for path in sorted(self.canonical)}
+
+    def indirect(self, own_module: str, module: str, name: str) -> str | None:
+        """The canonical path of a canonical name imported through another project module than
+        its own, when that module re-exports it (not when the repository facts say the module
+        binds an object of its own under that name); else None."""
+        canonical = self.canonical_by_name.get(name)
+        if canonical is None or not self.in_project(module) or module == own_module:
+            return None
+        if module == _split(canonical)[0] or f"{module}.{name}" in self.rules.own_objects:
+            return None
+        return canonical
+
+    def is_old_module(self, module: str) -> bool:
+        return module in self.old_modules or (
+            self.rename(module) is not None and self.rename(module)[0].is_module
+        )
+
+    def in_project(self, module: str) -> bool:
+        root = module.split(".", 1)[0]
+        return root in self.rules.packages()
+
+    def references_old(self, path: str) -> bool:
+        """Does a dotted path name an old location or something inside one?"""
+        if self.rename(path) is not None:
+            return True
+        probe = path
+        while probe:
+            if probe in self.old_modules:
+                return True
+            probe = probe.rpartition(".")[0]
+        return False
+
+
+def split_path(path: str) -> tuple[str, str]:
+    """`a.b.C` -> (`a.b`, `C`)."""
+    module, _, name = path.rpartition(".")
+    return module, name
+
+
+def old_names(paths: PathMap) -> frozenset[str]:
+    """The names the rename rules move (`ExecutionEngine`): what a compatibility alias is called."""
+    return frozenset(split_path(r.old)[1] for r in paths.rules.renames if not r.is_module)

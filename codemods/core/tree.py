@@ -1,0 +1,126 @@
+"""One stdlib `ast` parse of a file, with the positions, parents and scopes analyzers read."""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+import unicodedata
+import warnings
+from functools import cached_property
+
+from codemods.core.scope_index import ScopeIndex
+from codemods.core.scopes import IMPORT, LOCAL, Scope
+from codemods.core.values import FileContext, Located
+
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+_NON_ASCII_WORD = re.compile(r"\w*[^\x00-\x7f]\w*")
+
+
+class Unsupported(Exception):  # noqa: N818 - a signal, not an error
+    """The fast analyzer cannot promise LibCST's answer here: analyze the file with LibCST."""
+
+
+def decode(source: bytes) -> str:
+    """The text Python (and LibCST) read from these bytes: BOM and coding cookie honoured."""
+    if source.startswith(b"\xef\xbb\xbf"):
+        return source[3:].decode("utf-8")
+    head = source[:400]
+    if b"coding" in head:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+        return source.decode(encoding)
+    return source.decode("utf-8")
+
+
+class AstFile(Located):
+    """A parsed file: `tree`, and on demand its scopes, parents and character positions.
+
+    Raises SyntaxError/ValueError/UnicodeDecodeError when the stdlib cannot read the file; the
+    caller then falls back to LibCST, which reports the error in its own words.
+    """
+
+    def __init__(self, source: bytes | str, context: FileContext) -> None:
+        self.context = context
+        self.text = decode(source) if isinstance(source, bytes) else source
+        with warnings.catch_warnings():  # the compiler's SyntaxWarnings are not ours to print
+            warnings.simplefilter("ignore")
+            self.tree = ast.parse(self.text)
+        self._identifiers_plain: bool | None = None
+
+    @cached_property
+    def scopes(self) -> ScopeIndex:
+        return ScopeIndex(self.tree)
+
+    @cached_property
+    def _lines(self) -> list[str]:
+        return _NEWLINE.split(self.text)
+
+    def line(self, number: int) -> str:
+        """Line `number` (1-based) without its line break, as ast counts lines."""
+        return self._lines[number - 1]
+
+    def require_plain_identifiers(self) -> None:
+        """Raise Unsupported if a word of the file changes under NFKC normalization.
+
+        `ast` normalizes identifiers (`ｐatch` is `patch`), LibCST keeps them as written, so
+        such a file could resolve names differently: an analyzer that compares names calls this
+        and leaves the file to LibCST. Free for ASCII or already-normalized text.
+        """
+        if self._identifiers_plain is None:
+            text = self.text
+            self._identifiers_plain = (
+                text.isascii()
+                or unicodedata.is_normalized("NFKC", text)
+                or all(
+                    unicodedata.normalize("NFKC", word) == word
+                    for word in _NON_ASCII_WORD.findall(text)
+                )
+            )
+        if not self._identifiers_plain:
+            raise Unsupported("an identifier that NFKC normalization changes")
+
+    def parent(self, node: ast.AST) -> ast.AST | None:
+        return self.scopes.parents.get(node)
+
+    def scope(self, node: ast.AST) -> Scope | None:
+        return self.scopes.scope_of.get(node)
+
+    def position(self, node: ast.AST) -> tuple[int, int]:
+        """(line, column) with the column in characters, as LibCST's `PositionProvider`."""
+        line, offset = node.lineno, node.col_offset  # type: ignore[attr-defined]
+        text = self._lines[line - 1]
+        if not text.isascii():
+            offset = len(text.encode("utf-8")[:offset].decode("utf-8", "replace"))
+        return line, offset
+
+    def segment(self, node: ast.AST) -> str:
+        """The node's source text (its lines joined by `\\n`), without re-splitting the file."""
+        lines = self._lines
+        first, last = node.lineno - 1, node.end_lineno - 1  # type: ignore[attr-defined]
+        start, end = node.col_offset, node.end_col_offset  # type: ignore[attr-defined]
+        if first == last:
+            return lines[first].encode()[start:end].decode()
+        parts = [lines[first].encode()[start:].decode(), *lines[first + 1 : last]]
+        parts.append(lines[last].encode()[:end].decode())
+        return "\n".join(parts)
+
+    def qualified_names(self, node: ast.AST) -> set[str]:
+        """Absolute dotted names the node may refer to, as `ParsedFile.qualified_names`."""
+        resolved: set[str] = set()
+        for name, source in self.scopes.qualified_names(node):
+            if source in (IMPORT, LOCAL):
+                absolute = self.context.absolute(name, source == IMPORT)
+                if absolute is not None:
+                    resolved.add(absolute)
+        return resolved
+
+
+def dotted(node: ast.AST) -> str | None:
+    """`a.b.c` for a Name/Attribute chain, else None (as `codemods.core.base.dotted_name`)."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = dotted(node.value)
+        return f"{base}.{node.attr}" if base else None
+    return None

@@ -1,0 +1,231 @@
+"""After a flag is folded away: delete its definitions, then what became unused."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+import libcst as cst
+from libcst.metadata import (
+    ExpressionContext,
+    ExpressionContextProvider,
+    MetadataWrapper,
+    ScopeProvider,
+)
+
+from codemods.flags.expr import literal_value, shadowed
+from codemods.flags.remover import BindingRemover, bound_name
+
+
+def flag_reads(module: cst.Module, names: Collection[str]) -> set[str]:
+    """The flags a module still reads (as a name or as an attribute)."""
+    reads = _FlagReads(set(names))
+    MetadataWrapper(module, unsafe_skip_copy=True).visit(reads)
+    return reads.found
+
+
+class _FlagReads(cst.CSTVisitor):
+    METADATA_DEPENDENCIES = (ExpressionContextProvider, ScopeProvider)
+
+    def __init__(self, names: set[str]) -> None:
+        super().__init__()
+        self.names = names
+        self.found: set[str] = set()
+
+    def visit_Import(self, node: cst.Import) -> bool:
+        return False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        return False
+
+    def _load(self, node: cst.CSTNode) -> bool:
+        context = self.get_metadata(ExpressionContextProvider, node, None)
+        return context is ExpressionContext.LOAD
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if node.value in self.names and self._load(node):
+            if not shadowed(self.get_metadata(ScopeProvider, node, None), node.value):
+                self.found.add(node.value)
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if node.attr.value in self.names and self._load(node):
+            self.found.add(node.attr.value)
+
+
+def referenced_globals(module: cst.Module) -> set[str]:
+    """Module-level names something in the module refers to (including `__all__`)."""
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    scopes = wrapper.resolve(ScopeProvider)
+    global_scope = scopes[module]
+    used = {a.name for a in global_scope.assignments if a.references}
+    return used | _dunder_all(module)
+
+
+def _dunder_all(module: cst.Module) -> set[str]:
+    names: set[str] = set()
+    for statement in module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            targets = small.targets if isinstance(small, cst.Assign) else ()
+            if not any(
+                isinstance(t.target, cst.Name) and t.target.value == "__all__" for t in targets
+            ):
+                continue
+            if isinstance(small.value, cst.List | cst.Tuple):
+                for element in small.value.elements:
+                    known, value = literal_value(element.value)
+                    if known and isinstance(value, str):
+                        names.add(value)
+    return names
+
+
+def _drop_from_dunder_all(module: cst.Module, names: set[str]) -> cst.Module:
+    """Remove deleted names from a module-level `__all__` list or tuple."""
+
+    class _DunderAll(cst.CSTTransformer):
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return False
+
+        def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+            return False
+
+        def leave_Assign(self, original_node: cst.Assign, updated_node: cst.Assign) -> cst.Assign:
+            named_all = any(
+                isinstance(t.target, cst.Name) and t.target.value == "__all__"
+                for t in updated_node.targets
+            )
+            value = updated_node.value
+            if not named_all or not isinstance(value, cst.List | cst.Tuple):
+                return updated_node
+            kept = [
+                e
+                for e in value.elements
+                if literal_value(e.value) not in {(True, n) for n in names}
+            ]
+            if len(kept) == len(value.elements):
+                return updated_node
+            if kept and len(value.elements) > 1 and kept[-1] is not value.elements[-1]:
+                kept[-1] = kept[-1].with_changes(comma=value.elements[-1].comma)
+            return updated_node.with_changes(value=value.with_changes(elements=kept))
+
+    return module.visit(_DunderAll())
+
+
+class _TryBindings(cst.CSTVisitor):
+    """Names bound by imports and fallback assignments inside the given `try` statements."""
+
+    def __init__(self, flags: Collection[str]) -> None:
+        self.flags = set(flags)
+        self.names: set[str] = set()
+        self.depth = 0
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        return False
+
+    def visit_Try(self, node: cst.Try) -> None:
+        blocks = [node.body, *(h.body for h in node.handlers)]
+        statements = [s for block in blocks for s in getattr(block, "body", ())]
+        small = [
+            s for line in statements if isinstance(line, cst.SimpleStatementLine) for s in line.body
+        ]
+        if not any(_assigns_flag(s, self.flags) for s in small):
+            return
+        for statement in small:
+            if isinstance(statement, cst.Import | cst.ImportFrom) and not isinstance(
+                statement.names, cst.ImportStar
+            ):
+                self.names.update(bound_name(a) for a in statement.names)
+            elif isinstance(statement, cst.Assign) and len(statement.targets) == 1:
+                target = statement.targets[0].target
+                if isinstance(target, cst.Name) and literal_value(statement.value)[0]:
+                    self.names.add(target.value)
+        self.names -= self.flags
+
+
+def _assigns_flag(statement: cst.BaseSmallStatement, flags: set[str]) -> bool:
+    if isinstance(statement, cst.Assign):
+        return any(
+            isinstance(t.target, cst.Name) and t.target.value in flags for t in statement.targets
+        )
+    if isinstance(statement, cst.AnnAssign):
+        return isinstance(statement.target, cst.Name) and statement.target.value in flags
+    return False
+
+
+def remove_flag_definitions(
+    module: cst.Module, flags: Collection[str]
+) -> tuple[cst.Module, set[str]]:
+    """Delete literal assignments and imports of flags nothing reads any more.
+
+    Returns the new module and the other names the flags' `try` blocks bound (candidates for
+    deletion once unused).
+    """
+    collector = _TryBindings(flags)
+    module.visit(collector)
+    remover = BindingRemover(
+        imports=flags, assignments=flags, literal_only=True, imports_anywhere=True
+    )
+    return _drop_from_dunder_all(module.visit(remover), set(flags)), collector.names
+
+
+def remove_unused(
+    module: cst.Module, used_before: set[str], try_bound: set[str]
+) -> tuple[cst.Module, set[str]]:
+    """Delete module-level imports, private helpers and fallbacks that became unused.
+
+    Returns the new module and the public functions that became unused (left for review).
+    """
+    public_unused: set[str] = set()
+    for _ in range(5):
+        used = referenced_globals(module)
+        newly = (used_before | try_bound) - used
+        bindings = _module_bindings(module)
+        imports = {n for n in newly if "import" in bindings.get(n, ())}
+        functions = {n for n in newly - try_bound if bindings.get(n) == {"function"}}
+        assignments = {
+            n
+            for n in newly
+            if "assign" in bindings.get(n, ()) and (n in try_bound or n.startswith("_"))
+        }
+        public_unused |= {n for n in functions if not n.startswith("_")}
+        functions = {n for n in functions if n.startswith("_")}
+        if not (imports or functions or assignments):
+            break
+        remover = BindingRemover(imports=imports, assignments=assignments, functions=functions)
+        changed = module.visit(remover)
+        if changed.deep_equals(module):
+            break
+        module = changed
+    return module, public_unused
+
+
+def _module_bindings(module: cst.Module) -> dict[str, set[str]]:
+    """Module-level names and how they are bound: "import", "function", "class", "assign"."""
+    kinds: dict[str, set[str]] = {}
+
+    class _Bindings(cst.CSTVisitor):
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            kinds.setdefault(node.name.value, set()).add("function")
+            return False
+
+        def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+            kinds.setdefault(node.name.value, set()).add("class")
+            return False
+
+        def visit_ImportAlias(self, node: cst.ImportAlias) -> None:
+            kinds.setdefault(bound_name(node), set()).add("import")
+
+        def visit_Assign(self, node: cst.Assign) -> None:
+            for target in node.targets:
+                if isinstance(target.target, cst.Name):
+                    kinds.setdefault(target.target.value, set()).add("assign")
+
+        def visit_AugAssign(self, node: cst.AugAssign) -> None:
+            if isinstance(node.target, cst.Name):
+                kinds.setdefault(node.target.value, set()).add("other")
+
+    module.visit(_Bindings())
+    return kinds

@@ -1,0 +1,155 @@
+"""Deprecated, aliased and indirect imports of moved names, and string references to old paths."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import libcst as cst
+
+from codemods.core.base import (
+    Analysis,
+    Analyzer,
+    ParsedFile,
+    TransformResult,
+    dotted_name,
+)
+from codemods.core.needles import NEEDLES
+from codemods.core.paths import PathMap
+from codemods.core.rules import RuleSet
+from codemods.imports.calls import constructor_calls
+from codemods.imports.rewrite import rewrite_imports
+from codemods.imports.verdicts import (
+    CANONICAL,
+    PATH_KEYWORDS,
+    PATH_TAKING_CALLS,
+    Verdict,
+    compat_alias_verdict,
+    from_import_verdict,
+    import_verdict,
+    star_import_verdict,
+    string_verdict,
+)
+
+
+def module_of(node: cst.ImportFrom, parsed: ParsedFile) -> str:
+    """The absolute module a from-import reads from."""
+    dots = "." * len(node.relative)
+    name = dotted_name(node.module) if node.module is not None else ""
+    return parsed.context.resolve(dots + (name or ""))
+
+
+def import_alias_name(alias: cst.ImportAlias) -> str:
+    return dotted_name(alias.name) or ""
+
+
+def bound_name(alias: cst.ImportAlias) -> str | None:
+    if alias.asname is None:
+        return None
+    target = alias.asname.name
+    return target.value if isinstance(target, cst.Name) else None
+
+
+class _ImportCollector(cst.CSTVisitor):
+    def __init__(self, parsed: ParsedFile, paths: PathMap) -> None:
+        self.parsed = parsed
+        self.paths = paths
+        self.analysis = Analysis()
+
+    def _report(self, node: cst.CSTNode, verdict: Verdict | None) -> None:
+        if verdict is CANONICAL:
+            self.analysis.count("canonical_imports")
+        elif verdict is not None:
+            finding = self.parsed.finding(
+                verdict.rule,
+                node,
+                verdict.message,
+                fixable=verdict.fixable,
+                manual_review=verdict.manual_review,
+            )
+            self.analysis.findings.append(finding)
+
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            self._report(alias, import_verdict(self.paths, import_alias_name(alias)))
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        module = module_of(node, self.parsed)
+        if isinstance(node.names, cst.ImportStar):
+            self._report(node, star_import_verdict(self.paths, module))
+            return
+        own = self.parsed.context.module
+        for alias in node.names:
+            name, asname = import_alias_name(alias), bound_name(alias)
+            self._report(alias, from_import_verdict(self.paths, own, module, name, asname))
+
+    def visit_Module(self, node: cst.Module) -> None:
+        for statement in node.body:
+            if isinstance(statement, cst.SimpleStatementLine):
+                for small in statement.body:
+                    if isinstance(small, cst.Assign):
+                        self._compat_alias(small)
+
+    def _compat_alias(self, node: cst.Assign) -> None:
+        if len(node.targets) != 1 or not isinstance(node.targets[0].target, cst.Name):
+            return
+        if not isinstance(node.value, cst.Name | cst.Attribute):
+            return
+        alias = node.targets[0].target.value
+        for path in self.parsed.qualified_names(node.value) & self.paths.canonical:
+            self._report(node, compat_alias_verdict(alias, path))
+
+    def visit_Call(self, node: cst.Call) -> None:
+        callee = dotted_name(node.func) or ""
+        if callee.rpartition(".")[2] not in PATH_TAKING_CALLS:
+            return
+        for index, arg in enumerate(node.args):
+            positional_first = index == 0 and arg.keyword is None
+            keyword = arg.keyword is not None and arg.keyword.value in PATH_KEYWORDS
+            if positional_first or keyword:
+                self._string_reference(arg.value)
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        if dotted_name(node.value) == "sys.modules" and len(node.slice) == 1:
+            element = node.slice[0].slice
+            if isinstance(element, cst.Index):
+                self._string_reference(element.value)
+
+    def _string_reference(self, node: cst.BaseExpression) -> None:
+        if isinstance(node, cst.SimpleString):
+            self._report(node, string_verdict(self.paths, node.evaluated_value))
+
+
+class ImportsCodemod:
+    """Rewrites every import of a moved name to its canonical path."""
+
+    name: ClassVar[str] = "imports"
+
+    def needles(self, rules: RuleSet) -> frozenset[bytes]:
+        return NEEDLES[self.name](rules)
+
+    def analyze(self, parsed: ParsedFile, rules: RuleSet) -> Analysis:
+        return self.analyzer(parsed, rules).run(parsed)
+
+    def analyzer(self, parsed: ParsedFile, rules: RuleSet) -> Analyzer:
+        collector = _ImportCollector(parsed, PathMap(rules))
+        return Analyzer([collector], lambda: collector.analysis)
+
+    def transform(self, parsed: ParsedFile, rules: RuleSet) -> TransformResult:
+        paths = RepositoryPathMap(rules)
+        calls = constructor_calls(parsed, rules, paths)
+        result = rewrite_imports(parsed, paths, calls.pending, "deprecated-import")
+        if result.code != parsed.code:
+            result.findings.extend(calls.mismatches)
+        return result
+
+
+class RepositoryPathMap(PathMap):
+    """Renames plus the runner's re-export facts (`module.Name` re-exports of moved names).
+
+    Re-exporting modules are not old modules: only the names they re-export move.
+    """
+
+    def __init__(self, rules: RuleSet) -> None:
+        super().__init__(rules)
+        for rule in rules.reexports:
+            self._by_old.setdefault(rule.old, rule)

@@ -1,0 +1,328 @@
+"""The imports codemod's analysis (`codemod._ImportCollector`) over one stdlib `ast` parse.
+
+Same findings, counts and positions as the LibCST collector:
+
+- `import m` / `from m import n` of moved or deprecated paths (`deprecated-import`, at the alias;
+  a star import from an old module is reported at the statement), canonical imports under another
+  name (`aliased-import`) or counted (`canonical_imports`), and canonical names imported through
+  another project module (`indirect-import`);
+- module-level compatibility aliases `Alias = canonical.Name` (`aliased-import`, at the assignment);
+- dotted string paths of old locations passed to `patch`/`import_module`/`__import__`/`find_spec`
+  (first positional argument, `target=`/`name=`) or used as `sys.modules[...]` keys
+  (`string-reference`, at the string).
+
+Where `ast` and LibCST see a string differently: an implicitly concatenated literal is one
+`Constant` in `ast` but a `ConcatenatedString` (never a reference) in LibCST, so a candidate
+string is tokenized to make sure it is one literal; a finding inside an f-string raises
+`Unsupported` (ast positions inside f-strings are not LibCST's before Python 3.12).
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+from bisect import bisect_left
+from dataclasses import dataclass
+
+from codemods.core.paths import PathMap
+from codemods.core.rules import RuleSet
+from codemods.core.tree import AstFile, Unsupported, dotted
+from codemods.core.values import Analysis, Finding
+from codemods.imports.verdicts import (
+    CANONICAL,
+    PATH_KEYWORDS,
+    PATH_TAKING_CALLS,
+    Verdict,
+    compat_alias_verdict,
+    from_import_verdict,
+    import_verdict,
+    star_import_verdict,
+    string_verdict,
+)
+
+# Shared with the LibCST collector (kept here so this module never imports libcst).
+
+
+@dataclass
+class _Paths:
+    """A `PathMap` and what the walk reads from it, built once per rule set."""
+
+    rules: RuleSet
+    paths: PathMap
+    canonical_last: frozenset[str]
+
+
+_CACHE: list[_Paths] = []
+
+
+def _paths(rules: RuleSet) -> _Paths:
+    if _CACHE and _CACHE[0].rules is rules:
+        return _CACHE[0]
+    paths = PathMap(rules)
+    canonical_last = frozenset(path.rpartition(".")[2] for path in paths.canonical)
+    entry = _Paths(rules, paths, canonical_last)
+    _CACHE[:] = [entry]
+    return entry
+
+
+def _one_literal(file: AstFile, node: ast.Constant) -> bool:
+    """Is this string one literal (a LibCST `SimpleString`), not an implicit concatenation?"""
+    segment = file.segment(node)
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(f"({segment})").readline))
+    except (tokenize.TokenError, SyntaxError) as error:  # pragma: no cover - ast parsed it
+        raise Unsupported(f"cannot tokenize string at line {node.lineno}") from error
+    return sum(1 for token in tokens if token.type == tokenize.STRING) == 1
+
+
+# Compound statements: the fields holding nested statements (or handlers/cases holding them).
+_BODIES = ("body", "orelse", "finalbody", "handlers", "cases")
+_COMPOUND = {
+    ast.FunctionDef: ("body",),
+    ast.AsyncFunctionDef: ("body",),
+    ast.ClassDef: ("body",),
+    ast.If: ("body", "orelse"),
+    ast.For: ("body", "orelse"),
+    ast.AsyncFor: ("body", "orelse"),
+    ast.While: ("body", "orelse"),
+    ast.With: ("body",),
+    ast.AsyncWith: ("body",),
+    ast.Try: ("body", "handlers", "orelse", "finalbody"),
+    ast.TryStar: ("body", "handlers", "orelse", "finalbody"),
+    ast.Match: ("cases",),
+}
+# A string reference needs one of these words in its statement's lines.
+_NEEDLES = re.compile(r"patch|import_module|__import__|find_spec|modules")
+
+
+def _needle_lines(text: str) -> list[int] | None:
+    """Sorted lines holding a needle ([] for none), or None when every statement must be read."""
+    matches = [match.start() for match in _NEEDLES.finditer(text)]
+    if not matches:
+        return []
+    if "\r" in text:  # lines end in \r too: count them as the parser does, by reading it all
+        return None
+    lines: list[int] = []
+    line, last = 1, 0
+    for start in matches:
+        line += text.count("\n", last, start)
+        last = start
+        if not lines or lines[-1] != line:
+            lines.append(line)
+    return lines
+
+
+class _Collector:
+    def __init__(self, file: AstFile, entry: _Paths) -> None:
+        self.file = file
+        self.paths = entry.paths
+        self.canonical_last = entry.canonical_last
+        self.analysis = Analysis()
+        self.findings: list[Finding] = []
+        # asname -> last components of the names imported under it (for compatibility aliases)
+        self.renamed: dict[str, set[str]] = {}
+        self.in_fstring: set[int] = set()
+
+    def _report(self, node: ast.AST, verdict: Verdict | None) -> None:
+        if verdict is CANONICAL:
+            self.analysis.count("canonical_imports")
+        elif verdict is not None:
+            finding = self.file.finding(
+                verdict.rule,
+                node,
+                verdict.message,
+                fixable=verdict.fixable,
+                manual_review=verdict.manual_review,
+            )
+            self.findings.append(finding)
+
+    # imports ---------------------------------------------------------------------------------
+
+    def visit_import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            module = alias.name
+            if alias.asname is not None:
+                self.renamed.setdefault(alias.asname, set()).add(module.rpartition(".")[2])
+            self._report(alias, import_verdict(self.paths, module))
+
+    def visit_import_from(self, node: ast.ImportFrom) -> None:
+        module = self.file.context.resolve("." * node.level + (node.module or ""))
+        names = node.names
+        if len(names) == 1 and names[0].name == "*":
+            self._report(node, star_import_verdict(self.paths, module))
+            return
+        own = self.file.context.module
+        for alias in names:
+            if alias.asname is not None:
+                self.renamed.setdefault(alias.asname, set()).add(alias.name)
+            verdict = from_import_verdict(self.paths, own, module, alias.name, alias.asname)
+            self._report(alias, verdict)
+
+    # module-level compatibility aliases ----------------------------------------------------
+
+    def compat_aliases(self, module: ast.Module) -> list[Finding]:
+        found: list[Finding] = []
+        for statement in module.body:
+            if not isinstance(statement, ast.Assign) or len(statement.targets) != 1:
+                continue
+            target, value = statement.targets[0], statement.value
+            if not isinstance(target, ast.Name):
+                continue
+            if isinstance(value, ast.Attribute):
+                # A qualified name of `x.attr` ends in `attr`.
+                if value.attr not in self.canonical_last:
+                    continue
+            elif isinstance(value, ast.Name):
+                # ... of a name: in the name itself, or in the name imported `as` it.
+                name = value.id
+                if name not in self.canonical_last and self.canonical_last.isdisjoint(
+                    self.renamed.get(name, ())
+                ):
+                    continue
+            else:
+                continue
+            alias = target.id
+            for path in sorted(self.file.qualified_names(value) & self.paths.canonical):
+                verdict = compat_alias_verdict(alias, path)
+                if verdict is not None:
+                    found.append(self.file.finding(verdict.rule, statement, verdict.message))
+        return found
+
+    # string references -------------------------------------------------------------------
+
+    def visit_call(self, node: ast.Call) -> None:
+        callee = dotted(node.func) or ""
+        if callee.rpartition(".")[2] not in PATH_TAKING_CALLS:
+            return
+        args, keywords = node.args, node.keywords
+        # LibCST's `Call.args` are in source order; ast splits positional and keyword ones
+        # (`f(a=1, *b)` is legal), so the first argument is whichever starts first.
+        first: ast.AST | None = None
+        if args and keywords:
+            a, k = args[0], keywords[0]
+            first = a if (a.lineno, a.col_offset) < (k.lineno, k.col_offset) else k
+        elif args:
+            first = args[0]
+        elif keywords:
+            first = keywords[0]
+        for keyword in keywords:
+            if keyword.arg is None:
+                if keyword is first:  # `**x` first: positional in LibCST's terms
+                    self._string_reference(keyword.value, node)
+            elif keyword.arg in PATH_KEYWORDS:
+                self._string_reference(keyword.value, node)
+        if first is not None and not isinstance(first, ast.keyword):
+            value = first.value if isinstance(first, ast.Starred) else first
+            self._string_reference(value, node)
+
+    def visit_subscript(self, node: ast.Subscript) -> None:
+        if dotted(node.value) != "sys.modules":
+            return
+        element = node.slice
+        if isinstance(element, ast.Tuple):
+            # `m["a.b",]` and `m[*"a.b"]` are one subscript element in LibCST (its value the
+            # string), `m[("a.b",)]` a tuple index; a 1-tuple without parentheses has a trailing
+            # comma or a star.
+            if len(element.elts) != 1:
+                return
+            segment = self.file.segment(element)
+            if segment.startswith("(") and segment.endswith(")"):
+                return
+            element = element.elts[0]
+            if isinstance(element, ast.Starred):
+                element = element.value
+        self._string_reference(element, node)
+
+    def _string_reference(self, node: ast.AST, owner: ast.AST) -> None:
+        if not isinstance(node, ast.Constant):
+            return
+        verdict = string_verdict(self.paths, node.value)
+        if verdict is None or not _one_literal(self.file, node):
+            return
+        if id(owner) in self.in_fstring:
+            raise Unsupported("string reference inside an f-string")
+        self._report(node, verdict)
+
+    # the walk ------------------------------------------------------------------------------
+
+    def run(self, text: str, tree: ast.Module) -> Analysis:
+        self.file.require_plain_identifiers()
+        lines = _needle_lines(text)
+        self._statements(tree.body, lines)
+        aliases = self.compat_aliases(tree)
+        # LibCST's order: the module's aliases (visit_Module) first, then the walk's findings.
+        self.findings.sort(key=lambda f: (f.line, f.column))
+        self.analysis.findings = aliases + self.findings
+        return self.analysis
+
+    def _statements(self, body: list[ast.stmt], lines: list[int] | None) -> None:
+        """Imports in every statement; calls and subscripts where a needle line says they may be.
+
+        `lines` None: read every statement's expressions; []: no string reference can occur.
+        """
+        for statement in body:
+            kind = type(statement)
+            if kind is ast.ImportFrom:
+                self.visit_import_from(statement)  # type: ignore[arg-type]
+                continue
+            if kind is ast.Import:
+                self.visit_import(statement)  # type: ignore[arg-type]
+                continue
+            bodies = _COMPOUND.get(kind)
+            if lines is None or (lines and self._holds_needle(statement, lines)):
+                if bodies is None:
+                    self._walk(statement)
+                else:
+                    self._walk_header(statement)
+            if bodies is not None:
+                for field in bodies:
+                    for child in getattr(statement, field):
+                        if isinstance(child, ast.stmt):
+                            self._statements([child], lines)
+                        else:  # an except handler or a match case
+                            self._statements(child.body, lines)
+
+    @staticmethod
+    def _holds_needle(statement: ast.stmt, lines: list[int]) -> bool:
+        start = statement.lineno
+        for decorator in getattr(statement, "decorator_list", ()):
+            start = min(start, decorator.lineno)
+        index = bisect_left(lines, start)
+        return index < len(lines) and lines[index] <= statement.end_lineno  # type: ignore[operator]
+
+    def _walk_header(self, statement: ast.stmt) -> None:
+        """The expressions of a compound statement outside its nested statements."""
+        for field, value in ast.iter_fields(statement):
+            if field not in _BODIES:
+                if isinstance(value, list):
+                    for item in value:
+                        if isinstance(item, ast.AST):
+                            self._walk(item)
+                elif isinstance(value, ast.AST):
+                    self._walk(value)
+        for handler in getattr(statement, "handlers", ()):
+            if handler.type is not None:
+                self._walk(handler.type)
+        for case in getattr(statement, "cases", ()):
+            self._walk(case.pattern)
+            if case.guard is not None:
+                self._walk(case.guard)
+
+    def _walk(self, root: ast.AST) -> None:
+        in_fstring = self.in_fstring
+        for node in ast.walk(root):
+            kind = type(node)
+            if kind is ast.Call:
+                self.visit_call(node)  # type: ignore[arg-type]
+            elif kind is ast.Subscript:
+                self.visit_subscript(node)  # type: ignore[arg-type]
+            elif kind is ast.JoinedStr:
+                # ast.walk is breadth-first: the f-string comes before what it contains.
+                in_fstring.update(id(sub) for sub in ast.walk(node) if sub is not node)
+
+
+def analyze(file: AstFile, rules: RuleSet) -> Analysis:
+    """What `ImportsCodemod.analyze` reports for this file, from the `ast` parse."""
+    return _Collector(file, _paths(rules)).run(file.text, file.tree)

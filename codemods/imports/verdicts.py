@@ -1,0 +1,98 @@
+"""What an import, or a dotted path in a string, means under the rules: the finding it earns.
+
+Parser-free, so the LibCST collector (`codemods.imports.codemod`) and the stdlib-`ast` one
+(`codemods.imports.fast`) report the same rule and the same words for the same import.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from codemods.core.paths import PathMap
+
+DOTTED_PATH = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)+")
+# Calls whose first argument (or one of these keywords) is a dotted path the runtime resolves.
+PATH_TAKING_CALLS = frozenset({"patch", "import_module", "__import__", "find_spec"})
+PATH_KEYWORDS = frozenset({"target", "name"})
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A finding to report: its rule and message."""
+
+    rule: str
+    message: str
+    fixable: bool = True
+    manual_review: bool = False
+
+
+CANONICAL = Verdict("", "")  # an import of the canonical path: counted, not reported
+
+
+def import_verdict(paths: PathMap, module: str) -> Verdict | None:
+    """`import module`."""
+    moved = paths.rename(module)
+    held = paths.held(module)
+    if held is not None:
+        return Verdict("deprecated-import", held, fixable=False, manual_review=True)
+    if moved is not None:
+        return Verdict("deprecated-import", f"`import {module}`: moved to {moved[1]}")
+    if module in paths.old_modules:
+        return Verdict("deprecated-import", f"`import {module}`: deprecated module")
+    return None
+
+
+def star_import_verdict(paths: PathMap, module: str) -> Verdict | None:
+    """`from module import *` (module already absolute)."""
+    if not paths.is_old_module(module):
+        return None
+    message = f"`from {module} import *`: star import from a deprecated module"
+    return Verdict("deprecated-import", message, fixable=False, manual_review=True)
+
+
+def from_import_verdict(
+    paths: PathMap, own_module: str, module: str, name: str, asname: str | None
+) -> Verdict | None:
+    """`from module import name [as asname]` in the file of module `own_module`."""
+    path = f"{module}.{name}"
+    moved = paths.rename(path)
+    held = paths.held(path) if moved is not None else None
+    if held is not None:
+        return Verdict("deprecated-import", held, fixable=False, manual_review=True)
+    if moved is not None:
+        return Verdict("deprecated-import", f"`{name}` from {module}: moved to {moved[1]}")
+    if path in paths.old_modules:
+        return Verdict("deprecated-import", f"module `{path}` is deprecated")
+    if path in paths.canonical:
+        if asname is not None and asname != name:
+            return Verdict("aliased-import", f"`{name}` imported as `{asname}`")
+        return CANONICAL
+    canonical = paths.indirect(own_module, module, name)
+    if canonical is not None:
+        return Verdict("indirect-import", f"`{name}` from {module}: import it from {canonical}")
+    return None
+
+
+def compat_alias_verdict(alias: str, path: str) -> Verdict | None:
+    """A module-level `alias = <canonical path>` under another name than the path's own."""
+    name = path.rpartition(".")[2]
+    if name == alias:
+        return None
+    return Verdict("aliased-import", f"compatibility alias `{alias} = {name}`")
+
+
+def string_verdict(paths: PathMap, value: object) -> Verdict | None:
+    """A string literal's value where the runtime takes a dotted path."""
+    if not isinstance(value, str) or not DOTTED_PATH.fullmatch(value):
+        return None
+    if not paths.references_old(value):
+        return None
+    moved = paths.rename(value)
+    held = paths.held(value) if moved is not None else None
+    if held is not None:
+        return Verdict("string-reference", held, fixable=False, manual_review=True)
+    if moved is not None:
+        return Verdict("string-reference", f'"{value}": moved to {moved[1]}')
+    message = f'"{value}": names a deprecated module that no rule moves'
+    return Verdict("string-reference", message, fixable=False, manual_review=True)

@@ -1,0 +1,476 @@
+"""The singletons codemod's analysis (`codemods.singletons.codemod`) from one stdlib `ast` parse.
+
+Mirrors `_SingletonCollector` and `module_instances`: module globals, class attributes,
+`global` rebinds and `cls.<attr>` caches holding candidate instances, `__new__` caching one
+instance, and `@cache`/`@lru_cache` zero-argument getters. Only statements can hold what it
+looks for, so it walks statement lists, never expressions; scopes (for qualified names and the
+references of a module instance) are built only when a class named by a rule, or a module-level
+candidate instance, occurs in the file.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+
+from codemods.core.rules import RuleSet, SingletonRule
+from codemods.core.scopes import Access, Assignment
+from codemods.core.tree import AstFile, Unsupported, dotted
+from codemods.core.values import Analysis
+from codemods.singletons import messages as say
+
+CACHE_DECORATORS = frozenset({"cache", "lru_cache"})
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+# A string literal starts with one of these tokens (f-strings are split from Python 3.12 on).
+_STRING_STARTS = frozenset(
+    {tokenize.STRING} | ({tokenize.FSTRING_START} if hasattr(tokenize, "FSTRING_START") else set())
+)
+
+
+def _is_cache_attr(name: str) -> bool:
+    return name.startswith("_instance") or name in {"_singleton", "_shared"}
+
+
+def _try_bodies(statement: ast.Try | ast.TryStar) -> list[list[ast.stmt]]:
+    return [
+        statement.body,
+        *(handler.body for handler in statement.handlers),
+        statement.orelse,
+        statement.finalbody,
+    ]
+
+
+_BODIES = {
+    ast.If: lambda s: (s.body, s.orelse),
+    ast.For: lambda s: (s.body, s.orelse),
+    ast.AsyncFor: lambda s: (s.body, s.orelse),
+    ast.While: lambda s: (s.body, s.orelse),
+    ast.With: lambda s: (s.body,),
+    ast.AsyncWith: lambda s: (s.body,),
+    ast.Try: _try_bodies,
+    ast.TryStar: _try_bodies,
+    ast.Match: lambda s: [case.body for case in s.cases],
+    ast.FunctionDef: lambda s: (s.body,),
+    ast.AsyncFunctionDef: lambda s: (s.body,),
+    ast.ClassDef: lambda s: (s.body,),
+}
+
+
+def _sub_bodies(statement: ast.stmt) -> list[list[ast.stmt]] | tuple:
+    """The statement lists nested directly in a compound statement, in LibCST's visit order."""
+    bodies = _BODIES.get(type(statement))
+    return bodies(statement) if bodies is not None else ()
+
+
+def _walk_statements(body: list[ast.stmt]):
+    """Every statement under `body`, pre-order (LibCST's `findall` order for statements)."""
+    for statement in body:
+        yield statement
+        for sub in _sub_bodies(statement):
+            yield from _walk_statements(sub)
+
+
+class _Shape:
+    """`singleton_fix.InstanceGetter`: a top-level `NAME = Class(...)` and its getter."""
+
+    __slots__ = ("call", "getter", "name", "problem")
+
+    def __init__(self, name: str, call: ast.Call, getter: ast.AST | None, problem: str | None):
+        self.name = name
+        self.call = call
+        self.getter = getter
+        self.problem = problem
+
+
+class _Analyzer:
+    def __init__(self, file: AstFile, rules: RuleSet) -> None:
+        self.file = file
+        self.rules = rules.singletons
+        self.classes = frozenset(c for rule in self.rules for c in rule.classes)
+        self.suffixes = tuple(sorted({s for rule in self.rules for s in rule.suffixes}))
+        self.class_short_names = frozenset(c.rpartition(".")[2] for c in self.classes)
+        text = file.text
+        # A qualified name's last component always comes from the file's text (an import, a
+        # local name), so without a rule's class name in the text none can match.
+        self.qualify = any(name and name in text for name in self.class_short_names)
+        self.aliases = _aliases(text, self.class_short_names) if self.qualify else frozenset()
+        self.rule_cache: dict[int, SingletonRule | None] = {}
+        self.analysis = Analysis()
+        self.function_depth = 0
+        self.class_depth = 0
+        self.globals_stack: list[set[str]] = []
+        self.class_names: list[str] = []
+        self.instances: dict[str, _Shape] = {}
+
+    # --- candidates (`_Candidates`) ------------------------------------------------------
+
+    def _rule(self, qualified: set[str], name: str) -> SingletonRule | None:
+        if qualified:
+            for rule in self.rules:
+                if qualified & set(rule.classes):
+                    return rule
+        for rule in self.rules:
+            if name[:1].isupper() and rule.suffixes and name.endswith(tuple(rule.suffixes)):
+                return rule
+        return None
+
+    def _qualified(self, call: ast.Call) -> set[str]:
+        """`qualified_names(call.func)` when it may hold a rule's class, else an empty set.
+
+        A qualified name ends with the call's own last name, or (`from m import Cls as C`;
+        `C()`) with an aliased import's, or, for `Cls()()` and `x[0]()`, with an inner one's.
+        """
+        if not self.qualify:
+            return set()
+        func = call.func
+        name = dotted(func)
+        if name is not None and name not in self.aliases:
+            if name.rpartition(".")[2] not in self.class_short_names:
+                return set()
+        return self.file.qualified_names(func)
+
+    def rule_for(self, call: ast.AST | None) -> SingletonRule | None:
+        if not isinstance(call, ast.Call):
+            return None
+        key = id(call)
+        if key in self.rule_cache:
+            return self.rule_cache[key]
+        rule = self._rule(self._qualified(call), (dotted(call.func) or "").rpartition(".")[2])
+        self.rule_cache[key] = rule
+        return rule
+
+    def class_name(self, call: ast.AST | None) -> str | None:
+        if not isinstance(call, ast.Call) or self.rule_for(call) is None:
+            return None
+        qualified = self._qualified(call) & self.classes
+        if qualified:
+            return min(qualified).rpartition(".")[2]
+        return (dotted(call.func) or "").rpartition(".")[2]
+
+    def _candidate_class(self, cls: str) -> bool:
+        return cls in self.class_short_names or bool(self.suffixes and cls.endswith(self.suffixes))
+
+    def _instance_class(self, node: ast.AST | None) -> str | None:
+        if not isinstance(node, ast.Call):
+            return None
+        func = node.func
+        if isinstance(func, ast.Name) and func.id == "cls" and self.class_names:
+            return self.class_names[-1] if self._candidate_class(self.class_names[-1]) else None
+        return self.class_name(node)
+
+    # --- findings ------------------------------------------------------------------------
+
+    def _report(self, node: ast.AST, message: str) -> None:
+        self.analysis.findings.append(
+            self.file.finding("singleton", node, message, fixable=False, manual_review=True)
+        )
+
+    def _module_instance(self, target: ast.Name, cls: str) -> None:
+        shape = self.instances.get(target.id)
+        rule = self.rule_for(shape.call) if shape else None
+        message, fixable = say.module_instance(
+            target.id,
+            cls,
+            known=shape is not None,
+            problem=shape.problem if shape else None,
+            fix=rule is not None and rule.fix,
+            getter=shape.getter.name if shape and shape.getter else None,
+        )
+        if fixable:
+            self.analysis.findings.append(self.file.finding("singleton", target, message))
+        else:
+            self._report(target, message)
+
+    def _assigned(self, target: ast.expr, cls: str) -> None:
+        if isinstance(target, ast.Name):
+            name = target.id
+            if self.function_depth == 0 and self.class_depth == 0:
+                self._module_instance(target, cls)
+            elif self.function_depth == 0:
+                self._report(target, say.class_attribute(name, cls))
+            elif self.globals_stack and name in self.globals_stack[-1]:
+                self._report(target, say.global_cache(name, cls))
+        elif isinstance(target, ast.Attribute) and (
+            (isinstance(target.value, ast.Name) and target.value.id == "cls")
+            or target.attr.startswith("_instance")
+        ):
+            self._report(target, say.attribute_cache(str(dotted(target)), cls))
+
+    def _cached_new(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        if node.name != "__new__" or not self.class_names:
+            return
+        cls = self.class_names[-1]
+        if not self._candidate_class(cls):
+            return
+        for statement in _walk_statements(node.body):
+            if type(statement) is ast.Assign and len(statement.targets) == 1:
+                target = statement.targets[0]
+                if (
+                    isinstance(target, ast.Attribute)
+                    and isinstance(target.value, ast.Name)
+                    and target.value.id == "cls"
+                    and _is_cache_attr(target.attr)
+                ):
+                    self._report(node, say.cached_new(cls))
+                    return
+
+    def _cached_getter(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
+        if _has_parameters(node.args):
+            return
+        for decorator in node.decorator_list:
+            expr = decorator.func if isinstance(decorator, ast.Call) else decorator
+            if (dotted(expr) or "").rpartition(".")[2] in CACHE_DECORATORS:
+                break
+        else:
+            return
+        for statement in _walk_statements(node.body):
+            if type(statement) is ast.Return and isinstance(statement.value, ast.Call):
+                cls = self._instance_class(statement.value)
+                if cls is not None:
+                    self._report(node, say.cached_getter(node.name, cls))
+                    return
+
+    # --- the walk ------------------------------------------------------------------------
+
+    def walk(self, body: list[ast.stmt]) -> None:
+        for statement in body:
+            kind = type(statement)
+            if kind is ast.Assign:
+                cls = self._instance_class(statement.value)
+                if cls is not None:
+                    for target in statement.targets:
+                        self._assigned(target, cls)
+            elif kind is ast.AnnAssign:
+                cls = self._instance_class(statement.value)
+                if cls is not None:
+                    self._assigned(statement.target, cls)
+            elif kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
+                self._cached_getter(statement)
+                self._cached_new(statement)
+                self.function_depth += 1
+                self.globals_stack.append(set())
+                self.walk(statement.body)
+                self.function_depth -= 1
+                self.globals_stack.pop()
+            elif kind is ast.ClassDef:
+                self.class_depth += 1
+                self.class_names.append(statement.name)
+                self.walk(statement.body)
+                self.class_depth -= 1
+                self.class_names.pop()
+            elif kind is ast.Global:
+                if self.globals_stack:
+                    self.globals_stack[-1].update(statement.names)
+            else:
+                for sub in _sub_bodies(statement):
+                    self.walk(sub)
+
+    # --- module instances (`singleton_fix.module_instances`) ----------------------------
+
+    def module_instances(self) -> None:
+        body = self.file.tree.body
+        for index, statement in enumerate(body):
+            if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+                target, value = statement.targets[0], statement.value
+            elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+                target, value = statement.target, statement.value
+            else:
+                continue
+            if not isinstance(target, ast.Name) or not isinstance(value, ast.Call):
+                continue
+            if self.class_name(value) is None:
+                continue
+            if not _alone(self.file, body, index):
+                continue
+            getter, problem = self._getter_for(target.id, value)
+            self.instances[target.id] = _Shape(target.id, value, getter, problem)
+
+    def _getter_for(self, name: str, call: ast.Call) -> tuple[ast.AST | None, str | None]:
+        scopes = self.file.scopes
+        assignments = scopes.module.assignments.get(name, [])
+        if len(assignments) != 1:
+            return None, say.assigned_twice(name)
+        _no_string_references(self.file, name)
+        references = _references(scopes.scopes, assignments[0])
+        if not references:
+            if not name.startswith("_"):
+                return None, say.PUBLIC_UNUSED
+            return None, say.unused(name)
+        if len(references) != 1:
+            return None, say.used_outside_getter(name)
+        getter = _returning_function(self.file, references[0].node)
+        if getter is None:
+            return None, say.used_outside_getter(name)
+        values = [a.value if isinstance(a, ast.Starred) else a for a in call.args]
+        values += [keyword.value for keyword in call.keywords]
+        if not all(_is_pure(self.file, value) for value in values):
+            return None, say.IMPURE_ARGUMENTS
+        return getter, None
+
+
+def _aliases(text: str, short_names: frozenset[str]) -> frozenset[str]:
+    """Names a rule's class may be imported as (`Cls as C`; a superset: any such text)."""
+    found: set[str] = set()
+    for name in short_names:
+        if name and name in text:
+            pattern = rf"\b{re.escape(name)}[\s\\]+as[\s\\]+(\w+)"
+            found.update(re.findall(pattern, text))
+    return frozenset(found)
+
+
+def _has_parameters(args: ast.arguments) -> bool:
+    return bool(args.posonlyargs or args.args or args.kwonlyargs or args.vararg or args.kwarg)
+
+
+def _references(scopes, assignment: Assignment) -> list[Access]:
+    """LibCST's `assignment.references`: accesses recorded to it by `infer_accesses`."""
+    name = assignment.name
+    found: list[Access] = []
+    seen: set[int] = set()
+
+    def record(target: Assignment, accesses: list[Access]) -> None:
+        earlier = []
+        for access in accesses:
+            if access.scope is not target.scope or target.index < access.index:
+                if target is assignment and id(access) not in seen:
+                    seen.add(id(access))
+                    found.append(access)
+            else:
+                earlier.append(access)
+        if earlier and target.scope.parent is not None:
+            for shadowed in target.scope.parent.resolve(target.name) or ():
+                record(shadowed, earlier)
+
+    for scope in scopes:
+        accesses = [access for access in scope.accesses if access.name == name]
+        if accesses:
+            for target in scope.resolve(name) or ():
+                record(target, accesses)
+    return found
+
+
+def _no_string_references(file: AstFile, name: str) -> None:
+    """LibCST parses string annotations into accesses (and assignments); the ast scopes do not.
+
+    A string naming the instance outside a docstring might be one: leave such files to LibCST.
+    """
+    pattern = re.compile(rf"(?<![\w.]){re.escape(name)}(?!\w)")
+    docstrings = {
+        id(statement.value)
+        for statement in _walk_statements(file.tree.body)
+        if isinstance(statement, ast.Expr)
+    }
+    for node in ast.walk(file.tree):
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and id(node) not in docstrings
+            and name in node.value
+            and pattern.search(node.value)
+        ):
+            raise Unsupported(f"`{name}` occurs in a string that may be an annotation")
+
+
+def _line_ends_with_backslash(file: AstFile, line: int, column: int | None = None) -> bool:
+    text = file.line(line)
+    if column is not None:
+        text = text.encode("utf-8")[column:].decode("utf-8", "replace")
+    return text.rstrip().endswith("\\")
+
+
+def _same_line(file: AstFile, first: ast.stmt, second: ast.stmt) -> bool:
+    """Do two consecutive statements share one logical line (`a; b`)?"""
+    if first.end_lineno == second.lineno:
+        return True
+    if _line_ends_with_backslash(file, first.end_lineno, first.end_col_offset):
+        raise Unsupported("a backslash continuation after a statement")
+    return False
+
+
+def _alone(file: AstFile, body: list[ast.stmt], index: int) -> bool:
+    """Is the statement the only one of its line (LibCST: a one-statement SimpleStatementLine)?"""
+    if index > 0 and _same_line(file, body[index - 1], body[index]):
+        return False
+    return not (index + 1 < len(body) and _same_line(file, body[index], body[index + 1]))
+
+
+def _implicitly_concatenated(file: AstFile, node: ast.expr) -> bool:
+    """Is this string literal several literals side by side (`"a" "b"`)?"""
+    segment = file.segment(node)
+    tokens = tokenize.generate_tokens(io.StringIO(segment).readline)
+    return sum(token.type in _STRING_STARTS for token in tokens) > 1
+
+
+def _is_docstring(file: AstFile, statement: ast.stmt) -> bool:
+    """`codemods.core.syntax.is_docstring` for a statement alone on its line."""
+    if not isinstance(statement, ast.Expr):
+        return False
+    value = statement.value
+    if isinstance(value, ast.JoinedStr):  # a FormattedString, or a ConcatenatedString
+        return _implicitly_concatenated(file, value)
+    return isinstance(value, ast.Constant) and isinstance(value.value, str | bytes)
+
+
+def _returning_function(file: AstFile, node: ast.AST) -> ast.AST | None:
+    """The top-level, undecorated, zero-argument function whose whole body is `return name`."""
+    ret = file.parent(node)
+    if not isinstance(ret, ast.Return):
+        return None
+    function = file.parent(ret)
+    if not isinstance(function, _FUNCTIONS) or ret not in function.body:
+        return None
+    if function not in file.tree.body:
+        return None
+    if function.decorator_list or _has_parameters(function.args):
+        return None
+    body = function.body
+    first = body[0]
+    line, column = first.lineno, first.col_offset
+    if file.line(line).encode("utf-8")[:column].strip():
+        return None  # `def f(): ...` on one line: a SimpleStatementSuite, not an IndentedBlock
+    if line > 1 and _line_ends_with_backslash(file, line - 1):
+        raise Unsupported("a backslash continuation before a function body")
+    for index in range(len(body) - 1):
+        if _same_line(file, body[index], body[index + 1]):
+            return None
+    if any(statement is not ret and not _is_docstring(file, statement) for statement in body):
+        return None
+    return function
+
+
+def _is_pure(file: AstFile, node: ast.expr) -> bool:
+    """`codemods.flags.expr.is_pure` over ast nodes."""
+    if isinstance(node, ast.Name):
+        return True
+    if isinstance(node, ast.Attribute):
+        return _is_pure(file, node.value)
+    if isinstance(node, ast.Constant):
+        value = node.value
+        if value is None or isinstance(value, bool | int | float):
+            return True
+        if isinstance(value, str):
+            return not _implicitly_concatenated(file, node)
+        return False  # bytes, complex, Ellipsis
+    if isinstance(node, ast.UnaryOp):
+        return _is_pure(file, node.operand)
+    if isinstance(node, ast.BoolOp):
+        return all(_is_pure(file, value) for value in node.values)
+    if isinstance(node, ast.Compare):
+        return _is_pure(file, node.left) and all(_is_pure(file, c) for c in node.comparators)
+    return False
+
+
+def analyze(file: AstFile, rules: RuleSet) -> Analysis:
+    if not rules.singletons:
+        return Analysis()
+    analyzer = _Analyzer(file, rules)
+    text = file.text
+    needles = analyzer.class_short_names | set(analyzer.suffixes)
+    if not any(needle and needle in text for needle in needles):
+        return Analysis()  # no class name, suffix or candidate class: nothing can match
+    file.require_plain_identifiers()
+    analyzer.module_instances()
+    analyzer.walk(file.tree.body)
+    return analyzer.analysis
