@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from codemods.values import FileContext
+from codemods.core.values import FileContext
 
 
 @dataclass(frozen=True)

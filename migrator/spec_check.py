@@ -13,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from codemods.constructor_plan import template_names
-from codemods.rules import RuleSet
+from codemods.constructors.plan import template_names
+from codemods.core.rules import RuleSet
 from migrator.modules import ModuleIndex
 from migrator.spec import Spec, key_text
 
