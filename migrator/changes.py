@@ -11,6 +11,7 @@ from codemods.core.values import Finding
 from migrator.cache import ResultCache
 from migrator.discover import discover
 from migrator.importers import with_repository_facts
+from migrator.name_importers import with_flag_importers
 from migrator.progress import track
 from migrator.runner import FileResult, Job, run_files
 from migrator.spec import Spec
@@ -66,6 +67,7 @@ def compute_changes(
 ) -> ChangeSet:
     files = discover(root, spec.include, spec.exclude, paths, exclude)
     facts = with_module_facts(with_repository_facts(root, spec, rules, files), root)
+    facts = with_flag_importers(facts, root, spec, rules)
     job = Job(str(root), facts, ordered_rules(rules), transform=True)
     store = ResultCache.for_job(root, job, spec.digest) if cache else None
     try:

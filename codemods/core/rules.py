@@ -91,6 +91,9 @@ class RuleSet:
     # Repository fact: `module.Name` paths of project modules whose `Name` is their own object
     # (or nothing), not the canonical one re-exported: importing it there is not indirect.
     own_objects: frozenset[str] = frozenset()
+    # Repository fact: `module.Name` -> the files importing `Name` from `module`, for the modules
+    # a flag cleanup may shrink. A name someone imports is never removed from its module.
+    importers: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def packages(self) -> tuple[str, ...]:
         """Top-level packages the migration is about (explicit, or from the rules' paths)."""
