@@ -23,6 +23,7 @@ from migrator.history import History
 from migrator.metrics import ScanReport, compute_metrics
 from migrator.runner import INLINE_LIMIT, FileResult, Job, process_source
 from migrator.spec import Spec
+from migrator.spec_check import with_module_facts
 
 SKIPPED_MODES = {"120000", "160000"}  # symlinks and submodules are never scanned
 HISTORY_DB = "history.sqlite3"
@@ -182,7 +183,9 @@ class TreeScanner:
         self.spec = spec
         self.jobs = jobs
         self.git = GitObjects(root)
-        self.job = Job(str(root), spec.rules, codemod_names())
+        # The working tree's module facts, as the scan's (same cache entries; the facts change
+        # only which deprecated imports need review, never a metric).
+        self.job = Job(str(root), with_module_facts(spec.rules, root), codemod_names())
         self.included, self.excluded = matcher(spec.include), matcher(spec.exclude)
         self.memo: dict[tuple[str, str], FileResult] = {}
         self.stored = BlobResults(root, self.job, spec)

@@ -88,17 +88,21 @@ def spec_for(root: Path, spec_path: Path | None) -> Spec:
     return spec
 
 
-def check_against(root: Path, spec: Spec, *, strict: bool) -> None:
-    """The spec's paths against the repository: refuse (exit 2) or warn, one line a problem."""
+def check_against(
+    root: Path, spec: Spec, *, strict: bool, rules: tuple[str, ...] | None = None
+) -> None:
+    """The spec's paths against the repository: refuse (exit 2) a problem of a rule that runs
+    (`rules`; None: every rule), warn about the others; one line a problem."""
     from migrator.spec_check import check_spec
 
     problems = check_spec(spec, root)
+    refused = [p for p in problems if strict and p.fatal and p.applies_to(rules)]
     for problem in problems:
-        if strict and problem.fatal:
+        if problem in refused:
             output.error(str(problem))
         else:
             output.note(f"warning: {problem}")
-    if strict and any(problem.fatal for problem in problems):
+    if refused:
         raise typer.Exit(EXIT_USAGE)
 
 
@@ -183,7 +187,7 @@ def run(
     root = repository(path)
     loaded = spec_for(root, spec)
     selection = select(loaded, batch, rule or [], paths or [])
-    check_against(root, loaded, strict=True)
+    check_against(root, loaded, strict=True, rules=selection[0])
     refuse_if_journal(root)
     if batch is not None and not dry_run and not no_commit:
         chosen = replace(loaded.batch(batch), rules=selection[0], paths=selection[1])

@@ -18,6 +18,14 @@ from codemods.core.rules import RuleSet
 from migrator.modules import ModuleIndex
 from migrator.spec import Spec, key_text
 
+# The spec sections each codemod rewrites by (the imports codemod keeps what a constructor rule
+# still needs, the constructors codemod imports the renamed classes).
+SECTIONS = {
+    "imports": ("rename", "constructor"),
+    "constructors": ("constructor", "rename"),
+    "validators": ("consolidate",),
+}
+
 
 @dataclass(frozen=True)
 class SpecProblem:
@@ -30,6 +38,11 @@ class SpecProblem:
 
     def __str__(self) -> str:
         return f"{self.where}: `{self.key}`: {self.problem}"
+
+    def applies_to(self, codemods: tuple[str, ...] | None) -> bool:
+        """Would running these codemods (None: all) use the rule with the problem?"""
+        section = self.key.split("[", 1)[0]
+        return codemods is None or any(section in SECTIONS.get(c, ()) for c in codemods)
 
 
 class _Checker:

@@ -23,6 +23,7 @@ def login(token):
         return MockAuthService().login(token)
     return None
 """
+MOCK = "class MockAuthService:\n    def login(self, token):\n        return token\n"
 SPEC = '[migration]\nname = "demo"\n\n[[flag]]\nname = "MOCK_AUTH_AVAILABLE"\nvalue = false\n'
 
 
@@ -30,7 +31,7 @@ def make_repo(root: Path, importers: dict[str, str]) -> Path:
     files = {
         "pkg/__init__.py": "",
         "pkg/routes.py": ROUTES,
-        "pkg/mock.py": "class MockAuthService:\n    def login(self, token):\n        return token\n",
+        "pkg/mock.py": MOCK,
         "spec.toml": SPEC,
         **importers,
     }
