@@ -86,7 +86,7 @@ def needles(src: Path) -> list[str]:
     """The prefilter's needles, for grep: the same question answered by the floor."""
     code = (
         "from codemods import CODEMODS; from migrator.spec import load_spec; "
-        "from migrator.runner import Job, minimal_needles; "
+        "from migrator.engine.runner import Job, minimal_needles; "
         "job = Job('.', load_spec(None).rules, tuple(CODEMODS)); "
         "print('\\n'.join(n.decode() for n in minimal_needles(job.needles)))"
     )

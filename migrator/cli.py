@@ -13,9 +13,9 @@ import typer
 
 from codemods import codemod_names
 from migrator import output
-from migrator.baseline import BASELINE_FILENAME
-from migrator.fileio import atomic_write
-from migrator.scan import scan as run_scan
+from migrator.engine.fileio import atomic_write
+from migrator.engine.scan import scan as run_scan
+from migrator.report.baseline import BASELINE_FILENAME
 from migrator.spec import (
     SPEC_FILENAME,
     Batch,
@@ -27,8 +27,8 @@ from migrator.spec import (
 )
 
 if TYPE_CHECKING:
-    from migrator import batches
-    from migrator.changes import ChangeSet
+    from migrator.batch.run import ChosenChanges
+    from migrator.engine.changes import ChangeSet
 
 # Each command imports what only it needs (git, the reports, the rewrite path) inside its
 # body: a cached `migrator scan` in pre-commit should not pay for loading them.
@@ -93,7 +93,7 @@ def check_against(
 ) -> None:
     """The spec's paths against the repository: refuse (exit 2) a problem of a rule that runs
     (`rules`; None: every rule), warn about the others; one line a problem."""
-    from migrator.spec_check import check_spec
+    from migrator.engine.spec_check import check_spec
 
     problems = check_spec(spec, root)
     refused = [p for p in problems if strict and p.fatal and p.applies_to(rules)]
@@ -133,7 +133,7 @@ def scan(
     ] = False,
 ) -> None:
     """Measure the migration: metrics and findings, from syntax trees."""
-    from migrator.sarif import to_sarif
+    from migrator.report.sarif import to_sarif
 
     root = repository(path)
     loaded = spec_for(root, spec)
@@ -182,7 +182,7 @@ def run(
     ] = False,
 ) -> None:
     """Apply a batch (or the chosen rules): preview, gate, and commit it in chunks."""
-    from migrator.changes import compute_changes
+    from migrator.engine.changes import compute_changes
 
     root = repository(path)
     loaded = spec_for(root, spec)
@@ -235,8 +235,8 @@ def check(
     jobs: JobsOption = None,
 ) -> None:
     """Fail (exit 1) when the migration went backwards: the ratchet for CI and pre-commit."""
-    from migrator import check as checks
-    from migrator.baseline import BaselineError
+    from migrator.report import check as checks
+    from migrator.report.baseline import BaselineError
 
     root = repository(path)
     loaded = spec_for(root, spec)
@@ -277,7 +277,7 @@ def ruff_config(
     ] = False,
 ) -> None:
     """Print ruff's banned-api table (TID251): every old path, with its canonical import."""
-    from migrator.ruff_config import render as render_ruff_config
+    from migrator.report.ruff_config import render as render_ruff_config
 
     loaded = spec_for(repository(path), spec)
     flavour = "ruff.toml" if ruff_toml else "pyproject"
@@ -297,8 +297,8 @@ def shims(
     ] = False,
 ) -> None:
     """Deprecation shims at every old module: old imports keep working, and warn."""
-    from migrator.diffs import unified_diff
-    from migrator.shims import plan as plan_shims
+    from migrator.engine.diffs import unified_diff
+    from migrator.report.shims import plan as plan_shims
 
     if write and dry_run:
         raise fail("--write and --dry-run exclude each other")
@@ -336,9 +336,9 @@ def report(
     jobs: JobsOption = None,
 ) -> None:
     """Progress people can see: burndown from history, status, batches, open findings."""
-    from migrator.report import ReportError
-    from migrator.report import collect as collect_report
-    from migrator.report import render as render_report
+    from migrator.report.html import ReportError
+    from migrator.report.html import collect as collect_report
+    from migrator.report.html import render as render_report
 
     if html is None:
         raise fail("say where to write the report: --html FILE")
@@ -399,9 +399,9 @@ def warn_if_journal(
 ) -> None:
     """Carry a Python codebase through an API migration in safe, reviewable, gated batches."""
     if ctx.invoked_subcommand not in JOURNAL_AWARE and _may_have_journal(Path.cwd()):
-        from migrator import batches
+        from migrator.batch.preflight import pending_recovery
 
-        message = batches.pending_recovery(Path.cwd())
+        message = pending_recovery(Path.cwd())
         if message:
             output.note(f"warning: {message}")
 
@@ -419,15 +419,15 @@ def _may_have_journal(start: Path) -> bool:
 
 def refuse_if_journal(root: Path) -> None:
     """Stop with exit 2 when a killed run left files half-migrated."""
-    from migrator import batches
+    from migrator.batch.preflight import pending_recovery
 
-    message = batches.pending_recovery(root)
+    message = pending_recovery(root)
     if message:
         raise fail(message)
 
 
 def write_patch(patch: Path, change_set: ChangeSet) -> None:
-    from migrator.diffs import unified_diff
+    from migrator.engine.diffs import unified_diff
 
     changed = change_set.changed
     diff = b"".join(unified_diff(r.path, r.original or b"", r.new or b"") for r in changed)
@@ -447,11 +447,12 @@ def commit_batch(
     allow_detached: bool,
     json_out: bool,
 ) -> None:
-    from migrator import batches
+    from migrator.batch.preflight import Refused
+    from migrator.batch.run import run_batch
 
     chooser = interactive_chooser if interactive else None
     try:
-        result = batches.run_batch(
+        result = run_batch(
             root,
             spec,
             batch,
@@ -460,12 +461,12 @@ def commit_batch(
             chooser=chooser,
             say=output.note,
         )
-    except batches.Refused as error:
+    except Refused as error:
         raise fail(str(error)) from None
     if json_out:
-        sys.stdout.write(json.dumps(result.record, indent=2) + "\n")
+        sys.stdout.write(json.dumps(result.record.to_dict(), indent=2) + "\n")
     else:
-        output.print_run_result(result.record)
+        output.print_run_result(result.record.to_dict())
     output.note(result.message)
     if result.record_path:
         output.note(f"run record: {result.record_path}")
@@ -473,13 +474,13 @@ def commit_batch(
         raise typer.Exit(result.exit_code)
 
 
-def interactive_chooser(results: list) -> batches.ChosenChanges:
-    from migrator import batches
-    from migrator.interactive import choose as choose_hunks
+def interactive_chooser(results: list) -> ChosenChanges:
+    from migrator.batch.interactive import choose as choose_hunks
+    from migrator.batch.run import ChosenChanges
 
     files = [(r.path, r.original or b"", r.new or b"") for r in results]
     selection = choose_hunks(files, sys.stdin.readline, sys.stderr, output.show_hunk)
-    return batches.ChosenChanges(selection.contents, selection.skipped)
+    return ChosenChanges(selection.contents, selection.skipped)
 
 
 @app.command()
@@ -490,13 +491,13 @@ def plan(
     jobs: JobsOption = None,
 ) -> None:
     """Each batch of the spec: rules, paths, what it would change now, targets, landed or not."""
-    from migrator import batches
+    from migrator.batch.plan import load_history, plan_batches
 
     root = repository(path)
     loaded = spec_for(root, spec)
     check_against(root, loaded, strict=True)
     refuse_if_journal(root)
-    plans = batches.plan_batches(root, loaded, batches.load_history(root), jobs)
+    plans = plan_batches(root, loaded, load_history(root), jobs)
     if json_out:
         sys.stdout.write(json.dumps([p.to_dict() for p in plans], indent=2) + "\n")
     else:
@@ -511,17 +512,18 @@ def status(
     jobs: JobsOption = None,
 ) -> None:
     """The metrics now against every batch's targets, and the batch history from git."""
-    from migrator import batches
+    from migrator.batch.plan import load_history
+    from migrator.report.status import status_targets
 
     root = repository(path)
     loaded = spec_for(root, spec)
     refuse_if_journal(root)
     metrics = run_scan(root, loaded, jobs=jobs).metrics
-    history = batches.load_history(root)
+    history = load_history(root)
     if json_out:
         document = {
             "metrics": metrics,
-            "targets": batches.status_targets(loaded, metrics),
+            "targets": status_targets(loaded, metrics),
             "history": history.to_dict(),
         }
         sys.stdout.write(json.dumps(document, indent=2) + "\n")
@@ -541,8 +543,8 @@ def rollback(
     ] = False,
 ) -> None:
     """Revert every commit of a batch (or one commit), newest first, with `git revert`."""
-    from migrator import batches
-    from migrator import rollback as rollbacks
+    from migrator.batch import rollback as rollbacks
+    from migrator.batch.preflight import Refused
 
     if path is not None and repo is not None and path.resolve() != repo.resolve():
         raise fail(f"two repositories given: {path} and --repo {repo}")
@@ -550,7 +552,7 @@ def rollback(
     refuse_if_journal(root)
     try:
         result = rollbacks.rollback(root, target, dry_run=dry_run)
-    except batches.Refused as error:
+    except Refused as error:
         raise fail(str(error)) from None
     except rollbacks.RollbackFailed as error:
         raise fail(f"{error}; the rollback was undone, nothing changed", EXIT_FAILED) from None
@@ -562,12 +564,13 @@ def recover(
     path: Annotated[Path, typer.Argument(help="Repository root.")] = Path("."),
 ) -> None:
     """After a killed run: put every journaled file back to HEAD's state and clear the journal."""
-    from migrator import batches
+    from migrator.batch.preflight import Refused
+    from migrator.batch.recover import recover as recover_journal
 
     root = repository(path)
     try:
-        paths, how = batches.recover(root)
-    except batches.Refused as error:
+        paths, how = recover_journal(root)
+    except Refused as error:
         raise fail(str(error)) from None
     if not paths:
         output.note("nothing to recover: no interrupted run")

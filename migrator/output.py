@@ -9,9 +9,9 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from migrator.changes import ChangeSet
-from migrator.diffs import colourize, unified_diff
-from migrator.metrics import ScanReport
+from migrator.engine.changes import ChangeSet
+from migrator.engine.diffs import colourize, unified_diff
+from migrator.engine.metrics import ScanReport
 
 stdout = Console(highlight=False, soft_wrap=True)
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -162,7 +162,7 @@ def print_plan(plans: list[dict]) -> None:
 def print_status(spec, metrics: dict[str, float], history) -> None:
     """The remediation-plan table (metric, current, week, week target, final target), then the
     batch history read from git trailers."""
-    from migrator.batches import target_rows
+    from migrator.batch.plan import target_rows
 
     metrics_now = table("Metrics now, against the plan's targets")
     metrics_now.add_column("metric", no_wrap=True)

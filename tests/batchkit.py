@@ -150,25 +150,59 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # A `migrator` process with the marker codemod registered, for tests that must kill a real run.
 LAUNCH = (
     "import sys; sys.path.insert(0, {root!r});"
-    "import codemods; from tests.batchkit import MarkerCodemod;"
+    "import codemods; from tests.batchkit import MarkerCodemod, pause_after;"
     "codemods.CODEMODS['marker'] = MarkerCodemod();"
+    "pause_after({point!r}, {count});"
     "from migrator.cli import app; app(sys.argv[1:])"
 )
 PAUSED = "test pause after"
+PAUSE_POINTS = ("writes", "commits")
 
 
-def start_paused(repo: Path, variable: str, count: int) -> subprocess.Popen:
-    """`migrator run week-1` in a subprocess, sleeping at the pause point `variable`=`count`."""
-    env = {
-        **os.environ,
-        **IDENTITY,
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_CONFIG_GLOBAL": os.devnull,
-        variable: str(count),
-    }
+def pause_after(point: str, count: int) -> None:
+    """In a launched run, sleep (to be signalled or killed) after the `count`-th file write, or
+    after the `count`-th commit (before its chunk's journal is cleared), by wrapping the run's
+    file writer or the repository's commit: production code has no test hook."""
+    from migrator.batch import run
+    from migrator.git import Repository
+
+    done = 0
+
+    def pause(what: str) -> None:
+        nonlocal done
+        done += 1
+        if done == count:
+            print(f"migrator: {PAUSED} {count} {what}", file=sys.stderr, flush=True)
+            time.sleep(300)
+
+    if point == "writes":
+        write = run.atomic_write
+
+        def atomic_write(path: Path, data: bytes) -> None:
+            write(path, data)
+            if ".git" not in Path(path).parts:  # a work-tree file, not the run record
+                pause("write(s)")
+
+        run.atomic_write = atomic_write
+    elif point == "commits":
+        commit = Repository.commit_paths
+
+        def commit_paths(self: Repository, paths: list[str], message: str) -> str:
+            sha = commit(self, paths, message)
+            pause("commit(s)")
+            return sha
+
+        Repository.commit_paths = commit_paths  # type: ignore[method-assign]
+    else:
+        raise ValueError(f"pause point {point!r} is not one of {PAUSE_POINTS}")
+
+
+def start_paused(repo: Path, point: str, count: int) -> subprocess.Popen:
+    """`migrator run week-1` in a subprocess, sleeping after `count` "writes" or "commits"."""
+    env = {**os.environ, **IDENTITY, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
+    launch = LAUNCH.format(root=str(PROJECT_ROOT), point=point, count=count)
     process = subprocess.Popen(
-        [sys.executable, "-c", LAUNCH.format(root=str(PROJECT_ROOT)), "run", "week-1"]
-        + ["--repo", str(repo), "--jobs", "1"],
+        [sys.executable, "-c", launch, "run", "week-1", "--repo", str(repo), "--jobs", "1"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

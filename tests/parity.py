@@ -92,7 +92,7 @@ class ParseLog(list):
 
 def count_parses(monkeypatch) -> ParseLog:
     """Record every parse of the runner (fast `ast` parse or LibCST parse) in this process."""
-    from migrator import runner
+    from migrator.engine import runner
 
     log = ParseLog()
     real_ast, real_cst = runner.AstFile, runner.libcst_parse

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from migrator.chunking import cut_chunks
+from migrator.batch.chunking import cut_chunks
 from tests.batchkit import (
     cli,
     commit_count,

@@ -12,21 +12,21 @@ import pytest
 from typer.testing import CliRunner
 
 from codemods.core.base import Finding
-from migrator import runner
-from migrator import scan as scan_module
-from migrator.cache import (
+from migrator.cli import app
+from migrator.engine import runner
+from migrator.engine import scan as scan_module
+from migrator.engine.cache import (
     DB_NAME,
     WHOLE_TREE,
     ResultCache,
     blob_sha,
     decode,
     encode,
-    index_shas,
 )
-from migrator.changes import compute_changes
-from migrator.cli import app
-from migrator.runner import FileResult
-from migrator.scan import scan
+from migrator.engine.changes import compute_changes
+from migrator.engine.runner import FileResult
+from migrator.engine.scan import scan
+from migrator.git import index_shas
 from migrator.spec import default_spec_text, parse_spec
 from tests.parity import count_parses
 
@@ -311,7 +311,7 @@ def test_a_change_in_another_file_that_a_rewrite_depends_on_is_seen(tmp_path: Pa
 
 def test_the_namespace_is_the_same_in_every_process(tmp_path: Path) -> None:
     code = (
-        "from migrator.cache import namespace; from migrator.runner import Job; "
+        "from migrator.engine.cache import namespace; from migrator.engine.runner import Job; "
         "from migrator.spec import default_spec_text, parse_spec; from dataclasses import replace; "
         "s = parse_spec(default_spec_text(), 'd'); "
         "r = replace(s.rules, imported_elsewhere=frozenset(f'm{i}.N' for i in range(50))); "

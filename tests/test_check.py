@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from migrator.baseline import BASELINE_FILENAME
 from migrator.cli import app
+from migrator.report.baseline import BASELINE_FILENAME
 
 SUP = "netra_backend.app.agents.supervisor"
 DEPRECATED = f"from {SUP}.execution_engine import ExecutionEngine\n"

@@ -11,8 +11,8 @@ import pytest
 
 from benchmarks.generate import generate
 from codemods.core import fast
-from migrator import runner
-from migrator.scan import scan
+from migrator.engine import runner
+from migrator.engine.scan import scan
 from migrator.spec import default_spec_text, parse_spec
 
 SPEC = parse_spec(default_spec_text(), "default")
@@ -73,7 +73,7 @@ def test_a_scan_the_fast_analyzers_answer_never_imports_libcst(tmp_path: Path) -
     (tmp_path / "auth.py").write_text("MOCK_AUTH_AVAILABLE = True\n")
     program = (
         "import sys, json\nfrom pathlib import Path\n"
-        "from migrator.scan import scan\nfrom migrator.spec import load_spec\n"
+        "from migrator.engine.scan import scan\nfrom migrator.spec import load_spec\n"
         f"root = Path({str(tmp_path)!r})\n"
         "report = scan(root, load_spec(None, root), jobs=1)\n"
         "print(json.dumps([report.metrics['deprecated_imports'],"

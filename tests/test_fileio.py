@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from migrator.fileio import atomic_write
+from migrator.engine.fileio import atomic_write
 from tests.batchkit import cli
 
 

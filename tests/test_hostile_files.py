@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from migrator import runner
+from migrator.engine import runner
 from tests.batchkit import cli, git, hermetic_git
 
 OLD_IMPORT = b"from netra_backend.app.agents.supervisor.execution_engine import ExecutionEngine"

@@ -180,7 +180,7 @@ def test_results_do_not_depend_on_earlier_files() -> None:
     assert transform(second).code == alone
 
 
-# ---- the runner's repository pre-pass (migrator.importers) ----------------------------------
+# ---- the runner's repository pre-pass (migrator.engine.importers) --------------------------------
 CANONICAL = "netra_backend.app.agents.supervisor.user_execution_engine.UserExecutionEngine"
 PRE_PASS_FILES = {
     "netra_backend/app/agents/__init__.py": (
@@ -208,7 +208,7 @@ def write_tree(root: Path, files: dict[str, str]) -> None:
 
 
 def test_pre_pass_finds_reexports_and_what_files_outside_the_run_import(tmp_path: Path) -> None:
-    from migrator.importers import repository_facts
+    from migrator.engine.importers import repository_facts
     from migrator.spec import parse_spec
 
     write_tree(tmp_path, PRE_PASS_FILES)
@@ -281,7 +281,7 @@ def test_a_variable_holding_the_class_is_not_a_compatibility_alias() -> None:
 def test_runner_keeps_bom_encoding_and_newlines(
     tmp_path: Path, prefix: bytes, encoding: str, newline: bytes
 ) -> None:
-    from migrator.runner import Job, process_file
+    from migrator.engine.runner import Job, process_file
 
     lines = [
         "from netra_backend.app.agents.supervisor.execution_engine import UserExecutionContext",

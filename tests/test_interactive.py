@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from migrator.interactive import apply_hunks, choose, hunks
+from migrator.batch.interactive import apply_hunks, choose, hunks
 from tests.batchkit import cli, commit_count, files_in, make_repo, register, status
 
 OLD = b"".join(b"line %d\n" % i for i in range(1, 21))

@@ -17,10 +17,10 @@ from typer.testing import CliRunner
 
 from codemods.core.values import Finding
 from migrator import output, progress
-from migrator.changes import ChangeSet
 from migrator.cli import app
-from migrator.metrics import ScanReport
-from migrator.runner import FileResult
+from migrator.engine.changes import ChangeSet
+from migrator.engine.metrics import ScanReport
+from migrator.engine.runner import FileResult
 
 ROOT = Path(__file__).parent.parent
 PACKAGES = ("migrator", "codemods")

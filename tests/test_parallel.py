@@ -12,11 +12,11 @@ from rich.console import Console
 
 from benchmarks.generate import generate
 from codemods import CODEMODS
-from migrator import runner
-from migrator.changes import compute_changes
+from migrator.engine import runner
+from migrator.engine.changes import compute_changes
+from migrator.engine.runner import Job, run_files
+from migrator.engine.scan import scan
 from migrator.progress import track
-from migrator.runner import Job, run_files
-from migrator.scan import scan
 from migrator.spec import default_spec_text, parse_spec
 from tests.test_prefilter import sample_report
 

@@ -44,7 +44,7 @@ def test_run_record_carries_pythons_message(tmp_path: Path, monkeypatch) -> None
 
 
 def test_message_for_each_kind_of_rejection() -> None:
-    from migrator.runner import python_parse_error
+    from migrator.engine.runner import python_parse_error
 
     assert python_parse_error(b"x = 1\ndef broken(:\n") == "invalid syntax (line 2)"
     assert python_parse_error(b"if x:\n    y\n  z\n") == (

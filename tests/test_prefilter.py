@@ -9,8 +9,8 @@ import pytest
 
 from benchmarks.generate import generate
 from codemods import CODEMODS
-from migrator.runner import Job, minimal_needles, process_file
-from migrator.scan import scan
+from migrator.engine.runner import Job, minimal_needles, process_file
+from migrator.engine.scan import scan
 from migrator.spec import default_spec_text, parse_spec
 from tests.parity import count_parses
 

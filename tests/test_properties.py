@@ -15,7 +15,7 @@ from hypothesis import given, settings
 
 from codemods import CODEMODS
 from codemods.core.base import FileContext, ParsedFile
-from migrator.runner import Job, process_file
+from migrator.engine.runner import Job, process_file
 from migrator.spec import default_spec_text, parse_spec
 from tests.batchkit import cli
 from tests.strategies import any_program, engine_programs, random_programs

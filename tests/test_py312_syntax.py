@@ -17,8 +17,8 @@ import pytest
 
 from codemods import CODEMOD_NAMES, CODEMODS
 from codemods.core.fast import Unsupported, fast_analyzer
-from migrator.changes import compute_changes
-from migrator.scan import scan
+from migrator.engine.changes import compute_changes
+from migrator.engine.scan import scan
 from migrator.spec import default_spec_text, load_spec, parse_spec
 from tests.parity import both, normalized
 

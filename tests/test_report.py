@@ -24,12 +24,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from migrator import batches
-from migrator.changes import compute_changes
+from migrator.batch.history import batch_history
+from migrator.batch.run import commit_message
 from migrator.cli import app
-from migrator.history import batch_history
-from migrator.report import remote_commit_url
-from migrator.scan import scan
+from migrator.engine.changes import compute_changes
+from migrator.engine.scan import scan
+from migrator.report.html import remote_commit_url
 from migrator.spec import default_spec_text, load_spec
 
 SAMPLE = Path(__file__).parent / "fixtures" / "sample_repo"
@@ -54,9 +54,7 @@ def land(repo: Path, name: str, before: dict[str, float]) -> dict[str, float]:
         (repo / result.path).write_bytes(result.new or b"")
     after = scan(repo, spec, cache=True).metrics
     base = git(repo, "rev-parse", "HEAD")
-    message = batches.commit_message(
-        spec, batch, batch.rules, 1, 1, files, base, before, after, True
-    )
+    message = commit_message(spec, batch, batch.rules, 1, 1, files, base, before, after, True)
     git(repo, "add", "--", *files)
     git(repo, "commit", "-q", "-m", message)
     return after

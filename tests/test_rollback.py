@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from migrator.history import batch_history
+from migrator.batch.history import batch_history
 from tests.batchkit import (
     cli,
     commit_count,

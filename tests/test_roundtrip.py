@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from codemods import CODEMODS
-from migrator.runner import Job, process_file
+from migrator.engine.runner import Job, process_file
 from migrator.spec import default_spec_text, parse_spec
 from tests.batchkit import cli, git, hermetic_git
 

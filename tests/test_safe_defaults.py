@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from migrator.gates import run_gate
+from migrator.batch.gates import run_gate
 from migrator.spec import parse_spec
 from tests.batchkit import cli, commit_count, make_repo, register, spec_text, status
 

@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from migrator.cli import app
-from migrator.scan import scan
+from migrator.engine.scan import scan
 from migrator.spec import default_spec_text, parse_spec
 
 SPEC = parse_spec(default_spec_text(), "default")

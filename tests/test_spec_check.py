@@ -15,9 +15,9 @@ import pytest
 from typer.testing import CliRunner
 
 from migrator.cli import app
-from migrator.modules import ModuleIndex
+from migrator.engine.modules import ModuleIndex
+from migrator.engine.spec_check import check_spec
 from migrator.spec import default_spec_text, parse_spec
-from migrator.spec_check import check_spec
 
 SAMPLE = Path(__file__).parent / "fixtures" / "sample_repo"
 USER = "from pkg.old_mod import Engine, helper\n\nengine = Engine()\nhelper()\n"

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from migrator.history import batch_history, parse_trailers
+from migrator.batch.history import parse_trailers
+from migrator.history import batch_history  # the public path the README documents
 from tests.batchkit import cli, git, head, make_repo, register
 
 SPEC = """

@@ -9,7 +9,7 @@ import pytest
 from codemods import CODEMODS
 from codemods.core.base import TransformResult
 from codemods.core.rules import RuleSet
-from migrator.runner import Job, process_file
+from migrator.engine.runner import Job, process_file
 
 
 class Replace:

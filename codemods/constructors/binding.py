@@ -59,18 +59,9 @@ def bind(call: cst.Call, rule: ConstructorRule) -> Binding:
     return Binding(arguments)
 
 
-def accepted_names(rule: ConstructorRule) -> frozenset[str]:
-    """The dotted names a call of the old class (or of one of its constructors) resolves to."""
-    return frozenset([rule.old, *(f"{rule.old}.{method}" for method in rule.classmethods)])
-
-
 def matching_rule(parsed: ParsedFile, call: cst.Call, rules: RuleSet) -> ConstructorRule | None:
     """The constructor rule whose old class (or one of its classmethods) this call constructs."""
-    names = parsed.qualified_names(call.func)
-    for rule in rules.constructors:
-        if names & accepted_names(rule):
-            return rule
-    return None
+    return rules.constructor_rule(parsed.qualified_names(call.func))
 
 
 def di_problem(call: cst.Call, rule: ConstructorRule) -> str | None:

@@ -15,8 +15,8 @@ import libcst.matchers as m
 from codemods.constructors.binding import PLACEHOLDER
 from codemods.constructors.plan import Conversion, Layout
 from codemods.core.rules import ConstructorRule
+from codemods.core.syntax import LINE_LIMIT
 
-LINE_LIMIT = 100  # a one-line call longer than this is laid out one argument a line
 SENTINEL = "__migrator_param_{}__"
 
 Whitespace = cst.BaseParenthesizableWhitespace

@@ -35,14 +35,14 @@ class _Rule:
     """A constructor rule with what the analysis reads of it precomputed."""
 
     rule: ConstructorRule
-    accepted: frozenset[str]  # `constructor_binding.accepted_names`
+    accepted: frozenset[str]  # `ConstructorRule.accepted_names`
     uses: tuple[str, ...]  # `constructor_binding.placeholders`
     template_names: tuple[tuple[str, str], ...]  # `constructor_plan.template_names`
     required: tuple[str, ...]  # the new call's argument names
 
     @classmethod
     def of(cls, rule: ConstructorRule) -> _Rule:
-        accepted = frozenset([rule.old, *(f"{rule.old}.{m}" for m in rule.classmethods)])
+        accepted = rule.accepted_names
         uses = tuple(name for _, t in rule.args for name in PLACEHOLDER.findall(t))
         texts = [PLACEHOLDER.sub("", template) for _, template in rule.args]
         names = tuple(

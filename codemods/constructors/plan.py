@@ -26,7 +26,6 @@ from codemods.constructors import messages as say
 from codemods.constructors.binding import (
     PLACEHOLDER,
     Binding,
-    accepted_names,
     bind,
     matching_rule,
 )
@@ -154,7 +153,7 @@ class _Planner(cst.CSTVisitor):
         for qualified in self.parsed.get(QualifiedNameProvider, call.func, set()):
             if qualified.source is QualifiedNameSource.IMPORT:
                 name = self.parsed.context.resolve(qualified.name)
-                if name not in accepted_names(rule):
+                if name not in rule.accepted_names:
                     others.add(name)
         if not others:
             return None

@@ -6,20 +6,11 @@ from collections.abc import Sequence
 
 import libcst as cst
 
-from codemods.constructors.calls import LINE_LIMIT, build_call, parse_templates
+from codemods.constructors.calls import build_call, parse_templates
 from codemods.constructors.plan import Anchor, FilePlan
+from codemods.core.imports.edits import from_import_line, without_aliases
 from codemods.core.rules import ConstructorRule
 from codemods.core.syntax import is_docstring
-
-
-def import_statement(module: str, names: set[str], indent: int, default_indent: str):
-    """`from module import a, b`, parenthesized one name a line when it would be too long."""
-    ordered = sorted(names)
-    text = f"from {module} import {', '.join(ordered)}"
-    if len(ordered) > 1 and indent + len(text) > LINE_LIMIT:
-        listed = "".join(f"{default_indent}{name},\n" for name in ordered)
-        text = f"from {module} import (\n{listed})"
-    return cst.parse_statement(text + "\n")
 
 
 def _without_aliases(
@@ -35,13 +26,11 @@ def _without_aliases(
             kept.append(new)
             continue
         assert isinstance(new, cst.Import | cst.ImportFrom)
-        pairs = list(zip(old.names, new.names, strict=True))  # type: ignore[arg-type]
-        names = [alias for before, alias in pairs if before not in drop]
-        if not names:
-            continue
-        if pairs[-1][0] in drop:  # the last name went: the new last takes its comma
-            names[-1] = names[-1].with_changes(comma=pairs[-1][1].comma)
-        kept.append(new.with_changes(names=names))
+        pairs = zip(old.names, new.names, strict=True)  # type: ignore[arg-type]
+        gone = {alias for before, alias in pairs if before in drop}
+        rest = without_aliases(new, gone.__contains__)
+        if rest is not None:
+            kept.append(rest)
     if not kept:
         return None
     if len(kept) < len(updated.body):
@@ -108,7 +97,7 @@ class ConstructorRewriter(cst.CSTTransformer):
         modules = self.plan.additions.get(anchor, {})
         indent = self.plan.anchor_indent.get(anchor, 0)
         return [
-            import_statement(module, modules[module], indent, self.default_indent)
+            from_import_line(module, sorted(modules[module]), (indent, self.default_indent))
             for module in sorted(modules)
         ]
 

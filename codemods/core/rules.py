@@ -34,6 +34,11 @@ class ConstructorRule:
     classmethods: tuple[str, ...] = ()
     pending: bool = False  # `new` is not written yet: report the calls, convert none
 
+    @property
+    def accepted_names(self) -> frozenset[str]:
+        """The dotted names a call of the old class (or of one of its classmethods) resolves to."""
+        return frozenset([self.old, *(f"{self.old}.{method}" for method in self.classmethods)])
+
 
 @dataclass(frozen=True)
 class FlagRule:
@@ -94,6 +99,13 @@ class RuleSet:
     # Repository fact: `module.Name` -> the files importing `Name` from `module`, for the modules
     # a flag cleanup may shrink. A name someone imports is never removed from its module.
     importers: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def constructor_rule(self, names: set[str] | frozenset[str]) -> ConstructorRule | None:
+        """The constructor rule whose old class a call of one of these dotted names constructs."""
+        for rule in self.constructors:
+            if names & rule.accepted_names:
+                return rule
+        return None
 
     def packages(self) -> tuple[str, ...]:
         """Top-level packages the migration is about (explicit, or from the rules' paths)."""

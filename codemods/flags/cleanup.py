@@ -12,7 +12,8 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
-from codemods.flags.expr import literal_value, shadowed
+from codemods.core.syntax import literal_value
+from codemods.flags.expr import shadowed
 from codemods.flags.remover import BindingRemover, bound_name
 
 

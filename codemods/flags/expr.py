@@ -1,11 +1,11 @@
-"""Expression helpers for flag removal: literals, purity, parentheses."""
+"""Expression helpers for flag removal: literal nodes, parentheses, shadowing."""
 
 from __future__ import annotations
 
 import libcst as cst
 from libcst.metadata import ClassScope, GlobalScope, ImportAssignment, Scope
 
-Literal = bool | int | str | None
+from codemods.core.syntax import Literal
 
 
 def literal_node(value: Literal) -> cst.BaseExpression:
@@ -17,41 +17,6 @@ def literal_node(value: Literal) -> cst.BaseExpression:
             return cst.UnaryOperation(cst.Minus(), cst.Integer(str(-value)))
         return cst.Integer(str(value))
     return cst.SimpleString(repr(value))
-
-
-def literal_value(node: cst.BaseExpression) -> tuple[bool, Literal]:
-    """(True, value) when the node is a True/False/None/int/str literal, else (False, None)."""
-    if isinstance(node, cst.Name) and node.value in {"True", "False", "None"}:
-        return True, {"True": True, "False": False, "None": None}[node.value]
-    if isinstance(node, cst.Integer):
-        return True, int(node.evaluated_value)
-    if isinstance(node, cst.SimpleString):
-        value = node.evaluated_value
-        return (True, value) if isinstance(value, str) else (False, None)
-    if (
-        isinstance(node, cst.UnaryOperation)
-        and isinstance(node.operator, cst.Minus)
-        and isinstance(node.expression, cst.Integer)
-    ):
-        return True, -int(node.expression.evaluated_value)
-    return False, None
-
-
-def is_pure(node: cst.BaseExpression) -> bool:
-    """Can evaluating this expression be dropped without losing a side effect or an error?"""
-    if isinstance(node, cst.Name):
-        return True
-    if isinstance(node, cst.Attribute):
-        return is_pure(node.value)
-    if literal_value(node)[0] or isinstance(node, cst.Float):
-        return True
-    if isinstance(node, cst.UnaryOperation):
-        return is_pure(node.expression)
-    if isinstance(node, cst.BooleanOperation):
-        return is_pure(node.left) and is_pure(node.right)
-    if isinstance(node, cst.Comparison):
-        return is_pure(node.left) and all(is_pure(t.comparator) for t in node.comparisons)
-    return False
 
 
 def in_place_of(original: cst.BaseExpression, result: cst.BaseExpression) -> cst.BaseExpression:

@@ -8,15 +8,9 @@ import libcst as cst
 from libcst.metadata import ExpressionContext, ExpressionContextProvider, ScopeProvider
 
 from codemods.core.base import Finding, ParsedFile
+from codemods.core.syntax import Literal, is_pure, literal_value
 from codemods.flags.blocks import Placeholders
-from codemods.flags.expr import (
-    Literal,
-    in_place_of,
-    is_pure,
-    literal_node,
-    literal_value,
-    shadowed,
-)
+from codemods.flags.expr import in_place_of, literal_node, shadowed
 from codemods.flags.remover import same_nodes
 
 TERMINALS = (cst.Return, cst.Raise, cst.Continue, cst.Break)

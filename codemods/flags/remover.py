@@ -6,8 +6,9 @@ from collections.abc import Collection, Sequence
 
 import libcst as cst
 
+from codemods.core.imports.edits import ImportNode, without_aliases
+from codemods.core.syntax import literal_value
 from codemods.flags.blocks import Placeholders
-from codemods.flags.expr import literal_value
 
 
 def bound_name(alias: cst.ImportAlias) -> str:
@@ -62,39 +63,21 @@ class BindingRemover(cst.CSTTransformer):
         self.depth -= 1
         return updated_node
 
-    def _drop_aliases(self, aliases: list[cst.ImportAlias]) -> list[cst.ImportAlias]:
-        kept = [a for a in aliases if bound_name(a) not in self.imports]
-        if kept and len(kept) != len(aliases) and isinstance(aliases[-1].comma, cst.MaybeSentinel):
-            kept[-1] = kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-        return kept
+    def _without_imports(self, node: ImportNode) -> ImportNode | cst.RemovalSentinel:
+        if self.depth and not self.imports_anywhere:
+            return node
+        rest = without_aliases(node, lambda alias: bound_name(alias) in self.imports)
+        return cst.RemovalSentinel.REMOVE if rest is None else rest
 
     def leave_Import(
         self, original_node: cst.Import, updated_node: cst.Import
     ) -> cst.Import | cst.RemovalSentinel:
-        if self.depth and not self.imports_anywhere:
-            return updated_node
-        kept = self._drop_aliases(list(updated_node.names))
-        if not kept:
-            return cst.RemovalSentinel.REMOVE
-        return (
-            updated_node.with_changes(names=kept)
-            if len(kept) < len(updated_node.names)
-            else (updated_node)
-        )
+        return self._without_imports(updated_node)
 
     def leave_ImportFrom(
         self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom
     ) -> cst.ImportFrom | cst.RemovalSentinel:
-        if self.depth and not self.imports_anywhere:
-            return updated_node
-        if isinstance(updated_node.names, cst.ImportStar):
-            return updated_node
-        kept = self._drop_aliases(list(updated_node.names))
-        if not kept:
-            return cst.RemovalSentinel.REMOVE
-        if len(kept) == len(updated_node.names):
-            return updated_node
-        return updated_node.with_changes(names=kept)
+        return self._without_imports(updated_node)
 
     def _assigned(self, target: cst.BaseExpression, value: cst.BaseExpression | None) -> bool:
         if not isinstance(target, cst.Name) or target.value not in self.assignments:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import libcst as cst
 
 from codemods.core.base import Finding, ParsedFile, dotted_name
-from codemods.flags.expr import flag_names_in_string, literal_value
+from codemods.core.syntax import literal_value
+from codemods.flags.expr import flag_names_in_string
 
 
 class RuntimeWrites(cst.CSTVisitor):

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import libcst as cst
 
-from codemods.constructors.codemod import matching_rule
 from codemods.core.base import Finding, ParsedFile
+from codemods.core.imports.scopes import destination
 from codemods.core.paths import PathMap
 from codemods.core.rules import ConstructorRule, RuleSet
-from codemods.imports.scopes import destination
 
 
 def fits_new_signature(call: cst.Call, rule: ConstructorRule) -> bool:
@@ -43,7 +42,7 @@ class ConstructorCalls(cst.CSTVisitor):
         self.by_new = {rule.new: rule for rule in rules.constructors}
 
     def visit_Call(self, node: cst.Call) -> None:
-        rule = matching_rule(self.parsed, node, self.rules)
+        rule = self.rules.constructor_rule(self.parsed.qualified_names(node.func))
         if rule is not None:
             if rule.old not in self.pending and not _is_new_style(node, rule):
                 line = self.parsed.position(node)[0]

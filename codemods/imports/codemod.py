@@ -13,15 +13,15 @@ from codemods.core.base import (
     TransformResult,
     dotted_name,
 )
+from codemods.core.imports.rewrite import rewrite_imports
+from codemods.core.imports.scopes import imported_module
+from codemods.core.imports.sites import path_strings
 from codemods.core.needles import NEEDLES
 from codemods.core.paths import PathMap
 from codemods.core.rules import RuleSet
 from codemods.imports.calls import constructor_calls
-from codemods.imports.rewrite import rewrite_imports
 from codemods.imports.verdicts import (
     CANONICAL,
-    PATH_KEYWORDS,
-    PATH_TAKING_CALLS,
     Verdict,
     compat_alias_verdict,
     from_import_verdict,
@@ -29,13 +29,6 @@ from codemods.imports.verdicts import (
     star_import_verdict,
     string_verdict,
 )
-
-
-def module_of(node: cst.ImportFrom, parsed: ParsedFile) -> str:
-    """The absolute module a from-import reads from."""
-    dots = "." * len(node.relative)
-    name = dotted_name(node.module) if node.module is not None else ""
-    return parsed.context.resolve(dots + (name or ""))
 
 
 def import_alias_name(alias: cst.ImportAlias) -> str:
@@ -73,7 +66,7 @@ class _ImportCollector(cst.CSTVisitor):
             self._report(alias, import_verdict(self.paths, import_alias_name(alias)))
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        module = module_of(node, self.parsed)
+        module = imported_module(node, self.parsed.context)
         if isinstance(node.names, cst.ImportStar):
             self._report(node, star_import_verdict(self.paths, module))
             return
@@ -99,24 +92,14 @@ class _ImportCollector(cst.CSTVisitor):
             self._report(node, compat_alias_verdict(alias, path))
 
     def visit_Call(self, node: cst.Call) -> None:
-        callee = dotted_name(node.func) or ""
-        if callee.rpartition(".")[2] not in PATH_TAKING_CALLS:
-            return
-        for index, arg in enumerate(node.args):
-            positional_first = index == 0 and arg.keyword is None
-            keyword = arg.keyword is not None and arg.keyword.value in PATH_KEYWORDS
-            if positional_first or keyword:
-                self._string_reference(arg.value)
+        self._string_references(node)
 
     def visit_Subscript(self, node: cst.Subscript) -> None:
-        if dotted_name(node.value) == "sys.modules" and len(node.slice) == 1:
-            element = node.slice[0].slice
-            if isinstance(element, cst.Index):
-                self._string_reference(element.value)
+        self._string_references(node)
 
-    def _string_reference(self, node: cst.BaseExpression) -> None:
-        if isinstance(node, cst.SimpleString):
-            self._report(node, string_verdict(self.paths, node.evaluated_value))
+    def _string_references(self, node: cst.Call | cst.Subscript) -> None:
+        for string in path_strings(node):
+            self._report(string, string_verdict(self.paths, string.evaluated_value))
 
 
 class ImportsCodemod:

@@ -27,13 +27,12 @@ from bisect import bisect_left
 from dataclasses import dataclass
 
 from codemods.core.paths import PathMap
+from codemods.core.references import is_path_argument, takes_path
 from codemods.core.rules import RuleSet
 from codemods.core.tree import AstFile, Unsupported, dotted
 from codemods.core.values import Analysis, Finding
 from codemods.imports.verdicts import (
     CANONICAL,
-    PATH_KEYWORDS,
-    PATH_TAKING_CALLS,
     Verdict,
     compat_alias_verdict,
     from_import_verdict,
@@ -193,29 +192,16 @@ class _Collector:
     # string references -------------------------------------------------------------------
 
     def visit_call(self, node: ast.Call) -> None:
-        callee = dotted(node.func) or ""
-        if callee.rpartition(".")[2] not in PATH_TAKING_CALLS:
+        if not takes_path(dotted(node.func) or ""):
             return
-        args, keywords = node.args, node.keywords
         # LibCST's `Call.args` are in source order; ast splits positional and keyword ones
-        # (`f(a=1, *b)` is legal), so the first argument is whichever starts first.
-        first: ast.AST | None = None
-        if args and keywords:
-            a, k = args[0], keywords[0]
-            first = a if (a.lineno, a.col_offset) < (k.lineno, k.col_offset) else k
-        elif args:
-            first = args[0]
-        elif keywords:
-            first = keywords[0]
-        for keyword in keywords:
-            if keyword.arg is None:
-                if keyword is first:  # `**x` first: positional in LibCST's terms
-                    self._string_reference(keyword.value, node)
-            elif keyword.arg in PATH_KEYWORDS:
-                self._string_reference(keyword.value, node)
-        if first is not None and not isinstance(first, ast.keyword):
-            value = first.value if isinstance(first, ast.Starred) else first
-            self._string_reference(value, node)
+        # (`f(a=1, *b)` is legal), so put them back in order; `**x` is positional in its terms.
+        ordered = sorted([*node.args, *node.keywords], key=lambda a: (a.lineno, a.col_offset))
+        for index, arg in enumerate(ordered):
+            keyword = arg.arg if isinstance(arg, ast.keyword) else None
+            if is_path_argument(index, keyword):
+                value = arg.value if isinstance(arg, ast.keyword | ast.Starred) else arg
+                self._string_reference(value, node)
 
     def visit_subscript(self, node: ast.Subscript) -> None:
         if dotted(node.value) != "sys.modules":

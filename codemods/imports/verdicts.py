@@ -6,15 +6,10 @@ Parser-free, so the LibCST collector (`codemods.imports.codemod`) and the stdlib
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from codemods.core.paths import PathMap
-
-DOTTED_PATH = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)+")
-# Calls whose first argument (or one of these keywords) is a dotted path the runtime resolves.
-PATH_TAKING_CALLS = frozenset({"patch", "import_module", "__import__", "find_spec"})
-PATH_KEYWORDS = frozenset({"target", "name"})
+from codemods.core.references import references_old_path
 
 
 @dataclass(frozen=True)
@@ -84,10 +79,9 @@ def compat_alias_verdict(alias: str, path: str) -> Verdict | None:
 
 def string_verdict(paths: PathMap, value: object) -> Verdict | None:
     """A string literal's value where the runtime takes a dotted path."""
-    if not isinstance(value, str) or not DOTTED_PATH.fullmatch(value):
+    if not references_old_path(paths, value):
         return None
-    if not paths.references_old(value):
-        return None
+    assert isinstance(value, str)
     moved = paths.rename(value)
     held = paths.held(value) if moved is not None else None
     if held is not None:

@@ -441,7 +441,7 @@ def _returning_function(file: AstFile, node: ast.AST) -> ast.AST | None:
 
 
 def _is_pure(file: AstFile, node: ast.expr) -> bool:
-    """`codemods.flags.expr.is_pure` over ast nodes."""
+    """`codemods.core.syntax.is_pure` over ast nodes."""
     if isinstance(node, ast.Name):
         return True
     if isinstance(node, ast.Attribute):

@@ -18,8 +18,7 @@ import libcst as cst
 from libcst.metadata import ScopeProvider
 
 from codemods.core.base import ParsedFile
-from codemods.core.syntax import is_docstring
-from codemods.flags.expr import is_pure
+from codemods.core.syntax import is_docstring, is_pure
 from codemods.singletons import messages as say
 
 

@@ -8,10 +8,10 @@ from typing import ClassVar
 import libcst as cst
 
 from codemods.core.base import Analysis, Analyzer, ParsedFile, TransformResult
+from codemods.core.imports.rewrite import rewrite_imports
 from codemods.core.needles import NEEDLES
 from codemods.core.paths import PathMap
 from codemods.core.rules import ConsolidateRule, RenameRule, RuleSet
-from codemods.imports.rewrite import rewrite_imports
 from codemods.validators import messages as say
 from codemods.validators.local import rewrite_local_calls
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 import libcst as cst
 
 from codemods.core.base import Finding, ParsedFile
+from codemods.core.imports.scopes import imported_module
 from codemods.core.rules import RuleSet
-from codemods.imports.codemod import module_of
 
 
 def _canonical_bindings(parsed: ParsedFile, canonical: set[str]) -> set[str]:
@@ -24,7 +24,7 @@ def _canonical_bindings(parsed: ParsedFile, canonical: set[str]) -> set[str]:
             continue
         for small in statement.body:
             if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
-                module = module_of(small, parsed)
+                module = imported_module(small, parsed.context)
                 for alias in small.names:
                     if alias.asname is None and isinstance(alias.name, cst.Name):
                         bound |= {f"{module}.{alias.name.value}"} & canonical

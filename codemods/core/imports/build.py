@@ -1,0 +1,172 @@
+"""Turning the rewrite's decisions into statement edits: dedupe, join, repoint, regroup."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from codemods.core.base import FileContext
+from codemods.core.imports.edits import (
+    NewImport,
+    StatementEdit,
+    alias_comment,
+    from_import,
+    import_alias,
+    repoint,
+    with_aliases,
+)
+from codemods.core.imports.scopes import imported_module, imported_path
+from codemods.core.imports.sites import Plan, Site, split_path
+
+
+def absolute(item: NewImport) -> NewImport:
+    """The binding an import makes, whatever its spelling."""
+    return NewImport(item.module, item.name, item.asname)
+
+
+class StatementBuilder:
+    """Builds the edit of every import statement from the plan, in document order."""
+
+    def __init__(self, ctx: FileContext, sites: list[Site], plan: Plan) -> None:
+        self.ctx = ctx
+        self.sites = sites
+        self.plan = plan
+        self.changes = 0
+        self._joined: set[cst.CSTNode] = set()
+
+    def build(self) -> dict[cst.CSTNode, StatementEdit]:
+        edits: dict[cst.CSTNode, StatementEdit] = {}
+        available: dict[int, list[tuple[Site, set[NewImport]]]] = {}
+        for site in self.sites:
+            earlier = available.setdefault(id(site.block), [])
+            seen = set().union(*(bindings for _, bindings in earlier)) if earlier else set()
+            edit, bindings = self._edit_site(site, seen, earlier, edits)
+            if edit is not None:
+                edits[site.node] = edit
+            earlier.append((site, bindings))
+        return edits
+
+    def _edit_site(self, site: Site, seen: set[NewImport], earlier, edits):
+        node = site.node
+        if isinstance(node.names, cst.ImportStar):
+            return None, set()
+        kept: list[cst.ImportAlias] = []
+        new: list[tuple[cst.ImportAlias | None, NewImport]] = []
+        for alias in node.names:
+            outcome = self.plan.outcomes.get(alias)
+            if outcome and len(outcome) == 1 and absolute(outcome[0]) == self._key(site, alias):
+                outcome = None
+            if outcome is None:
+                kept.append(alias)
+            else:
+                new.extend((alias, n) for n in outcome)
+        new.extend((None, n) for n in self.plan.extras.get(site, []))
+        bindings = {self._key(site, a) for a in kept}
+        if len(kept) == len(node.names) and not new:
+            return None, bindings
+        fresh: list[tuple[cst.ImportAlias | None, NewImport]] = []
+        for alias, item in new:
+            key = absolute(item)
+            if key in seen or key in bindings:
+                self.changes += 1
+                continue
+            self._drop_later_duplicates(site, key)
+            bindings.add(key)
+            if item.name and self._join(item, earlier, edits):
+                self.changes += 1
+                continue
+            fresh.append((alias, item))
+            self.changes += 1
+        if isinstance(node, cst.Import):
+            return self._edit_import(site, kept, fresh), bindings
+        return self._edit_from(site, kept, fresh), bindings
+
+    def _drop_later_duplicates(self, site: Site, key: NewImport) -> None:
+        """An untouched later import of the same binding in this block is now redundant."""
+        for later in self.sites:
+            if later.block is not site.block or later.index <= site.index:
+                continue
+            if isinstance(later.node.names, cst.ImportStar):
+                continue
+            for alias in later.node.names:
+                if alias not in self.plan.outcomes and self._key(later, alias) == key:
+                    self.plan.outcomes[alias] = []
+
+    def _key(self, site: Site, alias: cst.ImportAlias) -> NewImport:
+        path = imported_path(alias, site.node, self.ctx)
+        if isinstance(site.node, cst.Import):
+            return NewImport(path, "", alias.evaluated_alias)
+        module, name = split_path(path)
+        return NewImport(module, name, alias.evaluated_alias)
+
+    def _join(self, item: NewImport, earlier, edits) -> bool:
+        """Add the name to an earlier, untouched from-import of the same module in this block."""
+        for site, bindings in earlier:
+            node = site.node
+            if not isinstance(node, cst.ImportFrom) or isinstance(node.names, cst.ImportStar):
+                continue
+            if node in edits and node not in self._joined:
+                continue
+            if imported_module(node, self.ctx) != item.module:
+                continue
+            current = edits[node].replacement if node in edits else node
+            alias = import_alias(item.name, item.asname)
+            edits[node] = StatementEdit(with_aliases(current, [*current.names, alias]))
+            self._joined.add(node)
+            bindings.add(absolute(item))
+            return True
+        return False
+
+    def _edit_from(self, site: Site, kept, fresh) -> StatementEdit:
+        node = site.node
+        if kept:
+            groups, comments = self._group(fresh)
+            return StatementEdit(with_aliases(node, kept), groups, after_comments=comments)
+        if not fresh:
+            return StatementEdit(None)
+        modules = list(dict.fromkeys(item.module for _, item in fresh))
+        if len(modules) == 1 and all(alias is not None for alias, _ in fresh):
+            aliases = [
+                alias.with_changes(
+                    name=cst.parse_expression(item.name),
+                    asname=import_alias(item.name, item.asname).asname,
+                )
+                for alias, item in fresh
+            ]
+            moved = repoint(node, self.ctx, modules[0], site.relative)
+            return StatementEdit(with_aliases(moved, aliases))
+        groups, comments = self._group(fresh)
+        first = groups[0].with_changes(semicolon=node.semicolon)
+        return StatementEdit(first, groups[1:], comments[0], comments[1:])
+
+    def _edit_import(self, site: Site, kept, fresh) -> StatementEdit:
+        node = site.node
+        plain = [item for _, item in fresh if not item.name]
+        names = list(kept)
+        for item in plain:
+            alias = cst.ImportAlias(
+                name=cst.parse_expression(item.module),
+                asname=cst.AsName(cst.Name(item.asname)) if item.asname else None,
+            )
+            names.append(alias)
+        froms, _ = self._group([(a, i) for a, i in fresh if i.name])
+        if not names:
+            if not froms:
+                return StatementEdit(None)
+            return StatementEdit(froms[0].with_changes(semicolon=node.semicolon), froms[1:])
+        fixed = [n.with_changes(comma=cst.MaybeSentinel.DEFAULT) for n in names]
+        fixed = [
+            n.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+            for n in fixed[:-1]
+        ] + fixed[-1:]
+        return StatementEdit(node.with_changes(names=fixed), froms)
+
+    def _group(self, fresh) -> tuple[list[cst.ImportFrom], list[cst.Comment | None]]:
+        """One from-import per module, each with the first comment its moved names carried."""
+        by_module: dict[str, list[NewImport]] = {}
+        comments: dict[str, cst.Comment | None] = {}
+        for alias, item in fresh:
+            by_module.setdefault(item.module, []).append(item)
+            comment = alias_comment(alias) if alias is not None else None
+            comments[item.module] = comments.get(item.module) or comment
+        imports = [from_import(self.ctx, items) for items in by_module.values()]
+        return imports, [comments[module] for module in by_module]

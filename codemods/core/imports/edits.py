@@ -1,0 +1,309 @@
+"""The import-editing service: build import statements, drop names from them, and apply planned
+node edits to a module, layout kept. Every codemod that adds or drops imports uses it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+import libcst as cst
+
+from codemods.core.base import FileContext, dotted_name
+from codemods.core.syntax import LINE_LIMIT
+
+IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception"})
+ImportNode = TypeVar("ImportNode", cst.Import, cst.ImportFrom)
+
+
+@dataclass(frozen=True)
+class NewImport:
+    """`from module import name [as asname]`, spelled relative when `relative` is set."""
+
+    module: str
+    name: str
+    asname: str | None = None
+    relative: bool = False
+
+    @property
+    def bound(self) -> str:
+        return self.asname or self.name
+
+
+def module_spelling(context: FileContext, module: str, relative: bool) -> str:
+    """`module` as the file would write it: relative when asked and when it can be."""
+    if not relative or not context.module:
+        return module
+    package = context.package.split(".") if context.package else []
+    target = module.split(".")
+    common = 0
+    while common < min(len(package), len(target)) and package[common] == target[common]:
+        common += 1
+    if common == 0:
+        return module
+    level = len(package) - common + 1
+    return "." * level + ".".join(target[common:])
+
+
+def split_relative(spelling: str) -> tuple[list[cst.Dot], cst.Attribute | cst.Name | None]:
+    dots = len(spelling) - len(spelling.lstrip("."))
+    rest = spelling[dots:]
+    module = cst.parse_expression(rest) if rest else None
+    return [cst.Dot() for _ in range(dots)], module  # type: ignore[return-value]
+
+
+def import_alias(name: str, asname: str | None) -> cst.ImportAlias:
+    return cst.ImportAlias(
+        name=cst.parse_expression(name),  # type: ignore[arg-type]
+        asname=cst.AsName(name=cst.Name(asname)) if asname and asname != name else None,
+    )
+
+
+def repoint(node: cst.ImportFrom, context: FileContext, module: str, relative: bool):
+    """The from-import reading from `module` instead, spelled in the file's style."""
+    dots, dotted = split_relative(module_spelling(context, module, relative))
+    return node.with_changes(relative=dots, module=dotted)
+
+
+def with_aliases(node: ImportNode, aliases: list[cst.ImportAlias]) -> ImportNode:
+    """`node` importing exactly `aliases`, commas fixed so the last keeps the original ending."""
+    original = list(node.names) if not isinstance(node.names, cst.ImportStar) else []
+    last_comma = original[-1].comma if original else cst.MaybeSentinel.DEFAULT
+    separator = next(
+        (a.comma for a in original[:-1] if isinstance(a.comma, cst.Comma)),
+        cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")),
+    )
+    fixed = []
+    for index, alias in enumerate(aliases):
+        if index == len(aliases) - 1:
+            fixed.append(_last(alias, last_comma))
+        elif not isinstance(alias.comma, cst.Comma):
+            fixed.append(alias.with_changes(comma=separator))
+        else:
+            fixed.append(alias)
+    parenthesized = getattr(node, "lpar", None) is not None
+    if len(fixed) == 1 and not parenthesized and isinstance(last_comma, cst.Comma):
+        fixed[0] = fixed[0].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    return node.with_changes(names=fixed)
+
+
+def without_aliases(node: ImportNode, drop: Callable[[cst.ImportAlias], bool]) -> ImportNode | None:
+    """`node` minus the aliases `drop` picks (itself when none; None when none is left)."""
+    if isinstance(node.names, cst.ImportStar):
+        return node
+    kept = [alias for alias in node.names if not drop(alias)]
+    if len(kept) == len(node.names):
+        return node
+    return with_aliases(node, kept) if kept else None
+
+
+def _last(alias: cst.ImportAlias, ending: cst.Comma | cst.MaybeSentinel) -> cst.ImportAlias:
+    """The alias as the last name: the original ending, keeping the alias's own comment."""
+    closing = ending.whitespace_after if isinstance(ending, cst.Comma) else None
+    if alias_comment(alias) is None or not isinstance(closing, cst.ParenthesizedWhitespace):
+        return alias.with_changes(comma=ending)
+    own = alias.comma.whitespace_after  # type: ignore[union-attr]
+    spacing = own.with_changes(indent=closing.indent, last_line=closing.last_line)
+    return alias.with_changes(comma=alias.comma.with_changes(whitespace_after=spacing))
+
+
+def from_import_line(
+    module: str, names: Sequence[str], wrap: tuple[int, str] | None = None
+) -> cst.SimpleStatementLine:
+    """`from module import a, b as c` (names as written), on one line; with `wrap` (the line's
+    indent width, the file's indent unit) one name a line in parentheses past `LINE_LIMIT`."""
+    text = f"from {module} import {', '.join(names)}"
+    if wrap is not None and len(names) > 1 and wrap[0] + len(text) > LINE_LIMIT:
+        listed = "".join(f"{wrap[1]}{name},\n" for name in names)
+        text = f"from {module} import (\n{listed})"
+    return cst.parse_statement(text + "\n")  # type: ignore[return-value]
+
+
+def from_import(context: FileContext, imports: list[NewImport]) -> cst.ImportFrom:
+    """A fresh one-line `from m import a, b` for imports that share a module."""
+    first = imports[0]
+    spelling = module_spelling(context, first.module, first.relative)
+    names = [f"{i.name} as {i.asname}" if i.asname else i.name for i in imports]
+    return from_import_line(spelling, names).body[0]  # type: ignore[return-value]
+
+
+@dataclass
+class StatementEdit:
+    """What becomes of one import statement: its replacement and statements added after it."""
+
+    replacement: cst.BaseSmallStatement | None
+    after: list[cst.BaseSmallStatement] = field(default_factory=list)
+    # comments of moved names, carried to the line of the statement that now imports them
+    comment: cst.Comment | None = None
+    after_comments: list[cst.Comment | None] = field(default_factory=list)
+
+
+def alias_comment(alias: cst.ImportAlias) -> cst.Comment | None:
+    """The end-of-line comment after a name in a parenthesised import (`Name,  # why`)."""
+    comma = alias.comma
+    if isinstance(comma, cst.Comma) and isinstance(
+        comma.whitespace_after, cst.ParenthesizedWhitespace
+    ):
+        return comma.whitespace_after.first_line.comment
+    return None
+
+
+def _with_comment(line: cst.SimpleStatementLine, comment: cst.Comment | None):
+    if comment is None or line.trailing_whitespace.comment is not None:
+        return line
+    trailing = line.trailing_whitespace.with_changes(
+        whitespace=cst.SimpleWhitespace("  "), comment=comment
+    )
+    return line.with_changes(trailing_whitespace=trailing)
+
+
+class EditApplier(cst.CSTTransformer):
+    """Applies node-identity edits: expression replacements and import statement edits."""
+
+    def __init__(
+        self,
+        expressions: dict[cst.CSTNode, cst.CSTNode],
+        statements: dict[cst.CSTNode, StatementEdit],
+        removed: set[cst.CSTNode],
+        collapsible: set[cst.Try],
+    ) -> None:
+        super().__init__()
+        self.expressions = expressions
+        self.statements = statements
+        self.removed = removed
+        self.collapsible = collapsible
+
+    def _drop_elements(self, original_node, updated_node):
+        pairs = zip(original_node.elements, updated_node.elements, strict=True)
+        kept = [new for old, new in pairs if old.value not in self.removed]
+        if len(kept) == len(updated_node.elements):
+            return updated_node
+        if kept:
+            kept[-1] = kept[-1].with_changes(comma=updated_node.elements[-1].comma)
+        return updated_node.with_changes(elements=kept)
+
+    def leave_List(self, original_node, updated_node):  # type: ignore[override]
+        return self._drop_elements(original_node, updated_node)
+
+    def leave_Tuple(self, original_node, updated_node):  # type: ignore[override]
+        return self._drop_elements(original_node, updated_node)
+
+    def on_leave(self, original_node, updated_node):  # type: ignore[override]
+        replacement = self.expressions.get(original_node)
+        if replacement is not None:
+            return replacement
+        return super().on_leave(original_node, updated_node)
+
+    def _small(self, original: cst.BaseSmallStatement, updated: cst.BaseSmallStatement):
+        edit = self.statements.get(original)
+        if edit is None:
+            return [updated], [], []
+        if edit.replacement is None:
+            return [], list(edit.after), _padded(edit.after_comments, len(edit.after))
+        head = [(edit.replacement, edit.comment)]
+        return head, list(edit.after), _padded(edit.after_comments, len(edit.after))
+
+    def leave_SimpleStatementLine(self, original_node, updated_node):  # type: ignore[override]
+        if not any(s in self.statements or s in self.removed for s in original_node.body):
+            return updated_node
+        body: list[cst.BaseSmallStatement] = []
+        comment: cst.Comment | None = None
+        later: list[tuple[cst.BaseSmallStatement, cst.Comment | None]] = []
+        for original, updated in zip(original_node.body, updated_node.body, strict=True):
+            if original in self.removed:
+                continue
+            head, after, comments = self._small(original, updated)
+            for statement in head:
+                if isinstance(statement, tuple):
+                    statement, comment = statement[0], comment or statement[1]
+                body.append(statement)
+            later.extend(zip(after, comments, strict=True))
+        if not body and not later:
+            return cst.RemoveFromParent()
+        if not body:
+            (first, comment), later = later[0], later[1:]
+            body = [first]
+        body[-1] = body[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+        lines = [_with_comment(updated_node.with_changes(body=body), comment)]
+        lines += [_with_comment(cst.SimpleStatementLine(body=[s]), c) for s, c in later]
+        return cst.FlattenSentinel(lines) if len(lines) > 1 else lines[0]
+
+    def leave_SimpleStatementSuite(self, original_node, updated_node):  # type: ignore[override]
+        if not any(s in self.statements or s in self.removed for s in original_node.body):
+            return updated_node
+        body: list[cst.BaseSmallStatement] = []
+        for original, updated in zip(original_node.body, updated_node.body, strict=True):
+            if original in self.removed:
+                continue
+            head, after, _ = self._small(original, updated)
+            body.extend(s[0] if isinstance(s, tuple) else s for s in head)
+            body.extend(after)
+        if not body:
+            body = [cst.Pass()]
+        semi = cst.Semicolon(whitespace_after=cst.SimpleWhitespace(" "))
+        body = [s.with_changes(semicolon=semi) for s in body[:-1]] + [
+            body[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+        ]
+        return updated_node.with_changes(body=body)
+
+    def leave_IndentedBlock(self, original_node, updated_node):  # type: ignore[override]
+        if not updated_node.body:
+            return updated_node.with_changes(body=[cst.SimpleStatementLine(body=[cst.Pass()])])
+        return updated_node
+
+    def leave_Try(self, original_node, updated_node):  # type: ignore[override]
+        if original_node not in self.collapsible or not same_imports_everywhere(updated_node):
+            return updated_node
+        body = list(updated_node.body.body)
+        body[0] = body[0].with_changes(leading_lines=updated_node.leading_lines)
+        return cst.FlattenSentinel(body)
+
+
+def _padded(comments: list, length: int) -> list:
+    return (list(comments) + [None] * length)[:length]
+
+
+def import_lines(block: cst.BaseSuite) -> set[str] | None:
+    """The imports a block consists of (as code), or None if it holds anything else."""
+    if not isinstance(block, cst.IndentedBlock):
+        return None
+    found: set[str] = set()
+    for statement in block.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            return None
+        for small in statement.body:
+            if not isinstance(small, cst.Import | cst.ImportFrom):
+                return None
+            found.add(import_key(small))
+    return found or None
+
+
+def import_key(node: cst.Import | cst.ImportFrom) -> str:
+    """What an import statement binds, independent of its layout."""
+    if isinstance(node, cst.Import):
+        names = sorted(f"{dotted_name(a.name)} {a.evaluated_alias}" for a in node.names)
+        return "import " + ",".join(names)
+    module = "." * len(node.relative) + (dotted_name(node.module) or "" if node.module else "")
+    if isinstance(node.names, cst.ImportStar):
+        return f"from {module} *"
+    names = sorted(f"{dotted_name(a.name)} {a.evaluated_alias}" for a in node.names)
+    return f"from {module} " + ",".join(names)
+
+
+def same_imports_everywhere(node: cst.Try) -> bool:
+    """A try/except ImportError whose body and every handler import exactly the same names."""
+    if node.orelse is not None or node.finalbody is not None or not node.handlers:
+        return False
+    body = import_lines(node.body)
+    if body is None:
+        return False
+    for handler in node.handlers:
+        caught = handler.type
+        names = caught.elements if isinstance(caught, cst.Tuple) else [caught]
+        for element in names:
+            value = element.value if isinstance(element, cst.Element) else element
+            if value is None or dotted_name(value) not in IMPORT_ERRORS:
+                return False
+        if import_lines(handler.body) != body:
+            return False
+    return True

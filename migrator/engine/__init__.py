@@ -1,0 +1,1 @@
+"""Find files, run the codemods over them (in parallel, cached), measure and diff the results."""

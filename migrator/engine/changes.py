@@ -1,0 +1,81 @@
+"""Compute what a set of codemods would change, without writing anything."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from codemods import codemod_names
+from codemods.core.values import Finding
+from migrator.engine.cache import ResultCache
+from migrator.engine.discover import discover
+from migrator.engine.importers import with_repository_facts
+from migrator.engine.name_importers import with_flag_importers
+from migrator.engine.runner import FileResult, Job, run_files
+from migrator.engine.spec_check import with_module_facts
+from migrator.progress import track
+from migrator.spec import Spec
+
+
+@dataclass
+class ChangeSet:
+    """The outcome of running codemods over a selection of files."""
+
+    results: list[FileResult] = field(default_factory=list)
+    files_considered: int = 0
+
+    @property
+    def changed(self) -> list[FileResult]:
+        return [r for r in self.results if r.changed]
+
+    @property
+    def errors(self) -> list[FileResult]:
+        return [r for r in self.results if r.error]
+
+    @property
+    def manual_review(self) -> list[Finding]:
+        return [f for r in self.results for f in r.findings if f.manual_review]
+
+    def changes_per_rule(self) -> Counter[str]:
+        """Edits each rule made, summed over files."""
+        counts: Counter[str] = Counter()
+        for result in self.changed:
+            counts.update(result.changes)
+        return counts
+
+    def files_per_rule(self) -> Counter[str]:
+        """How many files each rule changed."""
+        return Counter(rule for result in self.changed for rule in result.changes)
+
+
+def ordered_rules(selected: tuple[str, ...]) -> tuple[str, ...]:
+    """The selected codemods in the one order they always run in."""
+    return tuple(name for name in codemod_names() if name in selected)
+
+
+def compute_changes(
+    root: Path,
+    spec: Spec,
+    rules: tuple[str, ...],
+    paths: tuple[str, ...] = ("**",),
+    exclude: tuple[str, ...] = (),
+    jobs: int | None = None,
+    *,
+    cache: bool = False,
+    progress: bool = False,
+) -> ChangeSet:
+    files = discover(root, spec.include, spec.exclude, paths, exclude)
+    facts = with_module_facts(with_repository_facts(root, spec, rules, files), root)
+    facts = with_flag_importers(facts, root, spec, rules)
+    job = Job(str(root), facts, ordered_rules(rules), transform=True)
+    store = ResultCache.for_job(root, job, spec.digest) if cache else None
+    try:
+        stream = run_files(job, files, jobs, cache=store)
+        if progress:
+            stream = track(stream, len(files), "rewriting")
+        results = [r for r in stream if r.changed or r.error or r.findings]
+    finally:
+        if store is not None:
+            store.close()
+    return ChangeSet(results, len(files))

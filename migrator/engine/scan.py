@@ -1,0 +1,57 @@
+"""The scan: discover files, analyze them with every codemod, and compute the metrics."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from codemods import codemod_names
+from migrator.engine.cache import ResultCache
+from migrator.engine.discover import discover
+from migrator.engine.metrics import ScanReport, compute_metrics
+from migrator.engine.runner import Job, run_files
+from migrator.engine.spec_check import with_module_facts
+from migrator.progress import track
+from migrator.spec import Spec
+
+
+def scan(
+    root: Path,
+    spec: Spec,
+    *,
+    paths: tuple[str, ...] = ("**",),
+    exclude: tuple[str, ...] = (),
+    jobs: int | None = None,
+    cache: bool = False,
+    progress: bool = False,
+    prefilter: bool = True,
+    fast: bool = True,
+) -> ScanReport:
+    """Measure every metric over the files the spec (and optional path globs) select.
+
+    `cache` reuses the results of files unchanged since an earlier scan with the same spec;
+    `progress` shows a bar on a terminal for long scans; `prefilter=False` parses every file;
+    `fast=False` analyzes with LibCST alone instead of the stdlib-`ast` analyzers.
+    """
+    files = discover(root, spec.include, spec.exclude, paths, exclude)
+    rules = with_module_facts(spec.rules, root)
+    job = Job(str(root), rules, codemod_names(), prefilter=prefilter, fast=fast)
+    store = ResultCache.for_job(root, job, spec.digest) if cache else None
+    try:
+        # An unchanged tree (same paths, same contents, same spec and code): the last report.
+        key = store.tree_key(files) if store else None
+        known = store.recall(key) if store and key else None
+        if known is not None:
+            try:
+                return ScanReport.from_dict(known)
+            except (KeyError, TypeError, ValueError):
+                pass  # an entry of another shape: scan
+        results = run_files(job, files, jobs, cache=store)
+        if progress:
+            results = track(results, len(files), "scanning")
+        report = compute_metrics(results)
+        if store and key:
+            store.remember(key, report.to_dict())
+        return report
+    finally:
+        if store is not None:
+            store.close()

@@ -1,0 +1,1 @@
+"""Present results: status, HTML report, burndown, SARIF, check and baseline, ruff config, shims."""
