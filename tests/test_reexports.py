@@ -5,6 +5,7 @@ alone, and so are its importers."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -70,3 +71,21 @@ def test_only_true_re_exports_are_rewritten(tmp_path: Path) -> None:
     for path in ("pkg/adapter.py", "pkg/auth.py", "pkg/loop_a.py", "pkg/loop_b.py"):
         assert (repo / path).read_text() == FILES[path]
     assert (repo / "pkg/chain.py").read_text() == "from pkg.canon import Factory\n"
+
+
+def test_the_scan_reports_only_true_re_exports_as_indirect(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path)
+    args = ["scan", str(repo), "--spec", str(repo / "spec.toml"), "--format", "json", "--no-cache"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.stderr
+    report = json.loads(result.stdout)
+    indirect = [
+        (f["path"], f["line"], f["message"])
+        for f in report["findings"]
+        if f["rule"] == "indirect-import"
+    ]
+    assert indirect == [
+        ("pkg/chain.py", 1, "`Factory` from pkg.reexport: import it from pkg.canon.Factory"),
+        ("pkg/user.py", 2, "`Factory` from pkg.chain: import it from pkg.canon.Factory"),
+    ]
+    assert report["metrics"]["indirect_imports"] == 2

@@ -6,6 +6,7 @@ Parser-free, so the LibCST collector (`codemods.imports.codemod`) and the stdlib
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from codemods.core.paths import PathMap
@@ -65,8 +66,18 @@ def from_import_verdict(
         return CANONICAL
     canonical = paths.indirect(own_module, module, name)
     if canonical is not None:
-        return Verdict("indirect-import", f"`{name}` from {module}: import it from {canonical}")
+        return Verdict("indirect-import", f"`{name}` from {module}: {INDIRECT_HINT} {canonical}")
     return None
+
+
+INDIRECT_HINT = "import it from"
+INDIRECT_MESSAGE = re.compile(rf"`(?P<name>\w+)` from (?P<module>[\w.]+): {INDIRECT_HINT} ")
+
+
+def indirect_subject(message: str) -> tuple[str, str] | None:
+    """(module, name) of an `indirect-import` finding's message."""
+    found = INDIRECT_MESSAGE.match(message)
+    return (found["module"], found["name"]) if found else None
 
 
 def compat_alias_verdict(alias: str, path: str) -> Verdict | None:

@@ -26,6 +26,7 @@ from codemods.core.rules import RenameRule, RuleSet
 from codemods.core.values import FileContext, last_components
 from migrator.engine.discover import discover
 from migrator.engine.modules import ModuleIndex
+from migrator.engine.reexports import binds_canonical
 from migrator.spec import Spec
 
 
@@ -113,17 +114,7 @@ def through_modules(tree: ast.Module, context: FileContext, paths: PathMap) -> s
 
 def own_objects(index: ModuleIndex, paths: PathMap, through: Iterable[tuple[str, str]]) -> set[str]:
     """`module.Name` of the modules that bind something else than the canonical `Name`."""
-    found = set()
-    for module, name in through:
-        canonical = paths.canonical_by_name[name]
-        if not index.exists(module):
-            continue  # not in the repository: nothing to tell
-        origin = index.origin(module, name)
-        moved = paths.rename(origin) if origin else None
-        same = {canonical, index.origin(*canonical.rsplit(".", 1))}
-        if origin is None or (origin not in same and (moved is None or moved[1] != canonical)):
-            found.add(f"{module}.{name}")
-    return found
+    return {f"{m}.{n}" for m, n in through if not binds_canonical(index, paths, m, n)}
 
 
 def repository_facts(root: Path, spec: Spec, selected: Iterable[str]) -> RuleSet:

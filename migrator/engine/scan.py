@@ -8,6 +8,7 @@ from codemods import codemod_names
 from migrator.engine.cache import ResultCache
 from migrator.engine.discover import discover
 from migrator.engine.metrics import ScanReport, compute_metrics
+from migrator.engine.reexports import without_own_objects
 from migrator.engine.runner import Job, run_files
 from migrator.engine.spec_check import with_module_facts
 from migrator.progress import track
@@ -45,7 +46,7 @@ def scan(
                 return ScanReport.from_dict(known)
             except (KeyError, TypeError, ValueError):
                 pass  # an entry of another shape: scan
-        results = run_files(job, files, jobs, cache=store)
+        results = without_own_objects(run_files(job, files, jobs, cache=store), rules, root)
         if progress:
             results = track(results, len(files), "scanning")
         report = compute_metrics(results)
