@@ -64,13 +64,20 @@ class Target:
         return " and ".join(parts) or "any"
 
 
+BUILTIN_GATES = ("compile-changed",)
+
+
 @dataclass(frozen=True)
 class Gate:
-    """A command a batch must pass; an argument list, run without a shell by default."""
+    """A command a batch must pass; an argument list, run without a shell by default.
+
+    A built-in gate (`builtin`) runs migrator's own check with the interpreter `argv[0]`.
+    """
 
     argv: tuple[str, ...]
     baseline: bool = False
     shell: bool = False
+    builtin: str | None = None
 
 
 @dataclass(frozen=True)
@@ -413,7 +420,11 @@ class _Reader:
             if not argv:
                 raise self.fail(key, "a gate command cannot be empty")
             return Gate(argv)
-        table = self.table(value, key, {"cmd", "baseline", "shell"})
+        table = self.table(value, key, {"cmd", "baseline", "shell", "builtin", "python"})
+        if "builtin" in table:
+            return self.builtin_gate(table, key)
+        if "python" in table:
+            raise self.fail((*key, "python"), "`python` only applies to a `builtin` gate")
         if "cmd" not in table:
             raise self.fail((*key, "cmd"), "missing required key")
         argv = self.strings(table["cmd"], (*key, "cmd"))
@@ -423,6 +434,21 @@ class _Reader:
             argv,
             baseline=self.boolean(table.get("baseline", False), (*key, "baseline")),
             shell=self.boolean(table.get("shell", False), (*key, "shell")),
+        )
+
+    def builtin_gate(self, table: dict, key: tuple) -> Gate:
+        name = self.string(table["builtin"], (*key, "builtin"))
+        if name not in BUILTIN_GATES:
+            known = ", ".join(BUILTIN_GATES)
+            raise self.fail((*key, "builtin"), f"unknown built-in gate `{name}` (gates: {known})")
+        for other in ("cmd", "shell"):
+            if other in table:
+                raise self.fail((*key, other), "a built-in gate takes no `cmd` or `shell`")
+        python = self.string(table.get("python", "python"), (*key, "python"))
+        return Gate(
+            (python, name),
+            baseline=self.boolean(table.get("baseline", False), (*key, "baseline")),
+            builtin=name,
         )
 
     def targets(self, value: Any, key: tuple) -> dict[str, Target]:

@@ -220,15 +220,36 @@ def test_pre_pass_finds_reexports_and_what_files_outside_the_run_import(tmp_path
         RenameRule("netra_backend.app.agents.ExecutionEngine", CANONICAL, "name"),
         RenameRule("netra_backend.app.services.legacy.Engine", CANONICAL, "name"),
     )
+    # legacy.py binds no compatibility alias (`Engine` is no moved name): nothing asks what
+    # files outside the run import, so the pre-pass does not read them for it.
+    assert facts.imported_elsewhere == frozenset()
+    assert facts.renames == spec.rules.renames
+
+
+def test_pre_pass_reads_what_files_outside_the_run_import_for_a_compatibility_alias(
+    tmp_path: Path,
+) -> None:
+    from migrator.engine.importers import repository_facts
+    from migrator.spec import parse_spec
+
+    compat = "netra_backend/app/services/compat.py"
+    module = CANONICAL.rpartition(".")[0]
+    files = {**PRE_PASS_FILES, compat: f"from {module} import UserExecutionEngine\n\n"}
+    files[compat] += "ExecutionEngine = UserExecutionEngine\n"
+    write_tree(tmp_path, files)
+    spec = parse_spec(default_spec_text(), "<default>")
+
+    facts = repository_facts(tmp_path, spec, [compat])
+
     assert facts.imported_elsewhere == frozenset(
         {
             "netra_backend.app.agents.supervisor.execution_engine.ExecutionEngine",
             "netra_backend.app.services.legacy.Engine",
             "netra_backend.app.agents.ExecutionEngine",
             "netra_backend.app.agents.helpers.ToolRegistry",
+            CANONICAL,
         }
     )
-    assert facts.renames == spec.rules.renames
 
 
 def test_compat_alias_outside_deprecated_modules_goes_once_nothing_imports_it() -> None:

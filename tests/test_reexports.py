@@ -11,6 +11,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from migrator.cli import app
+from migrator.engine.modules import ModuleIndex
 
 FILES = {
     "pkg/__init__.py": "",
@@ -89,3 +90,15 @@ def test_the_scan_reports_only_true_re_exports_as_indirect(tmp_path: Path) -> No
         ("pkg/user.py", 2, "`Factory` from pkg.chain: import it from pkg.canon.Factory"),
     ]
     assert report["metrics"]["indirect_imports"] == 2
+
+
+def test_a_fallback_in_an_except_handler_keeps_the_imported_meaning(tmp_path: Path) -> None:
+    make_repo(tmp_path)
+    (tmp_path / "pkg/compat.py").write_text(
+        "try:\n    from pkg.canon import Factory\nexcept ImportError:\n    Factory = None\n"
+    )
+    index = ModuleIndex(tmp_path)
+    assert index.origin("pkg.compat", "Factory") == "pkg.canon.Factory"
+    assert index.origin("pkg.chain", "Factory") == "pkg.canon.Factory"
+    assert index.origin("pkg.adapter", "Factory") == "pkg.adapter.Factory"
+    assert index.origin("pkg.loop_a", "Factory") is None

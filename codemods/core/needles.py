@@ -22,10 +22,15 @@ def validators(rules: RuleSet) -> frozenset[bytes]:
 
 
 def singletons(rules: RuleSet) -> frozenset[bytes]:
+    """A named class anywhere (it may be imported under an alias); a class known only by its
+    suffix where it is called (`XFactory(`, `XFactory (`: every shape constructs one), or
+    where a class builds itself (`cls(`) or caches itself in `__new__`."""
     if not rules.singletons:
         return frozenset()
     suffixes = {s.encode() for rule in rules.singletons for s in rule.suffixes}
-    return last_components(c for rule in rules.singletons for c in rule.classes) | suffixes
+    calls = {suffix + gap for suffix in suffixes for gap in (b"(", b" (")}
+    itself = {b"cls(", b"__new__"} if suffixes else set()
+    return last_components(c for rule in rules.singletons for c in rule.classes) | calls | itself
 
 
 def constructors(rules: RuleSet) -> frozenset[bytes]:

@@ -104,6 +104,18 @@ class PathMap:
         return False
 
 
+class RepositoryPathMap(PathMap):
+    """Renames plus the runner's re-export facts (`module.Name` re-exports of moved names).
+
+    Re-exporting modules are not old modules: only the names they re-export move.
+    """
+
+    def __init__(self, rules: RuleSet) -> None:
+        super().__init__(rules)
+        for rule in rules.reexports:
+            self._by_old.setdefault(rule.old, rule)
+
+
 def split_path(path: str) -> tuple[str, str]:
     """`a.b.C` -> (`a.b`, `C`)."""
     module, _, name = path.rpartition(".")

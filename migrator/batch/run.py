@@ -8,11 +8,10 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from codemods.core.values import Finding
 from migrator.batch.chunking import cut_chunks
 from migrator.batch.gates import (
     GATE_ENVIRONMENT_HINT,
@@ -25,6 +24,7 @@ from migrator.batch.journal import Journal
 from migrator.batch.lock import LockHeld, hold
 from migrator.batch.plan import target_rows
 from migrator.batch.preflight import Refused, open_for_change
+from migrator.batch.record import ChunkRecord, FileRecord, RunRecord, save_record
 from migrator.engine.changes import compute_changes
 from migrator.engine.fileio import atomic_write
 from migrator.engine.runner import FileResult
@@ -48,44 +48,6 @@ class ChosenChanges:
 
     contents: dict[str, bytes]
     skipped: list[dict[str, object]] = field(default_factory=list)
-
-
-@dataclass
-class RunRecord:
-    """What one run did: `run --json` prints it and `.git/migrator/runs/` keeps it (README)."""
-
-    batch: str
-    rules: list[str]
-    spec: str
-    spec_digest: str
-    base: str | None
-    branch: str | None
-    started: str
-    outcome: str = "running"
-    commits: list[str] = field(default_factory=list)
-    files: list[dict[str, object]] = field(default_factory=list)
-    chunks: list[dict[str, object]] = field(default_factory=list)
-    baseline: list[dict[str, object]] = field(default_factory=list)
-    skipped_by_user: list[dict[str, object]] = field(default_factory=list)
-    timings: dict[str, float] = field(default_factory=dict)
-    metrics_before: dict[str, float] | None = None
-    metrics_after: dict[str, float] | None = None
-    targets: list[dict[str, object]] | None = None
-    exit_code: int | None = None
-    message: str | None = None
-    finished: str | None = None
-    seconds: float | None = None
-
-    def to_dict(self) -> dict[str, object]:
-        """The JSON form, keys in this order; a key the run has not reached yet is left out."""
-        data = {f.name: getattr(self, f.name) for f in fields(self)}
-        return {k: v for k, v in data.items() if v is not None or k not in LATE_KEYS}
-
-
-# Keys a run record holds only once the run got that far (none of them is ever null).
-LATE_KEYS = frozenset(
-    {"metrics_before", "metrics_after", "targets", "exit_code", "message", "finished", "seconds"}
-)
 
 
 @dataclass
@@ -181,7 +143,7 @@ class BatchRun:
         self.jobs, self.chooser = jobs, chooser
         self.say = say or (lambda text: print(text, file=sys.stderr))
         self.journal = Journal(repo.git_dir)
-        self.files: dict[str, dict[str, object]] = {}  # path -> its entry in the record
+        self.files: dict[str, FileRecord] = {}  # path -> its entry in the record
         self.parent: str | None = None  # HEAD before the current chunk (None before the first)
         self.started = time.time()
         self.record = RunRecord(
@@ -241,7 +203,7 @@ class BatchRun:
                 + ", ".join(dirty)
                 + " (commit or stash them first)"
             )
-        baselines = self._baselines()
+        baselines = self._baselines(paths)
         timer = time.monotonic()
         before = self._metrics()
         self.record.metrics_before = before
@@ -277,7 +239,7 @@ class BatchRun:
         before: dict[str, float],
     ) -> dict[str, float] | RunResult:
         """Write, gate and commit one chunk; the metrics after it, or the run's end."""
-        entry: dict[str, object] = {"index": index, "files": chunk, "gates": []}
+        entry = ChunkRecord(index, chunk)
         self.record.chunks.append(entry)
         self.parent = self.repo.head_sha()
         self.journal.clear()
@@ -286,14 +248,14 @@ class BatchRun:
             timer = time.monotonic()
             self.journal.record(self.root, path)
             atomic_write(self.root / path, chosen.contents[path])
-            self.files[path]["write_seconds"] = round(time.monotonic() - timer, 6)
-            self.files[path]["chunk"] = index
+            self.files[path].write_seconds = round(time.monotonic() - timer, 6)
+            self.files[path].chunk = index
         gates: list[GateResult] = []
         for number, gate in enumerate(self.batch.gates):
             self.say(f"gate: {' '.join(gate.argv)}")
-            result = run_gate(gate, self.root, baselines.get(number))
+            result = run_gate(gate, self.root, baselines.get(number), files=chunk)
             gates.append(result)
-            entry["gates"] = [g.to_dict() for g in gates]
+            entry.gates = [g.to_dict() for g in gates]
             if not result.passed:
                 return self._gate_failed(index, total, chunk, entry, result)
         after = self._metrics()
@@ -314,7 +276,7 @@ class BatchRun:
         except GitError as error:
             self._restore_current()
             self._mark(chunk, "restored")
-            entry["status"] = "commit-failed"
+            entry.status = "commit-failed"
             return self._finish(
                 EXIT_FAILED,
                 "commit-failed",
@@ -322,18 +284,19 @@ class BatchRun:
                 f"its {len(chunk)} file(s) were restored" + self._landed_note(),
             )
         self.journal.clear()
-        entry.update(status="committed", commit=sha, metrics_before=before, metrics_after=after)
+        entry.status, entry.commit = "committed", sha
+        entry.metrics_before, entry.metrics_after = before, after
         self.record.commits.append(sha)
         self._mark(chunk, "committed")
         self.say(f"committed {sha[:12]} ({index}/{total})")
         return after
 
     def _gate_failed(
-        self, index: int, total: int, chunk: list[str], entry: dict, result: GateResult
+        self, index: int, total: int, chunk: list[str], entry: ChunkRecord, result: GateResult
     ) -> RunResult:
         restored = self._restore_current()
         self._mark(chunk, "restored")
-        entry["status"] = "gate-failed"
+        entry.status = "gate-failed"
         self.say(f"gate failed: {' '.join(result.argv)} (exit {result.returncode}); last lines:")
         self.say(result.tail())
         if result.new_failures:
@@ -363,14 +326,23 @@ class BatchRun:
         self.journal.clear()
         return paths
 
-    def _baselines(self) -> dict[int, set[str]]:
+    def _baselines(self, paths: list[str]) -> dict[int, set[str]]:
+        """Each `baseline = true` gate on the untouched tree, over every file the batch will
+        change (for `{files}` and built-in gates); a gate that already fails there is warned
+        about: only new failures will fail a chunk."""
         baselines: dict[int, set[str]] = {}
         for number, gate in enumerate(self.batch.gates):
             if not gate.baseline:
                 continue
             self.say(f"baseline: {' '.join(gate.argv)} (on the untouched tree)")
-            code, output, seconds = execute(gate, self.root)
+            code, output, seconds = execute(gate, self.root, files=paths)
             baselines[number] = set(failed_tests(output))
+            if code != 0:
+                self.say(
+                    f"warning: gate `{' '.join(gate.argv)}` already fails on the untouched tree "
+                    f"(exit {code}, {len(baselines[number])} failing test(s)); "
+                    "a chunk fails only on new failures"
+                )
             self.record.baseline.append(
                 {
                     "argv": list(gate.argv),
@@ -395,9 +367,9 @@ class BatchRun:
 
     def _mark(self, chunk: list[str], status: str) -> None:
         for path in chunk:
-            self.files[path]["status"] = status
+            self.files[path].status = status
 
-    def _file_entry(self, result: FileResult, chosen: ChosenChanges) -> dict[str, object]:
+    def _file_entry(self, result: FileResult, chosen: ChosenChanges) -> FileRecord:
         skipped = [s for s in chosen.skipped if s["path"] == result.path]
         if result.error:
             status = "error"
@@ -409,49 +381,31 @@ class BatchRun:
             status = "skipped-by-user"
         else:
             status = "unchanged"
-        return {
-            "path": result.path,
-            "status": status,
-            "rules": sorted(result.changes),
-            "edits": dict(result.changes),
-            "skip_reason": result.skipped,
-            "error": result.error,
-            "skipped_hunks": len(skipped),
-            "manual_review": [f.to_dict() for f in result.findings if f.manual_review],
-            "findings": len(result.findings),
-        }
+        return FileRecord(
+            path=result.path,
+            status=status,
+            rules=sorted(result.changes),
+            edits=dict(result.changes),
+            skip_reason=result.skipped,
+            error=result.error,
+            skipped_hunks=len(skipped),
+            manual_review=[f.to_dict() for f in result.findings if f.manual_review],
+            findings=len(result.findings),
+        )
 
     def _timing(self, name: str, since: float) -> None:
         self.record.timings[name] = round(time.monotonic() - since, 3)
 
     def _finish(self, code: int, outcome: str, message: str) -> RunResult:
         for entry in self.files.values():
-            if entry["status"] == "pending":
-                entry["status"] = "not-written"  # the run stopped before its chunk
+            if entry.status == "pending":
+                entry.status = "not-written"  # the run stopped before its chunk
         finished = time.time()
         self.record.outcome, self.record.exit_code, self.record.message = outcome, code, message
         self.record.finished = _iso(finished)
         self.record.seconds = round(finished - self.started, 3)
-        path = save_record(self.repo.git_dir, self.batch.name, self.record.to_dict())
+        path = save_record(self.repo.git_dir, self.record)
         return RunResult(code, message, self.record, path)
-
-
-def save_record(git_dir: Path, batch: str, record: dict[str, object]) -> Path:
-    """Write the run record to `.git/migrator/runs/<timestamp>-<batch>.json`."""
-    runs = git_dir / "migrator" / "runs"
-    runs.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    path = runs / f"{stamp}-{batch}.json"
-    atomic_write(path, (json.dumps(record, indent=2, default=_json_default) + "\n").encode())
-    return path
-
-
-def _json_default(value: object) -> object:
-    if isinstance(value, Finding):
-        return value.to_dict()
-    if isinstance(value, set):
-        return sorted(value)
-    raise TypeError(type(value).__name__)
 
 
 def _iso(timestamp: float) -> str:

@@ -104,8 +104,10 @@ class ResultCache:
     @functools.cached_property
     def _empty(self) -> bool:
         """Nothing stored for this namespace yet (a cold run): no lookup can hit."""
+        if self._db is None:
+            return True
         try:
-            found = self._db.execute(  # type: ignore[union-attr]
+            found = self._db.execute(
                 "SELECT 1 FROM results WHERE namespace = ? LIMIT 1", (self.namespace,)
             ).fetchone()
         except sqlite3.Error:
@@ -129,23 +131,8 @@ class ResultCache:
 
     def lookup(self, paths: list[str]) -> dict[str, FileResult]:
         """The stored results of those paths whose content is unchanged."""
-        if self._db is None or self._empty:
-            self.misses += len(paths)
-            return {}
-        wanted = {p: s for p in paths if (s := self.sha(p)) is not None}
         found: dict[str, FileResult] = {}
-        try:
-            marks = ",".join("?" * len(wanted))
-            rows = self._db.execute(
-                f"SELECT path, sha, payload FROM results WHERE namespace = ? AND path IN ({marks})",
-                (self.namespace, *wanted),
-            ).fetchall()
-        except sqlite3.Error:
-            self._db = None
-            return {}
-        for path, sha, payload in rows:
-            if wanted.get(path) != sha:
-                continue
+        for path, payload in self.payloads(paths).items():
             result = self._decode(path, payload)
             if result is not None:
                 found[path] = result
@@ -153,16 +140,45 @@ class ResultCache:
         self.misses += len(paths) - len(found)
         return found
 
+    def payloads(self, paths: list[str]) -> dict[str, bytes]:
+        """The stored payloads of those paths whose content is unchanged."""
+        if self._db is None or self._empty:
+            return {}
+        wanted = {p: s for p in paths if (s := self.sha(p)) is not None}
+        found: dict[str, bytes] = {}
+        marks_max = 900  # SQLite's bound on parameters per statement, with room for the namespace
+        names = list(wanted)
+        try:
+            for start in range(0, len(names), marks_max):
+                chunk = names[start : start + marks_max]
+                rows = self._db.execute(
+                    "SELECT path, sha, payload FROM results WHERE namespace = ? AND path IN "
+                    f"({','.join('?' * len(chunk))})",
+                    (self.namespace, *chunk),
+                ).fetchall()
+                found.update((path, payload) for path, sha, payload in rows if wanted[path] == sha)
+        except sqlite3.Error:
+            self._db = None
+            return {}
+        return found
+
     def store(self, results: Iterable[FileResult]) -> None:
         """Remember results computed from the content `sha()` saw; errors of reading are not."""
+        self.store_payloads(
+            (result.path, encode(result))
+            for result in results
+            if not (result.error and result.error.startswith("cannot read"))
+        )
+
+    def store_payloads(self, items: Iterable[tuple[str, bytes]]) -> None:
+        """Remember payloads computed from the content `sha()` saw."""
         if self._db is None:
             return
-        rows = []
-        for result in results:
-            sha = self.sha(result.path)
-            if sha is None or (result.error and result.error.startswith("cannot read")):
-                continue
-            rows.append((self.namespace, result.path, sha, encode(result)))
+        rows = [
+            (self.namespace, path, sha, payload)
+            for path, payload in items
+            if (sha := self.sha(path)) is not None
+        ]
         try:
             self._db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)", rows)
         except sqlite3.Error:

@@ -12,6 +12,7 @@ from migrator.engine.cache import ResultCache
 from migrator.engine.discover import discover
 from migrator.engine.importers import with_repository_facts
 from migrator.engine.name_importers import with_flag_importers
+from migrator.engine.reexports import with_own_definitions
 from migrator.engine.runner import FileResult, Job, run_files
 from migrator.engine.spec_check import with_module_facts
 from migrator.progress import track
@@ -64,16 +65,21 @@ def compute_changes(
     *,
     cache: bool = False,
     progress: bool = False,
+    label: str = "rewriting",
+    facts_cache: bool = True,
 ) -> ChangeSet:
+    """What the codemods would change. `cache`: reuse per-file results; `facts_cache`: reuse
+    the repository pre-pass's per-file facts (off only with `--no-cache`)."""
     files = discover(root, spec.include, spec.exclude, paths, exclude)
-    facts = with_module_facts(with_repository_facts(root, spec, rules, files), root)
-    facts = with_flag_importers(facts, root, spec, rules)
+    facts = with_repository_facts(root, spec, rules, files, cache=cache or facts_cache)
+    facts = with_flag_importers(with_module_facts(facts, root), root, spec, rules)
+    facts = with_own_definitions(facts, root, spec, rules)
     job = Job(str(root), facts, ordered_rules(rules), transform=True)
     store = ResultCache.for_job(root, job, spec.digest) if cache else None
     try:
         stream = run_files(job, files, jobs, cache=store)
         if progress:
-            stream = track(stream, len(files), "rewriting")
+            stream = track(stream, len(files), label)
         results = [r for r in stream if r.changed or r.error or r.findings]
     finally:
         if store is not None:

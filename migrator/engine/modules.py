@@ -41,21 +41,22 @@ def _is_type_checking(test: ast.expr) -> bool:
     )
 
 
-def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
-    """Statements run at import time: nested if/try/with blocks too, not `if TYPE_CHECKING:`."""
+def _statements(body: list[ast.stmt], fallback: bool = False) -> Iterator[tuple[ast.stmt, bool]]:
+    """Statements run at import time, each with whether it sits in an `except` handler (a
+    fallback): nested if/try/with blocks too, not `if TYPE_CHECKING:`."""
     for statement in body:
-        yield statement
+        yield statement, fallback
         if isinstance(statement, ast.If):
             if not _is_type_checking(statement.test):
-                yield from _statements(statement.body)
-            yield from _statements(statement.orelse)
+                yield from _statements(statement.body, fallback)
+            yield from _statements(statement.orelse, fallback)
         elif isinstance(statement, ast.Try | ast.TryStar):
             for block in (statement.body, statement.orelse, statement.finalbody):
-                yield from _statements(block)
+                yield from _statements(block, fallback)
             for handler in statement.handlers:
-                yield from _statements(handler.body)
+                yield from _statements(handler.body, True)
         elif isinstance(statement, ast.With | ast.AsyncWith):
-            yield from _statements(statement.body)
+            yield from _statements(statement.body, fallback)
 
 
 def _target_names(target: ast.expr) -> Iterator[str]:
@@ -75,13 +76,15 @@ def top_level(tree: ast.Module, context: FileContext) -> TopLevel:
     star: list[str] = []
     dynamic = False
 
-    def own(name: str) -> None:
+    def own(name: str, fallback: bool) -> None:
+        if fallback and (name in imported or name in defined):
+            return  # `except ImportError: Name = None` keeps the imported meaning
         defined.add(name)
         imported.pop(name, None)
 
-    for node in _statements(tree.body):
+    for node, handler in _statements(tree.body):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            own(node.name)
+            own(node.name, handler)
             dynamic = dynamic or node.name == "__getattr__"
         elif isinstance(node, ast.Import):
             for alias in node.names:
@@ -108,13 +111,13 @@ def top_level(tree: ast.Module, context: FileContext) -> TopLevel:
                 defined.discard(names[0])
             else:
                 for name in names:
-                    own(name)
+                    own(name, handler)
         elif isinstance(node, ast.AnnAssign) and node.value is not None:
             for name in _target_names(node.target):
-                own(name)
+                own(name, handler)
         elif isinstance(node, ast.For | ast.AsyncFor):
             for name in _target_names(node.target):
-                own(name)
+                own(name, handler)
     return TopLevel(frozenset(defined), imported, tuple(star), dynamic)
 
 
@@ -164,7 +167,7 @@ class ModuleIndex:
                 self._facts[module] = TopLevel() if self.exists(module) else None
             else:
                 source = self._read(path)
-                self._facts[module] = UNKNOWN if source is None else _facts_of(source, path)
+                self._facts[module] = UNKNOWN if source is None else parse_facts(source, path)
         return self._facts[module]
 
     def provides(self, module: str, name: str) -> bool:
@@ -246,7 +249,8 @@ class ModuleIndex:
         return None
 
 
-def _facts_of(source: bytes, path: str) -> TopLevel:
+def parse_facts(source: bytes, path: str) -> TopLevel:
+    """The top-level facts of a file's source (UNKNOWN when it does not parse)."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -15,8 +15,10 @@ from pathlib import Path
 from codemods.core.paths import PathMap
 from codemods.core.rules import RuleSet
 from codemods.imports.verdicts import indirect_subject
-from migrator.engine.modules import ModuleIndex
+from migrator.engine.discover import discover
+from migrator.engine.modules import ModuleIndex, parse_facts
 from migrator.engine.runner import FileResult
+from migrator.spec import Spec
 
 
 def binds_canonical(index: ModuleIndex, paths: PathMap, module: str, name: str) -> bool:
@@ -53,3 +55,37 @@ def without_own_objects(
                     continue
             kept.append(finding)
         yield result if len(kept) == len(result.findings) else replace(result, findings=kept)
+
+
+def own_definitions(root: Path, spec: Spec, rules: RuleSet) -> frozenset[str]:
+    """`module.Name` of the project modules that define a class or function of a canonical
+    name themselves: importing the name there is not an indirect import of the canonical one.
+    Cheap: only files spelling `class Name` or `def Name` are parsed."""
+    paths = PathMap(rules)
+    canonical = paths.canonical_by_name
+    needles = [prefix + name.encode() for name in canonical for prefix in (b"class ", b"def ")]
+    found = set()
+    for path in discover(root, spec.include, spec.exclude):
+        if not path.endswith(".py") or (root / path).is_symlink():
+            continue
+        try:
+            source = (root / path).read_bytes()
+        except OSError:
+            continue
+        if not any(needle in source for needle in needles):
+            continue
+        facts = parse_facts(source, path)
+        module = path.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+        for name, target in canonical.items():
+            if name in facts.defined and f"{module}.{name}" != target:
+                found.add(f"{module}.{name}")
+    return frozenset(found)
+
+
+def with_own_definitions(
+    rules: RuleSet, root: Path, spec: Spec, selected: tuple[str, ...]
+) -> RuleSet:
+    """The rules plus `own_objects` when a codemod that rewrites imports runs."""
+    if "imports" not in selected and "validators" not in selected:
+        return rules
+    return replace(rules, own_objects=own_definitions(root, spec, rules))

@@ -19,6 +19,7 @@ from ahocorasick_rs import BytesAhoCorasick, Implementation
 
 from codemods.core.fast import AstFile, Unsupported, fast_analyzer
 from codemods.core.needles import NEEDLES
+from codemods.core.rewrites import idle_findings
 from codemods.core.rules import RuleSet
 from codemods.core.values import Analysis, FileContext, Finding
 from migrator.engine.workers import pool as worker_pool
@@ -169,7 +170,10 @@ def _process_source(job: Job, path: str, source: bytes) -> FileResult:
     if GENERATED_MARKER in source[:4096]:
         result.skipped = "marked @generated"
         return result
-    if not job.transform and job.fast and any(fast_analyzer(n) for n in job.codemods):
+    if job.transform:
+        _rewrite(job, path, source, result)
+        return result
+    if job.fast and any(fast_analyzer(n) for n in job.codemods):
         analyses, pending = _fast_analyses(job, path, source)
         if not pending:
             _keep(result, job, analyses)
@@ -181,12 +185,24 @@ def _process_source(job: Job, path: str, source: bytes) -> FileResult:
     except Exception as error:  # noqa: BLE001 - any parser failure is reported, never fatal
         result.error = f"does not parse: {python_parse_error(source) or _first_line(error)}"
         return result
-    if job.transform:
-        _transform(job, parsed, source, result)
-    else:
-        analyses.update(_libcst_analyses(job, parsed, pending))
-        _keep(result, job, analyses)
+    analyses.update(_libcst_analyses(job, parsed, pending))
+    _keep(result, job, analyses)
     return result
+
+
+def _rewrite(job: Job, path: str, source: bytes, result: FileResult) -> None:
+    """The transforms the analysis leaves work for; no LibCST parse when there are none."""
+    context = FileContext.from_path(path)
+    idle = _idle(job, context, source, job.codemods)
+    if len(idle) == len(job.codemods):
+        result.findings = [finding for name in job.codemods for finding in idle[name]]
+        return
+    try:
+        parsed = libcst_parse(source, context)
+    except Exception as error:  # noqa: BLE001 - any parser failure is reported, never fatal
+        result.error = f"does not parse: {python_parse_error(source) or _first_line(error)}"
+        return
+    _transform(job, parsed, source, result, idle)
 
 
 def python_parse_error(source: bytes) -> str | None:
@@ -269,8 +285,48 @@ def _analyzer(codemod: Codemod, parsed: ParsedFile, rules: RuleSet) -> Analyzer:
     return Analyzer([], lambda: codemod.analyze(parsed, rules))
 
 
-def _transform(job: Job, parsed: ParsedFile, source: bytes, result: FileResult) -> None:
-    """Each codemod in turn on the previous one's output; the final code must parse again."""
+def _idle(
+    job: Job, context: FileContext, source: bytes, codemods: tuple[str, ...]
+) -> dict[str, list[Finding]]:
+    """The codemods with nothing to change in `source`, each with what its transform would
+    report: those without their needles, and those whose `ast` analysis has no fix."""
+    idle: dict[str, list[Finding]] = {}
+    present = [name for name in codemods if _has_needles(job.rules, name, source)]
+    idle.update((name, []) for name in codemods if name not in present)
+    if not job.fast or not present:
+        return idle
+    try:
+        file = AstFile(source, context)
+    except (SyntaxError, ValueError, UnicodeDecodeError, RecursionError, MemoryError):
+        return idle
+    for name in present:
+        analyze = fast_analyzer(name)
+        try:
+            findings = idle_findings(name, analyze(file, job.rules).findings) if analyze else None
+        except Exception:  # noqa: BLE001 - Unsupported, or a bug: the transform decides
+            findings = None
+        if findings is not None:
+            idle[name] = findings
+    return idle
+
+
+def _has_needles(rules: RuleSet, codemod: str, source: bytes) -> bool:
+    matcher = _needle_matcher(_needles(rules, (codemod,)))
+    return matcher is not None and bool(matcher.find_matches_as_indexes(source))
+
+
+def _transform(
+    job: Job,
+    parsed: ParsedFile,
+    source: bytes,
+    result: FileResult,
+    idle: dict[str, list[Finding]],
+) -> None:
+    """Each codemod in turn on the previous one's output; the final code must parse again.
+
+    A codemod in `idle` is not run: its findings are given. After a change, the analysis of
+    the new code decides again for the codemods still to come.
+    """
     result.original = source
     encoding = parsed.module.encoding
     if parsed.code.encode(encoding) != source:  # e.g. a last blank-only line: LibCST drops a byte
@@ -280,7 +336,10 @@ def _transform(job: Job, parsed: ParsedFile, source: bytes, result: FileResult) 
 
     pending: str | None = None  # the latest output, not parsed yet, and the codemod that wrote it
     author = ""
-    for name in job.codemods:
+    for index, name in enumerate(job.codemods):
+        if name in idle:
+            result.findings.extend(idle[name])
+            continue
         if pending is not None:
             reparsed = _reparse(pending, parsed, result, author)
             if reparsed is None:
@@ -296,6 +355,8 @@ def _transform(job: Job, parsed: ParsedFile, source: bytes, result: FileResult) 
         if outcome.code != parsed.code:
             result.changes[name] = max(outcome.changes, 1)
             pending, author = outcome.code, name
+            later = job.codemods[index + 1 :]
+            idle = _idle(job, parsed.context, pending.encode(encoding), later) if later else {}
     if not result.changes:
         return
     if pending is None:  # the last change was parsed already, for a later codemod
