@@ -19,7 +19,7 @@ def spec_paths(spec: Spec) -> list[tuple[str, bool]]:
     for rule in rules.constructors:
         found += [(rule.old, False), (rule.new, False)]
         found += [(f"{module}.{name}", False) for name, module in template_names(rule)]
-    for rule in rules.consolidations:
+    for rule in rules.validators:
         found += [(path, False) for path in (*rule.old, rule.new)]
     return found
 

@@ -9,10 +9,10 @@ import libcst as cst
 
 from codemods.core.base import Analysis, Analyzer, ParsedFile, TransformResult
 from codemods.core.imports.rewrite import rewrite_imports
-from codemods.core.needles import NEEDLES
 from codemods.core.paths import PathMap
-from codemods.core.rules import ConsolidateRule, RenameRule, RuleSet
+from codemods.core.rules import RenameRule, RuleSet, ValidatorRule
 from codemods.validators import messages as say
+from codemods.validators import needles as validators_needles
 from codemods.validators.local import rewrite_local_calls
 
 METRIC = "token_validation_paths"
@@ -21,8 +21,8 @@ METRIC = "token_validation_paths"
 class _ValidatorCollector(cst.CSTVisitor):
     def __init__(self, parsed: ParsedFile, rules: RuleSet) -> None:
         self.parsed = parsed
-        self.old = {old: rule.new for rule in rules.consolidations for old in rule.old}
-        self.new = frozenset(rule.new for rule in rules.consolidations)
+        self.old = {old: rule.new for rule in rules.validators for old in rule.old}
+        self.new = frozenset(rule.new for rule in rules.validators)
         self.analysis = Analysis()
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -44,7 +44,7 @@ class ValidatorsCodemod:
     name: ClassVar[str] = "validators"
 
     def needles(self, rules: RuleSet) -> frozenset[bytes]:
-        return NEEDLES[self.name](rules)
+        return validators_needles(rules)
 
     def analyze(self, parsed: ParsedFile, rules: RuleSet) -> Analysis:
         return self.analyzer(parsed, rules).run(parsed)
@@ -54,19 +54,15 @@ class ValidatorsCodemod:
         return Analyzer([collector], lambda: collector.analysis)
 
     def transform(self, parsed: ParsedFile, rules: RuleSet) -> TransformResult:
-        if not rules.consolidations:
+        if not rules.validators:
             return TransformResult(parsed.code)
         renames = tuple(
             RenameRule(old, rule.new, "name", pending=rule.pending)
-            for rule in rules.consolidations
+            for rule in rules.validators
             for old in rule.old
         )
         paths = PathMap(
-            RuleSet(
-                renames=renames,
-                consolidations=rules.consolidations,
-                own_objects=rules.own_objects,
-            )
+            RuleSet(renames=renames, validators=rules.validators, own_objects=rules.own_objects)
         )
         blocked = _unbindable_calls(parsed, rules)
         result = rewrite_imports(
@@ -74,8 +70,8 @@ class ValidatorsCodemod:
         )
         if result.code != parsed.code:
             return result
-        ready = tuple(rule for rule in rules.consolidations if not rule.pending)
-        code, findings, changes = rewrite_local_calls(parsed, replace(rules, consolidations=ready))
+        ready = tuple(rule for rule in rules.validators if not rule.pending)
+        code, findings, changes = rewrite_local_calls(parsed, replace(rules, validators=ready))
         return TransformResult(code, [*result.findings, *findings], result.changes + changes)
 
 
@@ -106,8 +102,8 @@ def binding_problem(call: cst.Call, params: tuple[str, ...]) -> str | None:
 class _CallShapeChecker(cst.CSTVisitor):
     def __init__(self, parsed: ParsedFile, rules: RuleSet) -> None:
         self.parsed = parsed
-        self.by_old: dict[str, ConsolidateRule] = {
-            old: rule for rule in rules.consolidations for old in rule.old
+        self.by_old: dict[str, ValidatorRule] = {
+            old: rule for rule in rules.validators for old in rule.old
         }
         self.blocked: dict[str, str] = {}
 
@@ -126,7 +122,7 @@ class _CallShapeChecker(cst.CSTVisitor):
 
 def _unbindable_calls(parsed: ParsedFile, rules: RuleSet) -> dict[str, str]:
     """Old validators called here with arguments the canonical one cannot take."""
-    if not any(rule.params for rule in rules.consolidations):
+    if not any(rule.params for rule in rules.validators):
         return {}
     checker = _CallShapeChecker(parsed, rules)
     parsed.module.visit(checker)

@@ -103,7 +103,7 @@ class _Checker:
             self.new(("constructor", i, "new"), rule.new)
             for name, module in template_names(rule):
                 self.new(("constructor", i, "imports", name), f"{module}.{name}")
-        for i, rule in enumerate(rules.consolidations):
+        for i, rule in enumerate(rules.validators):
             for j, old in enumerate(rule.old):
                 if old not in deleted:
                     self.old(("consolidate", i, "old", j), old)
