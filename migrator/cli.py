@@ -174,7 +174,13 @@ def run(
         commit_batch(root, loaded, chosen, jobs, interactive, allow_detached, json_out)
         return
     change_set = compute_changes(
-        root, loaded, *selection, jobs=jobs, cache=not no_cache, progress=True
+        root,
+        loaded,
+        *selection,
+        jobs=jobs,
+        cache=not no_cache,
+        progress=True,
+        facts_cache=not no_cache,
     )
     if dry_run:
         if patch is not None:
@@ -444,9 +450,9 @@ def commit_batch(
     except Refused as error:
         raise fail(str(error)) from None
     if json_out:
-        sys.stdout.write(json.dumps(result.record, indent=2) + "\n")
+        sys.stdout.write(json.dumps(result.record.to_dict(), indent=2) + "\n")
     else:
-        output.print_run_result(result.record)
+        output.print_run_result(result.record.to_dict())
     output.note(result.message)
     if result.record_path:
         output.note(f"run record: {result.record_path}")
@@ -476,7 +482,7 @@ def plan(
     root = repository(path)
     loaded = spec_for(root, spec)
     refuse_if_journal(root)
-    plans = plan_batches(root, loaded, load_history(root), jobs)
+    plans = plan_batches(root, loaded, load_history(root), jobs, progress=True)
     if json_out:
         sys.stdout.write(json.dumps([p.to_dict() for p in plans], indent=2) + "\n")
     else:
@@ -490,24 +496,25 @@ def status(
     json_out: Annotated[bool, typer.Option("--json", help="Print the status as JSON.")] = False,
     jobs: JobsOption = None,
 ) -> None:
-    """The metrics now against every batch's targets, and the batch history from git."""
+    """The metrics now against every batch's targets (over its paths), and the batch history."""
     from migrator.batch.plan import load_history
-    from migrator.report.status import status_targets
+    from migrator.report.status import measure, status_targets
 
     root = repository(path)
     loaded = spec_for(root, spec)
     refuse_if_journal(root)
-    metrics = run_scan(root, loaded, jobs=jobs).metrics
+    measured = measure(root, loaded, jobs, progress=True)
     history = load_history(root)
     if json_out:
         document = {
-            "metrics": metrics,
-            "targets": status_targets(loaded, metrics),
+            "metrics": measured.metrics,
+            "targets": status_targets(loaded, measured.metrics, measured.by_batch),
+            "batch_metrics": measured.by_batch,
             "history": history.to_dict(),
         }
         sys.stdout.write(json.dumps(document, indent=2) + "\n")
         return
-    output.print_status(loaded, metrics, history)
+    output.print_status(loaded, measured.metrics, history, measured.by_batch)
 
 
 @app.command()

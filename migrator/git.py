@@ -1,12 +1,22 @@
-"""Every git operation migrator performs (the only module that knows GitPython)."""
+"""Every git operation migrator performs: the only module that runs git or knows GitPython.
+
+The reads on the scan path (the file list, the index's blob shas, the git directory) and the
+burndown's object reads run the git executable once each, without GitPython: a cached
+`migrator scan` does not pay for importing it. `Repository`, for the commands that change the
+repository or read its history, wraps GitPython, imported when a repository is opened.
+"""
 
 from __future__ import annotations
 
+import subprocess
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import git
-from git.exc import GitCommandError, InvalidGitRepositoryError, NoSuchPathError
+if TYPE_CHECKING:
+    import git
+    from git.exc import GitCommandError
 
 IN_PROGRESS = {
     "MERGE_HEAD": "a merge",
@@ -17,12 +27,132 @@ IN_PROGRESS = {
     "BISECT_LOG": "a bisect",
 }
 FIELD, RECORD = "\x1f", "\x1e"
+SKIPPED_MODES = {"120000", "160000"}  # symlinks and submodules are never scanned
 
 
 class GitError(Exception):
     """A git operation that failed; the message is one line."""
 
 
+# ---- plumbing: the git executable, for reads on the scan and report paths -----------------
+def run_git(root: Path, *args: str, data: bytes | None = None) -> bytes:
+    """The output of `git ARGS` run in `root`; `GitError` naming the command when it fails."""
+    try:
+        done = subprocess.run(["git", *args], cwd=root, input=data, capture_output=True, check=True)
+    except (OSError, subprocess.CalledProcessError) as error:
+        detail = getattr(error, "stderr", b"") or b""
+        message = detail.decode("utf-8", "replace").strip().splitlines()
+        raise GitError(f"git {args[0]}: {message[0] if message else error}") from None
+    return done.stdout
+
+
+def _output(root: Path, *args: str) -> bytes | None:
+    """The output of `git ARGS`, or None when git is missing, fails or `root` is outside git."""
+    try:
+        return run_git(root, *args)
+    except GitError:
+        return None
+
+
+def work_tree_files(root: Path) -> list[str] | None:
+    """Tracked and untracked-but-not-ignored files, sorted, or None outside a git work tree."""
+    out = _output(root, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+    if out is None:
+        return None
+    names = out.decode("utf-8", "surrogateescape").split("\0")
+    return sorted({name for name in names if name})
+
+
+def absolute_git_dir(root: Path) -> Path | None:
+    """The absolute git directory of the work tree at `root`, or None outside git."""
+    found = _output(root, "rev-parse", "--absolute-git-dir")
+    return Path(found.decode().strip()) if found else None
+
+
+def index_shas(root: Path) -> dict[str, str]:
+    """Path -> blob sha for tracked files whose work-tree content git says matches the index."""
+    staged = _output(root, "ls-files", "-z", "--stage")
+    if staged is None:
+        return {}
+    shas: dict[str, str] = {}
+    for record in staged.split(b"\0"):
+        meta, _, name = record.partition(b"\t")
+        fields = meta.split()
+        if len(fields) == 3 and fields[2] == b"0":
+            shas[name.decode("utf-8", "surrogateescape")] = fields[1].decode()
+    dirty = _output(root, "diff", "--name-only", "-z", "--no-renames", "--relative")
+    if dirty is None:
+        return {}
+    for name in dirty.split(b"\0"):
+        shas.pop(name.decode("utf-8", "surrogateescape"), None)
+    return shas
+
+
+def short_head(root: Path) -> str:
+    """HEAD's sha abbreviated to 12 characters, or "" (no commit, or outside git)."""
+    return _text(root, "rev-parse", "--short=12", "HEAD")
+
+
+def config_value(root: Path, key: str) -> str:
+    """The value of a git config key, or "" when it is not set (or outside git)."""
+    return _text(root, "config", "--get", key)
+
+
+def _text(root: Path, *args: str) -> str:
+    out = _output(root, *args)
+    return out.decode("utf-8", "replace").strip() if out is not None else ""
+
+
+class GitObjects:
+    """Trees and blobs of one repository, read through git plumbing (nothing is checked out)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def order(self) -> dict[str, int]:
+        """Commit sha -> position in HEAD's history, oldest first."""
+        shas = run_git(self.root, "rev-list", "--topo-order", "--reverse", "HEAD").split()
+        return {sha.decode(): index for index, sha in enumerate(shas)}
+
+    def resolve(self, revision: str) -> str | None:
+        """The full sha of a commit-ish, or None when it names no commit."""
+        found = _output(self.root, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}")
+        return found.decode().strip() if found is not None else None
+
+    def tree(self, commit: str) -> dict[str, str]:
+        """Path -> blob sha of every regular file in the commit's tree."""
+        entries: dict[str, str] = {}
+        listing = run_git(self.root, "ls-tree", "-r", "-z", "--full-tree", commit)
+        for record in listing.split(b"\0"):
+            if not record:
+                continue
+            meta, _, name = record.partition(b"\t")
+            mode, kind, sha = meta.decode().split()
+            if kind == "blob" and mode not in SKIPPED_MODES:
+                entries[name.decode("utf-8", "surrogateescape")] = sha
+        return entries
+
+    def blobs(self, shas: Iterable[str]) -> dict[str, bytes]:
+        """The contents of many blobs, in one `git cat-file --batch`."""
+        wanted = list(dict.fromkeys(shas))
+        if not wanted:
+            return {}
+        request = "\n".join(wanted).encode() + b"\n"
+        out = run_git(self.root, "cat-file", "--batch", data=request)
+        contents: dict[str, bytes] = {}
+        position = 0
+        for sha in wanted:
+            end = out.index(b"\n", position)
+            header = out[position:end].split()
+            if len(header) != 3:
+                raise GitError(f"git cat-file: cannot read blob {sha}")
+            size = int(header[2])
+            contents[sha] = out[end + 1 : end + 1 + size]
+            position = end + 1 + size + 1
+        return contents
+
+
+# ---- porcelain: GitPython, for the commands that change the repository --------------------
 @dataclass(frozen=True)
 class LoggedCommit:
     """One commit as `git log` shows it: enough for the batch history."""
@@ -66,6 +196,8 @@ class Repository:
 
     def identity_problem(self) -> str | None:
         """Why git could not commit for lack of an author/committer identity, or None."""
+        from git.exc import GitCommandError
+
         for variable in ("GIT_AUTHOR_IDENT", "GIT_COMMITTER_IDENT"):
             try:
                 self._repo.git.var(variable)
@@ -114,14 +246,19 @@ class Repository:
 
     def resolve(self, revision: str) -> str | None:
         """The full sha of a commit-ish, or None when it names no commit."""
+        from git import BadName
+        from git.exc import GitCommandError
+
         try:
             return self._repo.commit(revision).hexsha
-        except (git.BadName, ValueError, GitCommandError):
+        except (BadName, ValueError, GitCommandError):
             return None
 
     # ---- changes ---------------------------------------------------------------------
     def commit_paths(self, paths: list[str], message: str) -> str:
         """Commit exactly `paths` (other staged changes stay staged), hooks included."""
+        from git.exc import GitCommandError
+
         try:
             with self._repo.git.custom_environment(GIT_LITERAL_PATHSPECS="1"):
                 self._repo.git.commit("--quiet", "-m", message, "--only", "--", *paths)
@@ -131,6 +268,8 @@ class Repository:
 
     def unstage(self, paths: list[str]) -> None:
         """Make the index match HEAD again for `paths` (after an interrupted commit)."""
+        from git.exc import GitCommandError
+
         if paths and self.head_sha():
             try:
                 self._repo.git.reset("--quiet", "HEAD", "--", *paths)
@@ -139,6 +278,8 @@ class Repository:
 
     def revert(self, sha: str, message: str) -> str:
         """Revert one commit as a new commit with `message`; aborts cleanly on conflict."""
+        from git.exc import GitCommandError
+
         try:
             self._repo.git.revert("--no-commit", sha)
         except GitCommandError as error:
@@ -156,6 +297,8 @@ class Repository:
         self._repo.git.reset("--keep", sha)
 
     def _abort_revert(self) -> None:
+        from git.exc import GitCommandError
+
         try:
             self._repo.git.revert("--abort")
         except GitCommandError:
@@ -183,6 +326,9 @@ class Repository:
 
 def open_repository(path: Path) -> Repository | None:
     """The work tree containing `path`, or None when it is not inside one."""
+    import git
+    from git.exc import InvalidGitRepositoryError, NoSuchPathError
+
     try:
         repo = git.Repo(path, search_parent_directories=True)
     except (InvalidGitRepositoryError, NoSuchPathError):

@@ -12,7 +12,9 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from codemods import registry
 from codemods.core.base import Analysis, Finding, ParsedFile, TransformResult
+from codemods.core.descriptor import Descriptor
 from codemods.core.rules import RuleSet
 
 OLD, NEW = "OLD_CALL", "NEW_CALL"
@@ -46,11 +48,18 @@ class MarkerCodemod:
         return TransformResult(parsed.code.replace(OLD, NEW), [], count)
 
 
+MARKER = Descriptor(
+    name="marker",
+    section="marker",
+    read=lambda spec, value, key: spec.table(value, key, set()),
+    needles=lambda rules: frozenset({OLD.encode()}),
+    codemod="tests.batchkit:MarkerCodemod",
+)
+
+
 def register(monkeypatch) -> None:
     """Put the marker codemod into the registry and make git hermetic with an identity."""
-    from codemods import CODEMODS
-
-    monkeypatch.setitem(CODEMODS, "marker", MarkerCodemod())
+    monkeypatch.setitem(registry.DESCRIPTORS, "marker", MARKER)
     hermetic_git(monkeypatch)
     for name, value in IDENTITY.items():
         monkeypatch.setenv(name, value)
@@ -150,25 +159,58 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # A `migrator` process with the marker codemod registered, for tests that must kill a real run.
 LAUNCH = (
     "import sys; sys.path.insert(0, {root!r});"
-    "import codemods; from tests.batchkit import MarkerCodemod;"
-    "codemods.CODEMODS['marker'] = MarkerCodemod();"
+    "from codemods import registry; from tests.batchkit import MARKER, pause_after;"
+    "registry.register(MARKER);"
+    "pause_after({point!r}, {count});"
     "from migrator.cli import app; app(sys.argv[1:])"
 )
 PAUSED = "test pause after"
+PAUSE_POINTS = ("writes", "commits")
 
 
-def start_paused(repo: Path, variable: str, count: int) -> subprocess.Popen:
-    """`migrator run week-1` in a subprocess, sleeping at the pause point `variable`=`count`."""
-    env = {
-        **os.environ,
-        **IDENTITY,
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_CONFIG_GLOBAL": os.devnull,
-        variable: str(count),
-    }
+def pause_after(point: str, count: int) -> None:
+    """In a launched run, sleep (to be signalled or killed) after the `count`-th file write, or
+    after the `count`-th commit (before its chunk's journal is cleared), by wrapping the run's
+    file writer or the repository's commit: production code has no test hook."""
+    from migrator.batch import run
+    from migrator.git import Repository
+
+    done = 0
+
+    def pause(what: str) -> None:
+        nonlocal done
+        done += 1
+        if done == count:
+            print(f"migrator: {PAUSED} {count} {what}", file=sys.stderr, flush=True)
+            time.sleep(300)
+
+    if point == "writes":
+        write = run.atomic_write
+
+        def atomic_write(path: Path, data: bytes) -> None:
+            write(path, data)  # in run.py only a chunk's files are written this way
+            pause("write(s)")
+
+        run.atomic_write = atomic_write
+    elif point == "commits":
+        commit = Repository.commit_paths
+
+        def commit_paths(self: Repository, paths: list[str], message: str) -> str:
+            sha = commit(self, paths, message)
+            pause("commit(s)")
+            return sha
+
+        Repository.commit_paths = commit_paths  # type: ignore[method-assign]
+    else:
+        raise ValueError(f"pause point {point!r} is not one of {PAUSE_POINTS}")
+
+
+def start_paused(repo: Path, point: str, count: int) -> subprocess.Popen:
+    """`migrator run week-1` in a subprocess, sleeping after `count` "writes" or "commits"."""
+    env = {**os.environ, **IDENTITY, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
+    launch = LAUNCH.format(root=str(PROJECT_ROOT), point=point, count=count)
     process = subprocess.Popen(
-        [sys.executable, "-c", LAUNCH.format(root=str(PROJECT_ROOT)), "run", "week-1"]
-        + ["--repo", str(repo), "--jobs", "1"],
+        [sys.executable, "-c", launch, "run", "week-1", "--repo", str(repo), "--jobs", "1"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,

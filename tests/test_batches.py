@@ -82,6 +82,12 @@ def test_run_record_is_saved_under_git_and_printed_with_json(repo: Path) -> None
     saved = sorted((repo / ".git/migrator/runs").glob("*-week-1.json"))
     assert len(saved) == 1
     assert json.loads(saved[0].read_text()) == record
+    assert list(record) == [  # the README's contract, in this order
+        *("batch", "rules", "spec", "spec_digest", "base", "branch", "started", "outcome"),
+        *("commits", "files", "chunks", "baseline", "skipped_by_user", "timings"),
+        *("metrics_before", "metrics_after", "targets", "exit_code", "message", "finished"),
+        "seconds",
+    ]
     assert record["outcome"] == "committed"
     assert record["commits"] == [head(repo)]
     files = {f["path"]: f for f in record["files"]}
@@ -104,9 +110,12 @@ def test_run_record_is_saved_under_git_and_printed_with_json(repo: Path) -> None
 def test_rerunning_a_landed_batch_is_a_no_op(repo: Path) -> None:
     assert run(repo).exit_code == 0
     landed = head(repo)
-    again = run(repo)
+    again = run(repo, "--json")
     assert again.exit_code == 0
     assert "week-1: nothing to change" in again.stderr
+    record = json.loads(again.stdout)  # a run that stopped early has no metrics or targets
+    assert record["outcome"] == "nothing-to-change" and "metrics_before" not in record
+    assert list(record)[-4:] == ["exit_code", "message", "finished", "seconds"]
     assert head(repo) == landed
     assert status(repo) == ""
 

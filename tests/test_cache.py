@@ -22,11 +22,11 @@ from migrator.engine.cache import (
     blob_sha,
     decode,
     encode,
-    index_shas,
 )
 from migrator.engine.changes import compute_changes
 from migrator.engine.runner import FileResult
 from migrator.engine.scan import scan
+from migrator.git import index_shas
 from migrator.spec import default_spec_text, parse_spec
 from tests.parity import count_parses
 

@@ -25,9 +25,9 @@ from tests.batchkit import (
 
 FILES = {f"pkg{i}/m.py": f"V{i} = OLD_CALL\n" for i in range(5)}
 MAX_FILES = 2  # chunks of 2, 2 and 1 files: 5 writes, 3 commits
-WRITES, COMMITS = "MIGRATOR_TEST_PAUSE_AFTER_WRITES", "MIGRATOR_TEST_PAUSE_AFTER_COMMITS"
+WRITES, COMMITS = "writes", "commits"
 SIGNALS = {"SIGKILL": signal.SIGKILL, "SIGTERM": signal.SIGTERM, "SIGINT": signal.SIGINT}
-# (signal, pause variable, count): a few in `make test`, every point in `make fuzz`.
+# (signal, pause point, count): a few in `make test`, every point in `make fuzz`.
 FAST = [
     ("SIGKILL", WRITES, 1),
     ("SIGKILL", WRITES, 4),
@@ -36,9 +36,9 @@ FAST = [
     ("SIGINT", COMMITS, 2),
 ]
 EVERY = [
-    (name, variable, count)
+    (name, point, count)
     for name in SIGNALS
-    for variable, counts in ((WRITES, range(1, 6)), (COMMITS, range(1, 3)))
+    for point, counts in ((WRITES, range(1, 6)), (COMMITS, range(1, 3)))
     for count in counts
 ]
 POINTS = FAST + [pytest.param(*p, marks=pytest.mark.slow) for p in EVERY if p not in FAST]
@@ -73,12 +73,12 @@ def references(tmp_path_factory) -> list[dict[str, bytes]]:
     return states
 
 
-@pytest.mark.parametrize(("signame", "variable", "count"), POINTS)
+@pytest.mark.parametrize(("signame", "point", "count"), POINTS)
 def test_killed_run_recovers_to_a_whole_chunk_boundary(
-    tmp_path: Path, references, signame: str, variable: str, count: int
+    tmp_path: Path, references, signame: str, point: str, count: int
 ) -> None:
     repo = make_repo(tmp_path / "repo", FILES, spec_text(max_files=MAX_FILES))
-    process = start_paused(repo, variable, count)
+    process = start_paused(repo, point, count)
     process.send_signal(SIGNALS[signame])
     process.communicate(timeout=60)
     if signame != "SIGKILL":
@@ -92,7 +92,7 @@ def test_killed_run_recovers_to_a_whole_chunk_boundary(
     landed = commit_count(repo) - 1
     assert tracked_state(repo) == references[landed]
     # A killed run loses only the chunk in flight; a chunk whose commit was made stays.
-    assert landed == (count if variable == COMMITS else (count - 1) // MAX_FILES)
+    assert landed == (count if point == COMMITS else (count - 1) // MAX_FILES)
     # The batch then finishes from where it stopped, to the same end state.
     again = cli("run", "week-1", "--repo", str(repo), "--jobs", "1")
     assert again.exit_code == 0, again.output

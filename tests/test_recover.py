@@ -19,7 +19,7 @@ from tests.batchkit import (
     status,
 )
 
-PAUSE_AFTER_WRITES = "MIGRATOR_TEST_PAUSE_AFTER_WRITES"
+PAUSE_AFTER_WRITES = "writes"
 
 FILES = {f"pkg{i}/m.py": f"V{i} = OLD_CALL\n" for i in range(4)}
 

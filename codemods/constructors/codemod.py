@@ -11,7 +11,9 @@ from typing import ClassVar
 
 import libcst as cst
 
+from codemods.constructors import fast
 from codemods.constructors import messages as say
+from codemods.constructors import needles as constructors_needles
 from codemods.constructors.binding import Binding, bind, di_problem, matching_rule, placeholders
 from codemods.constructors.plan import FilePlan, finish_plan, plan_file, start_plan
 from codemods.constructors.rewrite import ConstructorRewriter
@@ -22,8 +24,8 @@ from codemods.core.base import (
     ParsedFile,
     TransformResult,
 )
-from codemods.core.needles import NEEDLES
 from codemods.core.rules import RuleSet
+from codemods.core.tree import AstFile
 
 __all__ = [
     "Binding",
@@ -39,6 +41,16 @@ RULE = "direct-instantiation"
 
 def _short(path: str) -> str:
     return path.rpartition(".")[2]
+
+
+def old_class_calls(parsed: ParsedFile, rules: RuleSet) -> frozenset[tuple[int, int]] | None:
+    """Where the `ast` analysis found a call of an old class (to convert or to refuse): the
+    only calls the planner must resolve. None when that analysis cannot tell for this file."""
+    try:
+        findings = fast.analyze(AstFile(parsed.code, parsed.context), rules).findings
+    except Exception:  # noqa: BLE001 - Unsupported, unparsable for `ast`, or a bug: plan all
+        return None
+    return frozenset((f.line, f.column) for f in findings if f.rule == RULE)
 
 
 def plan_findings(parsed: ParsedFile, plan: FilePlan, *, refusals_only: bool = False) -> list:
@@ -86,7 +98,7 @@ class ConstructorsCodemod:
     name: ClassVar[str] = "constructors"
 
     def needles(self, rules: RuleSet) -> frozenset[bytes]:
-        return NEEDLES[self.name](rules)
+        return constructors_needles(rules)
 
     def analyze(self, parsed: ParsedFile, rules: RuleSet) -> Analysis:
         return self.analyzer(parsed, rules).run(parsed)
@@ -103,13 +115,13 @@ class ConstructorsCodemod:
         return Analyzer([planner, violations], finish)
 
     def transform(self, parsed: ParsedFile, rules: RuleSet) -> TransformResult:
-        plan = plan_file(parsed, rules)
+        plan = plan_file(parsed, rules, old_class_calls(parsed, rules))
         if not plan.conversions:
             return TransformResult(parsed.code, plan_findings(parsed, plan, refusals_only=True))
         rewriter = ConstructorRewriter(plan, parsed.module.default_indent)
         code = parsed.module.visit(rewriter).code
         # Report what is left for review where it now sits in the rewritten file.
         rewritten = ParsedFile(code, parsed.context)
-        left = plan_file(rewritten, rules)
+        left = plan_file(rewritten, rules, old_class_calls(rewritten, rules))
         findings = plan_findings(rewritten, left, refusals_only=True)
         return TransformResult(code, findings, changes=len(plan.conversions))

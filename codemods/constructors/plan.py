@@ -92,9 +92,12 @@ def template_names(rule: ConstructorRule) -> list[tuple[str, str]]:
 
 
 class _Planner(cst.CSTVisitor):
-    def __init__(self, parsed: ParsedFile, rules: RuleSet) -> None:
+    def __init__(
+        self, parsed: ParsedFile, rules: RuleSet, calls: frozenset[tuple[int, int]] | None = None
+    ) -> None:
         self.parsed = parsed
         self.rules = rules
+        self.calls = calls
         self.paths = PathMap(rules)
         self.old_classes = {rule.old for rule in rules.constructors}
         self.plan = FilePlan()
@@ -108,6 +111,8 @@ class _Planner(cst.CSTVisitor):
     # ---- collecting ------------------------------------------------------------------------
 
     def visit_Call(self, node: cst.Call) -> None:
+        if self.calls is not None and self.parsed.position(node) not in self.calls:
+            return  # the analysis found no call of an old class here
         rule = matching_rule(self.parsed, node, self.rules)
         if rule is None:
             return
@@ -305,9 +310,15 @@ def _order(assignment: object) -> int:
     return getattr(assignment, "_index", 0)
 
 
-def plan_file(parsed: ParsedFile, rules: RuleSet) -> FilePlan:
-    """Decide every conversion, refusal, import to add and import to remove in one file."""
-    planner = start_plan(parsed, rules)
+def plan_file(
+    parsed: ParsedFile, rules: RuleSet, calls: frozenset[tuple[int, int]] | None = None
+) -> FilePlan:
+    """Decide every conversion, refusal, import to add and import to remove in one file.
+
+    `calls`: the (line, column) of every call of an old class, when an analysis found them;
+    only those are resolved (resolving every call's qualified names is most of the cost).
+    """
+    planner = _Planner(parsed, rules, calls)
     parsed.module.visit(planner)
     return finish_plan(planner)
 

@@ -42,7 +42,7 @@ class PathMap:
         """Canonical `module.Name` paths: where names go."""
         names = {r.new for r in self.rules.renames if not r.is_module}
         names |= {r.new for r in self.rules.constructors}
-        names |= {r.new for r in self.rules.consolidations}
+        names |= {r.new for r in self.rules.validators}
         return frozenset(names)
 
     @cached_property
@@ -69,6 +69,18 @@ class PathMap:
                 return True
             probe = probe.rpartition(".")[0]
         return False
+
+
+class RepositoryPathMap(PathMap):
+    """Renames plus the runner's re-export facts (`module.Name` re-exports of moved names).
+
+    Re-exporting modules are not old modules: only the names they re-export move.
+    """
+
+    def __init__(self, rules: RuleSet) -> None:
+        super().__init__(rules)
+        for rule in rules.reexports:
+            self._by_old.setdefault(rule.old, rule)
 
 
 def split_path(path: str) -> tuple[str, str]:

@@ -11,7 +11,13 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Finding:
-    """One violation (or one fact needing review) at a place in a file."""
+    """One violation (or one fact needing review) at a place in a file.
+
+    `fix`: the rewrite changes code at this finding (every fixable finding, and a reviewed one
+    whose surroundings are fixed, such as a public singleton's getter). The analysis decides
+    it; the runner transforms a file with a codemod only when one of its findings has it. Not
+    part of the reported value (nor of equality): a scan's JSON and cache do not carry it.
+    """
 
     rule: str
     path: str
@@ -20,6 +26,7 @@ class Finding:
     message: str
     fixable: bool = True
     manual_review: bool = False
+    fix: bool = field(default=False, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -96,9 +103,12 @@ class Located:
         *,
         fixable: bool = True,
         manual_review: bool = False,
+        fix: bool | None = None,
     ) -> Finding:
+        """`fix` defaults to `fixable`: a fixable finding is one the rewrite changes."""
         line, column = self.position(node)
-        return Finding(rule, self.context.path, line, column, message, fixable, manual_review)
+        fix = fixable if fix is None else fix
+        return Finding(rule, self.context.path, line, column, message, fixable, manual_review, fix)
 
 
 @dataclass

@@ -16,9 +16,9 @@ from codemods.core.base import (
 from codemods.core.imports.rewrite import rewrite_imports
 from codemods.core.imports.scopes import imported_module
 from codemods.core.imports.sites import path_strings
-from codemods.core.needles import NEEDLES
-from codemods.core.paths import PathMap
+from codemods.core.paths import PathMap, RepositoryPathMap
 from codemods.core.rules import RuleSet
+from codemods.imports import needles as imports_needles
 from codemods.imports.calls import constructor_calls
 from codemods.imports.verdicts import (
     CANONICAL,
@@ -108,7 +108,7 @@ class ImportsCodemod:
     name: ClassVar[str] = "imports"
 
     def needles(self, rules: RuleSet) -> frozenset[bytes]:
-        return NEEDLES[self.name](rules)
+        return imports_needles(rules)
 
     def analyze(self, parsed: ParsedFile, rules: RuleSet) -> Analysis:
         return self.analyzer(parsed, rules).run(parsed)
@@ -124,15 +124,3 @@ class ImportsCodemod:
         if result.code != parsed.code:
             result.findings.extend(calls.mismatches)
         return result
-
-
-class RepositoryPathMap(PathMap):
-    """Renames plus the runner's re-export facts (`module.Name` re-exports of moved names).
-
-    Re-exporting modules are not old modules: only the names they re-export move.
-    """
-
-    def __init__(self, rules: RuleSet) -> None:
-        super().__init__(rules)
-        for rule in rules.reexports:
-            self._by_old.setdefault(rule.old, rule)

@@ -26,7 +26,7 @@ import tokenize
 from bisect import bisect_left
 from dataclasses import dataclass
 
-from codemods.core.paths import PathMap
+from codemods.core.paths import PathMap, RepositoryPathMap
 from codemods.core.references import is_path_argument, takes_path
 from codemods.core.rules import RuleSet
 from codemods.core.tree import AstFile, Unsupported, dotted
@@ -59,7 +59,7 @@ _CACHE: list[_Paths] = []
 def _paths(rules: RuleSet) -> _Paths:
     if _CACHE and _CACHE[0].rules is rules:
         return _CACHE[0]
-    paths = PathMap(rules)
+    paths = RepositoryPathMap(rules)  # a rewrite's facts decide as its transform does
     canonical_last = frozenset(path.rpartition(".")[2] for path in paths.canonical)
     entry = _Paths(rules, paths, canonical_last)
     _CACHE[:] = [entry]

@@ -15,9 +15,9 @@ from codemods.core.base import (
     TransformResult,
     dotted_name,
 )
-from codemods.core.needles import NEEDLES
 from codemods.core.rules import RuleSet, SingletonRule
 from codemods.singletons import messages as say
+from codemods.singletons import needles as singletons_needles
 from codemods.singletons.fix import InstanceGetter, InstanceGetterFix, module_instances
 
 CACHE_DECORATORS = frozenset({"cache", "lru_cache"})
@@ -88,26 +88,33 @@ class _SingletonCollector(cst.CSTVisitor):
     def _candidate_class(self, cls: str) -> bool:
         return cls in self.class_short_names or bool(self.suffixes and cls.endswith(self.suffixes))
 
-    def _report(self, node: cst.CSTNode, message: str) -> None:
+    def _report(self, node: cst.CSTNode, message: str, *, fix: bool = False) -> None:
         self.analysis.findings.append(
-            self.parsed.finding("singleton", node, message, fixable=False, manual_review=True)
+            self.parsed.finding(
+                "singleton", node, message, fixable=False, manual_review=True, fix=fix
+            )
         )
 
     def _module_instance(self, target: cst.Name, cls: str) -> None:
         shape = self.instances.get(target.value)
         rule = self.candidates.rule_for(shape.call) if shape else None
+        known, problem, fix = (
+            shape is not None,
+            shape.problem if shape else None,
+            bool(rule and rule.fix),
+        )
         message, fixable = say.module_instance(
             target.value,
             cls,
-            known=shape is not None,
-            problem=shape.problem if shape else None,
-            fix=rule is not None and rule.fix,
+            known=known,
+            problem=problem,
+            fix=fix,
             getter=shape.getter.name.value if shape and shape.getter else None,
         )
         if fixable:
             self.analysis.findings.append(self.parsed.finding("singleton", target, message))
         else:
-            self._report(target, message)
+            self._report(target, message, fix=say.rewritten(known=known, problem=problem, fix=fix))
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._cached_getter(node)
@@ -193,7 +200,7 @@ class SingletonsCodemod:
     name: ClassVar[str] = "singletons"
 
     def needles(self, rules: RuleSet) -> frozenset[bytes]:
-        return NEEDLES[self.name](rules)
+        return singletons_needles(rules)
 
     def analyze(self, parsed: ParsedFile, rules: RuleSet) -> Analysis:
         return self.analyzer(parsed, rules).run(parsed)

@@ -162,26 +162,33 @@ class _Analyzer:
 
     # --- findings ------------------------------------------------------------------------
 
-    def _report(self, node: ast.AST, message: str) -> None:
+    def _report(self, node: ast.AST, message: str, *, fix: bool = False) -> None:
         self.analysis.findings.append(
-            self.file.finding("singleton", node, message, fixable=False, manual_review=True)
+            self.file.finding(
+                "singleton", node, message, fixable=False, manual_review=True, fix=fix
+            )
         )
 
     def _module_instance(self, target: ast.Name, cls: str) -> None:
         shape = self.instances.get(target.id)
         rule = self.rule_for(shape.call) if shape else None
+        known, problem, fix = (
+            shape is not None,
+            shape.problem if shape else None,
+            bool(rule and rule.fix),
+        )
         message, fixable = say.module_instance(
             target.id,
             cls,
-            known=shape is not None,
-            problem=shape.problem if shape else None,
-            fix=rule is not None and rule.fix,
+            known=known,
+            problem=problem,
+            fix=fix,
             getter=shape.getter.name if shape and shape.getter else None,
         )
         if fixable:
             self.analysis.findings.append(self.file.finding("singleton", target, message))
         else:
-            self._report(target, message)
+            self._report(target, message, fix=say.rewritten(known=known, problem=problem, fix=fix))
 
     def _assigned(self, target: ast.expr, cls: str) -> None:
         if isinstance(target, ast.Name):

@@ -20,7 +20,7 @@ def module_instance(
     `fix`: its rule allows the fix; `getter`: the function that only returns it.
     """
     message = f"module global `{name}` holds a shared `{cls}` instance"
-    if known and problem is None and fix:
+    if rewritten(known=known, problem=problem, fix=fix):
         message += f": `{getter or 'its getter'}()` will build a new instance per call"
         if name.startswith("_"):
             return message, True
@@ -32,6 +32,11 @@ def module_instance(
     else:
         why = "not a plain module-level instance"
     return f"{message}; not fixed: {why}", False
+
+
+def rewritten(*, known: bool, problem: str | None, fix: bool) -> bool:
+    """Whether the rewrite fixes a module global's getter (a public global stays, reviewed)."""
+    return known and problem is None and fix
 
 
 def class_attribute(name: str, cls: str) -> str:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Mapping
 from pathlib import PurePosixPath
 
 from codemods.core.values import FileContext
+from migrator.engine.importers import import_targets, parse_or_none
 
 
 def is_test_file(path: str) -> bool:
@@ -19,19 +19,14 @@ def is_test_file(path: str) -> bool:
 
 def imported_modules(path: str, source: bytes) -> set[str]:
     """Absolute dotted names a file imports (`from a import b` yields `a` and `a.b`)."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
+    tree = parse_or_none(source)
+    if tree is None:
         return set()
-    context = FileContext.from_path(path)
     found: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            base = context.resolve("." * node.level + (node.module or ""))
-            found.add(base)
-            found.update(f"{base}.{alias.name}" for alias in node.names)
+    for module, name in import_targets(tree, FileContext.from_path(path)):
+        found.add(module)
+        if name is not None:
+            found.add(f"{module}.{name}")
     return found
 
 

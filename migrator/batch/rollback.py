@@ -34,10 +34,11 @@ def rollback_message(commit: BatchCommit) -> str:
 
 def commits_to_revert(history: History, target: str, sha: str | None) -> RollbackResult:
     """The batch's (or the one commit's) commits still in effect, newest first."""
+    found = history.find(sha) if sha is not None else None
     if target in history.batch_names():
         commits = history.of_batch(target)
-    elif sha is not None and history.find(sha) is not None:
-        commits = [history.find(sha)]  # type: ignore[list-item]
+    elif found is not None:
+        commits = [found]
     elif sha is not None:
         raise Refused(f"{target}: commit {sha[:12]} is not a migrator batch commit")
     else:

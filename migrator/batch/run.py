@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import sys
 import time
@@ -13,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from codemods.core.values import Finding
 from migrator.batch.chunking import cut_chunks
 from migrator.batch.gates import (
     GATE_ENVIRONMENT_HINT,
@@ -26,6 +24,7 @@ from migrator.batch.journal import Journal
 from migrator.batch.lock import LockHeld, hold
 from migrator.batch.plan import target_rows
 from migrator.batch.preflight import Refused, open_for_change
+from migrator.batch.record import ChunkRecord, FileRecord, RunRecord, save_record
 from migrator.engine.changes import compute_changes
 from migrator.engine.fileio import atomic_write
 from migrator.engine.runner import FileResult
@@ -33,9 +32,6 @@ from migrator.engine.scan import scan
 from migrator.git import GitError, Repository
 from migrator.spec import Batch, Spec
 
-PAUSE_HOOK = "MIGRATOR_TEST_PAUSE_AFTER_WRITES"  # tests only: sleep after N writes (then kill -9)
-# tests only: sleep after the Nth commit, before its journal is cleared (the last window of a chunk)
-PAUSE_COMMIT_HOOK = "MIGRATOR_TEST_PAUSE_AFTER_COMMITS"
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 Say = Callable[[str], None]
@@ -60,7 +56,7 @@ class RunResult:
 
     exit_code: int
     message: str
-    record: dict[str, object]
+    record: RunRecord
     record_path: Path | None = None
 
 
@@ -147,24 +143,18 @@ class BatchRun:
         self.jobs, self.chooser = jobs, chooser
         self.say = say or (lambda text: print(text, file=sys.stderr))
         self.journal = Journal(repo.git_dir)
-        self.writes = 0
+        self.files: dict[str, FileRecord] = {}  # path -> its entry in the record
+        self.parent: str | None = None  # HEAD before the current chunk (None before the first)
         self.started = time.time()
-        self.record: dict[str, object] = {
-            "batch": batch.name,
-            "rules": list(self.rules),
-            "spec": spec.source,
-            "spec_digest": spec.digest,
-            "base": repo.head_sha(),
-            "branch": repo.branch(),
-            "started": _iso(self.started),
-            "outcome": "running",
-            "commits": [],
-            "files": [],
-            "chunks": [],
-            "baseline": [],
-            "skipped_by_user": [],
-            "timings": {},
-        }
+        self.record = RunRecord(
+            batch=batch.name,
+            rules=list(self.rules),
+            spec=spec.source,
+            spec_digest=spec.digest,
+            base=repo.head_sha(),
+            branch=repo.branch(),
+            started=_iso(self.started),
+        )
 
     # -- the whole run --
     def run(self) -> RunResult:
@@ -199,9 +189,9 @@ class BatchRun:
         self._timing("compute", timer)
         changed = change_set.changed
         chosen = self.chooser(changed) if self.chooser and changed else all_changes(changed)
-        self.record["skipped_by_user"] = chosen.skipped
+        self.record.skipped_by_user = chosen.skipped
         self.files = {r.path: self._file_entry(r, chosen) for r in change_set.results}
-        self.record["files"] = list(self.files.values())
+        self.record.files = list(self.files.values())
         if not chosen.contents:
             what = "nothing taken" if changed else "nothing to change"
             return self._finish(EXIT_OK, "nothing-to-change", f"{self.batch.name}: {what}")
@@ -213,10 +203,10 @@ class BatchRun:
                 + ", ".join(dirty)
                 + " (commit or stash them first)"
             )
-        baselines = self._baselines()
+        baselines = self._baselines(paths)
         timer = time.monotonic()
         before = self._metrics()
-        self.record["metrics_before"] = before
+        self.record.metrics_before = before
         self._timing("metrics", timer)
         originals = {r.path: r.original or b"" for r in changed}
         limit = self.batch.max_files_per_commit
@@ -227,12 +217,12 @@ class BatchRun:
             if isinstance(outcome, RunResult):
                 return outcome
             before = outcome
-        self.record["metrics_after"] = before
-        self.record["targets"] = [
+        self.record.metrics_after = before
+        self.record.targets = [
             {"metric": m, "value": v, "target": t, "met": ok}
             for m, v, t, ok in target_rows(before, self.batch.targets)
         ]
-        count = len(self.record["commits"])  # type: ignore[arg-type]
+        count = len(self.record.commits)
         return self._finish(
             EXIT_OK,
             "committed",
@@ -249,8 +239,8 @@ class BatchRun:
         before: dict[str, float],
     ) -> dict[str, float] | RunResult:
         """Write, gate and commit one chunk; the metrics after it, or the run's end."""
-        entry: dict[str, object] = {"index": index, "files": chunk, "gates": []}
-        self.record["chunks"].append(entry)  # type: ignore[union-attr]
+        entry = ChunkRecord(index, chunk)
+        self.record.chunks.append(entry)
         self.parent = self.repo.head_sha()
         self.journal.clear()
         self.journal.begin({"batch": self.batch.name, "parent": self.parent, "chunk": index})
@@ -258,15 +248,14 @@ class BatchRun:
             timer = time.monotonic()
             self.journal.record(self.root, path)
             atomic_write(self.root / path, chosen.contents[path])
-            self.files[path]["write_seconds"] = round(time.monotonic() - timer, 6)
-            self.files[path]["chunk"] = index
-            self._after_write()
+            self.files[path].write_seconds = round(time.monotonic() - timer, 6)
+            self.files[path].chunk = index
         gates: list[GateResult] = []
         for number, gate in enumerate(self.batch.gates):
             self.say(f"gate: {' '.join(gate.argv)}")
-            result = run_gate(gate, self.root, baselines.get(number))
+            result = run_gate(gate, self.root, baselines.get(number), files=chunk)
             gates.append(result)
-            entry["gates"] = [g.to_dict() for g in gates]
+            entry.gates = [g.to_dict() for g in gates]
             if not result.passed:
                 return self._gate_failed(index, total, chunk, entry, result)
         after = self._metrics()
@@ -277,7 +266,7 @@ class BatchRun:
             index,
             total,
             chunk,
-            str(self.record["base"]),
+            str(self.record.base),
             before,
             after,
             bool(self.batch.gates),
@@ -287,27 +276,27 @@ class BatchRun:
         except GitError as error:
             self._restore_current()
             self._mark(chunk, "restored")
-            entry["status"] = "commit-failed"
+            entry.status = "commit-failed"
             return self._finish(
                 EXIT_FAILED,
                 "commit-failed",
                 f"{self.batch.name}: chunk {index}/{total} not committed ({error}); "
                 f"its {len(chunk)} file(s) were restored" + self._landed_note(),
             )
-        self._test_pause(PAUSE_COMMIT_HOOK, index, "commit(s)")
         self.journal.clear()
-        entry.update(status="committed", commit=sha, metrics_before=before, metrics_after=after)
-        self.record["commits"].append(sha)  # type: ignore[union-attr]
+        entry.status, entry.commit = "committed", sha
+        entry.metrics_before, entry.metrics_after = before, after
+        self.record.commits.append(sha)
         self._mark(chunk, "committed")
         self.say(f"committed {sha[:12]} ({index}/{total})")
         return after
 
     def _gate_failed(
-        self, index: int, total: int, chunk: list[str], entry: dict, result: GateResult
+        self, index: int, total: int, chunk: list[str], entry: ChunkRecord, result: GateResult
     ) -> RunResult:
         restored = self._restore_current()
         self._mark(chunk, "restored")
-        entry["status"] = "gate-failed"
+        entry.status = "gate-failed"
         self.say(f"gate failed: {' '.join(result.argv)} (exit {result.returncode}); last lines:")
         self.say(result.tail())
         if result.new_failures:
@@ -323,29 +312,38 @@ class BatchRun:
 
     # -- helpers --
     def _landed_note(self) -> str:
-        commits = self.record["commits"]
+        commits = self.record.commits
         if not commits:
             return ""
-        shas = ", ".join(sha[:12] for sha in commits)  # type: ignore[union-attr]
+        shas = ", ".join(sha[:12] for sha in commits)
         return f"; chunks already committed stay: {shas}"
 
     def _restore_current(self) -> list[str]:
         """Undo the current chunk's writes from the journal (unless its commit landed)."""
         paths = self.journal.paths()
-        if paths and self.repo.head_sha() == getattr(self, "parent", self.repo.head_sha()):
+        if paths and (self.parent is None or self.repo.head_sha() == self.parent):
             self.journal.restore(self.root)
         self.journal.clear()
         return paths
 
-    def _baselines(self) -> dict[int, set[str]]:
+    def _baselines(self, paths: list[str]) -> dict[int, set[str]]:
+        """Each `baseline = true` gate on the untouched tree, over every file the batch will
+        change (for `{files}` and built-in gates); a gate that already fails there is warned
+        about: only new failures will fail a chunk."""
         baselines: dict[int, set[str]] = {}
         for number, gate in enumerate(self.batch.gates):
             if not gate.baseline:
                 continue
             self.say(f"baseline: {' '.join(gate.argv)} (on the untouched tree)")
-            code, output, seconds = execute(gate, self.root)
+            code, output, seconds = execute(gate, self.root, files=paths)
             baselines[number] = set(failed_tests(output))
-            self.record["baseline"].append(  # type: ignore[union-attr]
+            if code != 0:
+                self.say(
+                    f"warning: gate `{' '.join(gate.argv)}` already fails on the untouched tree "
+                    f"(exit {code}, {len(baselines[number])} failing test(s)); "
+                    "a chunk fails only on new failures"
+                )
+            self.record.baseline.append(
                 {
                     "argv": list(gate.argv),
                     "returncode": code,
@@ -367,22 +365,11 @@ class BatchRun:
             cache=True,
         ).metrics
 
-    def _after_write(self) -> None:
-        self.writes += 1
-        self._test_pause(PAUSE_HOOK, self.writes, "write(s)")
-
-    @staticmethod
-    def _test_pause(variable: str, count: int, what: str) -> None:
-        pause = os.environ.get(variable)
-        if pause and pause.isdigit() and count == int(pause):
-            print(f"migrator: test pause after {count} {what}", file=sys.stderr, flush=True)
-            time.sleep(300)
-
     def _mark(self, chunk: list[str], status: str) -> None:
         for path in chunk:
-            self.files[path]["status"] = status
+            self.files[path].status = status
 
-    def _file_entry(self, result: FileResult, chosen: ChosenChanges) -> dict[str, object]:
+    def _file_entry(self, result: FileResult, chosen: ChosenChanges) -> FileRecord:
         skipped = [s for s in chosen.skipped if s["path"] == result.path]
         if result.error:
             status = "error"
@@ -394,53 +381,31 @@ class BatchRun:
             status = "skipped-by-user"
         else:
             status = "unchanged"
-        return {
-            "path": result.path,
-            "status": status,
-            "rules": sorted(result.changes),
-            "edits": dict(result.changes),
-            "skip_reason": result.skipped,
-            "error": result.error,
-            "skipped_hunks": len(skipped),
-            "manual_review": [f.to_dict() for f in result.findings if f.manual_review],
-            "findings": len(result.findings),
-        }
+        return FileRecord(
+            path=result.path,
+            status=status,
+            rules=sorted(result.changes),
+            edits=dict(result.changes),
+            skip_reason=result.skipped,
+            error=result.error,
+            skipped_hunks=len(skipped),
+            manual_review=[f.to_dict() for f in result.findings if f.manual_review],
+            findings=len(result.findings),
+        )
 
     def _timing(self, name: str, since: float) -> None:
-        self.record["timings"][name] = round(time.monotonic() - since, 3)  # type: ignore[index]
+        self.record.timings[name] = round(time.monotonic() - since, 3)
 
     def _finish(self, code: int, outcome: str, message: str) -> RunResult:
-        for entry in getattr(self, "files", {}).values():
-            if entry["status"] == "pending":
-                entry["status"] = "not-written"  # the run stopped before its chunk
+        for entry in self.files.values():
+            if entry.status == "pending":
+                entry.status = "not-written"  # the run stopped before its chunk
         finished = time.time()
-        self.record.update(
-            outcome=outcome,
-            exit_code=code,
-            message=message,
-            finished=_iso(finished),
-            seconds=round(finished - self.started, 3),
-        )
-        path = save_record(self.repo.git_dir, self.batch.name, self.record)
+        self.record.outcome, self.record.exit_code, self.record.message = outcome, code, message
+        self.record.finished = _iso(finished)
+        self.record.seconds = round(finished - self.started, 3)
+        path = save_record(self.repo.git_dir, self.record)
         return RunResult(code, message, self.record, path)
-
-
-def save_record(git_dir: Path, batch: str, record: dict[str, object]) -> Path:
-    """Write the run record to `.git/migrator/runs/<timestamp>-<batch>.json`."""
-    runs = git_dir / "migrator" / "runs"
-    runs.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    path = runs / f"{stamp}-{batch}.json"
-    atomic_write(path, (json.dumps(record, indent=2, default=_json_default) + "\n").encode())
-    return path
-
-
-def _json_default(value: object) -> object:
-    if isinstance(value, Finding):
-        return value.to_dict()
-    if isinstance(value, set):
-        return sorted(value)
-    raise TypeError(type(value).__name__)
 
 
 def _iso(timestamp: float) -> str:

@@ -15,7 +15,6 @@ import hashlib
 import json
 import os
 import sqlite3
-import subprocess
 from collections.abc import Iterable
 from dataclasses import asdict
 from pathlib import Path
@@ -25,6 +24,7 @@ from codemods.core.values import Finding
 from migrator import __version__
 from migrator.engine import runner
 from migrator.engine.runner import FileResult, Job
+from migrator.git import absolute_git_dir, index_shas
 
 DB_NAME = "results.sqlite3"
 WHOLE_TREE = "\0tree"  # the row of a namespace's whole-tree document: no file has this path
@@ -68,12 +68,6 @@ def blob_sha(data: bytes) -> str:
     return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
-def git_dir(root: Path) -> Path | None:
-    """The absolute git directory of the work tree at `root`, or None outside git."""
-    found = _git(root, "rev-parse", "--absolute-git-dir")
-    return Path(found.decode().strip()) if found else None
-
-
 def user_cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "migrator"
@@ -81,30 +75,11 @@ def user_cache_dir() -> Path:
 
 def cache_dir(root: Path) -> Path:
     """`<git dir>/migrator/cache` in a repository, else a per-root directory of the user's."""
-    found = git_dir(root)
+    found = absolute_git_dir(root)
     if found is not None:
         return found / "migrator" / "cache"
     key = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
     return user_cache_dir() / key
-
-
-def index_shas(root: Path) -> dict[str, str]:
-    """Path -> blob sha for tracked files whose work-tree content git says matches the index."""
-    staged = _git(root, "ls-files", "-z", "--stage")
-    if staged is None:
-        return {}
-    shas: dict[str, str] = {}
-    for record in staged.split(b"\0"):
-        meta, _, name = record.partition(b"\t")
-        fields = meta.split()
-        if len(fields) == 3 and fields[2] == b"0":
-            shas[name.decode("utf-8", "surrogateescape")] = fields[1].decode()
-    dirty = _git(root, "diff", "--name-only", "-z", "--no-renames", "--relative")
-    if dirty is None:
-        return {}
-    for name in dirty.split(b"\0"):
-        shas.pop(name.decode("utf-8", "surrogateescape"), None)
-    return shas
 
 
 class ResultCache:
@@ -129,8 +104,10 @@ class ResultCache:
     @functools.cached_property
     def _empty(self) -> bool:
         """Nothing stored for this namespace yet (a cold run): no lookup can hit."""
+        if self._db is None:
+            return True
         try:
-            found = self._db.execute(  # type: ignore[union-attr]
+            found = self._db.execute(
                 "SELECT 1 FROM results WHERE namespace = ? LIMIT 1", (self.namespace,)
             ).fetchone()
         except sqlite3.Error:
@@ -154,23 +131,8 @@ class ResultCache:
 
     def lookup(self, paths: list[str]) -> dict[str, FileResult]:
         """The stored results of those paths whose content is unchanged."""
-        if self._db is None or self._empty:
-            self.misses += len(paths)
-            return {}
-        wanted = {p: s for p in paths if (s := self.sha(p)) is not None}
         found: dict[str, FileResult] = {}
-        try:
-            marks = ",".join("?" * len(wanted))
-            rows = self._db.execute(
-                f"SELECT path, sha, payload FROM results WHERE namespace = ? AND path IN ({marks})",
-                (self.namespace, *wanted),
-            ).fetchall()
-        except sqlite3.Error:
-            self._db = None
-            return {}
-        for path, sha, payload in rows:
-            if wanted.get(path) != sha:
-                continue
+        for path, payload in self.payloads(paths).items():
             result = self._decode(path, payload)
             if result is not None:
                 found[path] = result
@@ -178,16 +140,45 @@ class ResultCache:
         self.misses += len(paths) - len(found)
         return found
 
+    def payloads(self, paths: list[str]) -> dict[str, bytes]:
+        """The stored payloads of those paths whose content is unchanged."""
+        if self._db is None or self._empty:
+            return {}
+        wanted = {p: s for p in paths if (s := self.sha(p)) is not None}
+        found: dict[str, bytes] = {}
+        marks_max = 900  # SQLite's bound on parameters per statement, with room for the namespace
+        names = list(wanted)
+        try:
+            for start in range(0, len(names), marks_max):
+                chunk = names[start : start + marks_max]
+                rows = self._db.execute(
+                    "SELECT path, sha, payload FROM results WHERE namespace = ? AND path IN "
+                    f"({','.join('?' * len(chunk))})",
+                    (self.namespace, *chunk),
+                ).fetchall()
+                found.update((path, payload) for path, sha, payload in rows if wanted[path] == sha)
+        except sqlite3.Error:
+            self._db = None
+            return {}
+        return found
+
     def store(self, results: Iterable[FileResult]) -> None:
         """Remember results computed from the content `sha()` saw; errors of reading are not."""
+        self.store_payloads(
+            (result.path, encode(result))
+            for result in results
+            if not (result.error and result.error.startswith("cannot read"))
+        )
+
+    def store_payloads(self, items: Iterable[tuple[str, bytes]]) -> None:
+        """Remember payloads computed from the content `sha()` saw."""
         if self._db is None:
             return
-        rows = []
-        for result in results:
-            sha = self.sha(result.path)
-            if sha is None or (result.error and result.error.startswith("cannot read")):
-                continue
-            rows.append((self.namespace, result.path, sha, encode(result)))
+        rows = [
+            (self.namespace, path, sha, payload)
+            for path, payload in items
+            if (sha := self.sha(path)) is not None
+        ]
         try:
             self._db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)", rows)
         except sqlite3.Error:
@@ -310,11 +301,3 @@ def decode(path: str, payload: bytes, root: Path) -> FileResult:
         result.new = data["w"].encode("latin-1")
         result.original = (root / path).read_bytes()
     return result
-
-
-def _git(root: Path, *args: str) -> bytes | None:
-    try:
-        done = subprocess.run(["git", *args], cwd=root, capture_output=True, check=True)
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    return done.stdout

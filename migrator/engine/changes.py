@@ -62,15 +62,19 @@ def compute_changes(
     *,
     cache: bool = False,
     progress: bool = False,
+    label: str = "rewriting",
+    facts_cache: bool = True,
 ) -> ChangeSet:
+    """What the codemods would change. `cache`: reuse per-file results; `facts_cache`: reuse
+    the repository pre-pass's per-file facts (off only with `--no-cache`)."""
     files = discover(root, spec.include, spec.exclude, paths, exclude)
-    facts = with_repository_facts(root, spec, rules, files)
+    facts = with_repository_facts(root, spec, rules, files, cache=cache or facts_cache)
     job = Job(str(root), facts, ordered_rules(rules), transform=True)
     store = ResultCache.for_job(root, job, spec.digest) if cache else None
     try:
         stream = run_files(job, files, jobs, cache=store)
         if progress:
-            stream = track(stream, len(files), "rewriting")
+            stream = track(stream, len(files), label)
         results = [r for r in stream if r.changed or r.error or r.findings]
     finally:
         if store is not None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 import stat
-import subprocess
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pathspec
+
+from migrator.git import work_tree_files
 
 # Outside a git repository these directories are never walked into.
 DEFAULT_EXCLUDED_DIRS = frozenset(
@@ -39,21 +40,6 @@ def matcher(patterns: Iterable[str]) -> pathspec.PathSpec:
     return pathspec.GitIgnoreSpec.from_lines(list(patterns))
 
 
-def git_files(root: Path) -> list[str] | None:
-    """Tracked and untracked-but-not-ignored files, or None outside a git work tree."""
-    try:
-        result = subprocess.run(
-            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-            cwd=root,
-            capture_output=True,
-            check=True,
-        )
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    names = result.stdout.decode("utf-8", "surrogateescape").split("\0")
-    return sorted({name for name in names if name})
-
-
 def walked_files(root: Path) -> Iterator[str]:
     """Every file below root, skipping the usual virtualenv and build directories."""
     for directory, subdirs, files in os.walk(root):
@@ -61,6 +47,17 @@ def walked_files(root: Path) -> Iterator[str]:
         relative = Path(directory).relative_to(root)
         for name in sorted(files):
             yield (relative / name).as_posix()
+
+
+def in_scope(paths: Iterable[str], exclude: Iterable[str]) -> Callable[[str], bool] | None:
+    """Whether a path matches `paths` and no `exclude` glob (None: every path does)."""
+    excluded = matcher(exclude)
+    scoped = None if tuple(paths) == ("**",) else matcher(paths)  # "**": every file
+    if not excluded.patterns and scoped is None:
+        return None
+    return lambda name: (
+        not excluded.match_file(name) and (scoped is None or scoped.match_file(name))
+    )
 
 
 def discover(
@@ -71,17 +68,13 @@ def discover(
     path_exclude: Iterable[str] = (),
 ) -> list[str]:
     """Repository-relative paths of the regular files and symlinks the globs select, sorted."""
-    candidates = git_files(root)
+    candidates = work_tree_files(root)
     if candidates is None:
         candidates = list(walked_files(root))
-    included, excluded = matcher(include), matcher([*exclude, *path_exclude])
-    scoped = None if tuple(paths) == ("**",) else matcher(paths)  # "**": every file
-    if excluded.patterns or scoped is not None:
-        candidates = [
-            name
-            for name in candidates
-            if not excluded.match_file(name) and (scoped is None or scoped.match_file(name))
-        ]
+    included = matcher(include)
+    covers = in_scope(paths, [*exclude, *path_exclude])
+    if covers is not None:
+        candidates = [name for name in candidates if covers(name)]
     candidates = list(included.match_files(candidates))
     selected = []
     base = str(root)

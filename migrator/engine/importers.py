@@ -14,35 +14,49 @@ module-level assignments only), and hands them to the codemods as plain data on 
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable
-from dataclasses import replace
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from codemods.core import paths as paths_module
 from codemods.core.paths import PathMap, old_names
 from codemods.core.rules import RenameRule, RuleSet
 from codemods.core.values import FileContext, last_components
+from migrator.engine.cache import ResultCache
 from migrator.engine.discover import discover
 from migrator.spec import Spec
 
 
-def _parse(source: bytes) -> ast.Module | None:
+def parse_or_none(source: bytes) -> ast.Module | None:
+    """The module's syntax tree, or None when it does not parse."""
     try:
         return ast.parse(source)
     except (SyntaxError, ValueError):
         return None
 
 
-def imported_paths(tree: ast.Module, context: FileContext) -> set[str]:
-    """Dotted `module.Name` paths a file's from-imports bring in, and the modules it imports."""
-    found: set[str] = set()
+def import_targets(tree: ast.Module, context: FileContext) -> Iterator[tuple[str, str | None]]:
+    """(module, name) per imported name, relative modules resolved: `import a.b` gives
+    (`a.b`, None), `from .a import b` gives (`<package>.a`, `b`)."""
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
+            for alias in node.names:
+                yield alias.name, None
         elif isinstance(node, ast.ImportFrom):
             module = context.resolve("." * node.level + (node.module or ""))
             for alias in node.names:
-                found.add(module if alias.name == "*" else f"{module}.{alias.name}")
-    return found
+                yield module, alias.name
+
+
+def imported_paths(tree: ast.Module, context: FileContext) -> set[str]:
+    """Dotted `module.Name` paths a file's from-imports bring in, and the modules it imports."""
+    return {
+        module if name in (None, "*") else f"{module}.{name}"
+        for module, name in import_targets(tree, context)
+    }
 
 
 def _top_level(tree: ast.Module) -> Iterable[ast.stmt]:
@@ -95,40 +109,168 @@ def reexported(tree: ast.Module, context: FileContext, paths: PathMap) -> list[R
     return rules
 
 
-def repository_facts(root: Path, spec: Spec, selected: Iterable[str]) -> RuleSet:
-    """The spec's rules plus the re-exports and outside imports of the repository's files."""
-    rules = spec.rules
-    paths = PathMap(rules)
-    olds = [rule.old for rule in rules.renames]
-    needles = last_components(olds) | last_components(paths.old_modules)
-    chosen = set(selected)
-    outside: set[str] = set()
-    reexports: dict[str, RenameRule] = {}
-    for path in discover(root, spec.include):
-        if not path.endswith(".py") or (root / path).is_symlink():
-            continue
+SELECTION_LIMIT = 256  # a run of at most this many files reads only the files it may need
+
+
+@dataclass
+class _Facts:
+    """One file's facts: the re-export renames it defines and the paths it imports."""
+
+    reexports: list[RenameRule] = field(default_factory=list)
+    imports: set[str] = field(default_factory=set)
+    alias: bool = False  # it binds a compatibility alias of a moved name at module level
+
+    def encode(self) -> bytes:
+        rules = [[r.old, r.new, r.kind] for r in self.reexports]
+        data = {"r": rules, "i": sorted(self.imports), "a": self.alias}
+        return json.dumps(data, separators=(",", ":")).encode()
+
+    @classmethod
+    def decode(cls, payload: bytes) -> _Facts:
+        data = json.loads(payload)
+        rules = [RenameRule(old, new, kind) for old, new, kind in data["r"]]
+        return cls(rules, set(data["i"]), bool(data["a"]))
+
+
+class _FactIndex:
+    """Each file's facts on demand: from the cache when git vouches for its content (by blob
+    sha, as the scan's results), else from one `ast` parse, stored for the next run."""
+
+    def __init__(self, root: Path, rules: RuleSet, cache: bool) -> None:
+        self.root = root
+        self.paths = PathMap(rules)
+        olds = [rule.old for rule in rules.renames]
+        self.needles = last_components(olds) | last_components(self.paths.old_modules)
+        self.known: dict[str, _Facts | None] = {}
+        self.store = ResultCache(root, _namespace(rules)) if cache else None
+
+    def get(self, paths: Iterable[str]) -> dict[str, _Facts | None]:
+        """The facts of these files (None: no needle, unreadable or unparsable)."""
+        wanted = [path for path in paths if path not in self.known]
+        if self.store is not None and wanted:
+            for path, payload in self.store.payloads(wanted).items():
+                self.known[path] = _Facts.decode(payload) if payload != b"null" else None
+        fresh = [(path, self._compute(path)) for path in wanted if path not in self.known]
+        self.known.update(fresh)
+        if self.store is not None:
+            self.store.store_payloads(
+                (path, facts.encode() if facts else b"null") for path, facts in fresh
+            )
+        return {path: self.known[path] for path in paths}
+
+    def _compute(self, path: str) -> _Facts | None:
         try:
-            source = (root / path).read_bytes()
+            if (self.root / path).is_symlink():
+                return None
+            source = (self.root / path).read_bytes()
+        except OSError:
+            return None
+        if not any(needle in source for needle in self.needles):
+            return None
+        tree = parse_or_none(source)
+        if tree is None:
+            return None
+        context = FileContext.from_path(path)
+        return _Facts(
+            reexported(tree, context, self.paths),
+            imported_paths(tree, context),
+            binds_alias(tree, self.paths),
+        )
+
+    def close(self) -> None:
+        if self.store is not None:
+            self.store.close()
+
+
+def _namespace(rules: RuleSet) -> str:
+    """What besides a file's content decides its facts: the renames and this module's code."""
+    renames = json.dumps([[r.old, r.new, r.kind] for r in rules.renames])
+    code = Path(__file__).read_bytes() + Path(paths_module.__file__ or "").read_bytes()
+    digest = hashlib.sha256(b"importer-facts\0" + renames.encode() + b"\0" + code)
+    return "facts-" + digest.hexdigest()[:26]
+
+
+def binds_alias(tree: ast.Module, paths: PathMap) -> bool:
+    """Whether the module binds an old name at module level (`Old = New`): a compatibility
+    alias, which the rewrite removes only when no file outside the run imports it."""
+    aliases = old_names(paths)
+    return any(
+        isinstance(node, ast.Assign)
+        and any(isinstance(t, ast.Name) and t.id in aliases for t in node.targets)
+        for node in _top_level(tree)
+    )
+
+
+def repository_facts(
+    root: Path, spec: Spec, selected: Iterable[str], *, cache: bool = False
+) -> RuleSet:
+    """The spec's rules plus the re-exports and outside imports the selected files need.
+
+    Every file's facts are cached by content. A selection of at most `SELECTION_LIMIT` files
+    needs only: the re-exports of modules it can name (a module whose last component is a
+    word of a selected file, or a package holding one), and the outside imports only when a
+    selected file binds a compatibility alias. Larger runs read every file's facts.
+    """
+    rules = spec.rules
+    files = [p for p in discover(root, spec.include) if p.endswith(".py")]
+    chosen = [path for path in dict.fromkeys(selected) if path.endswith(".py")]
+    index = _FactIndex(root, rules, cache)
+    try:
+        if len(chosen) > SELECTION_LIMIT:
+            facts = index.get(files)
+            sources, outside = files, [p for p in files if p not in set(chosen)]
+        else:
+            own = index.get(chosen)
+            sources = [*chosen, *(p for p in _nameable(root, files, chosen) if p not in own)]
+            facts = {**own, **index.get(sources)}
+            aliased = any(f is not None and f.alias for f in own.values())
+            outside = [p for p in files if p not in set(chosen)] if aliased else []
+            facts.update(index.get(outside))
+    finally:
+        index.close()
+    reexports: dict[str, RenameRule] = {}
+    for path in sources:
+        for rule in facts[path].reexports if facts[path] else ():
+            reexports.setdefault(rule.old, rule)
+    elsewhere: set[str] = set()
+    for path in outside:
+        elsewhere |= facts[path].imports if facts[path] else set()
+    ordered = tuple(reexports[old] for old in sorted(reexports))
+    return replace(rules, imported_elsewhere=frozenset(elsewhere), reexports=ordered)
+
+
+_WORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _nameable(root: Path, files: list[str], chosen: list[str]) -> list[str]:
+    """The files whose module the chosen files can name: its last component is a word of
+    theirs (imports, attributes and strings all spell it), or it is a package above one."""
+    words: set[str] = set()
+    packages: set[str] = set()
+    for path in chosen:
+        try:
+            words.update(w.decode() for w in _WORD.findall((root / path).read_bytes()))
         except OSError:
             continue
-        if not any(needle in source for needle in needles):
-            continue
-        tree = _parse(source)
-        if tree is None:
-            continue
-        context = FileContext.from_path(path)
-        for rule in reexported(tree, context, paths):
-            reexports.setdefault(rule.old, rule)
-        if path not in chosen:
-            outside |= imported_paths(tree, context)
-    ordered = tuple(reexports[old] for old in sorted(reexports))
-    return replace(rules, imported_elsewhere=frozenset(outside), reexports=ordered)
+        parts = path.split("/")[:-1]
+        packages.update("/".join(parts[:end]) for end in range(len(parts) + 1))
+    found = []
+    for path in files:
+        parts = path.removesuffix(".py").split("/")
+        if parts[-1] == "__init__":
+            parts.pop()
+            if "/".join(parts) in packages:
+                found.append(path)
+                continue
+        if parts and parts[-1] in words:
+            found.append(path)
+    return found
 
 
 def with_repository_facts(
-    root: Path, spec: Spec, rules: tuple[str, ...], selected: list[str]
+    root: Path, spec: Spec, rules: tuple[str, ...], selected: list[str], *, cache: bool = False
 ) -> RuleSet:
     """The rules a run's jobs get: with repository facts when the imports codemod runs."""
     if "imports" not in rules:
         return spec.rules
-    return repository_facts(root, spec, selected)
+    return repository_facts(root, spec, selected, cache=cache)

@@ -13,19 +13,19 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from ahocorasick_rs import BytesAhoCorasick, Implementation
 
-from codemods.core.fast import AstFile, Unsupported, fast_analyzer
-from codemods.core.needles import NEEDLES
+from codemods.core.rewrites import idle_findings
 from codemods.core.rules import RuleSet
+from codemods.core.tree import AstFile, Unsupported
 from codemods.core.values import Analysis, FileContext, Finding
+from codemods.registry import DESCRIPTORS, fast_analyzer
 from migrator.engine.workers import pool as worker_pool
 
 if TYPE_CHECKING:
     from codemods.core.base import Analyzer, Codemod, ParsedFile
-    from migrator.engine.cache import ResultCache
 
 GENERATED_MARKER = b"@" + b"generated"
 INLINE_LIMIT = 64  # below this many files a process pool costs more than it saves
@@ -80,12 +80,7 @@ class Job:
 def _needles(rules: RuleSet, codemods: tuple[str, ...]) -> tuple[bytes, ...]:
     found: set[bytes] = set()
     for name in codemods:
-        if name in NEEDLES:
-            found |= NEEDLES[name](rules)
-        else:  # a codemod registered beyond the built-in ones
-            from codemods import CODEMODS
-
-            found |= CODEMODS[name].needles(rules)
+        found |= DESCRIPTORS[name].needles(rules)
     return tuple(sorted(found))
 
 
@@ -170,7 +165,10 @@ def _process_source(job: Job, path: str, source: bytes) -> FileResult:
     if GENERATED_MARKER in source[:4096]:
         result.skipped = "marked @generated"
         return result
-    if not job.transform and job.fast and any(fast_analyzer(n) for n in job.codemods):
+    if job.transform:
+        _rewrite(job, path, source, result)
+        return result
+    if job.fast and any(fast_analyzer(n) for n in job.codemods):
         analyses, pending = _fast_analyses(job, path, source)
         if not pending:
             _keep(result, job, analyses)
@@ -182,12 +180,24 @@ def _process_source(job: Job, path: str, source: bytes) -> FileResult:
     except Exception as error:  # noqa: BLE001 - any parser failure is reported, never fatal
         result.error = f"does not parse: {python_parse_error(source) or _first_line(error)}"
         return result
-    if job.transform:
-        _transform(job, parsed, source, result)
-    else:
-        analyses.update(_libcst_analyses(job, parsed, pending))
-        _keep(result, job, analyses)
+    analyses.update(_libcst_analyses(job, parsed, pending))
+    _keep(result, job, analyses)
     return result
+
+
+def _rewrite(job: Job, path: str, source: bytes, result: FileResult) -> None:
+    """The transforms the analysis leaves work for; no LibCST parse when there are none."""
+    context = FileContext.from_path(path)
+    idle = _idle(job, context, source, job.codemods)
+    if len(idle) == len(job.codemods):
+        result.findings = [finding for name in job.codemods for finding in idle[name]]
+        return
+    try:
+        parsed = libcst_parse(source, context)
+    except Exception as error:  # noqa: BLE001 - any parser failure is reported, never fatal
+        result.error = f"does not parse: {python_parse_error(source) or _first_line(error)}"
+        return
+    _transform(job, parsed, source, result, idle)
 
 
 def python_parse_error(source: bytes) -> str | None:
@@ -270,8 +280,48 @@ def _analyzer(codemod: Codemod, parsed: ParsedFile, rules: RuleSet) -> Analyzer:
     return Analyzer([], lambda: codemod.analyze(parsed, rules))
 
 
-def _transform(job: Job, parsed: ParsedFile, source: bytes, result: FileResult) -> None:
-    """Each codemod in turn on the previous one's output; the final code must parse again."""
+def _idle(
+    job: Job, context: FileContext, source: bytes, codemods: tuple[str, ...]
+) -> dict[str, list[Finding]]:
+    """The codemods with nothing to change in `source`, each with what its transform would
+    report: those without their needles, and those whose `ast` analysis has no fix."""
+    idle: dict[str, list[Finding]] = {}
+    present = [name for name in codemods if _has_needles(job.rules, name, source)]
+    idle.update((name, []) for name in codemods if name not in present)
+    if not job.fast or not present:
+        return idle
+    try:
+        file = AstFile(source, context)
+    except (SyntaxError, ValueError, UnicodeDecodeError, RecursionError, MemoryError):
+        return idle
+    for name in present:
+        analyze = fast_analyzer(name)
+        try:
+            findings = idle_findings(name, analyze(file, job.rules).findings) if analyze else None
+        except Exception:  # noqa: BLE001 - Unsupported, or a bug: the transform decides
+            findings = None
+        if findings is not None:
+            idle[name] = findings
+    return idle
+
+
+def _has_needles(rules: RuleSet, codemod: str, source: bytes) -> bool:
+    matcher = _needle_matcher(_needles(rules, (codemod,)))
+    return matcher is not None and bool(matcher.find_matches_as_indexes(source))
+
+
+def _transform(
+    job: Job,
+    parsed: ParsedFile,
+    source: bytes,
+    result: FileResult,
+    idle: dict[str, list[Finding]],
+) -> None:
+    """Each codemod in turn on the previous one's output; the final code must parse again.
+
+    A codemod in `idle` is not run: its findings are given. After a change, the analysis of
+    the new code decides again for the codemods still to come.
+    """
     result.original = source
     encoding = parsed.module.encoding
     if parsed.code.encode(encoding) != source:  # e.g. a last blank-only line: LibCST drops a byte
@@ -281,7 +331,10 @@ def _transform(job: Job, parsed: ParsedFile, source: bytes, result: FileResult) 
 
     pending: str | None = None  # the latest output, not parsed yet, and the codemod that wrote it
     author = ""
-    for name in job.codemods:
+    for index, name in enumerate(job.codemods):
+        if name in idle:
+            result.findings.extend(idle[name])
+            continue
         if pending is not None:
             reparsed = _reparse(pending, parsed, result, author)
             if reparsed is None:
@@ -297,6 +350,8 @@ def _transform(job: Job, parsed: ParsedFile, source: bytes, result: FileResult) 
         if outcome.code != parsed.code:
             result.changes[name] = max(outcome.changes, 1)
             pending, author = outcome.code, name
+            later = job.codemods[index + 1 :]
+            idle = _idle(job, parsed.context, pending.encode(encoding), later) if later else {}
     if not result.changes:
         return
     if pending is None:  # the last change was parsed already, for a later codemod
@@ -327,12 +382,20 @@ def _reparse(code: str, parsed: ParsedFile, result: FileResult, name: str) -> Pa
         return None
 
 
+class ResultStore(Protocol):
+    """What `run_files` needs of a result cache (`migrator.engine.cache.ResultCache` is one)."""
+
+    def lookup(self, paths: list[str]) -> dict[str, FileResult]: ...
+
+    def store(self, results: Iterable[FileResult]) -> None: ...
+
+
 def run_files(
     job: Job,
     paths: Iterable[str],
     jobs: int | None = None,
     *,
-    cache: ResultCache | None = None,
+    cache: ResultStore | None = None,
 ) -> Iterator[FileResult]:
     """Results in path order, streamed from a process pool when there are enough files.
 
@@ -395,7 +458,7 @@ def _process_chunk(job: Job, paths: list[str]) -> list[FileResult | None]:
 
 
 def _submit(
-    pool: _LazyPool, job: Job, chunk: list[str], cache: ResultCache | None
+    pool: _LazyPool, job: Job, chunk: list[str], cache: ResultStore | None
 ) -> tuple[list[str], dict[str, FileResult], Future | None]:
     known = cache.lookup(chunk) if cache else {}
     missing = [path for path in chunk if path not in known]
@@ -404,7 +467,7 @@ def _submit(
 
 
 def _collect(
-    item: tuple[list[str], dict[str, FileResult], Future | None], cache: ResultCache | None
+    item: tuple[list[str], dict[str, FileResult], Future | None], cache: ResultStore | None
 ) -> Iterator[FileResult]:
     chunk, known, future = item
     fresh = {}
@@ -418,7 +481,7 @@ def _collect(
         yield known[path] if path in known else fresh[path]
 
 
-def _resolve(job: Job, chunk: list[str], cache: ResultCache | None) -> Iterator[FileResult]:
+def _resolve(job: Job, chunk: list[str], cache: ResultStore | None) -> Iterator[FileResult]:
     known = cache.lookup(chunk) if cache else {}
     fresh = {p: process_file(job, p) for p in chunk if p not in known}
     if cache and fresh:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import partial
@@ -22,14 +21,10 @@ from migrator.engine.discover import matcher
 from migrator.engine.metrics import ScanReport, compute_metrics
 from migrator.engine.runner import INLINE_LIMIT, FileResult, Job, process_source
 from migrator.engine.workers import pool as worker_pool
+from migrator.git import GitObjects
 from migrator.spec import Spec
 
-SKIPPED_MODES = {"120000", "160000"}  # symlinks and submodules are never scanned
 HISTORY_DB = "history.sqlite3"
-
-
-class HistoryError(Exception):
-    """The repository's objects cannot be read."""
 
 
 @dataclass
@@ -51,69 +46,6 @@ class Point:
         if self.kind == "rollback":
             return f"rollback {self.batch} {short}"
         return f"{self.batch} {self.chunk} {short}"
-
-
-class GitObjects:
-    """Trees and blobs of one repository, read through `git` plumbing commands."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-
-    def _git(self, *args: str, data: bytes | None = None) -> bytes:
-        try:
-            done = subprocess.run(
-                ["git", *args], cwd=self.root, input=data, capture_output=True, check=True
-            )
-        except (OSError, subprocess.CalledProcessError) as error:
-            detail = getattr(error, "stderr", b"") or b""
-            message = detail.decode("utf-8", "replace").strip().splitlines()
-            raise HistoryError(f"git {args[0]}: {message[0] if message else error}") from None
-        return done.stdout
-
-    def order(self) -> dict[str, int]:
-        """Commit sha -> position in HEAD's history, oldest first."""
-        shas = self._git("rev-list", "--topo-order", "--reverse", "HEAD").split()
-        return {sha.decode(): index for index, sha in enumerate(shas)}
-
-    def resolve(self, revision: str) -> str | None:
-        try:
-            return (
-                self._git("rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}")
-                .decode()
-                .strip()
-            )
-        except HistoryError:
-            return None
-
-    def tree(self, commit: str) -> dict[str, str]:
-        """Path -> blob sha of every regular file in the commit's tree."""
-        entries: dict[str, str] = {}
-        for record in self._git("ls-tree", "-r", "-z", "--full-tree", commit).split(b"\0"):
-            if not record:
-                continue
-            meta, _, name = record.partition(b"\t")
-            mode, kind, sha = meta.decode().split()
-            if kind == "blob" and mode not in SKIPPED_MODES:
-                entries[name.decode("utf-8", "surrogateescape")] = sha
-        return entries
-
-    def blobs(self, shas: Iterable[str]) -> dict[str, bytes]:
-        """The contents of many blobs, in one `git cat-file --batch`."""
-        wanted = list(dict.fromkeys(shas))
-        if not wanted:
-            return {}
-        out = self._git("cat-file", "--batch", data="\n".join(wanted).encode() + b"\n")
-        contents: dict[str, bytes] = {}
-        position = 0
-        for sha in wanted:
-            end = out.index(b"\n", position)
-            header = out[position:end].split()
-            if len(header) != 3:
-                raise HistoryError(f"git cat-file: cannot read blob {sha}")
-            size = int(header[2])
-            contents[sha] = out[end + 1 : end + 1 + size]
-            position = end + 1 + size + 1
-        return contents
 
 
 class BlobResults:

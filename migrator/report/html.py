@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,16 +16,17 @@ from importlib import resources
 from pathlib import Path
 from string import Template
 
+from codemods import registry
 from codemods.core.values import Finding
 from migrator.batch.history import History, batch_history
 from migrator.engine.metrics import ScanReport
 from migrator.engine.scan import scan
+from migrator.git import config_value, short_head
 from migrator.report.burndown import Point, burndown
 from migrator.spec import Spec, Target
 
 WEEK_COLOURS = ("#8250df", "#0969da", "#bf8700", "#1a7f37", "#57606a")
 FINAL_COLOUR = "#cf222e"
-PERCENT_METRICS = frozenset({"canonical_import_usage"})
 
 
 class ReportError(Exception):
@@ -63,7 +63,7 @@ def plotly_js() -> str:
 def collect(root: Path, spec: Spec, *, commit_url: str | None, jobs: int | None) -> ReportData:
     history = batch_history(root)
     points, scanner = burndown(root, spec, history, jobs)
-    head = _git(root, "rev-parse", "--short=12", "HEAD")
+    head = short_head(root)
     url = commit_url if commit_url is not None else remote_commit_url(root)
     now = scan(root, spec, jobs=jobs, cache=True)
     analysed = (scanner.analysed, scanner.reused)
@@ -72,7 +72,7 @@ def collect(root: Path, spec: Spec, *, commit_url: str | None, jobs: int | None)
 
 def remote_commit_url(root: Path) -> str | None:
     """`https://host/owner/repo/commit/{sha}` from the `origin` remote, when it is a web host."""
-    remote = _git(root, "config", "--get", "remote.origin.url")
+    remote = config_value(root, "remote.origin.url")
     match = re.fullmatch(r"(?:https?://|ssh://)?(?:[^@/]+@)?([^/:]+)[:/](.+?)(?:\.git)?/?", remote)
     if not remote or not match or remote.startswith(("/", "file:")):
         return None
@@ -165,7 +165,7 @@ def figure(metric: str, data: ReportData) -> dict[str, object]:
         "yaxis": {
             "rangemode": "tozero",
             "tickfont": {"size": 10},
-            **({"range": [0, 101], "ticksuffix": "%"} if metric in PERCENT_METRICS else {}),
+            **({"range": [0, 101], "ticksuffix": "%"} if _percent(metric) else {}),
         },
         "legend": {"orientation": "h", "y": -0.45, "font": {"size": 9}},
         "showlegend": True,
@@ -309,9 +309,6 @@ def _number(value: float) -> str:
     return f"{value:.1f}" if isinstance(value, float) else str(value)
 
 
-def _git(root: Path, *args: str) -> str:
-    try:
-        done = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True)
-    except OSError:
-        return ""
-    return done.stdout.strip() if done.returncode == 0 else ""
+def _percent(name: str) -> bool:
+    described = registry.metric(name)
+    return described is not None and described.percent
