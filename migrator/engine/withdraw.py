@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import ast
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +30,7 @@ from codemods.core.rules import RuleSet
 from codemods.core.tree import AstFile, Unsupported
 from codemods.core.values import Analysis, FileContext, Finding
 from codemods.registry import fast_analyzer
+from migrator.engine.modules import ModuleIndex
 from migrator.report.baseline import fingerprints_in, site_key
 
 # (codemod names the fast analyzers could not answer, the text) -> their analyses, by LibCST
@@ -159,18 +160,16 @@ def _undefined(tree: ast.Module) -> dict[str, int]:
 
 
 class ModuleFacts:
-    """Which of the project's modules exist and the names their top level binds, read lazily
-    (each file at most once a run) for the imports of changed files.
+    """The imports of a changed file that point inside the project and do not resolve, asked
+    of the repository's `ModuleIndex` (each module read at most once a run).
 
     An import points inside the project when its top-level package is a directory or module
-    of the repository. It resolves when its module's file is there and, for `from m import n`,
-    `n` is bound at m's top level or is a submodule. A module that does not parse, has a
-    `__getattr__` or a star import provides every name (none can be ruled out).
+    of the repository; it resolves when its module is there and, for `from m import n`, `m`
+    provides `n` (bound at its top level, or a submodule).
     """
 
     def __init__(self, root: Path) -> None:
-        self.root = root
-        self._names: dict[str, frozenset[str] | None] = {}  # module -> names; None: any
+        self.index = ModuleIndex(root)
 
     def unresolved(self, tree: ast.Module, context: FileContext) -> dict[str, int]:
         """In-project import paths of the file that do not resolve, with their first line."""
@@ -178,94 +177,23 @@ class ModuleFacts:
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
                 for alias in node.names:
-                    if self._inside(alias.name) and not self._exists(alias.name):
+                    if self._inside(alias.name) and not self.index.exists(alias.name):
                         found.setdefault(alias.name, node.lineno)
             elif isinstance(node, ast.ImportFrom):
                 module = context.resolve("." * node.level + (node.module or ""))
                 if not self._inside(module):
                     continue
-                if not self._exists(module):
+                if not self.index.exists(module):
                     found.setdefault(module, node.lineno)
                     continue
                 for alias in node.names:
-                    if alias.name != "*" and not self._provides(module, alias.name):
+                    if alias.name != "*" and not self.index.provides(module, alias.name):
                         found.setdefault(f"{module}.{alias.name}", node.lineno)
         return found
 
     def _inside(self, module: str) -> bool:
         top = module.split(".", 1)[0]
-        return bool(top) and top.isidentifier() and self._exists(top)
-
-    def _file(self, module: str) -> Path | None:
-        base = self.root.joinpath(*module.split("."))
-        for candidate in (base.with_suffix(".py"), base / "__init__.py"):
-            if candidate.is_file():
-                return candidate
-        return None
-
-    def _exists(self, module: str) -> bool:
-        if not all(part.isidentifier() for part in module.split(".")):
-            return False
-        return self._file(module) is not None or self.root.joinpath(*module.split(".")).is_dir()
-
-    def _provides(self, module: str, name: str) -> bool:
-        if module not in self._names:
-            self._names[module] = _top_level_names(self._file(module))
-        names = self._names[module]
-        return names is None or name in names or self._exists(f"{module}.{name}")
-
-
-def _top_level_names(path: Path | None) -> frozenset[str] | None:
-    """The names a module binds at import time; None when any name may be there."""
-    if path is None:
-        return frozenset()  # a namespace package: only its submodules
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(path.read_bytes())
-    except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
-    names: set[str] = set()
-    for node in _statements(tree.body):
-        if isinstance(node, ast.ImportFrom) and any(a.name == "*" for a in node.names):
-            return None
-        if isinstance(node, ast.Import | ast.ImportFrom):
-            names.update((a.asname or a.name).split(".")[0] for a in node.names)
-        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            names.add(node.name)
-        else:
-            targets = node.targets if isinstance(node, ast.Assign) else []
-            if isinstance(node, ast.AnnAssign | ast.AugAssign | ast.For | ast.AsyncFor):
-                targets = [node.target]
-            for target in targets:
-                names.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
-            if isinstance(node, ast.With | ast.AsyncWith):
-                for item in node.items:
-                    if item.optional_vars is not None:
-                        expr = item.optional_vars
-                        names.update(n.id for n in ast.walk(expr) if isinstance(n, ast.Name))
-    if "__getattr__" in names:
-        return None
-    names.update(
-        n.target.id
-        for n in ast.walk(tree)
-        if isinstance(n, ast.NamedExpr) and isinstance(n.target, ast.Name)
-    )
-    return frozenset(names)
-
-
-def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
-    """A module's statements run at import time, into if/try/with blocks."""
-    for statement in body:
-        yield statement
-        if isinstance(statement, ast.If | ast.With | ast.AsyncWith):
-            yield from _statements(statement.body)
-            yield from _statements(getattr(statement, "orelse", []))
-        elif isinstance(statement, ast.Try | ast.TryStar):
-            for block in (statement.body, statement.orelse, statement.finalbody):
-                yield from _statements(block)
-            for handler in statement.handlers:
-                yield from _statements(handler.body)
+        return top.isidentifier() and self.index.exists(top)
 
 
 _modules: dict[str, ModuleFacts] = {}
