@@ -19,8 +19,8 @@ from pyflakes import messages as pyflakes_messages
 
 from codemods import CODEMODS
 from codemods.core.base import FileContext, ParsedFile
+from migrator.engine.fingerprints import fingerprints_in, site_key
 from migrator.engine.runner import Job, process_file, process_source
-from migrator.report.baseline import fingerprints_in, site_key
 from migrator.spec import default_spec_text, parse_spec
 from tests.batchkit import cli
 from tests.strategies import any_program, engine_programs, random_programs

@@ -27,10 +27,10 @@ from migrator.batch.preflight import Refused, open_for_change
 from migrator.batch.record import ChunkRecord, FileRecord, RunRecord, save_record
 from migrator.engine.changes import compute_changes
 from migrator.engine.fileio import atomic_write
+from migrator.engine.metrics import is_worse, ratcheted
 from migrator.engine.runner import FileResult
 from migrator.engine.scan import scan
 from migrator.git import GitError, Repository
-from migrator.report.baseline import is_worse, ratcheted
 from migrator.spec import Batch, Spec
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130

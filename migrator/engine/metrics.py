@@ -67,3 +67,25 @@ def compute_metrics(results: Iterable[FileResult]) -> ScanReport:
     report.metrics = {metric.name: metric.value(tally) for metric in registry.metrics()}
     report.findings.sort(key=lambda f: (f.path, f.line, f.column, f.rule))
     return report
+
+
+def is_worse(metric: str, value: float, reference: float) -> bool:
+    described = registry.metric(metric)
+    if described is not None and described.higher_is_better:
+        return value < reference
+    return value > reference
+
+
+def better(metric: str, first: float, second: float) -> float:
+    """The tighter of two values of a metric."""
+    return second if is_worse(metric, first, second) else first
+
+
+def ratcheted(metrics: dict[str, float]) -> dict[str, float]:
+    return {name: value for name, value in metrics.items() if _ratcheted(name)}
+
+
+def _ratcheted(name: str) -> bool:
+    """Raw counts that move with the size of the code, not with the migration, are not."""
+    described = registry.metric(name)
+    return described is None or described.ratcheted

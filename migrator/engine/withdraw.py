@@ -30,8 +30,8 @@ from codemods.core.rules import RuleSet
 from codemods.core.tree import AstFile, Unsupported
 from codemods.core.values import Analysis, FileContext, Finding
 from codemods.registry import fast_analyzer
+from migrator.engine.fingerprints import fingerprints_in, site_key
 from migrator.engine.modules import ModuleIndex
-from migrator.report.baseline import fingerprints_in, site_key
 
 # (codemod names the fast analyzers could not answer, the text) -> their analyses, by LibCST
 Fallback = Callable[[tuple[str, ...], str], dict[str, Analysis]]

@@ -20,15 +20,15 @@ code scanning's baselines). `line` and `message` are there for people reading th
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from codemods import registry
 from codemods.core.values import Finding
 from migrator.engine.fileio import atomic_write
+from migrator.engine.fingerprints import fingerprints_in
+from migrator.engine.metrics import ratcheted
 
 BASELINE_FILENAME = ".migrator-baseline.json"
 FORMAT_VERSION = 1
@@ -36,18 +36,6 @@ FORMAT_VERSION = 1
 
 class BaselineError(Exception):
     """A baseline file that cannot be read; the message names the file."""
-
-
-def is_worse(metric: str, value: float, reference: float) -> bool:
-    described = registry.metric(metric)
-    if described is not None and described.higher_is_better:
-        return value < reference
-    return value > reference
-
-
-def better(metric: str, first: float, second: float) -> float:
-    """The tighter of two values of a metric."""
-    return second if is_worse(metric, first, second) else first
 
 
 @dataclass
@@ -68,10 +56,6 @@ class Baseline:
             "metrics": dict(sorted(self.metrics.items())),
             "findings": entries,
         }
-
-
-def ratcheted(metrics: dict[str, float]) -> dict[str, float]:
-    return {name: value for name, value in metrics.items() if _ratcheted(name)}
 
 
 def build(
@@ -129,37 +113,3 @@ def fingerprints(root: Path, findings: Sequence[Finding]) -> list[str]:
         return cache[path]
 
     return fingerprints_in(findings, lines_of)
-
-
-def fingerprints_in(
-    findings: Sequence[Finding], lines_of: Callable[[str], Sequence[str]]
-) -> list[str]:
-    """`fingerprints` with each file's lines given (a text not written anywhere yet)."""
-    seen: dict[str, int] = {}
-    prints = [""] * len(findings)
-    order = sorted(range(len(findings)), key=lambda i: _position(findings[i]))
-    for index in order:
-        finding = findings[index]
-        key = "\0".join(site_key(finding, lines_of(finding.path)))
-        occurrence = seen.get(key, 0)
-        seen[key] = occurrence + 1
-        prints[index] = hashlib.sha256(f"{key}\0{occurrence}".encode()).hexdigest()[:20]
-    return prints
-
-
-def site_key(finding: Finding, lines: Sequence[str]) -> tuple[str, str, str, str]:
-    """What a fingerprint hashes, before the occurrence index: rule, path, message and the
-    finding's line with whitespace normalised ("" when there is no such line)."""
-    line = finding.line
-    text = " ".join(lines[line - 1].split()) if 0 < line <= len(lines) else ""
-    return finding.rule, finding.path, finding.message, text
-
-
-def _position(finding: Finding) -> tuple[str, int, int, str]:
-    return finding.path, finding.line, finding.column, finding.rule
-
-
-def _ratcheted(name: str) -> bool:
-    """Raw counts that move with the size of the code, not with the migration, are not."""
-    described = registry.metric(name)
-    return described is None or described.ratcheted

@@ -8,10 +8,10 @@ from pathlib import Path
 from codemods import codemod_names, registry
 from codemods.core.values import Finding
 from migrator.engine.changes import compute_changes
-from migrator.engine.metrics import ScanReport
+from migrator.engine.metrics import ScanReport, better, is_worse
 from migrator.engine.scan import scan
 from migrator.report import baseline as baselines
-from migrator.report.baseline import Baseline, BaselineError, better, is_worse
+from migrator.report.baseline import Baseline, BaselineError
 from migrator.spec import Spec, Target
 
 
