@@ -19,8 +19,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from codemods import codemod_names  # noqa: E402
-from codemods.core.fast import AstFile, Unsupported, fast_analyzer  # noqa: E402
+from codemods.core.tree import AstFile, Unsupported  # noqa: E402
 from codemods.core.values import FileContext  # noqa: E402
+from codemods.registry import fast_analyzer  # noqa: E402
 from migrator.engine.discover import discover  # noqa: E402
 from migrator.engine.runner import Job, read_no_follow  # noqa: E402
 from migrator.spec import load_spec  # noqa: E402

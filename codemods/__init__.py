@@ -1,32 +1,30 @@
 """Pure codemods: source text in, new source text and findings out.
 
-`CODEMODS` is built on first use (PEP 562), so importing `codemods.core.rules` or
-`codemods.core.values` does not load LibCST.
+`codemods.registry` lists every codemod's descriptor (parser-free); `CODEMOD_NAMES` are the
+built-in ones in run order; `CODEMODS` maps names to the codemods themselves, each loaded (with
+LibCST) on first use.
 """
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from codemods.core.base import Codemod
 
-# Registry order: the order a batch runs its codemods in.
-CODEMOD_NAMES: tuple[str, ...] = ("flags", "validators", "singletons", "constructors", "imports")
-
 
 def codemod_names() -> tuple[str, ...]:
-    """Every registered codemod, in run order.
+    """Every registered codemod, in run order (an extension may have added one)."""
+    from codemods import registry
 
-    Once the registry is loaded it is the truth (an extension may have added a codemod to it);
-    before that, the built-in names, so callers need not load LibCST to know them.
-    """
-    registry = sys.modules.get("codemods.registry")
-    return tuple(registry.CODEMODS) if registry is not None else CODEMOD_NAMES
+    return registry.names()
 
 
 def __getattr__(name: str) -> Any:
+    if name == "CODEMOD_NAMES":  # the built-in codemods, in run order
+        from codemods.registry import BUILT_IN
+
+        return BUILT_IN
     if name == "CODEMODS":
         from codemods.registry import CODEMODS
 

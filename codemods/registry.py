@@ -1,21 +1,116 @@
-"""Every codemod by name, in the order a batch runs them."""
+"""Every codemod, in the order a batch runs them: one descriptor a line.
 
-from codemods import CODEMOD_NAMES
-from codemods.constructors.codemod import ConstructorsCodemod
-from codemods.core.base import Codemod
-from codemods.flags.codemod import FlagsCodemod
-from codemods.imports.codemod import ImportsCodemod
-from codemods.singletons.codemod import SingletonsCodemod
-from codemods.validators.codemod import ValidatorsCodemod
+Every table the migrator keeps about codemods (spec sections, metrics, needles, SARIF rules,
+`check`'s rule map) is derived from these. Parser-free: the codemods themselves (LibCST) load
+on first use. A codemod outside this package joins with `register(descriptor)`.
+"""
 
-CODEMODS: dict[str, Codemod] = {
-    codemod.name: codemod
-    for codemod in (
-        FlagsCodemod(),
-        ValidatorsCodemod(),
-        SingletonsCodemod(),
-        ConstructorsCodemod(),
-        ImportsCodemod(),
-    )
-}
-assert tuple(CODEMODS) == CODEMOD_NAMES
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from codemods import constructors, flags, imports, singletons, validators
+from codemods.core.descriptor import Descriptor, FindingKind, Metric
+
+if TYPE_CHECKING:
+    from codemods.core.rules import RuleSet
+    from codemods.core.tree import AstFile
+    from codemods.core.values import Analysis
+
+DESCRIPTORS: dict[str, Descriptor] = {}
+
+
+def register(descriptor: Descriptor) -> None:
+    """Add a codemod (it runs after the ones before it); its name must be new."""
+    if descriptor.name in DESCRIPTORS:
+        raise ValueError(f"a codemod named `{descriptor.name}` is already registered")
+    sections = {d.section for d in DESCRIPTORS.values()}
+    if descriptor.section in sections:
+        raise ValueError(f"the spec section `{descriptor.section}` already has a codemod")
+    DESCRIPTORS[descriptor.name] = descriptor
+
+
+register(flags.DESCRIPTOR)
+register(validators.DESCRIPTOR)
+register(singletons.DESCRIPTOR)
+register(constructors.DESCRIPTOR)
+register(imports.DESCRIPTOR)
+
+BUILT_IN: tuple[str, ...] = tuple(DESCRIPTORS)
+# Reports list the built-in codemods' metrics and rules in this order, the others' after them.
+REPORT_ORDER = ("imports", "constructors", "singletons", "flags", "validators")
+
+
+def names() -> tuple[str, ...]:
+    """Every registered codemod, in run order."""
+    return tuple(DESCRIPTORS)
+
+
+def by_section() -> dict[str, Descriptor]:
+    """The spec's array-of-tables key (`[[rename]]`) -> the codemod whose rules it holds."""
+    return {d.section: d for d in DESCRIPTORS.values()}
+
+
+def in_report_order() -> list[Descriptor]:
+    rank = {name: index for index, name in enumerate(REPORT_ORDER)}
+    return sorted(DESCRIPTORS.values(), key=lambda d: rank.get(d.name, len(rank)))
+
+
+def metrics() -> tuple[Metric, ...]:
+    """Every metric, in the order reports show them."""
+    return tuple(metric for d in in_report_order() for metric in d.metrics)
+
+
+def rule_metrics() -> dict[str, str]:
+    """Finding rule -> the metric each of its findings counts toward."""
+    return {rule: m.name for m in metrics() if m.counted for rule in m.rules}
+
+
+def metric_rules() -> dict[str, tuple[str, ...]]:
+    """Metric -> the finding rules behind it (to list what makes a metric miss)."""
+    return {m.name: m.rules for m in metrics() if m.rules}
+
+
+def metric(name: str) -> Metric | None:
+    return next((m for m in metrics() if m.name == name), None)
+
+
+def finding_kinds() -> tuple[FindingKind, ...]:
+    """Every finding rule with help, in the order reports show them."""
+    return tuple(kind for d in in_report_order() for kind in d.findings)
+
+
+class _Codemods(Mapping[str, Any]):
+    """Registered codemods by name (LibCST objects), each loaded on first use."""
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in DESCRIPTORS:
+            raise KeyError(name)
+        return _loaded(DESCRIPTORS[name])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(DESCRIPTORS)
+
+    def __len__(self) -> int:
+        return len(DESCRIPTORS)
+
+
+@cache
+def fast_analyzer(name: str) -> Callable[[AstFile, RuleSet], Analysis] | None:
+    """The stdlib-`ast` analysis of codemod `name`, or None when it has none (LibCST analyzes).
+
+    Each must report exactly what the codemod's LibCST analysis reports (the parity tests
+    compare them on every fixture); where it cannot promise that, it raises `Unsupported` and
+    the runner analyzes the file with LibCST instead.
+    """
+    return DESCRIPTORS[name].load_fast() if name in DESCRIPTORS else None
+
+
+@cache
+def _loaded(descriptor: Descriptor) -> Any:
+    return descriptor.load_codemod()
+
+
+CODEMODS: Mapping[str, Any] = _Codemods()

@@ -482,7 +482,7 @@ def plan(
     root = repository(path)
     loaded = spec_for(root, spec)
     refuse_if_journal(root)
-    plans = plan_batches(root, loaded, load_history(root), jobs)
+    plans = plan_batches(root, loaded, load_history(root), jobs, progress=True)
     if json_out:
         sys.stdout.write(json.dumps([p.to_dict() for p in plans], indent=2) + "\n")
     else:
@@ -496,24 +496,25 @@ def status(
     json_out: Annotated[bool, typer.Option("--json", help="Print the status as JSON.")] = False,
     jobs: JobsOption = None,
 ) -> None:
-    """The metrics now against every batch's targets, and the batch history from git."""
+    """The metrics now against every batch's targets (over its paths), and the batch history."""
     from migrator.batch.plan import load_history
-    from migrator.report.status import status_targets
+    from migrator.report.status import measure, status_targets
 
     root = repository(path)
     loaded = spec_for(root, spec)
     refuse_if_journal(root)
-    metrics = run_scan(root, loaded, jobs=jobs).metrics
+    measured = measure(root, loaded, jobs, progress=True)
     history = load_history(root)
     if json_out:
         document = {
-            "metrics": metrics,
-            "targets": status_targets(loaded, metrics),
+            "metrics": measured.metrics,
+            "targets": status_targets(loaded, measured.metrics, measured.by_batch),
+            "batch_metrics": measured.by_batch,
             "history": history.to_dict(),
         }
         sys.stdout.write(json.dumps(document, indent=2) + "\n")
         return
-    output.print_status(loaded, metrics, history)
+    output.print_status(loaded, measured.metrics, history, measured.by_batch)
 
 
 @app.command()

@@ -159,12 +159,14 @@ def print_plan(plans: list[dict]) -> None:
                 )
 
 
-def print_status(spec, metrics: dict[str, float], history) -> None:
-    """The remediation-plan table (metric, current, week, week target, final target), then the
-    batch history read from git trailers."""
+def print_status(spec, metrics: dict[str, float], history, by_batch=None) -> None:
+    """The remediation-plan table (metric, current, week, week target judged over the week's
+    paths with that value first, final target), then the batch history read from git
+    trailers."""
     from migrator.batch.plan import target_rows
 
-    metrics_now = table("Metrics now, against the plan's targets")
+    by_batch = by_batch or {}
+    metrics_now = table("Metrics now, against the plan's targets (a week's over its paths)")
     metrics_now.add_column("metric", no_wrap=True)
     metrics_now.add_column("current", justify="right", no_wrap=True)
     metrics_now.add_column("week", no_wrap=True)
@@ -177,7 +179,9 @@ def print_status(spec, metrics: dict[str, float], history) -> None:
             _judged(target_rows(metrics, {metric: final[metric]})) if metric in final else ""
         )
         for index, (week, target) in enumerate(weeks or [("", None)]):
-            week_cell = _judged(target_rows(metrics, {metric: target})) if target else ""
+            scoped = by_batch.get(week, metrics)
+            judged = _judged(target_rows(scoped, {metric: target})) if target else ""
+            week_cell = f"{_value(scoped.get(metric, 0))} {judged}" if target else ""
             first = index == 0
             row(
                 metrics_now,

@@ -10,32 +10,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from codemods import codemod_names
-from codemods.core.rules import (
-    ConsolidateRule,
-    ConstructorRule,
-    FlagRule,
-    RenameRule,
-    RuleSet,
-    SingletonRule,
-)
+from codemods import codemod_names, registry
+from codemods.core.rules import RuleSet
 
 SPEC_FILENAME = "migration.toml"
 DOTTED = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
-METRICS = (
-    "deprecated_imports",
-    "aliased_imports",
-    "indirect_imports",
-    "fragmented_imports",
-    "canonical_imports",
-    "canonical_import_usage",
-    "string_references",
-    "direct_instantiations",
-    "di_violations",
-    "singletons",
-    "auth_bypasses",
-    "token_validation_paths",
-)
 DEFAULT_INCLUDE = ("**/*.py",)
 DEFAULT_GATE = (("python", "-m", "pytest", "-q"),)
 
@@ -64,13 +43,20 @@ class Target:
         return " and ".join(parts) or "any"
 
 
+BUILTIN_GATES = ("compile-changed",)
+
+
 @dataclass(frozen=True)
 class Gate:
-    """A command a batch must pass; an argument list, run without a shell by default."""
+    """A command a batch must pass; an argument list, run without a shell by default.
+
+    A built-in gate (`builtin`) runs migrator's own check with the interpreter `argv[0]`.
+    """
 
     argv: tuple[str, ...]
     baseline: bool = False
     shell: bool = False
+    builtin: str | None = None
 
 
 @dataclass(frozen=True)
@@ -229,6 +215,14 @@ class _Reader:
             raise self.fail(key, f"expected true or false, got {_type_name(value)}")
         return value
 
+    def require(self, table: dict[str, Any], key: tuple, *names: str) -> None:
+        for name in names:
+            if name not in table:
+                raise self.fail((*key, name), "missing required key")
+
+    def type_name(self, value: Any) -> str:
+        return _type_name(value)
+
     def array(self, data: dict, name: str) -> list[dict]:
         value = data.get(name, [])
         if not isinstance(value, list):
@@ -239,37 +233,19 @@ class _Reader:
 
     # ---- sections --------------------------------------------------------------------
     def spec(self, data: dict[str, Any]) -> Spec:
-        top = {
-            "migration",
-            "rename",
-            "constructor",
-            "flag",
-            "consolidate",
-            "singleton",
-            "batch",
-            "targets",
-        }
-        self.table(data, (), top)
+        sections = registry.by_section()
+        self.table(data, (), {"migration", "batch", "targets", *sections})
         migration = self.table(
             data.get("migration", {}), ("migration",), {"name", "include", "exclude", "packages"}
         )
         rules = RuleSet(
-            renames=tuple(
-                self.rename(r, ("rename", i)) for i, r in enumerate(self.array(data, "rename"))
-            ),
-            constructors=tuple(
-                self.constructor(r, ("constructor", i))
-                for i, r in enumerate(self.array(data, "constructor"))
-            ),
-            flags=tuple(self.flag(r, ("flag", i)) for i, r in enumerate(self.array(data, "flag"))),
-            consolidations=tuple(
-                self.consolidate(r, ("consolidate", i))
-                for i, r in enumerate(self.array(data, "consolidate"))
-            ),
-            singletons=tuple(
-                self.singleton(r, ("singleton", i))
-                for i, r in enumerate(self.array(data, "singleton"))
-            ),
+            {
+                codemod.name: tuple(
+                    codemod.read(self, table, (section, index))
+                    for index, table in enumerate(self.array(data, section))
+                )
+                for section, codemod in sections.items()
+            },
             project_packages=self.strings(
                 migration.get("packages", []), ("migration", "packages"), self.identifier
             ),
@@ -294,101 +270,10 @@ class _Reader:
             digest=hashlib.sha256("\n".join(self.lines).encode()).hexdigest()[:12],
         )
 
-    def rename(self, value: Any, key: tuple) -> RenameRule:
-        table = self.table(value, key, {"old", "new", "kind"})
-        for required in ("old", "new"):
-            if required not in table:
-                raise self.fail((*key, required), "missing required key")
-        kind = table.get("kind", "")
-        if kind not in ("", "module", "name"):
-            raise self.fail((*key, "kind"), 'expected "module" or "name"')
-        return RenameRule(
-            self.dotted(table["old"], (*key, "old")), self.dotted(table["new"], (*key, "new")), kind
-        )
-
-    def constructor(self, value: Any, key: tuple) -> ConstructorRule:
-        table = self.table(value, key, {"old", "new", "params", "classmethods", "args", "imports"})
-        for required in ("old", "new", "params", "args"):
-            if required not in table:
-                raise self.fail((*key, required), "missing required key")
-        params = self.strings(table["params"], (*key, "params"), self.identifier)
-        args_table = self.table(
-            table["args"],
-            (*key, "args"),
-            set(table["args"]) if isinstance(table["args"], dict) else set(),
-        )
-        args = tuple(
-            (self.identifier(k, (*key, "args", k)) and k, self.string(v, (*key, "args", k)))
-            for k, v in args_table.items()
-        )
-        for name, template in args:
-            for used in re.findall(r"\{(\w+)\}", template):
-                if used not in params:
-                    raise self.fail(
-                        (*key, "args", name), f"template uses `{{{used}}}`, which is not in params"
-                    )
-        imports_value = table.get("imports", {})
-        imports_table = self.table(
-            imports_value,
-            (*key, "imports"),
-            set(imports_value) if isinstance(imports_value, dict) else set(),
-        )
-        imports = tuple(
-            (self.identifier(k, (*key, "imports", k)), self.dotted(v, (*key, "imports", k)))
-            for k, v in imports_table.items()
-        )
-        return ConstructorRule(
-            old=self.dotted(table["old"], (*key, "old")),
-            new=self.dotted(table["new"], (*key, "new")),
-            params=params,
-            args=args,
-            imports=imports,
-            classmethods=self.strings(
-                table.get("classmethods", []), (*key, "classmethods"), self.identifier
-            ),
-        )
-
-    def flag(self, value: Any, key: tuple) -> FlagRule:
-        table = self.table(value, key, {"name", "value"})
-        if "name" not in table:
-            raise self.fail((*key, "name"), "missing required key")
-        flag_value = table.get("value", False)
-        if not isinstance(flag_value, bool | int | str):
-            raise self.fail(
-                (*key, "value"),
-                f"expected a boolean, number or string, got {_type_name(flag_value)}",
-            )
-        return FlagRule(self.identifier(table["name"], (*key, "name")), flag_value)
-
-    def consolidate(self, value: Any, key: tuple) -> ConsolidateRule:
-        table = self.table(value, key, {"old", "new", "params"})
-        for required in ("old", "new"):
-            if required not in table:
-                raise self.fail((*key, required), "missing required key")
-        return ConsolidateRule(
-            self.strings(table["old"], (*key, "old"), self.dotted),
-            self.dotted(table["new"], (*key, "new")),
-            self.strings(table.get("params", []), (*key, "params"), self.identifier),
-        )
-
-    def singleton(self, value: Any, key: tuple) -> SingletonRule:
-        table = self.table(value, key, {"classes", "fix", "suffixes"})
-        return SingletonRule(
-            classes=self.strings(table.get("classes", []), (*key, "classes"), self.dotted),
-            fix=self.boolean(table.get("fix", False), (*key, "fix")),
-            suffixes=self.strings(
-                table.get("suffixes", ["Factory", "Engine", "Bridge"]),
-                (*key, "suffixes"),
-                self.identifier,
-            ),
-        )
-
     def batch(self, value: Any, key: tuple) -> Batch:
         allowed = {"name", "rules", "paths", "exclude", "gate", "max_files_per_commit", "targets"}
         table = self.table(value, key, allowed)
-        for required in ("name", "rules"):
-            if required not in table:
-                raise self.fail((*key, required), "missing required key")
+        self.require(table, key, "name", "rules")
         rules = self.strings(table["rules"], (*key, "rules"))
         for index, rule in enumerate(rules):
             if rule not in codemod_names():
@@ -418,7 +303,11 @@ class _Reader:
             if not argv:
                 raise self.fail(key, "a gate command cannot be empty")
             return Gate(argv)
-        table = self.table(value, key, {"cmd", "baseline", "shell"})
+        table = self.table(value, key, {"cmd", "baseline", "shell", "builtin", "python"})
+        if "builtin" in table:
+            return self.builtin_gate(table, key)
+        if "python" in table:
+            raise self.fail((*key, "python"), "`python` only applies to a `builtin` gate")
         if "cmd" not in table:
             raise self.fail((*key, "cmd"), "missing required key")
         argv = self.strings(table["cmd"], (*key, "cmd"))
@@ -430,8 +319,23 @@ class _Reader:
             shell=self.boolean(table.get("shell", False), (*key, "shell")),
         )
 
+    def builtin_gate(self, table: dict, key: tuple) -> Gate:
+        name = self.string(table["builtin"], (*key, "builtin"))
+        if name not in BUILTIN_GATES:
+            known = ", ".join(BUILTIN_GATES)
+            raise self.fail((*key, "builtin"), f"unknown built-in gate `{name}` (gates: {known})")
+        for other in ("cmd", "shell"):
+            if other in table:
+                raise self.fail((*key, other), "a built-in gate takes no `cmd` or `shell`")
+        python = self.string(table.get("python", "python"), (*key, "python"))
+        return Gate(
+            (python, name),
+            baseline=self.boolean(table.get("baseline", False), (*key, "baseline")),
+            builtin=name,
+        )
+
     def targets(self, value: Any, key: tuple) -> dict[str, Target]:
-        table = self.table(value, key, set(METRICS))
+        table = self.table(value, key, {metric.name for metric in registry.metrics()})
         targets = {}
         for metric, bounds in table.items():
             bounds = self.table(bounds, (*key, metric), {"min", "max"})

@@ -26,8 +26,12 @@ git commit -q -m "Sample legacy backend"
 
 step "migrator init"
 migrator init
-# Smaller commits than the default 50 files, so the demo shows a batch landing in chunks.
-sed 's/^max_files_per_commit = 50$/max_files_per_commit = 12/' migration.toml > migration.tmp
+# Smaller commits than the default 50 files, so the demo shows a batch landing in chunks; the
+# sample's own pytest suite runs without services, so it gates each chunk after the built-in
+# compile-and-import gate.
+sed -e 's/^max_files_per_commit = 50$/max_files_per_commit = 12/' \
+    -e 's/^gate = \[{ builtin = "compile-changed" }\]$/gate = [{ builtin = "compile-changed" }, ["python", "-m", "pytest", "-q"]]/' \
+    migration.toml > migration.tmp
 mv migration.tmp migration.toml
 git add migration.toml
 git commit -q -m "Add migration spec"

@@ -20,16 +20,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from codemods import CODEMODS, codemod_names  # noqa: E402
 from codemods.core.base import ParsedFile  # noqa: E402
-from codemods.core.fast import AstFile, Unsupported, fast_analyzer  # noqa: E402
 from codemods.core.rules import (  # noqa: E402
-    ConsolidateRule,
     ConstructorRule,
     FlagRule,
     RenameRule,
     RuleSet,
     SingletonRule,
+    ValidatorRule,
 )
+from codemods.core.tree import AstFile, Unsupported  # noqa: E402
 from codemods.core.values import FileContext  # noqa: E402
+from codemods.registry import fast_analyzer  # noqa: E402
 from tests.parity import normalized  # noqa: E402
 
 RULES = RuleSet(
@@ -53,8 +54,8 @@ RULES = RuleSet(
         ),
     ),
     flags=(FlagRule("DEBUG", False), FlagRule("TYPE_CHECKING", False)),
-    consolidations=(
-        ConsolidateRule(old=("json.loads", "pickle.loads"), new="compat.decode", params=("data",)),
+    validators=(
+        ValidatorRule(old=("json.loads", "pickle.loads"), new="compat.decode", params=("data",)),
     ),
     singletons=(
         SingletonRule(

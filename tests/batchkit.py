@@ -12,7 +12,9 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from codemods import registry
 from codemods.core.base import Analysis, Finding, ParsedFile, TransformResult
+from codemods.core.descriptor import Descriptor
 from codemods.core.rules import RuleSet
 
 OLD, NEW = "OLD_CALL", "NEW_CALL"
@@ -46,11 +48,18 @@ class MarkerCodemod:
         return TransformResult(parsed.code.replace(OLD, NEW), [], count)
 
 
+MARKER = Descriptor(
+    name="marker",
+    section="marker",
+    read=lambda spec, value, key: spec.table(value, key, set()),
+    needles=lambda rules: frozenset({OLD.encode()}),
+    codemod="tests.batchkit:MarkerCodemod",
+)
+
+
 def register(monkeypatch) -> None:
     """Put the marker codemod into the registry and make git hermetic with an identity."""
-    from codemods import CODEMODS
-
-    monkeypatch.setitem(CODEMODS, "marker", MarkerCodemod())
+    monkeypatch.setitem(registry.DESCRIPTORS, "marker", MARKER)
     hermetic_git(monkeypatch)
     for name, value in IDENTITY.items():
         monkeypatch.setenv(name, value)
@@ -150,8 +159,8 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # A `migrator` process with the marker codemod registered, for tests that must kill a real run.
 LAUNCH = (
     "import sys; sys.path.insert(0, {root!r});"
-    "import codemods; from tests.batchkit import MarkerCodemod, pause_after;"
-    "codemods.CODEMODS['marker'] = MarkerCodemod();"
+    "from codemods import registry; from tests.batchkit import MARKER, pause_after;"
+    "registry.register(MARKER);"
     "pause_after({point!r}, {count});"
     "from migrator.cli import app; app(sys.argv[1:])"
 )

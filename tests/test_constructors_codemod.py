@@ -85,6 +85,11 @@ def transform(source: str | bytes, case: str = "module", rules: RuleSet = RULES)
     return CODEMOD.transform(parsed(source, case), rules)
 
 
+def fixture_setup(case: str) -> tuple[FileContext, RuleSet]:
+    """Where a fixture sits and the rules it runs under (for tests/test_fixtures.py)."""
+    return parsed("", case).context, RULES
+
+
 def counts(source: str, rules: RuleSet = RULES) -> tuple[int, int]:
     """(direct_instantiations, di_violations) as the scanner counts them."""
     findings = CODEMOD.analyze(parsed(source), rules).findings

@@ -14,8 +14,7 @@ import pytest
 from codemods import CODEMODS
 from codemods.constructors.fast import analyze
 from codemods.core.base import ParsedFile
-from codemods.core.fast import Unsupported
-from codemods.core.tree import AstFile
+from codemods.core.tree import AstFile, Unsupported
 from codemods.core.values import FileContext
 from migrator.spec import default_spec_text, parse_spec
 

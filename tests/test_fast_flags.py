@@ -9,9 +9,8 @@ import textwrap
 import pytest
 
 from codemods.core.base import ParsedFile
-from codemods.core.fast import Unsupported
 from codemods.core.rules import FlagRule, RuleSet
-from codemods.core.tree import AstFile
+from codemods.core.tree import AstFile, Unsupported
 from codemods.core.values import FileContext
 from codemods.flags.codemod import FlagsCodemod
 from codemods.flags.fast import analyze

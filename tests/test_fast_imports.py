@@ -7,9 +7,8 @@ from dataclasses import replace
 import pytest
 
 from codemods.core.base import FileContext, ParsedFile
-from codemods.core.fast import Unsupported
 from codemods.core.rules import RenameRule
-from codemods.core.tree import AstFile
+from codemods.core.tree import AstFile, Unsupported
 from codemods.imports.codemod import ImportsCodemod
 from codemods.imports.fast import analyze
 from migrator.spec import default_spec_text, parse_spec

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 
 from codemods import CODEMOD_NAMES, CODEMODS
-from codemods.core.fast import Unsupported, fast_analyzer
+from codemods.core.tree import Unsupported
+from codemods.registry import fast_analyzer
 from migrator.spec import default_spec_text, parse_spec
 from tests.parity import both, corpus_files, generated_tree, normalized
 from tests.strategies import any_program

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.generate import generate
-from codemods.core import fast
+from codemods.core import tree as fast
 from migrator.engine import runner
 from migrator.engine.scan import scan
 from migrator.spec import default_spec_text, parse_spec

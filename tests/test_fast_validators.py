@@ -9,8 +9,7 @@ from dataclasses import replace
 import pytest
 
 from codemods.core.base import FileContext, ParsedFile
-from codemods.core.fast import Unsupported
-from codemods.core.tree import AstFile
+from codemods.core.tree import AstFile, Unsupported
 from codemods.validators.codemod import ValidatorsCodemod
 from codemods.validators.fast import analyze
 from migrator.spec import default_spec_text, parse_spec
@@ -186,7 +185,7 @@ def test_a_misplaced_fstring_call_is_left_to_libcst() -> None:
         analyze(file, RULES)
 
 
-def test_without_consolidations_nothing_is_reported() -> None:
+def test_without_validator_rules_nothing_is_reported() -> None:
     source = f"from {AUTH} import validate_jwt\nvalidate_jwt(t)\n"
     file = AstFile(source, FileContext.from_path(HANDLERS))
-    assert normalized(analyze(file, replace(RULES, consolidations=()))) == ([], {}, {})
+    assert normalized(analyze(file, replace(RULES, validators=()))) == ([], {}, {})

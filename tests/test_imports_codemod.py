@@ -49,63 +49,6 @@ CASE_RULES = {
     ),
 }
 
-# case -> [(rule, line, text the message contains, manual_review)]
-FINDINGS: dict[str, list[tuple[str, int, str, bool]]] = {
-    "form02_alias_name_taken": [
-        (
-            "aliased-import",
-            1,
-            "kept `UserExecutionEngine as Engine`: `UserExecutionEngine` "
-            "already means something else here (line 2)",
-            True,
-        ),
-    ],
-    "form03_import_module_as": [
-        ("deprecated-import", 1, "module `ee` is still used for names no rule moves", True),
-    ],
-    "form05_local_imports": [
-        ("aliased-import", 8, "`ExecutionEngine` is a class attribute", True),
-    ],
-    "form07_string_references": [
-        ("string-reference", 8, "names a deprecated module that no rule moves", True),
-        ("string-reference", 10, "names a deprecated module that no rule moves", True),
-    ],
-    "form11_compat_alias_unknown_importers": [
-        (
-            "aliased-import",
-            4,
-            "compatibility alias `ExecutionEngine` kept: unknown whether files "
-            "outside this run import it",
-            True,
-        ),
-    ],
-    "form11_compat_alias_imported_elsewhere": [
-        (
-            "aliased-import",
-            4,
-            "compatibility alias `ExecutionEngine` kept: files outside this run "
-            f"import `{SHIM_MODULE}.ExecutionEngine`",
-            True,
-        ),
-    ],
-    "constructor_signature_mismatch": [
-        (
-            "constructor-signature",
-            3,
-            "`ExecutionEngine(...)` now builds `UserExecutionEngine`, "
-            "which takes (context, agent_factory, websocket_emitter): these arguments do not fit",
-            True,
-        ),
-    ],
-    "collision_parameter_and_local": [
-        ("aliased-import", 1, "`UserExecutionEngine` already means something else here", True),
-    ],
-    "star_import": [("deprecated-import", 1, "star import, rewrite by hand", True)],
-    "constructor_pending": [
-        ("deprecated-import", 1, "`ExecutionEngine` is still constructed directly (line 6)", True),
-    ],
-}
-
 CASES = sorted(p.name.removesuffix(".before.py") for p in FIXTURES.glob("*.before.py"))
 
 
@@ -113,23 +56,9 @@ def transform(source: str, path: str = DEFAULT_PATH, rules: RuleSet = RULES):
     return ImportsCodemod().transform(ParsedFile(source, FileContext.from_path(path)), rules)
 
 
-@pytest.mark.parametrize("case", CASES)
-def test_fixture(case: str) -> None:
-    before = (FIXTURES / f"{case}.before.py").read_text()
-    after = (FIXTURES / f"{case}.after.py").read_text()
-    path, rules = PATHS.get(case, DEFAULT_PATH), CASE_RULES.get(case, RULES)
-
-    result = transform(before, path, rules)
-
-    assert result.code == after
-    cst.parse_module(result.code)
-    assert transform(result.code, path, rules).code == result.code, "a second run changes nothing"
-    expected = FINDINGS.get(case, [])
-    got = [(f.rule, f.line, f.manual_review) for f in result.findings]
-    assert got == [(rule, line, manual) for rule, line, _, manual in expected]
-    for finding, (_, _, text, _) in zip(result.findings, expected, strict=True):
-        assert text in finding.message
-    assert (result.changes > 0) == (before != after)
+def fixture_setup(case: str) -> tuple[FileContext, RuleSet]:
+    """Where a fixture sits and the rules it runs under (for tests/test_fixtures.py)."""
+    return FileContext.from_path(PATHS.get(case, DEFAULT_PATH)), CASE_RULES.get(case, RULES)
 
 
 def test_every_fixture_has_its_after_file() -> None:

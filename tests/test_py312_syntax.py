@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from codemods import CODEMOD_NAMES, CODEMODS
-from codemods.core.fast import Unsupported, fast_analyzer
+from codemods.core.tree import Unsupported
+from codemods.registry import fast_analyzer
 from migrator.engine.changes import compute_changes
 from migrator.engine.scan import scan
 from migrator.spec import default_spec_text, load_spec, parse_spec

@@ -35,7 +35,7 @@ def test_table_has_every_old_path_with_its_canonical_import(tmp_path: Path) -> N
         "flake8-tidy-imports"
     ]["banned-api"]
     old_paths = {rule.old for rule in SPEC.rules.renames}
-    old_paths |= {old for rule in SPEC.rules.consolidations for old in rule.old}
+    old_paths |= {old for rule in SPEC.rules.validators for old in rule.old}
     assert set(table) == old_paths
     assert table[f"{SUP}.execution_engine.ExecutionEngine"] == {
         "msg": f"deprecated: use `from {SUP}.user_execution_engine import UserExecutionEngine`"

@@ -107,6 +107,11 @@ def rules_for(case: str) -> RuleSet:
     return NO_FIX if case == "fix_disabled" else RULES
 
 
+def fixture_setup(case: str) -> tuple[FileContext, RuleSet]:
+    """Where a fixture sits and the rules it runs under (for tests/test_fixtures.py)."""
+    return parse("", case).context, rules_for(case)
+
+
 def test_every_shape_has_a_case() -> None:
     assert set(CASES) == set(FINDINGS) | {"no_needles"}
 

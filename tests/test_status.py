@@ -99,11 +99,14 @@ def test_status_metrics_against_every_target_and_the_history(repo: Path) -> None
     document = json.loads(result.stdout)
     assert document["metrics"]["auth_bypasses"] == 2
     assert document["targets"] == [
-        {"scope": "week-1", "metric": "auth_bypasses", "value": 2, "target": "<= 0", "met": False},
+        # week-1 is judged over its own paths (pkg_a/**), as its run measured it: met
+        {"scope": "week-1", "metric": "auth_bypasses", "value": 0, "target": "<= 0", "met": True},
         {"scope": "week-2", "metric": "auth_bypasses", "value": 2, "target": "<= 0", "met": False},
         {"scope": "final", "metric": "auth_bypasses", "value": 2, "target": "<= 0", "met": False},
         {"scope": "final", "metric": "singletons", "value": 0, "target": "<= 0", "met": True},
     ]
+    assert document["batch_metrics"]["week-1"]["auth_bypasses"] == 0
+    assert document["batch_metrics"]["week-2"]["auth_bypasses"] == 2
     [commit] = document["history"]["commits"]
     assert commit["sha"] == sha
     assert (commit["batch"], commit["chunk"], commit["rules"]) == ("week-1", "1/1", ["marker"])
@@ -114,7 +117,11 @@ def test_status_metrics_against_every_target_and_the_history(repo: Path) -> None
     assert (commit["gate"], commit["rolled_back"]) == ("none", False)
     text = cli("status", str(repo), "--jobs", "1").stdout
     assert "Metrics now, against the plan's targets" in text and "Batch history" in text
-    assert "│ auth_bypasses          │       2 │ week-1 │ <= 0 NOT MET │ <= 0 NOT MET │" in text
+    rows = [line for line in text.splitlines() if "week-" in line and "│" in line]
+    assert rows == [
+        "│ auth_bypasses          │       2 │ week-1 │ 0 <= 0 ok      │ <= 0 NOT MET │",
+        "│                        │         │ week-2 │ 2 <= 0 NOT MET │              │",
+    ]
     assert f"week-1 1/1  {sha[:10]}" in text and "Test Author  1 file(s)  gate none" in text
 
 
@@ -142,3 +149,36 @@ def test_parse_trailers() -> None:
     assert parse_trailers(message) == {"Migration-Batch": "week-3", "Migration-Chunk": "2/5"}
     assert parse_trailers("subject\n\nMigration-Batch: x\nnot a trailer\n") == {}
     assert parse_trailers("Migration-Batch: only a subject") == {}
+
+
+def test_status_scans_once_through_the_scan_cache(repo: Path, monkeypatch) -> None:
+    from tests.parity import count_parses
+
+    assert cli("scan", str(repo), "--jobs", "1").exit_code == 0  # fills the cache
+    parses = count_parses(monkeypatch)
+    result = cli("status", str(repo), "--json", "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    assert parses == []  # every file's result came from the cache the scan filled
+    assert json.loads(result.stdout)["batch_metrics"]["week-1"]["auth_bypasses"] == 1
+    (repo / "pkg_b" / "two.py").write_text("Y = OLD_CALL\n")
+    again = json.loads(cli("status", str(repo), "--json", "--jobs", "1").stdout)
+    assert sorted(parses) == ["pkg_b/two.py"]  # only the changed file, once for every scope
+    assert (
+        again["metrics"]["auth_bypasses"],
+        again["batch_metrics"]["week-2"]["auth_bypasses"],
+    ) == (2, 2)
+
+
+def test_plan_shows_progress_per_batch_on_a_terminal(repo: Path, monkeypatch) -> None:
+    from migrator.engine import changes
+
+    shown: list[tuple[str, int]] = []
+
+    def track(items, total, label, **_options):
+        shown.append((label, total))
+        yield from items
+
+    monkeypatch.setattr(changes, "track", track)
+    assert cli("plan", str(repo), "--jobs", "1").exit_code == 0
+    # every tracked file of each batch's paths (migration.toml is not a .py file)
+    assert shown == [("planning week-1 (1/2)", 1), ("planning week-2 (2/2)", 2)]

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from codemods import CODEMODS
+from codemods import registry
 from codemods.core.base import TransformResult
+from codemods.core.descriptor import Descriptor
 from codemods.core.rules import RuleSet
 from migrator.engine.runner import Job, process_file
 
@@ -30,7 +31,14 @@ class Replace:
 def register(monkeypatch: pytest.MonkeyPatch):
     def add(*codemods: Replace) -> tuple[str, ...]:
         for codemod in codemods:
-            monkeypatch.setitem(CODEMODS, codemod.name, codemod)
+            descriptor = Descriptor(
+                name=codemod.name,
+                section=codemod.name,
+                read=lambda spec, value, key: value,
+                needles=codemod.needles,
+                codemod=codemod,
+            )
+            monkeypatch.setitem(registry.DESCRIPTORS, codemod.name, descriptor)
         return tuple(c.name for c in codemods)
 
     return add

@@ -13,6 +13,7 @@ import libcst as cst
 
 from codemods.constructors import fast
 from codemods.constructors import messages as say
+from codemods.constructors import needles as constructors_needles
 from codemods.constructors.binding import Binding, bind, di_problem, matching_rule, placeholders
 from codemods.constructors.plan import FilePlan, finish_plan, plan_file, start_plan
 from codemods.constructors.rewrite import ConstructorRewriter
@@ -23,7 +24,6 @@ from codemods.core.base import (
     ParsedFile,
     TransformResult,
 )
-from codemods.core.needles import NEEDLES
 from codemods.core.rules import RuleSet
 from codemods.core.tree import AstFile
 
@@ -98,7 +98,7 @@ class ConstructorsCodemod:
     name: ClassVar[str] = "constructors"
 
     def needles(self, rules: RuleSet) -> frozenset[bytes]:
-        return NEEDLES[self.name](rules)
+        return constructors_needles(rules)
 
     def analyze(self, parsed: ParsedFile, rules: RuleSet) -> Analysis:
         return self.analyzer(parsed, rules).run(parsed)

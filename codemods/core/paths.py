@@ -42,7 +42,7 @@ class PathMap:
         """Canonical `module.Name` paths: where names go."""
         names = {r.new for r in self.rules.renames if not r.is_module}
         names |= {r.new for r in self.rules.constructors}
-        names |= {r.new for r in self.rules.consolidations}
+        names |= {r.new for r in self.rules.validators}
         return frozenset(names)
 
     @cached_property

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,7 @@ class FlagRule:
 
 
 @dataclass(frozen=True)
-class ConsolidateRule:
+class ValidatorRule:
     """Many functions collapse into one canonical function.
 
     `params` are the canonical function's parameters in order (the first one required); a call
@@ -67,24 +69,78 @@ class SingletonRule:
     suffixes: tuple[str, ...] = ("Factory", "Engine", "Bridge")
 
 
-@dataclass(frozen=True)
-class RuleSet:
-    """Everything the codemods need from a spec."""
+# The built-in codemods' rules as RuleSet keywords and properties: keyword -> codemod name.
+BUILT_IN = {
+    "flags": "flags",
+    "validators": "validators",
+    "singletons": "singletons",
+    "constructors": "constructors",
+    "renames": "imports",
+}
 
-    renames: tuple[RenameRule, ...] = ()
-    constructors: tuple[ConstructorRule, ...] = ()
-    flags: tuple[FlagRule, ...] = ()
-    consolidations: tuple[ConsolidateRule, ...] = ()
-    singletons: tuple[SingletonRule, ...] = ()
-    project_packages: tuple[str, ...] = field(default=())
+
+@dataclass(frozen=True, init=False)
+class RuleSet:
+    """Everything the codemods need from a spec: each codemod's rules by its name, and facts.
+
+    `RuleSet(flags=..., renames=...)` and the properties of the same names are the built-in
+    codemods' rules; any codemod's are `of(name)`, given as `by_codemod={name: rules}`.
+    """
+
+    by_codemod: tuple[tuple[str, tuple[Any, ...]], ...]  # (codemod, its rules), by name
+    project_packages: tuple[str, ...]
     # Repository fact the runner supplies (None: unknown): dotted `module.Name` paths, and
     # modules, that files outside the current run import. The imports codemod removes a
     # compatibility alias only when nothing outside the run imports it.
-    imported_elsewhere: frozenset[str] | None = None
+    imported_elsewhere: frozenset[str] | None
     # Repository fact the runner supplies: `module.Name` re-exports of moved names (a module that
     # imports an old name at module level, or binds a compatibility alias), as name renames, so
     # the files importing a name through such a module are rewritten to the canonical path.
-    reexports: tuple[RenameRule, ...] = ()
+    reexports: tuple[RenameRule, ...]
+
+    def __init__(
+        self,
+        by_codemod: Mapping[str, Iterable[Any]] | Iterable[tuple[str, Iterable[Any]]] = (),
+        *,
+        project_packages: tuple[str, ...] = (),
+        imported_elsewhere: frozenset[str] | None = None,
+        reexports: tuple[RenameRule, ...] = (),
+        **built_in: Iterable[Any],
+    ) -> None:
+        rules = {name: tuple(items) for name, items in dict(by_codemod).items()}
+        for keyword, items in built_in.items():
+            if keyword not in BUILT_IN:
+                raise TypeError(f"RuleSet() got an unexpected keyword argument {keyword!r}")
+            rules[BUILT_IN[keyword]] = tuple(items)
+        kept = tuple(sorted((name, items) for name, items in rules.items() if items))
+        object.__setattr__(self, "by_codemod", kept)
+        object.__setattr__(self, "project_packages", tuple(project_packages))
+        object.__setattr__(self, "imported_elsewhere", imported_elsewhere)
+        object.__setattr__(self, "reexports", tuple(reexports))
+
+    def of(self, codemod: str) -> tuple[Any, ...]:
+        """The rules of one codemod (empty when the spec has none)."""
+        return next((items for name, items in self.by_codemod if name == codemod), ())
+
+    @property
+    def renames(self) -> tuple[RenameRule, ...]:
+        return self.of("imports")
+
+    @property
+    def constructors(self) -> tuple[ConstructorRule, ...]:
+        return self.of("constructors")
+
+    @property
+    def flags(self) -> tuple[FlagRule, ...]:
+        return self.of("flags")
+
+    @property
+    def validators(self) -> tuple[ValidatorRule, ...]:
+        return self.of("validators")
+
+    @property
+    def singletons(self) -> tuple[SingletonRule, ...]:
+        return self.of("singletons")
 
     def constructor_rule(self, names: set[str] | frozenset[str]) -> ConstructorRule | None:
         """The constructor rule whose old class a call of one of these dotted names constructs."""
@@ -99,7 +155,7 @@ class RuleSet:
             return self.project_packages
         roots: list[str] = []
         paths = [r.old for r in self.renames] + [r.new for r in self.renames]
-        paths += [r.new for r in self.constructors] + [r.new for r in self.consolidations]
+        paths += [r.new for r in self.constructors] + [r.new for r in self.validators]
         for path in paths:
             root = path.split(".", 1)[0]
             if root not in roots:

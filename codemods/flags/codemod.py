@@ -9,9 +9,9 @@ import libcst.matchers as m
 from libcst.metadata import ScopeProvider
 
 from codemods.core.base import Analysis, Analyzer, Finding, ParsedFile, TransformResult
-from codemods.core.needles import NEEDLES
 from codemods.core.rules import RuleSet
 from codemods.flags import messages as say
+from codemods.flags import needles as flags_needles
 from codemods.flags.cleanup import (
     flag_reads,
     referenced_globals,
@@ -110,7 +110,7 @@ class FlagsCodemod:
     name: ClassVar[str] = "flags"
 
     def needles(self, rules: RuleSet) -> frozenset[bytes]:
-        return NEEDLES[self.name](rules)
+        return flags_needles(rules)
 
     def analyze(self, parsed: ParsedFile, rules: RuleSet) -> Analysis:
         return self.analyzer(parsed, rules).run(parsed)

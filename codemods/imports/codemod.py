@@ -16,9 +16,9 @@ from codemods.core.base import (
 from codemods.core.imports.rewrite import rewrite_imports
 from codemods.core.imports.scopes import imported_module
 from codemods.core.imports.sites import path_strings
-from codemods.core.needles import NEEDLES
 from codemods.core.paths import PathMap, RepositoryPathMap
 from codemods.core.rules import RuleSet
+from codemods.imports import needles as imports_needles
 from codemods.imports.calls import constructor_calls
 from codemods.imports.verdicts import (
     CANONICAL,
@@ -108,7 +108,7 @@ class ImportsCodemod:
     name: ClassVar[str] = "imports"
 
     def needles(self, rules: RuleSet) -> frozenset[bytes]:
-        return NEEDLES[self.name](rules)
+        return imports_needles(rules)
 
     def analyze(self, parsed: ParsedFile, rules: RuleSet) -> Analysis:
         return self.analyzer(parsed, rules).run(parsed)

@@ -15,9 +15,9 @@ from codemods.core.base import (
     TransformResult,
     dotted_name,
 )
-from codemods.core.needles import NEEDLES
 from codemods.core.rules import RuleSet, SingletonRule
 from codemods.singletons import messages as say
+from codemods.singletons import needles as singletons_needles
 from codemods.singletons.fix import InstanceGetter, InstanceGetterFix, module_instances
 
 CACHE_DECORATORS = frozenset({"cache", "lru_cache"})
@@ -200,7 +200,7 @@ class SingletonsCodemod:
     name: ClassVar[str] = "singletons"
 
     def needles(self, rules: RuleSet) -> frozenset[bytes]:
-        return NEEDLES[self.name](rules)
+        return singletons_needles(rules)
 
     def analyze(self, parsed: ParsedFile, rules: RuleSet) -> Analysis:
         return self.analyzer(parsed, rules).run(parsed)

@@ -8,10 +8,10 @@ import libcst as cst
 
 from codemods.core.base import Analysis, Analyzer, ParsedFile, TransformResult
 from codemods.core.imports.rewrite import rewrite_imports
-from codemods.core.needles import NEEDLES
 from codemods.core.paths import PathMap
-from codemods.core.rules import ConsolidateRule, RenameRule, RuleSet
+from codemods.core.rules import RenameRule, RuleSet, ValidatorRule
 from codemods.validators import messages as say
+from codemods.validators import needles as validators_needles
 from codemods.validators.local import rewrite_local_calls
 
 METRIC = "token_validation_paths"
@@ -20,8 +20,8 @@ METRIC = "token_validation_paths"
 class _ValidatorCollector(cst.CSTVisitor):
     def __init__(self, parsed: ParsedFile, rules: RuleSet) -> None:
         self.parsed = parsed
-        self.old = {old: rule.new for rule in rules.consolidations for old in rule.old}
-        self.new = frozenset(rule.new for rule in rules.consolidations)
+        self.old = {old: rule.new for rule in rules.validators for old in rule.old}
+        self.new = frozenset(rule.new for rule in rules.validators)
         self.analysis = Analysis()
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -43,7 +43,7 @@ class ValidatorsCodemod:
     name: ClassVar[str] = "validators"
 
     def needles(self, rules: RuleSet) -> frozenset[bytes]:
-        return NEEDLES[self.name](rules)
+        return validators_needles(rules)
 
     def analyze(self, parsed: ParsedFile, rules: RuleSet) -> Analysis:
         return self.analyzer(parsed, rules).run(parsed)
@@ -53,12 +53,12 @@ class ValidatorsCodemod:
         return Analyzer([collector], lambda: collector.analysis)
 
     def transform(self, parsed: ParsedFile, rules: RuleSet) -> TransformResult:
-        if not rules.consolidations:
+        if not rules.validators:
             return TransformResult(parsed.code)
         renames = tuple(
-            RenameRule(old, rule.new, "name") for rule in rules.consolidations for old in rule.old
+            RenameRule(old, rule.new, "name") for rule in rules.validators for old in rule.old
         )
-        paths = PathMap(RuleSet(renames=renames, consolidations=rules.consolidations))
+        paths = PathMap(RuleSet(renames=renames, validators=rules.validators))
         blocked = _unbindable_calls(parsed, rules)
         result = rewrite_imports(
             parsed, paths, blocked, "token-validation", modules_deprecated=False
@@ -96,8 +96,8 @@ def binding_problem(call: cst.Call, params: tuple[str, ...]) -> str | None:
 class _CallShapeChecker(cst.CSTVisitor):
     def __init__(self, parsed: ParsedFile, rules: RuleSet) -> None:
         self.parsed = parsed
-        self.by_old: dict[str, ConsolidateRule] = {
-            old: rule for rule in rules.consolidations for old in rule.old
+        self.by_old: dict[str, ValidatorRule] = {
+            old: rule for rule in rules.validators for old in rule.old
         }
         self.blocked: dict[str, str] = {}
 
@@ -116,7 +116,7 @@ class _CallShapeChecker(cst.CSTVisitor):
 
 def _unbindable_calls(parsed: ParsedFile, rules: RuleSet) -> dict[str, str]:
     """Old validators called here with arguments the canonical one cannot take."""
-    if not any(rule.params for rule in rules.consolidations):
+    if not any(rule.params for rule in rules.validators):
         return {}
     checker = _CallShapeChecker(parsed, rules)
     parsed.module.visit(checker)

@@ -27,8 +27,8 @@ _LEAVES = frozenset({ast.Name, ast.Constant, ast.Load, ast.Store, ast.Del, ast.P
 
 def analyze(file: AstFile, rules: RuleSet) -> Analysis:
     analysis = Analysis()
-    old = {old: rule.new for rule in rules.consolidations for old in rule.old}
-    new = frozenset(rule.new for rule in rules.consolidations)
+    old = {old: rule.new for rule in rules.validators for old in rule.old}
+    new = frozenset(rule.new for rule in rules.validators)
     lasts = {path.rpartition(".")[2] for path in (*old, *new)}
     text = file.text
     if not any(last in text for last in lasts):

@@ -67,7 +67,7 @@ def rewrite_local_calls(parsed: ParsedFile, rules: RuleSet) -> tuple[str, list[F
     module = parsed.context.module
     targets = {
         old: rule.new
-        for rule in rules.consolidations
+        for rule in rules.validators
         for old in rule.old
         if old.rpartition(".")[0] == module
     }

@@ -9,12 +9,15 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
 from migrator.spec import Gate
 
+FILES = "{files}"  # a gate argument that stands for the chunk's changed files
+BUILTIN_SCRIPTS = {"compile-changed": "compile_changed.py"}
 KEEP_CHARS = 200_000  # of each gate's output, in the run record
 PYTEST_FAILURE = re.compile(r"^(?:FAILED|ERROR) (\S+)", re.MULTILINE)
 PYTHON = re.compile(r"python(?:\d+(?:\.\d+)*)?")  # python, python3, python3.12
@@ -59,11 +62,29 @@ def failed_tests(output: str) -> list[str]:
     return sorted(set(PYTEST_FAILURE.findall(output)))
 
 
-def execute(gate: Gate, root: Path, stream: TextIO | None = None) -> tuple[int, str, float]:
+def command_line(gate: Gate, files: Sequence[str] = ()) -> list[str] | str:
+    """What a gate runs: an argument `{files}` becomes the changed files, one argument each (in
+    a shell command, `{files}` anywhere becomes them quoted); a built-in gate is its script run
+    by the gate's python."""
+    if gate.builtin is not None:
+        script = (Path(__file__).parent / BUILTIN_SCRIPTS[gate.builtin]).read_text("utf-8")
+        return [gate.argv[0], "-c", script, *files]
+    if gate.shell:
+        quoted = " ".join(shlex.quote(name) for name in files)
+        return " ".join(gate.argv).replace(FILES, quoted)
+    argv: list[str] = []
+    for word in gate.argv:
+        argv.extend(files if word == FILES else [word])
+    return argv
+
+
+def execute(
+    gate: Gate, root: Path, stream: TextIO | None = None, files: Sequence[str] = ()
+) -> tuple[int, str, float]:
     """Run one gate command in `root`, streaming its output; (returncode, output, seconds)."""
     stream = stream or sys.stderr
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    command: list[str] | str = " ".join(gate.argv) if gate.shell else list(gate.argv)
+    command = command_line(gate, files)
     started = time.monotonic()
     try:
         process = subprocess.Popen(
@@ -97,10 +118,15 @@ def execute(gate: Gate, root: Path, stream: TextIO | None = None) -> tuple[int, 
 
 
 def run_gate(
-    gate: Gate, root: Path, baseline_failures: set[str] | None = None, stream: TextIO | None = None
+    gate: Gate,
+    root: Path,
+    baseline_failures: set[str] | None = None,
+    stream: TextIO | None = None,
+    files: Sequence[str] = (),
 ) -> GateResult:
-    """Run and judge a gate; with a baseline, only tests that passed there can fail it."""
-    returncode, output, seconds = execute(gate, root, stream)
+    """Run and judge a gate over the chunk's `files`; with a baseline, only tests that passed
+    there can fail it."""
+    returncode, output, seconds = execute(gate, root, stream, files)
     failures = failed_tests(output)
     result = GateResult(gate.argv, returncode, seconds, output, returncode == 0, failures)
     if returncode != 0 and baseline_failures is not None:

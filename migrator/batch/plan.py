@@ -37,10 +37,23 @@ class BatchPlan:
         }
 
 
-def plan_batches(root: Path, spec: Spec, history: History, jobs: int | None) -> list[BatchPlan]:
+def plan_batches(
+    root: Path, spec: Spec, history: History, jobs: int | None, *, progress: bool = False
+) -> list[BatchPlan]:
+    """Each batch's plan; `progress` shows a bar per batch on a terminal (stderr)."""
     plans = []
-    for batch in spec.batches:
-        change_set = compute_changes(root, spec, batch.rules, batch.paths, batch.exclude, jobs)
+    for number, batch in enumerate(spec.batches, 1):
+        label = f"planning {batch.name} ({number}/{len(spec.batches)})"
+        change_set = compute_changes(
+            root,
+            spec,
+            batch.rules,
+            batch.paths,
+            batch.exclude,
+            jobs,
+            progress=progress,
+            label=label,
+        )
         commits = history.of_batch(batch.name)
         landed = history.landed(batch.name)
         plans.append(BatchPlan(batch, change_set, landed, bool(commits) and not landed))

@@ -203,7 +203,7 @@ class BatchRun:
                 + ", ".join(dirty)
                 + " (commit or stash them first)"
             )
-        baselines = self._baselines()
+        baselines = self._baselines(paths)
         timer = time.monotonic()
         before = self._metrics()
         self.record.metrics_before = before
@@ -253,7 +253,7 @@ class BatchRun:
         gates: list[GateResult] = []
         for number, gate in enumerate(self.batch.gates):
             self.say(f"gate: {' '.join(gate.argv)}")
-            result = run_gate(gate, self.root, baselines.get(number))
+            result = run_gate(gate, self.root, baselines.get(number), files=chunk)
             gates.append(result)
             entry.gates = [g.to_dict() for g in gates]
             if not result.passed:
@@ -326,14 +326,23 @@ class BatchRun:
         self.journal.clear()
         return paths
 
-    def _baselines(self) -> dict[int, set[str]]:
+    def _baselines(self, paths: list[str]) -> dict[int, set[str]]:
+        """Each `baseline = true` gate on the untouched tree, over every file the batch will
+        change (for `{files}` and built-in gates); a gate that already fails there is warned
+        about: only new failures will fail a chunk."""
         baselines: dict[int, set[str]] = {}
         for number, gate in enumerate(self.batch.gates):
             if not gate.baseline:
                 continue
             self.say(f"baseline: {' '.join(gate.argv)} (on the untouched tree)")
-            code, output, seconds = execute(gate, self.root)
+            code, output, seconds = execute(gate, self.root, files=paths)
             baselines[number] = set(failed_tests(output))
+            if code != 0:
+                self.say(
+                    f"warning: gate `{' '.join(gate.argv)}` already fails on the untouched tree "
+                    f"(exit {code}, {len(baselines[number])} failing test(s)); "
+                    "a chunk fails only on new failures"
+                )
             self.record.baseline.append(
                 {
                     "argv": list(gate.argv),

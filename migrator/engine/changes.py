@@ -62,6 +62,7 @@ def compute_changes(
     *,
     cache: bool = False,
     progress: bool = False,
+    label: str = "rewriting",
     facts_cache: bool = True,
 ) -> ChangeSet:
     """What the codemods would change. `cache`: reuse per-file results; `facts_cache`: reuse
@@ -73,7 +74,7 @@ def compute_changes(
     try:
         stream = run_files(job, files, jobs, cache=store)
         if progress:
-            stream = track(stream, len(files), "rewriting")
+            stream = track(stream, len(files), label)
         results = [r for r in stream if r.changed or r.error or r.findings]
     finally:
         if store is not None:

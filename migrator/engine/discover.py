@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pathspec
@@ -49,6 +49,17 @@ def walked_files(root: Path) -> Iterator[str]:
             yield (relative / name).as_posix()
 
 
+def in_scope(paths: Iterable[str], exclude: Iterable[str]) -> Callable[[str], bool] | None:
+    """Whether a path matches `paths` and no `exclude` glob (None: every path does)."""
+    excluded = matcher(exclude)
+    scoped = None if tuple(paths) == ("**",) else matcher(paths)  # "**": every file
+    if not excluded.patterns and scoped is None:
+        return None
+    return lambda name: (
+        not excluded.match_file(name) and (scoped is None or scoped.match_file(name))
+    )
+
+
 def discover(
     root: Path,
     include: Iterable[str],
@@ -60,14 +71,10 @@ def discover(
     candidates = work_tree_files(root)
     if candidates is None:
         candidates = list(walked_files(root))
-    included, excluded = matcher(include), matcher([*exclude, *path_exclude])
-    scoped = None if tuple(paths) == ("**",) else matcher(paths)  # "**": every file
-    if excluded.patterns or scoped is not None:
-        candidates = [
-            name
-            for name in candidates
-            if not excluded.match_file(name) and (scoped is None or scoped.match_file(name))
-        ]
+    included = matcher(include)
+    covers = in_scope(paths, [*exclude, *path_exclude])
+    if covers is not None:
+        candidates = [name for name in candidates if covers(name)]
     candidates = list(included.match_files(candidates))
     selected = []
     base = str(root)

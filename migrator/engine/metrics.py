@@ -5,20 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from codemods import registry
+from codemods.core.descriptor import Tally
 from codemods.core.values import Finding
 from migrator.engine.runner import FileResult
-
-# Finding rule -> the metric it counts toward.
-RULE_METRICS = {
-    "deprecated-import": "deprecated_imports",
-    "aliased-import": "aliased_imports",
-    "indirect-import": "indirect_imports",
-    "string-reference": "string_references",
-    "direct-instantiation": "direct_instantiations",
-    "di-violation": "di_violations",
-    "singleton": "singletons",
-    "auth-bypass": "auth_bypasses",
-}
 
 
 @dataclass
@@ -53,10 +43,10 @@ class ScanReport:
 
 
 def compute_metrics(results: Iterable[FileResult]) -> ScanReport:
-    """Sum counts, union distinct names, and derive the ratios."""
-    counts = {metric: 0 for metric in RULE_METRICS.values()}
-    counts["canonical_imports"] = 0
-    names: dict[str, set[str]] = {"token_validation_paths": set()}
+    """Sum counts, union distinct names, and derive every registered codemod's metrics."""
+    rule_metrics = registry.rule_metrics()
+    counts: dict[str, int] = {}
+    names: dict[str, set[str]] = {}
     report = ScanReport(metrics={})
     for result in results:
         report.files_scanned += 1
@@ -65,35 +55,15 @@ def compute_metrics(results: Iterable[FileResult]) -> ScanReport:
         if result.skipped:
             report.skipped.append({"path": result.path, "reason": result.skipped})
         for finding in result.findings:
-            metric = RULE_METRICS.get(finding.rule)
+            metric = rule_metrics.get(finding.rule)
             if metric:
-                counts[metric] += 1
+                counts[metric] = counts.get(metric, 0) + 1
         for metric, value in result.counts.items():
             counts[metric] = counts.get(metric, 0) + value
         for metric, values in result.names.items():
             names.setdefault(metric, set()).update(values)
         report.findings.extend(result.findings)
-    fragmented = counts["deprecated_imports"] + counts["aliased_imports"]
-    fragmented += counts["indirect_imports"]
-    canonical = counts["canonical_imports"]
-    usage = (
-        100.0
-        if canonical + fragmented == 0
-        else round(100 * canonical / (canonical + fragmented), 1)
-    )
-    report.metrics = {
-        "deprecated_imports": counts["deprecated_imports"],
-        "aliased_imports": counts["aliased_imports"],
-        "indirect_imports": counts["indirect_imports"],
-        "fragmented_imports": fragmented,
-        "canonical_imports": canonical,
-        "canonical_import_usage": usage,
-        "string_references": counts["string_references"],
-        "direct_instantiations": counts["direct_instantiations"],
-        "di_violations": counts["di_violations"],
-        "singletons": counts["singletons"],
-        "auth_bypasses": counts["auth_bypasses"],
-        "token_validation_paths": len(names["token_validation_paths"]),
-    }
+    tally = Tally(counts, names)
+    report.metrics = {metric.name: metric.value(tally) for metric in registry.metrics()}
     report.findings.sort(key=lambda f: (f.path, f.line, f.column, f.rule))
     return report

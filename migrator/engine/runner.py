@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Protocol
 
 from ahocorasick_rs import BytesAhoCorasick, Implementation
 
-from codemods.core.fast import AstFile, Unsupported, fast_analyzer
-from codemods.core.needles import NEEDLES
 from codemods.core.rewrites import idle_findings
 from codemods.core.rules import RuleSet
+from codemods.core.tree import AstFile, Unsupported
 from codemods.core.values import Analysis, FileContext, Finding
+from codemods.registry import DESCRIPTORS, fast_analyzer
 from migrator.engine.workers import pool as worker_pool
 
 if TYPE_CHECKING:
@@ -80,12 +80,7 @@ class Job:
 def _needles(rules: RuleSet, codemods: tuple[str, ...]) -> tuple[bytes, ...]:
     found: set[bytes] = set()
     for name in codemods:
-        if name in NEEDLES:
-            found |= NEEDLES[name](rules)
-        else:  # a codemod registered beyond the built-in ones
-            from codemods import CODEMODS
-
-            found |= CODEMODS[name].needles(rules)
+        found |= DESCRIPTORS[name].needles(rules)
     return tuple(sorted(found))
 
 

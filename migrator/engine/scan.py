@@ -8,7 +8,7 @@ from codemods import codemod_names
 from migrator.engine.cache import ResultCache
 from migrator.engine.discover import discover
 from migrator.engine.metrics import ScanReport, compute_metrics
-from migrator.engine.runner import Job, run_files
+from migrator.engine.runner import FileResult, Job, run_files
 from migrator.progress import track
 from migrator.spec import Spec
 
@@ -50,6 +50,28 @@ def scan(
         if store and key:
             store.remember(key, report.to_dict())
         return report
+    finally:
+        if store is not None:
+            store.close()
+
+
+def scan_results(
+    root: Path,
+    spec: Spec,
+    *,
+    jobs: int | None = None,
+    cache: bool = True,
+    progress: bool = False,
+) -> list[FileResult]:
+    """Every file's result over the whole selection (for metrics over several scopes)."""
+    files = discover(root, spec.include, spec.exclude)
+    job = Job(str(root), spec.rules, codemod_names())
+    store = ResultCache.for_job(root, job, spec.digest) if cache else None
+    try:
+        results = run_files(job, files, jobs, cache=store)
+        if progress:
+            results = track(results, len(files), "scanning")
+        return list(results)
     finally:
         if store is not None:
             store.close()

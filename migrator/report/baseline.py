@@ -26,15 +26,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from codemods import registry
 from codemods.core.values import Finding
 from migrator.engine.fileio import atomic_write
 
 BASELINE_FILENAME = ".migrator-baseline.json"
 FORMAT_VERSION = 1
-# Metrics where a larger value is better; every other ratcheted metric must not grow.
-HIGHER_IS_BETTER = frozenset({"canonical_import_usage"})
-# Raw counts that move with the size of the code, not with the migration: never ratcheted.
-NOT_RATCHETED = frozenset({"canonical_imports"})
 
 
 class BaselineError(Exception):
@@ -42,7 +39,8 @@ class BaselineError(Exception):
 
 
 def is_worse(metric: str, value: float, reference: float) -> bool:
-    if metric in HIGHER_IS_BETTER:
+    described = registry.metric(metric)
+    if described is not None and described.higher_is_better:
         return value < reference
     return value > reference
 
@@ -73,7 +71,7 @@ class Baseline:
 
 
 def ratcheted(metrics: dict[str, float]) -> dict[str, float]:
-    return {name: value for name, value in metrics.items() if name not in NOT_RATCHETED}
+    return {name: value for name, value in metrics.items() if _ratcheted(name)}
 
 
 def build(
@@ -147,3 +145,9 @@ def _line_text(root: Path, path: str, line: int, cache: dict[str, list[str]]) ->
             cache[path] = []
     lines = cache[path]
     return " ".join(lines[line - 1].split()) if 0 < line <= len(lines) else ""
+
+
+def _ratcheted(name: str) -> bool:
+    """Raw counts that move with the size of the code, not with the migration, are not."""
+    described = registry.metric(name)
+    return described is None or described.ratcheted

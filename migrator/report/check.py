@@ -5,23 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from codemods import codemod_names
+from codemods import codemod_names, registry
 from codemods.core.values import Finding
 from migrator.engine.changes import compute_changes
-from migrator.engine.metrics import RULE_METRICS, ScanReport
+from migrator.engine.metrics import ScanReport
 from migrator.engine.scan import scan
 from migrator.report import baseline as baselines
 from migrator.report.baseline import Baseline, BaselineError, better, is_worse
 from migrator.spec import Spec, Target
-
-FRAGMENTED = ("deprecated-import", "aliased-import", "indirect-import")
-# Metric -> the finding rules that count toward it (to list what makes a metric miss).
-METRIC_RULES: dict[str, tuple[str, ...]] = {
-    **{metric: (rule,) for rule, metric in RULE_METRICS.items()},
-    "fragmented_imports": FRAGMENTED,
-    "canonical_import_usage": FRAGMENTED,
-    "token_validation_paths": ("token-validation",),
-}
 
 
 @dataclass
@@ -125,7 +116,7 @@ def against_targets(report: ScanReport, targets: dict[str, Target]) -> Verdict:
             continue
         verdict.failed = True
         verdict.lines.append(f"missed {metric}: {_number(value)} (target {target.describe()})")
-        behind.update(METRIC_RULES.get(metric, ()))
+        behind.update(registry.metric_rules().get(metric, ()))
     findings = [f for f in report.findings if f.rule in behind]
     if findings:
         verdict.lines.append(f"{len(findings)} finding(s) behind the missed targets:")

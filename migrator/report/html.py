@@ -16,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 from string import Template
 
+from codemods import registry
 from codemods.core.values import Finding
 from migrator.batch.history import History, batch_history
 from migrator.engine.metrics import ScanReport
@@ -26,7 +27,6 @@ from migrator.spec import Spec, Target
 
 WEEK_COLOURS = ("#8250df", "#0969da", "#bf8700", "#1a7f37", "#57606a")
 FINAL_COLOUR = "#cf222e"
-PERCENT_METRICS = frozenset({"canonical_import_usage"})
 
 
 class ReportError(Exception):
@@ -165,7 +165,7 @@ def figure(metric: str, data: ReportData) -> dict[str, object]:
         "yaxis": {
             "rangemode": "tozero",
             "tickfont": {"size": 10},
-            **({"range": [0, 101], "ticksuffix": "%"} if metric in PERCENT_METRICS else {}),
+            **({"range": [0, 101], "ticksuffix": "%"} if _percent(metric) else {}),
         },
         "legend": {"orientation": "h", "y": -0.45, "font": {"size": 9}},
         "showlegend": True,
@@ -307,3 +307,8 @@ def _commit_link(sha: str | None, template: str | None) -> str:
 
 def _number(value: float) -> str:
     return f"{value:.1f}" if isinstance(value, float) else str(value)
+
+
+def _percent(name: str) -> bool:
+    described = registry.metric(name)
+    return described is not None and described.percent

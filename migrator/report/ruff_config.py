@@ -26,7 +26,7 @@ def banned_api(rules: RuleSet) -> dict[str, str]:
     for rule in rules.renames:
         target = canonical_import(rule.new, is_module=rule.is_module)
         banned[rule.old] = f"deprecated: use `{target}`"
-    for consolidation in rules.consolidations:
+    for consolidation in rules.validators:
         target = canonical_import(consolidation.new, is_module=False)
         for old in consolidation.old:
             banned.setdefault(old, f"deprecated validator: use `{target}`")

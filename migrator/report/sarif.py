@@ -6,6 +6,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from urllib.parse import quote
 
+from codemods import registry
 from migrator.engine.metrics import ScanReport
 from migrator.report.baseline import fingerprints
 
@@ -13,50 +14,11 @@ SARIF_VERSION = "2.1.0"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_KEY = "migratorFinding/v1"
 
-# Rule id -> (short description, what to do about it).
-RULES: dict[str, tuple[str, str]] = {
-    "deprecated-import": (
-        "Import from a deprecated location",
-        "Import the name from its canonical module (`migrator run` rewrites it).",
-    ),
-    "aliased-import": (
-        "Canonical name imported or re-bound under another name",
-        "Use the canonical name under its own name.",
-    ),
-    "indirect-import": (
-        "Canonical name imported through a re-exporting module",
-        "Import the name from the module that defines it.",
-    ),
-    "string-reference": (
-        "String literal spells a deprecated dotted path",
-        "Spell the canonical path (patch targets, import_module calls).",
-    ),
-    "direct-instantiation": (
-        "Direct construction of a deprecated class",
-        "Construct the canonical class through its factory-based signature.",
-    ),
-    "di-violation": (
-        "Canonical class constructed without a required dependency",
-        "Pass every dependency explicitly; never a literal None.",
-    ),
-    "singleton": (
-        "Shared instance held in a module or class global",
-        "Create one instance per request or user context.",
-    ),
-    "auth-bypass": (
-        "Authentication bypass flag set or read",
-        "Remove the bypass; authenticate every request.",
-    ),
-    "token-validation": (
-        "Call of a token validator other than the canonical one",
-        "Call the one canonical token validation function.",
-    ),
-}
-
 
 def to_sarif(report: ScanReport, root: Path) -> dict[str, object]:
     """One SARIF log with one run: rules, results with stable fingerprints, and parse errors."""
-    rule_ids = list(RULES) + sorted({f.rule for f in report.findings} - set(RULES))
+    known = [kind.rule for kind in registry.finding_kinds()]
+    rule_ids = known + sorted({f.rule for f in report.findings} - set(known))
     index = {rule: position for position, rule in enumerate(rule_ids)}
     prints = fingerprints(root, report.findings)
     results = [
@@ -99,9 +61,11 @@ def to_sarif(report: ScanReport, root: Path) -> dict[str, object]:
 
 
 def _driver(rule_ids: list[str]) -> dict[str, object]:
+    kinds = {kind.rule: kind for kind in registry.finding_kinds()}
     rules = []
     for rule in rule_ids:
-        short, help_text = RULES.get(rule, (rule.replace("-", " "), ""))
+        kind = kinds.get(rule)
+        short, help_text = (kind.title, kind.help) if kind else (rule.replace("-", " "), "")
         rules.append(
             {
                 "id": rule,

@@ -6,11 +6,13 @@ import libcst as cst
 
 from codemods.core.base import FileContext
 from codemods.core.imports.edits import (
+    Layout,
     NewImport,
     StatementEdit,
     alias_comment,
     from_import,
     import_alias,
+    multiline_layout,
     repoint,
     with_aliases,
 )
@@ -118,25 +120,43 @@ class StatementBuilder:
 
     def _edit_from(self, site: Site, kept, fresh) -> StatementEdit:
         node = site.node
+        layout = multiline_layout(node)
         if kept:
-            groups, comments = self._group(fresh)
+            groups, comments = self._group(fresh, layout)
             return StatementEdit(with_aliases(node, kept), groups, after_comments=comments)
         if not fresh:
             return StatementEdit(None)
         modules = list(dict.fromkeys(item.module for _, item in fresh))
         if len(modules) == 1 and all(alias is not None for alias, _ in fresh):
-            aliases = [
-                alias.with_changes(
-                    name=cst.parse_expression(item.name),
-                    asname=import_alias(item.name, item.asname).asname,
-                )
-                for alias, item in fresh
-            ]
-            moved = repoint(node, self.ctx, modules[0], site.relative)
-            return StatementEdit(with_aliases(moved, aliases))
+            return StatementEdit(self._repointed(site, modules[0], fresh))
+        if layout is not None:
+            # A one-name-a-line import stays, laid out as it was, for the module most of its
+            # names go to; the names going elsewhere get imports of their own after it.
+            primary = max(
+                modules, key=lambda m: sum(a is not None and i.module == m for a, i in fresh)
+            )
+            rest = [(alias, item) for alias, item in fresh if item.module != primary]
+            groups, comments = self._group(rest, layout)
+            own = [(alias, item) for alias, item in fresh if item.module == primary]
+            return StatementEdit(self._repointed(site, primary, own), groups, None, comments)
         groups, comments = self._group(fresh)
         first = groups[0].with_changes(semicolon=node.semicolon)
         return StatementEdit(first, groups[1:], comments[0], comments[1:])
+
+    def _repointed(self, site: Site, module: str, fresh) -> cst.ImportFrom:
+        """The statement reading `fresh`'s names from `module`, each entry edited in place
+        (its comma, comment and line kept); names it did not import are added at the end."""
+        aliases = [
+            alias.with_changes(
+                name=cst.parse_expression(item.name),
+                asname=import_alias(item.name, item.asname).asname,
+            )
+            if alias is not None
+            else import_alias(item.name, item.asname)
+            for alias, item in fresh
+        ]
+        moved = repoint(site.node, self.ctx, module, site.relative)
+        return with_aliases(moved, aliases, [alias for alias, _ in fresh])
 
     def _edit_import(self, site: Site, kept, fresh) -> StatementEdit:
         node = site.node
@@ -160,13 +180,21 @@ class StatementBuilder:
         ] + fixed[-1:]
         return StatementEdit(node.with_changes(names=fixed), froms)
 
-    def _group(self, fresh) -> tuple[list[cst.ImportFrom], list[cst.Comment | None]]:
-        """One from-import per module, each with the first comment its moved names carried."""
+    def _group(
+        self, fresh, layout: Layout | None = None
+    ) -> tuple[list[cst.ImportFrom], list[cst.Comment | None]]:
+        """One from-import per module, each with the first comment its moved names carried;
+        with a `layout`, several names are laid out one a line, each keeping its comment."""
         by_module: dict[str, list[NewImport]] = {}
-        comments: dict[str, cst.Comment | None] = {}
+        notes: dict[str, list[cst.Comment | None]] = {}
         for alias, item in fresh:
             by_module.setdefault(item.module, []).append(item)
-            comment = alias_comment(alias) if alias is not None else None
-            comments[item.module] = comments.get(item.module) or comment
-        imports = [from_import(self.ctx, items) for items in by_module.values()]
-        return imports, [comments[module] for module in by_module]
+            notes.setdefault(item.module, []).append(
+                alias_comment(alias) if alias is not None else None
+            )
+        imports, comments = [], []
+        for module, items in by_module.items():
+            spread = layout is not None and len(items) > 1
+            imports.append(from_import(self.ctx, items, layout if spread else None, notes[module]))
+            comments.append(None if spread else next(filter(None, notes[module]), None))
+        return imports, comments

@@ -65,13 +65,25 @@ def repoint(node: cst.ImportFrom, context: FileContext, module: str, relative: b
     return node.with_changes(relative=dots, module=dotted)
 
 
-def with_aliases(node: ImportNode, aliases: list[cst.ImportAlias]) -> ImportNode:
-    """`node` importing exactly `aliases`, commas fixed so the last keeps the original ending."""
+def with_aliases(
+    node: ImportNode,
+    aliases: list[cst.ImportAlias],
+    origins: list[cst.ImportAlias | None] | None = None,
+) -> ImportNode:
+    """`node` importing exactly `aliases`, commas fixed so the last keeps the original ending.
+
+    `origins` are the entries of `node` the aliases were edited from (None: a new name;
+    default: the aliases are `node`'s own). The comment lines a dropped entry held before the
+    next one stay, after the entry kept before it.
+    """
     original = list(node.names) if not isinstance(node.names, cst.ImportStar) else []
+    aliases, node = _carry_lines(node, original, aliases, aliases if origins is None else origins)
     last_comma = original[-1].comma if original else cst.MaybeSentinel.DEFAULT
-    separator = next(
-        (a.comma for a in original[:-1] if isinstance(a.comma, cst.Comma)),
-        cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")),
+    separator = _bare(
+        next(
+            (a.comma for a in original[:-1] if isinstance(a.comma, cst.Comma)),
+            cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")),
+        )
     )
     fixed = []
     for index, alias in enumerate(aliases):
@@ -87,6 +99,53 @@ def with_aliases(node: ImportNode, aliases: list[cst.ImportAlias]) -> ImportNode
     return node.with_changes(names=fixed)
 
 
+def _carry_lines(node, original, aliases, origins):
+    """Move each dropped entry's following comment lines to the entry kept before it (or
+    to the opening parenthesis)."""
+    position = {id(origin): index for index, origin in enumerate(origins) if origin is not None}
+    aliases, opening, previous = list(aliases), [], None
+    for entry in original:
+        if id(entry) in position:
+            previous = position[id(entry)]
+            continue
+        lines = _lines_after(entry.comma)
+        if not lines:
+            continue
+        if previous is None:
+            opening.extend(lines)
+        elif _lines_after(aliases[previous].comma) is not None:
+            comma = aliases[previous].comma
+            spacing = comma.whitespace_after
+            spacing = spacing.with_changes(empty_lines=[*spacing.empty_lines, *lines])
+            aliases[previous] = aliases[previous].with_changes(
+                comma=comma.with_changes(whitespace_after=spacing)
+            )
+    if opening and node.lpar is not None:
+        spacing = node.lpar.whitespace_after
+        if isinstance(spacing, cst.ParenthesizedWhitespace):
+            spacing = spacing.with_changes(empty_lines=[*spacing.empty_lines, *opening])
+            node = node.with_changes(lpar=node.lpar.with_changes(whitespace_after=spacing))
+    return aliases, node
+
+
+def _lines_after(comma) -> list[cst.EmptyLine] | None:
+    """The whole lines (comments, blank) between an entry's comma and the next entry."""
+    if isinstance(comma, cst.Comma) and isinstance(
+        comma.whitespace_after, cst.ParenthesizedWhitespace
+    ):
+        return list(comma.whitespace_after.empty_lines)
+    return None
+
+
+def _bare(comma: cst.Comma) -> cst.Comma:
+    """A separator like `comma`, without the comments its line and the lines after it hold."""
+    spacing = comma.whitespace_after
+    if not isinstance(spacing, cst.ParenthesizedWhitespace):
+        return comma
+    bare = spacing.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=[])
+    return comma.with_changes(whitespace_after=bare)
+
+
 def without_aliases(node: ImportNode, drop: Callable[[cst.ImportAlias], bool]) -> ImportNode | None:
     """`node` minus the aliases `drop` picks (itself when none; None when none is left)."""
     if isinstance(node.names, cst.ImportStar):
@@ -100,8 +159,12 @@ def without_aliases(node: ImportNode, drop: Callable[[cst.ImportAlias], bool]) -
 def _last(alias: cst.ImportAlias, ending: cst.Comma | cst.MaybeSentinel) -> cst.ImportAlias:
     """The alias as the last name: the original ending, keeping the alias's own comment."""
     closing = ending.whitespace_after if isinstance(ending, cst.Comma) else None
-    if alias_comment(alias) is None or not isinstance(closing, cst.ParenthesizedWhitespace):
+    if not isinstance(closing, cst.ParenthesizedWhitespace):
         return alias.with_changes(comma=ending)
+    if alias_comment(alias) is None:  # the ending, but not the comment of the name it ended
+        lines = [*(_lines_after(alias.comma) or []), *closing.empty_lines]
+        bare = closing.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=lines)
+        return alias.with_changes(comma=ending.with_changes(whitespace_after=bare))
     own = alias.comma.whitespace_after  # type: ignore[union-attr]
     spacing = own.with_changes(indent=closing.indent, last_line=closing.last_line)
     return alias.with_changes(comma=alias.comma.with_changes(whitespace_after=spacing))
@@ -119,12 +182,45 @@ def from_import_line(
     return cst.parse_statement(text + "\n")  # type: ignore[return-value]
 
 
-def from_import(context: FileContext, imports: list[NewImport]) -> cst.ImportFrom:
-    """A fresh one-line `from m import a, b` for imports that share a module."""
+@dataclass(frozen=True)
+class Layout:
+    """How a parenthesised import puts one name per line: their indent, a trailing comma."""
+
+    indent: str
+    trailing_comma: bool
+
+
+def multiline_layout(node: cst.ImportFrom) -> Layout | None:
+    """The layout of `from m import (\n    a,\n    b,\n)`, or None for a one-line import."""
+    if node.lpar is None or isinstance(node.names, cst.ImportStar):
+        return None
+    opening = node.lpar.whitespace_after
+    if not isinstance(opening, cst.ParenthesizedWhitespace):
+        return None
+    return Layout(opening.last_line.value, isinstance(node.names[-1].comma, cst.Comma))
+
+
+def from_import(
+    context: FileContext,
+    imports: list[NewImport],
+    layout: Layout | None = None,
+    comments: list[cst.Comment | None] | None = None,
+) -> cst.ImportFrom:
+    """A fresh `from m import a, b` for imports that share a module: one line, or one name a
+    line in `layout` (each name with its comment) when there are several."""
     first = imports[0]
     spelling = module_spelling(context, first.module, first.relative)
     names = [f"{i.name} as {i.asname}" if i.asname else i.name for i in imports]
-    return from_import_line(spelling, names).body[0]  # type: ignore[return-value]
+    if layout is None or len(names) == 1:
+        return from_import_line(spelling, names).body[0]  # type: ignore[return-value]
+    notes = [f"  {c.value}" if c else "" for c in comments or [None] * len(names)]
+    lines = [
+        f"{layout.indent}{name}{',' if last < len(names) - 1 or layout.trailing_comma else ''}"
+        f"{note}\n"
+        for last, (name, note) in enumerate(zip(names, notes, strict=True))
+    ]
+    statement = cst.parse_statement(f"from {spelling} import (\n{''.join(lines)})\n")
+    return statement.body[0]  # type: ignore[attr-defined,return-value]
 
 
 @dataclass

@@ -22,7 +22,13 @@ from libcst.metadata import (
 from codemods.core.base import Finding, ParsedFile, TransformResult, dotted_name
 from codemods.core.imports.build import StatementBuilder
 from codemods.core.imports.edits import EditApplier, NewImport
-from codemods.core.imports.scopes import destination, imported_module, imported_path, name_taken
+from codemods.core.imports.scopes import (
+    destination,
+    imported_module,
+    imported_path,
+    name_conflicts,
+    name_taken,
+)
 from codemods.core.imports.sites import (
     Candidate,
     FileFacts,
@@ -177,9 +183,9 @@ class ImportRewrite:
                 self._fallback(group, why)
                 return
         scopes = {scope} | {a.scope for a in renamed}
-        taken = name_taken(desired, target, scopes, self.ctx, self.paths)
-        if taken is not None:
-            line = self._line(taken.node)
+        taken = name_conflicts(desired, target, scopes, self.ctx, self.paths)
+        if taken:  # named by the first line, whatever order the scopes' sets give
+            line = min(self._line(assignment.node) for assignment in taken)
             self._fallback(group, f"`{desired}` already means something else here (line {line})")
             return
         if isinstance(scope, ClassScope) and self._used_as_attribute(bound):

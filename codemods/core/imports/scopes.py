@@ -74,12 +74,21 @@ def visible(scope: Scope, name: str) -> set[BaseAssignment]:
     return found
 
 
+def name_conflicts(
+    name: str, target: str, scopes: set[Scope], ctx: FileContext, paths: PathMap
+) -> list[BaseAssignment]:
+    """Every binding of `name` in any of `scopes` that means something other than `target`."""
+    return [
+        assignment
+        for scope in scopes
+        for assignment in visible(scope, name)
+        if meaning(assignment, ctx, paths) != target
+    ]
+
+
 def name_taken(
     name: str, target: str, scopes: set[Scope], ctx: FileContext, paths: PathMap
 ) -> BaseAssignment | None:
     """A binding of `name` in any of `scopes` that means something other than `target`."""
-    for scope in scopes:
-        for assignment in visible(scope, name):
-            if meaning(assignment, ctx, paths) != target:
-                return assignment
-    return None
+    conflicts = name_conflicts(name, target, scopes, ctx, paths)
+    return conflicts[0] if conflicts else None
