@@ -88,6 +88,24 @@ def spec_for(root: Path, spec_path: Path | None) -> Spec:
     return spec
 
 
+def check_against(
+    root: Path, spec: Spec, *, strict: bool, rules: tuple[str, ...] | None = None
+) -> None:
+    """The spec's paths against the repository: refuse (exit 2) a problem of a rule that runs
+    (`rules`; None: every rule), warn about the others; one line a problem."""
+    from migrator.engine.spec_check import check_spec
+
+    problems = check_spec(spec, root)
+    refused = [p for p in problems if strict and p.fatal and p.applies_to(rules)]
+    for problem in problems:
+        if problem in refused:
+            output.error(str(problem))
+        else:
+            output.note(f"warning: {problem}")
+    if refused:
+        raise typer.Exit(EXIT_USAGE)
+
+
 @app.command()
 def init(
     path: Annotated[Path, typer.Argument(help="Repository root.")] = Path("."),
@@ -119,6 +137,7 @@ def scan(
 
     root = repository(path)
     loaded = spec_for(root, spec)
+    check_against(root, loaded, strict=False)
     report = run_scan(root, loaded, jobs=jobs, cache=not no_cache, progress=True, fast=not libcst)
     if format is ScanFormat.json:
         sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n")
@@ -168,6 +187,7 @@ def run(
     root = repository(path)
     loaded = spec_for(root, spec)
     selection = select(loaded, batch, rule or [], paths or [])
+    check_against(root, loaded, strict=True, rules=selection[0])
     refuse_if_journal(root)
     if batch is not None and not dry_run and not no_commit:
         chosen = replace(loaded.batch(batch), rules=selection[0], paths=selection[1])
@@ -481,6 +501,7 @@ def plan(
 
     root = repository(path)
     loaded = spec_for(root, spec)
+    check_against(root, loaded, strict=True)
     refuse_if_journal(root)
     plans = plan_batches(root, loaded, load_history(root), jobs, progress=True)
     if json_out:

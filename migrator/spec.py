@@ -84,6 +84,12 @@ class Spec:
     targets: dict[str, Target]
     source: str
     digest: str
+    lines: tuple[str, ...] = field(default=(), compare=False, repr=False)
+
+    def where(self, key: tuple[str | int, ...]) -> str:
+        """`file:line` of a key of this spec (the file alone when the line is unknown)."""
+        line = locate(self.lines, key)
+        return f"{self.source}:{line}" if line else self.source
 
     def batch(self, name: str) -> Batch:
         for batch in self.batches:
@@ -144,28 +150,9 @@ class _Reader:
 
     # ---- error reporting -------------------------------------------------------------
     def fail(self, key: tuple[str | int, ...], problem: str) -> SpecError:
-        line = self._locate(key)
+        line = locate(self.lines, key)
         where = f"{self.source}:{line}" if line else self.source
-        return SpecError(f"{where}: `{_key_text(key)}`: {problem}")
-
-    def _locate(self, key: tuple[str | int, ...]) -> int | None:
-        """Best-effort line of a key: the key inside its table, else the table's header."""
-        names = [k for k in key if isinstance(k, str)]
-        if not names:
-            return None
-        # Only an index right after the table picks one of its [[table]]s (not a list item).
-        table, index = names[0], key[1] if len(key) > 1 and isinstance(key[1], int) else 0
-        header = re.compile(rf"^\s*\[\[?\s*{re.escape(table)}\s*\]\]?\s*(#.*)?$")
-        headers = [n for n, line in enumerate(self.lines) if header.match(line)]
-        if len(headers) <= index:
-            return None
-        start = headers[index]
-        end = headers[index + 1] if index + 1 < len(headers) else len(self.lines)
-        assignment = re.compile(rf"^\s*\"?{re.escape(names[-1])}\"?\s*=")
-        for number in range(start, end):
-            if assignment.match(self.lines[number]):
-                return number + 1
-        return start + 1
+        return SpecError(f"{where}: `{key_text(key)}`: {problem}")
 
     # ---- typed accessors -------------------------------------------------------------
     def table(self, value: Any, key: tuple, allowed: set[str]) -> dict[str, Any]:
@@ -267,6 +254,7 @@ class _Reader:
             batches=batches,
             targets=self.targets(data.get("targets", {}), ("targets",)),
             source=self.source,
+            lines=tuple(self.lines),
             digest=hashlib.sha256("\n".join(self.lines).encode()).hexdigest()[:12],
         )
 
@@ -348,7 +336,27 @@ class _Reader:
         return targets
 
 
-def _key_text(key: tuple[str | int, ...]) -> str:
+def locate(lines: list[str] | tuple[str, ...], key: tuple[str | int, ...]) -> int | None:
+    """Best-effort line of a key: the key inside its table, else the table's header."""
+    names = [k for k in key if isinstance(k, str)]
+    if not names:
+        return None
+    # Only an index right after the table picks one of its [[table]]s (not a list item).
+    table, index = names[0], key[1] if len(key) > 1 and isinstance(key[1], int) else 0
+    header = re.compile(rf"^\s*\[\[?\s*{re.escape(table)}\s*\]\]?\s*(#.*)?$")
+    headers = [n for n, line in enumerate(lines) if header.match(line)]
+    if len(headers) <= index:
+        return None
+    start = headers[index]
+    end = headers[index + 1] if index + 1 < len(headers) else len(lines)
+    assignment = re.compile(rf"^\s*\"?{re.escape(names[-1])}\"?\s*=")
+    for number in range(start, end):
+        if assignment.match(lines[number]):
+            return number + 1
+    return start + 1
+
+
+def key_text(key: tuple[str | int, ...]) -> str:
     text = ""
     for part in key:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)

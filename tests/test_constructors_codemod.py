@@ -176,7 +176,7 @@ def test_di_violations_before_and_after() -> None:
         "d = UserExecutionEngine(\n"
         "    context=c,\n"
         "    agent_factory=get_agent_instance_factory(),\n"
-        "    websocket_emitter=create_websocket_emitter(c, b),\n"
+        "    websocket_emitter=UserWebSocketEmitter(c.user_id, c.thread_id, c.run_id, b),\n"
         ")\n"
     )
 

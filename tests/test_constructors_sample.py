@@ -188,7 +188,8 @@ def refusals(files: dict[str, bytes]) -> set[tuple[str, int]]:
 
 
 def new_calls(source: bytes) -> Counter[tuple[str, str, str]]:
-    """(context, emitter's context, emitter's bridge) of every keyword UserExecutionEngine call."""
+    """(context, emitter's user, emitter's bridge) of every keyword UserExecutionEngine call; the
+    emitter is `UserWebSocketEmitter(<ctx>.user_id, <ctx>.thread_id, <ctx>.run_id, <bridge>)`."""
     module = cst.parse_module(source)
     calls: Counter[tuple[str, str, str]] = Counter()
     for call in cst.matchers.findall(module, cst.matchers.Call()):
@@ -196,10 +197,13 @@ def new_calls(source: bytes) -> Counter[tuple[str, str, str]]:
         emitter = keywords.get("websocket_emitter")
         if "context" not in keywords or not isinstance(emitter, cst.Call):
             continue
-        if len(emitter.args) == 2:
-            texts = [module.code_for_node(node) for node in (keywords["context"],)]
-            texts += [module.code_for_node(arg.value) for arg in emitter.args]
-            calls[(texts[0], texts[1], texts[2])] += 1
+        ids = [arg.value for arg in emitter.args[:3]]
+        if len(emitter.args) == 4 and all(isinstance(i, cst.Attribute) for i in ids):
+            owners = {module.code_for_node(i.value) for i in ids}  # type: ignore[attr-defined]
+            attrs = [i.attr.value for i in ids]  # type: ignore[attr-defined]
+            if len(owners) == 1 and attrs == ["user_id", "thread_id", "run_id"]:
+                texts = (module.code_for_node(keywords["context"]), owners.pop())
+                calls[(*texts, module.code_for_node(emitter.args[3].value))] += 1
     return calls
 
 

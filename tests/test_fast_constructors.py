@@ -189,12 +189,12 @@ def test_ambiguous_imports_and_names_that_already_mean_something_else() -> None:
             return ee.ExecutionEngine(r, b, c)
 
         def g():
-            global create_websocket_emitter
+            global UserWebSocketEmitter
             def inner():
                 return ee.ExecutionEngine(r, b, c)
             return inner
 
-        def create_websocket_emitter(): pass
+        def UserWebSocketEmitter(): pass
 
         def h():
             UserExecutionEngine = make()
@@ -205,7 +205,7 @@ def test_ambiguous_imports_and_names_that_already_mean_something_else() -> None:
             return inner
     """
     consolidated = "netra_backend.app.agents.execution_engine_consolidated.ExecutionEngine"
-    taken = review("`create_websocket_emitter` already means something else here")
+    taken = review("`UserWebSocketEmitter` already means something else here")
     assert findings(source, "netra_backend/app/services/demo.py") == [
         (12, 0, review(f"`ExecutionEngine` is also imported as `{consolidated}`; {GUESS}")),
         (13, 0, review(f"`the callee` is also imported as `{consolidated}`; {GUESS}")),
@@ -228,7 +228,7 @@ def test_a_moved_name_is_the_new_class_and_a_local_class_is_also_the_old_one() -
             RequestScopedExecutionEngine as UserExecutionEngine,
         )
         from netra_backend.app.agents.supervisor.agent_instance_factory import (
-            create_websocket_emitter as cwe,
+            UserWebSocketEmitter as cwe,
         )
         Eng(r, b, c)
         UserExecutionEngine(ctx)

@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.spec_modules import stub_spec_modules
+
 SAMPLE = Path(__file__).parent / "fixtures" / "sample_repo"
 ENV = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "NO_COLOR": "1"}
 DEPRECATED = (
@@ -164,6 +166,7 @@ def make_repo(root: Path, files: dict[str, str], *, init_git: bool = True) -> Pa
     for path, text in files.items():
         (root / path).parent.mkdir(parents=True, exist_ok=True)
         (root / path).write_text(text)
+    stub_spec_modules(root)  # the rest of the built-in spec's modules: `run` checks them
     if init_git:
         git(root, "init", "-q")
         git(root, "add", "-A")

@@ -19,7 +19,8 @@ from codemods.core.values import last_components
 def read(spec: SpecReader, value: Any, key: Key) -> ConstructorRule:
     """One `[[constructor]]` table: `old` and `new` class, `params`, `args` templates, and the
     `imports` and `classmethods` they need."""
-    table = spec.table(value, key, {"old", "new", "params", "classmethods", "args", "imports"})
+    allowed = {"old", "new", "params", "classmethods", "args", "imports", "pending"}
+    table = spec.table(value, key, allowed)
     spec.require(table, key, "old", "new", "params", "args")
     params = spec.strings(table["params"], (*key, "params"), spec.identifier)
     args_table = spec.table(
@@ -56,6 +57,7 @@ def read(spec: SpecReader, value: Any, key: Key) -> ConstructorRule:
         classmethods=spec.strings(
             table.get("classmethods", []), (*key, "classmethods"), spec.identifier
         ),
+        pending=spec.boolean(table.get("pending", False), (*key, "pending")),
     )
 
 

@@ -7,6 +7,7 @@ templates; a call that cannot be converted without guessing stays as it is, with
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import ClassVar
 
 import libcst as cst
@@ -115,6 +116,9 @@ class ConstructorsCodemod:
         return Analyzer([planner, violations], finish)
 
     def transform(self, parsed: ParsedFile, rules: RuleSet) -> TransformResult:
+        # A pending rule's class is not written yet: its calls are reported by the scan only.
+        ready = tuple(rule for rule in rules.constructors if not rule.pending)
+        rules = replace(rules, constructors=ready)
         plan = plan_file(parsed, rules, old_class_calls(parsed, rules))
         if not plan.conversions:
             return TransformResult(parsed.code, plan_findings(parsed, plan, refusals_only=True))

@@ -30,6 +30,28 @@ class PathMap:
         return None
 
     @cached_property
+    def _provided(self) -> dict[str, frozenset[str]]:
+        return dict(self.rules.provided)
+
+    def held(self, path: str) -> str | None:
+        """Why an old path a rule matches must stay as it is, else None: the rule is pending, or
+        a whole-module rename's new module does not provide the name."""
+        moved = self.rename(path)
+        if moved is None:
+            return None
+        rule = moved[0]
+        module, name = _split(path)
+        subject = f"`{name}` from {module}" if module else f"`{path}`"
+        if rule.pending:
+            return f"{subject}: {rule.new} is pending (not written yet), so it is not rewritten"
+        if rule.is_module and path != rule.old:
+            first = path[len(rule.old) + 1 :].split(".", 1)[0]
+            names = self._provided.get(rule.new)
+            if names is not None and first not in names:
+                return f"{subject}: {rule.new} does not provide `{first}`; move it there first"
+        return None
+
+    @cached_property
     def old_modules(self) -> frozenset[str]:
         """Modules that are old locations: moved modules and the modules of moved names."""
         modules = set()
@@ -49,6 +71,17 @@ class PathMap:
     def canonical_by_name(self) -> dict[str, str]:
         """Last component -> canonical path."""
         return {_split(path)[1]: path for path in sorted(self.canonical)}
+
+    def indirect(self, own_module: str, module: str, name: str) -> str | None:
+        """The canonical path of a canonical name imported through another project module than
+        its own, when that module re-exports it (not when the repository facts say the module
+        binds an object of its own under that name); else None."""
+        canonical = self.canonical_by_name.get(name)
+        if canonical is None or not self.in_project(module) or module == own_module:
+            return None
+        if module == _split(canonical)[0] or f"{module}.{name}" in self.rules.own_objects:
+            return None
+        return canonical
 
     def is_old_module(self, module: str) -> bool:
         return module in self.old_modules or (

@@ -14,6 +14,8 @@ class RenameRule:
     old: str
     new: str
     kind: str = ""  # "module", "name", or "" to infer from the last component's case
+    pending: bool = False  # `new` is not written yet: report the old uses, rewrite nothing
+    deleted: bool = False  # `old` is already gone from the repository (its importers remain)
 
     @property
     def is_module(self) -> bool:
@@ -32,6 +34,7 @@ class ConstructorRule:
     args: tuple[tuple[str, str], ...]
     imports: tuple[tuple[str, str], ...] = ()
     classmethods: tuple[str, ...] = ()
+    pending: bool = False  # `new` is not written yet: report the calls, convert none
 
     @property
     def accepted_names(self) -> frozenset[str]:
@@ -58,6 +61,7 @@ class ValidatorRule:
     old: tuple[str, ...]
     new: str
     params: tuple[str, ...] = ()
+    pending: bool = False  # `new` is not written yet: report the calls, rewrite none
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,16 @@ class RuleSet:
     # imports an old name at module level, or binds a compatibility alias), as name renames, so
     # the files importing a name through such a module are rewritten to the canonical path.
     reexports: tuple[RenameRule, ...]
+    # Repository fact: for each whole-module rename whose `new` module exists, the names that
+    # module provides at its top level. A name the new module lacks does not move (its imports are
+    # left for manual review); a rename missing here is unchecked.
+    provided: tuple[tuple[str, frozenset[str]], ...]
+    # Repository fact: `module.Name` paths of project modules whose `Name` is their own object,
+    # not the canonical one re-exported: importing it there is not an indirect import.
+    own_objects: frozenset[str]
+    # Repository fact: `module.Name` -> the files importing `Name` from `module`, for the modules
+    # a flag cleanup may shrink. A name someone imports is never removed from its module.
+    importers: tuple[tuple[str, tuple[str, ...]], ...]
 
     def __init__(
         self,
@@ -105,6 +119,9 @@ class RuleSet:
         project_packages: tuple[str, ...] = (),
         imported_elsewhere: frozenset[str] | None = None,
         reexports: tuple[RenameRule, ...] = (),
+        provided: tuple[tuple[str, frozenset[str]], ...] = (),
+        own_objects: frozenset[str] = frozenset(),
+        importers: tuple[tuple[str, tuple[str, ...]], ...] = (),
         **built_in: Iterable[Any],
     ) -> None:
         rules = {name: tuple(items) for name, items in dict(by_codemod).items()}
@@ -117,6 +134,9 @@ class RuleSet:
         object.__setattr__(self, "project_packages", tuple(project_packages))
         object.__setattr__(self, "imported_elsewhere", imported_elsewhere)
         object.__setattr__(self, "reexports", tuple(reexports))
+        object.__setattr__(self, "provided", tuple(provided))
+        object.__setattr__(self, "own_objects", frozenset(own_objects))
+        object.__setattr__(self, "importers", tuple(importers))
 
     def of(self, codemod: str) -> tuple[Any, ...]:
         """The rules of one codemod (empty when the spec has none)."""

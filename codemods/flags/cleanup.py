@@ -173,16 +173,20 @@ def remove_flag_definitions(
 
 
 def remove_unused(
-    module: cst.Module, used_before: set[str], try_bound: set[str]
+    module: cst.Module,
+    used_before: set[str],
+    try_bound: set[str],
+    keep: Collection[str] = (),
 ) -> tuple[cst.Module, set[str]]:
-    """Delete module-level imports, private helpers and fallbacks that became unused.
+    """Delete module-level imports, private helpers and fallbacks that became unused, except the
+    names in `keep` (other modules import them from this one).
 
     Returns the new module and the public functions that became unused (left for review).
     """
     public_unused: set[str] = set()
     for _ in range(5):
         used = referenced_globals(module)
-        newly = (used_before | try_bound) - used
+        newly = (used_before | try_bound) - used - set(keep)
         bindings = _module_bindings(module)
         imports = {n for n in newly if "import" in bindings.get(n, ())}
         functions = {n for n in newly - try_bound if bindings.get(n) == {"function"}}

@@ -20,6 +20,7 @@ from codemods.flags.cleanup import (
 )
 from codemods.flags.expr import shadowed
 from codemods.flags.fold import FlagFolder
+from codemods.flags.remover import bound_name
 from codemods.flags.runtime import RuntimeWrites
 
 
@@ -133,12 +134,15 @@ class FlagsCodemod:
         module = parsed.wrapper.visit(folder)
         gone = names - flag_reads(module, names)
         module, try_bound = remove_flag_definitions(module, gone)
-        module, unused_public = remove_unused(module, used_before, try_bound)
+        importers = imported_here(rules, parsed.context.module)
+        module, unused_public = remove_unused(module, used_before, try_bound, importers)
         if module.code == parsed.code:
             return TransformResult(parsed.code, folder.findings)
-        return TransformResult(
-            module.code, _leftovers(module.code, parsed, values, unused_public), folder.changes
-        )
+        findings = _leftovers(module.code, parsed, values, unused_public)
+        unused = (used_before | try_bound) - referenced_globals(module)
+        held = {name: importers[name] for name in sorted(unused & set(importers))}
+        findings += _held(module.code, parsed, held)
+        return TransformResult(module.code, findings, folder.changes)
 
 
 def _leftovers(
@@ -158,6 +162,40 @@ def _leftovers(
             findings.append(
                 result.finding("auth-bypass", statement, message, fixable=False, manual_review=True)
             )
+    return findings
+
+
+def imported_here(rules: RuleSet, module: str) -> dict[str, tuple[str, ...]]:
+    """This module's names that other files import, with those files (repository facts)."""
+    prefix = f"{module}."
+    return {
+        path[len(prefix) :]: files
+        for path, files in rules.importers
+        if module and path.startswith(prefix) and "." not in path[len(prefix) :]
+    }
+
+
+def _held(code: str, parsed: ParsedFile, held: dict[str, tuple[str, ...]]) -> list[Finding]:
+    """A finding at each name kept only because other modules import it from here."""
+    if not held:
+        return []
+    result = ParsedFile(code, parsed.context)
+    findings = []
+    for name, files in held.items():
+        node = next(
+            (
+                alias
+                for alias in m.findall(result.module, m.ImportAlias())
+                if bound_name(alias) == name
+            ),
+            None,
+        )
+        message = say.kept_for_importers(name, files)
+        findings.append(
+            result.finding(
+                "auth-bypass", node or result.module, message, fixable=False, manual_review=True
+            )
+        )
     return findings
 
 

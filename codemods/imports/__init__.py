@@ -28,13 +28,17 @@ FRAGMENTED = ("deprecated-import", "aliased-import", "indirect-import")
 
 def read(spec: SpecReader, value: Any, key: Key) -> RenameRule:
     """One `[[rename]]` table: the `old` and `new` dotted path, and its `kind`."""
-    table = spec.table(value, key, {"old", "new", "kind"})
+    table = spec.table(value, key, {"old", "new", "kind", "pending", "deleted"})
     spec.require(table, key, "old", "new")
     kind = table.get("kind", "")
     if kind not in ("", "module", "name"):
         raise spec.fail((*key, "kind"), 'expected "module" or "name"')
     return RenameRule(
-        spec.dotted(table["old"], (*key, "old")), spec.dotted(table["new"], (*key, "new")), kind
+        spec.dotted(table["old"], (*key, "old")),
+        spec.dotted(table["new"], (*key, "new")),
+        kind,
+        pending=spec.boolean(table.get("pending", False), (*key, "pending")),
+        deleted=spec.boolean(table.get("deleted", False), (*key, "deleted")),
     )
 
 

@@ -6,6 +6,7 @@ Parser-free, so the LibCST collector (`codemods.imports.codemod`) and the stdlib
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from codemods.core.paths import PathMap
@@ -28,6 +29,9 @@ CANONICAL = Verdict("", "")  # an import of the canonical path: counted, not rep
 def import_verdict(paths: PathMap, module: str) -> Verdict | None:
     """`import module`."""
     moved = paths.rename(module)
+    held = paths.held(module)
+    if held is not None:
+        return Verdict("deprecated-import", held, fixable=False, manual_review=True)
     if moved is not None:
         return Verdict("deprecated-import", f"`import {module}`: moved to {moved[1]}")
     if module in paths.old_modules:
@@ -49,6 +53,9 @@ def from_import_verdict(
     """`from module import name [as asname]` in the file of module `own_module`."""
     path = f"{module}.{name}"
     moved = paths.rename(path)
+    held = paths.held(path) if moved is not None else None
+    if held is not None:
+        return Verdict("deprecated-import", held, fixable=False, manual_review=True)
     if moved is not None:
         return Verdict("deprecated-import", f"`{name}` from {module}: moved to {moved[1]}")
     if path in paths.old_modules:
@@ -57,18 +64,20 @@ def from_import_verdict(
         if asname is not None and asname != name:
             return Verdict("aliased-import", f"`{name}` imported as `{asname}`")
         return CANONICAL
-    if _is_indirect(paths, own_module, module, name):
-        canonical = paths.canonical_by_name[name]
-        return Verdict("indirect-import", f"`{name}` from {module}: import it from {canonical}")
+    canonical = paths.indirect(own_module, module, name)
+    if canonical is not None:
+        return Verdict("indirect-import", f"`{name}` from {module}: {INDIRECT_HINT} {canonical}")
     return None
 
 
-def _is_indirect(paths: PathMap, own_module: str, module: str, name: str) -> bool:
-    """A canonical name imported through another project module than its own."""
-    canonical = paths.canonical_by_name.get(name)
-    if canonical is None or not paths.in_project(module) or module == own_module:
-        return False
-    return module != canonical.rpartition(".")[0]
+INDIRECT_HINT = "import it from"
+INDIRECT_MESSAGE = re.compile(rf"`(?P<name>\w+)` from (?P<module>[\w.]+): {INDIRECT_HINT} ")
+
+
+def indirect_subject(message: str) -> tuple[str, str] | None:
+    """(module, name) of an `indirect-import` finding's message."""
+    found = INDIRECT_MESSAGE.match(message)
+    return (found["module"], found["name"]) if found else None
 
 
 def compat_alias_verdict(alias: str, path: str) -> Verdict | None:
@@ -85,6 +94,9 @@ def string_verdict(paths: PathMap, value: object) -> Verdict | None:
         return None
     assert isinstance(value, str)
     moved = paths.rename(value)
+    held = paths.held(value) if moved is not None else None
+    if held is not None:
+        return Verdict("string-reference", held, fixable=False, manual_review=True)
     if moved is not None:
         return Verdict("string-reference", f'"{value}": moved to {moved[1]}')
     message = f'"{value}": names a deprecated module that no rule moves'

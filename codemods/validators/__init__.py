@@ -19,12 +19,13 @@ METRIC = "token_validation_paths"
 
 def read(spec: SpecReader, value: Any, key: Key) -> ValidatorRule:
     """One `[[consolidate]]` table: the `old` validators, the `new` one and its `params`."""
-    table = spec.table(value, key, {"old", "new", "params"})
+    table = spec.table(value, key, {"old", "new", "params", "pending"})
     spec.require(table, key, "old", "new")
     return ValidatorRule(
         spec.strings(table["old"], (*key, "old"), spec.dotted),
         spec.dotted(table["new"], (*key, "new")),
         spec.strings(table.get("params", []), (*key, "params"), spec.identifier),
+        pending=spec.boolean(table.get("pending", False), (*key, "pending")),
     )
 
 

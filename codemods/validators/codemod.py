@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import ClassVar
 
 import libcst as cst
@@ -56,16 +57,21 @@ class ValidatorsCodemod:
         if not rules.validators:
             return TransformResult(parsed.code)
         renames = tuple(
-            RenameRule(old, rule.new, "name") for rule in rules.validators for old in rule.old
+            RenameRule(old, rule.new, "name", pending=rule.pending)
+            for rule in rules.validators
+            for old in rule.old
         )
-        paths = PathMap(RuleSet(renames=renames, validators=rules.validators))
+        paths = PathMap(
+            RuleSet(renames=renames, validators=rules.validators, own_objects=rules.own_objects)
+        )
         blocked = _unbindable_calls(parsed, rules)
         result = rewrite_imports(
             parsed, paths, blocked, "token-validation", modules_deprecated=False
         )
         if result.code != parsed.code:
             return result
-        code, findings, changes = rewrite_local_calls(parsed, rules)
+        ready = tuple(rule for rule in rules.validators if not rule.pending)
+        code, findings, changes = rewrite_local_calls(parsed, replace(rules, validators=ready))
         return TransformResult(code, [*result.findings, *findings], result.changes + changes)
 
 

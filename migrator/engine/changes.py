@@ -11,7 +11,10 @@ from codemods.core.values import Finding
 from migrator.engine.cache import ResultCache
 from migrator.engine.discover import discover
 from migrator.engine.importers import with_repository_facts
+from migrator.engine.name_importers import with_flag_importers
+from migrator.engine.reexports import with_own_definitions
 from migrator.engine.runner import FileResult, Job, run_files
+from migrator.engine.spec_check import with_module_facts
 from migrator.progress import track
 from migrator.spec import Spec
 
@@ -69,6 +72,8 @@ def compute_changes(
     the repository pre-pass's per-file facts (off only with `--no-cache`)."""
     files = discover(root, spec.include, spec.exclude, paths, exclude)
     facts = with_repository_facts(root, spec, rules, files, cache=cache or facts_cache)
+    facts = with_flag_importers(with_module_facts(facts, root), root, spec, rules)
+    facts = with_own_definitions(facts, root, spec, rules)
     job = Job(str(root), facts, ordered_rules(rules), transform=True)
     store = ResultCache.for_job(root, job, spec.digest) if cache else None
     try:

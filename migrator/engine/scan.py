@@ -8,7 +8,9 @@ from codemods import codemod_names
 from migrator.engine.cache import ResultCache
 from migrator.engine.discover import discover
 from migrator.engine.metrics import ScanReport, compute_metrics
+from migrator.engine.reexports import without_own_objects
 from migrator.engine.runner import FileResult, Job, run_files
+from migrator.engine.spec_check import with_module_facts
 from migrator.progress import track
 from migrator.spec import Spec
 
@@ -32,7 +34,8 @@ def scan(
     `fast=False` analyzes with LibCST alone instead of the stdlib-`ast` analyzers.
     """
     files = discover(root, spec.include, spec.exclude, paths, exclude)
-    job = Job(str(root), spec.rules, codemod_names(), prefilter=prefilter, fast=fast)
+    rules = with_module_facts(spec.rules, root)
+    job = Job(str(root), rules, codemod_names(), prefilter=prefilter, fast=fast)
     store = ResultCache.for_job(root, job, spec.digest) if cache else None
     try:
         # An unchanged tree (same paths, same contents, same spec and code): the last report.
@@ -43,7 +46,7 @@ def scan(
                 return ScanReport.from_dict(known)
             except (KeyError, TypeError, ValueError):
                 pass  # an entry of another shape: scan
-        results = run_files(job, files, jobs, cache=store)
+        results = without_own_objects(run_files(job, files, jobs, cache=store), rules, root)
         if progress:
             results = track(results, len(files), "scanning")
         report = compute_metrics(results)

@@ -20,6 +20,7 @@ from migrator.engine import cache
 from migrator.engine.discover import matcher
 from migrator.engine.metrics import ScanReport, compute_metrics
 from migrator.engine.runner import INLINE_LIMIT, FileResult, Job, process_source
+from migrator.engine.spec_check import with_module_facts
 from migrator.engine.workers import pool as worker_pool
 from migrator.git import GitObjects
 from migrator.spec import Spec
@@ -114,7 +115,9 @@ class TreeScanner:
         self.spec = spec
         self.jobs = jobs
         self.git = GitObjects(root)
-        self.job = Job(str(root), spec.rules, codemod_names())
+        # The working tree's module facts, as the scan's (same cache entries; the facts change
+        # only which deprecated imports need review, never a metric).
+        self.job = Job(str(root), with_module_facts(spec.rules, root), codemod_names())
         self.included, self.excluded = matcher(spec.include), matcher(spec.exclude)
         self.memo: dict[tuple[str, str], FileResult] = {}
         self.stored = BlobResults(root, self.job, spec)

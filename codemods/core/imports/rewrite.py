@@ -123,8 +123,9 @@ class ImportRewrite:
     def decide(self) -> None:
         groups: dict[tuple[int, str], list[Candidate]] = {}
         for candidate in self.candidates():
-            if candidate.old in self.blocked:
-                self.report(candidate.alias, self.blocked[candidate.old])
+            why = self._why_kept(candidate.old)
+            if why is not None:
+                self.report(candidate.alias, why)
                 continue
             if candidate.assignment is None:
                 self.report(candidate.alias, f"`{candidate.bound}`: cannot resolve this import")
@@ -287,7 +288,7 @@ class ImportRewrite:
             self.report(candidate.alias, f"module `{candidate.bound}` is bound more than once")
             return
         plain = isinstance(site.node, cst.Import) and candidate.alias.asname is None
-        kept = still_needed = False
+        kept = still_needed = held = False
         for access in assignment.references:
             node = access.node
             parent = self.parsed.parent(node)
@@ -298,9 +299,10 @@ class ImportRewrite:
                 not is_attr
                 or (moved is not None and moved[1] == f"{candidate.target}.{split_path(old)[1]}")
             )
-            if old in self.blocked:
-                self.report(node, self.blocked[old])
-                kept = True
+            why = self._why_kept(old)
+            if why is not None:
+                self.report(node, why)
+                kept = held = True
             elif follows:
                 still_needed = True
                 if plain:
@@ -309,6 +311,8 @@ class ImportRewrite:
                 kept = True
             elif not self._convert(candidate, access, parent, moved[1]):
                 kept = True
+        if held and candidate.module_rule:
+            return  # the module import stays: a name it serves does not move
         if candidate.module_rule and (kept or still_needed):
             self._repoint_module(candidate)
         elif not kept:
@@ -361,8 +365,10 @@ class ImportRewrite:
                     message = f'"{value}": names a deprecated module that no rule moves'
                     self.report(node, message, rule="string-reference")
                 continue
-            if self._blocked_path(value):
-                self.report(node, self.blocked[self._blocked_path(value)])
+            blocked = self._blocked_path(value)
+            why = self.blocked[blocked] if blocked else self.paths.held(value)
+            if why is not None:
+                self.report(node, why)
                 continue
             if node.raw_value != value:
                 self.report(node, f'"{value}": escaped string, rewrite by hand')
@@ -371,6 +377,11 @@ class ImportRewrite:
                 value=node.prefix + node.quote + moved[1] + node.quote
             )
             self.changes += 1
+
+    def _why_kept(self, path: str) -> str | None:
+        """Why an old path must stay: a call that still needs it, a pending rule, a name the
+        new module does not provide."""
+        return self.blocked.get(path) or self.paths.held(path)
 
     def _blocked_path(self, value: str) -> str | None:
         return next((b for b in self.blocked if value == b or value.startswith(b + ".")), None)

@@ -55,15 +55,9 @@ def destination(path: str, ctx: FileContext, paths: PathMap) -> str:
     if moved is not None:
         return moved[1]
     module, _, name = path.rpartition(".")
-    canonical = paths.canonical_by_name.get(name)
-    if (
-        canonical is not None
-        and path not in paths.canonical
-        and paths.in_project(module)
-        and module != ctx.module
-    ):
-        return canonical
-    return path
+    if path in paths.canonical:
+        return path
+    return paths.indirect(ctx.module, module, name) or path
 
 
 def visible(scope: Scope, name: str) -> set[BaseAssignment]:

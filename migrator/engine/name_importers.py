@@ -1,0 +1,79 @@
+"""Who imports what from the modules a flag cleanup may shrink: a cheap repository pre-pass.
+
+Folding a bypass flag can leave a module-level name unused in its module (the import the flag's
+`try` block guarded, its fallback). Other modules may still import that name from there; the
+flags codemod keeps such names, and this pass tells it which they are (`RuleSet.importers`).
+"""
+
+from __future__ import annotations
+
+import ast
+import warnings
+from dataclasses import replace
+from pathlib import Path
+
+from codemods.core.rules import RuleSet
+from codemods.core.values import FileContext
+from migrator.engine.discover import discover
+from migrator.spec import Spec
+
+
+def _sources(root: Path, spec: Spec):
+    for path in discover(root, spec.include, spec.exclude):
+        if not path.endswith(".py") or (root / path).is_symlink():
+            continue
+        try:
+            yield path, (root / path).read_bytes()
+        except OSError:
+            continue
+
+
+def _parse(source: bytes) -> ast.Module | None:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+
+
+def flag_importers(root: Path, spec: Spec) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """`module.Name` -> the files that import `Name` from `module`, for every module that
+    mentions a flag of the spec (the only modules the flags codemod shrinks)."""
+    flags = [flag.name.encode() for flag in spec.rules.flags]
+    if not flags:
+        return ()
+    modules = {
+        FileContext.from_path(path).module: path
+        for path, source in _sources(root, spec)
+        if any(flag in source for flag in flags)
+    }
+    modules.pop("", None)
+    needles = {module.rpartition(".")[2].encode() for module in modules}
+    found: dict[str, set[str]] = {}
+    for path, source in _sources(root, spec):
+        if not any(needle in source for needle in needles):
+            continue
+        tree = _parse(source)
+        if tree is None:
+            continue
+        context = FileContext.from_path(path)
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.ImportFrom):
+                continue
+            module = context.resolve("." * node.level + (node.module or ""))
+            if module not in modules or modules[module] == path:
+                continue
+            for alias in node.names:
+                if alias.name != "*":
+                    found.setdefault(f"{module}.{alias.name}", set()).add(path)
+    return tuple((name, tuple(sorted(files))) for name, files in sorted(found.items()))
+
+
+def with_flag_importers(
+    rules: RuleSet, root: Path, spec: Spec, selected: tuple[str, ...]
+) -> RuleSet:
+    """The rules plus the flag modules' importers when the flags codemod runs."""
+    if "flags" not in selected:
+        return rules
+    return replace(rules, importers=flag_importers(root, spec))

@@ -1,0 +1,91 @@
+"""Indirect means re-exported: the scan's `indirect-import` findings that are not.
+
+The per-file analyzers call a canonical name imported through another project module indirect
+by its name alone. Whether that module really binds the canonical object is a fact about another
+file: this checks it (with `ModuleIndex`, for the modules those findings name only) and drops the
+findings of modules that define their own object of that name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+from pathlib import Path
+
+from codemods.core.paths import PathMap
+from codemods.core.rules import RuleSet
+from codemods.imports.verdicts import indirect_subject
+from migrator.engine.discover import discover
+from migrator.engine.modules import ModuleIndex, parse_facts
+from migrator.engine.runner import FileResult
+from migrator.spec import Spec
+
+
+def binds_canonical(index: ModuleIndex, paths: PathMap, module: str, name: str) -> bool:
+    """Does `module.name` lead (through imports and re-exports) to the canonical object?
+    Unknown modules (outside the repository) count as re-exporting."""
+    canonical = paths.canonical_by_name[name]
+    if not index.exists(module):
+        return True
+    origin = index.origin(module, name)
+    if origin is None:
+        return False
+    moved = paths.rename(origin)
+    same = {canonical, index.origin(*canonical.rsplit(".", 1))}
+    return origin in same or (moved is not None and moved[1] == canonical)
+
+
+def without_own_objects(
+    results: Iterable[FileResult], rules: RuleSet, root: Path
+) -> Iterator[FileResult]:
+    """The results, minus the `indirect-import` findings of modules with an object of their own."""
+    paths = PathMap(rules)
+    index = ModuleIndex(root)
+    verdicts: dict[tuple[str, str], bool] = {}
+    for result in results:
+        kept = []
+        for finding in result.findings:
+            subject = (
+                indirect_subject(finding.message) if finding.rule == "indirect-import" else None
+            )
+            if subject is not None and subject[1] in paths.canonical_by_name:
+                if subject not in verdicts:
+                    verdicts[subject] = binds_canonical(index, paths, *subject)
+                if not verdicts[subject]:
+                    continue
+            kept.append(finding)
+        yield result if len(kept) == len(result.findings) else replace(result, findings=kept)
+
+
+def own_definitions(root: Path, spec: Spec, rules: RuleSet) -> frozenset[str]:
+    """`module.Name` of the project modules that define a class or function of a canonical
+    name themselves: importing the name there is not an indirect import of the canonical one.
+    Cheap: only files spelling `class Name` or `def Name` are parsed."""
+    paths = PathMap(rules)
+    canonical = paths.canonical_by_name
+    needles = [prefix + name.encode() for name in canonical for prefix in (b"class ", b"def ")]
+    found = set()
+    for path in discover(root, spec.include, spec.exclude):
+        if not path.endswith(".py") or (root / path).is_symlink():
+            continue
+        try:
+            source = (root / path).read_bytes()
+        except OSError:
+            continue
+        if not any(needle in source for needle in needles):
+            continue
+        facts = parse_facts(source, path)
+        module = path.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
+        for name, target in canonical.items():
+            if name in facts.defined and f"{module}.{name}" != target:
+                found.add(f"{module}.{name}")
+    return frozenset(found)
+
+
+def with_own_definitions(
+    rules: RuleSet, root: Path, spec: Spec, selected: tuple[str, ...]
+) -> RuleSet:
+    """The rules plus `own_objects` when a codemod that rewrites imports runs."""
+    if "imports" not in selected and "validators" not in selected:
+        return rules
+    return replace(rules, own_objects=own_definitions(root, spec, rules))
