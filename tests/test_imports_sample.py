@@ -80,15 +80,24 @@ def test_dry_run_diff_applies_and_names_what_needs_review(migrated: dict) -> Non
     assert first.returncode == 0, first.stderr
     assert first.stdout.startswith("diff --git ")
     assert migrated["check"].returncode == 0, migrated["check"].stderr
-    assert "36 of 79 files would change" in first.stderr
+    # 35: engine_config_service.py keeps its import (its call does not fit the new class).
+    assert "35 of 79 files would change" in first.stderr
     assert (
         "netra_backend/app/services/system_tasks.py:8:69: `ExecutionEngine` is still constructed "
         "directly (line 10)" in first.stderr
     )
     assert (
-        "netra_backend/app/services/engine_config_service.py:7:13: `ExecutionEngine(...)` now "
-        "builds `UserExecutionEngine`" in first.stderr
+        "netra_backend/app/services/engine_config_service.py:6:71: `ExecutionEngine` is left "
+        "unchanged: a call of it does not fit `UserExecutionEngine`'s parameters "
+        "(context, agent_factory, websocket_emitter); port that call by hand" in first.stderr
     )
+    assert (
+        "netra_backend/app/services/engine_config_service.py:7:13: `ExecutionEngine(...)` would "
+        "build `UserExecutionEngine`, which takes (context, agent_factory, websocket_emitter): "
+        "these arguments do not fit, so `ExecutionEngine` keeps its import; port this call by "
+        "hand" in first.stderr
+    )
+    assert "engine_config_service.py" not in first.stdout, "its import and call stay unchanged"
 
 
 def test_scan_after_apply_leaves_only_the_manual_review_items(migrated: dict) -> None:
@@ -101,8 +110,10 @@ def test_scan_after_apply_leaves_only_the_manual_review_items(migrated: dict) ->
     # Left on purpose, reported for manual review during the run: system_tasks.py still calls
     # `ExecutionEngine._init_from_factory(...)` without a user context (refused by the
     # constructors rule, so the imports rule keeps that name). The `importlib.import_module(...)`
-    # of the consolidated module follows the spec's whole-module rule.
-    assert metrics["deprecated_imports"] == 1
+    # of the consolidated module follows the spec's whole-module rule. engine_config_service.py
+    # keeps its import of the consolidated `ExecutionEngine`: its `config=` call does not fit
+    # `UserExecutionEngine`, so a human ports it.
+    assert metrics["deprecated_imports"] == 2
     assert metrics["string_references"] == 0
     left = sorted(
         (f["path"], f["line"], f["rule"])
@@ -111,6 +122,7 @@ def test_scan_after_apply_leaves_only_the_manual_review_items(migrated: dict) ->
         in {"deprecated-import", "aliased-import", "indirect-import", "string-reference"}
     )
     assert left == [
+        ("netra_backend/app/services/engine_config_service.py", 6, "deprecated-import"),
         ("netra_backend/app/services/system_tasks.py", 8, "deprecated-import"),
     ]
 
@@ -148,6 +160,7 @@ OLD_IMPORT = (
 )
 NEW_IMPORT = "from netra_backend.app.services.user_execution_context import UserExecutionContext\n"
 SHIM = "netra_backend/app/agents/supervisor/request_scoped_execution_engine.py"
+CANONICAL_MODULE = "netra_backend/app/agents/supervisor/user_execution_engine.py"
 SHIM_SOURCE = (
     "from netra_backend.app.agents.supervisor.user_execution_engine import UserExecutionEngine\n"
     "\n"
@@ -158,7 +171,7 @@ SHIM_USER = (
     "    RequestScopedExecutionEngine,\n"
     ")\n"
     "\n"
-    "ENGINE = RequestScopedExecutionEngine\n"
+    "ENGINES = [RequestScopedExecutionEngine]\n"
 )
 
 
@@ -197,6 +210,7 @@ def test_ignored_and_virtualenv_files_are_never_touched(tmp_path: Path, init_git
 
 def test_compat_alias_stays_while_files_outside_the_run_import_it(tmp_path: Path) -> None:
     files = {
+        CANONICAL_MODULE: "class UserExecutionEngine:\n    pass\n",  # the imports' target
         SHIM: SHIM_SOURCE,
         "netra_backend/app/services/user.py": SHIM_USER,
         "tests/test_user.py": SHIM_USER,

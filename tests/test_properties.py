@@ -1,7 +1,9 @@
 """Properties of every codemod and of the whole rewrite, over generated programs.
 
-No codemod raises, every output parses, a second run changes nothing, and a file without the
-spec's needles comes back byte-identical. Few examples in `make test`, many in `make fuzz`.
+No codemod raises, every output parses, a second run changes nothing, a file without the
+spec's needles comes back byte-identical, and the rewrite never makes the file worse: no finding
+it did not have (by baseline fingerprint, any rule) and no name left undefined. Few examples in
+`make test`, many in `make fuzz`.
 """
 
 from __future__ import annotations
@@ -12,10 +14,13 @@ from pathlib import Path
 import libcst as cst
 import pytest
 from hypothesis import given, settings
+from pyflakes import checker as pyflakes_checker
+from pyflakes import messages as pyflakes_messages
 
 from codemods import CODEMODS
 from codemods.core.base import FileContext, ParsedFile
-from migrator.engine.runner import Job, process_file
+from migrator.engine.runner import Job, process_file, process_source
+from migrator.report.baseline import fingerprints_in, site_key
 from migrator.spec import default_spec_text, parse_spec
 from tests.batchkit import cli
 from tests.spec_modules import stub_spec_modules
@@ -67,9 +72,42 @@ def check_pipeline(tmp: Path, source: str) -> None:
     if not first.changed:
         return
     assert parses(first.new.decode())
+    check_no_worse(tmp, source, first.new.decode())
     target.write_bytes(first.new)
     second = process_file(job, PATH)
     assert second.error is None and not second.changed, "a second run changed the file again"
+
+
+def check_no_worse(tmp: Path, old: str, new: str) -> None:
+    """Every finding of the new text was in the old one (a finding whose words changed at the
+    same rule and line text is the same finding), and no name became undefined."""
+    scan_job = Job(str(tmp), RULES, tuple(CODEMODS))
+    before = process_source(scan_job, PATH, old.encode()).findings
+    after = process_source(scan_job, PATH, new.encode()).findings
+    old_lines, new_lines = old.splitlines(), new.splitlines()
+    old_prints = fingerprints_in(before, lambda _path: old_lines)
+    new_prints = fingerprints_in(after, lambda _path: new_lines)
+    places = {_place(f, old_lines) for f in before}
+    added = [
+        f
+        for f, fingerprint in zip(after, new_prints, strict=True)
+        if fingerprint not in old_prints and _place(f, new_lines) not in places
+    ]
+    assert added == [], f"the rewrite added findings:\n{new}"
+    if _ast_parses(old):
+        used = {n.id for n in ast.walk(ast.parse(old)) if isinstance(n, ast.Name)}
+        unbound = (undefined_names(new) - undefined_names(old)) & used
+        assert not unbound, f"{unbound} became undefined:\n{new}"
+
+
+def _place(finding, lines: list[str]) -> tuple[str, str]:
+    rule, _path, _message, text = site_key(finding, lines)
+    return rule, text
+
+
+def undefined_names(code: str) -> set[str]:
+    messages = pyflakes_checker.Checker(ast.parse(code)).messages
+    return {m.message_args[0] for m in messages if isinstance(m, pyflakes_messages.UndefinedName)}
 
 
 def _ast_parses(code: str) -> bool:
@@ -124,11 +162,11 @@ def test_second_tool_run_is_a_no_op_for_a_module_holding_the_class(tmp_path: Pat
     module.parent.mkdir()
     module.write_text(
         "from netra_backend.app.agents.supervisor.execution_engine import ExecutionEngine\n"
-        "engine = ExecutionEngine\n"
+        "engines = (ExecutionEngine,)\n"  # `engine = ExecutionEngine` would become an alias
     )
     args = ("run", "--repo", str(tmp_path), "--rule", "imports", "--no-commit", "--no-cache")
     assert cli(*args, "--jobs", "1").exit_code == 0
     first = module.read_bytes()
-    assert b"engine = UserExecutionEngine\n" in first
+    assert b"engines = (UserExecutionEngine,)\n" in first
     assert cli(*args, "--jobs", "1").exit_code == 0
     assert module.read_bytes() == first

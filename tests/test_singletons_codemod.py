@@ -32,6 +32,18 @@ FINDINGS: dict[str, list[tuple[int, int, str, bool]]] = {
             False,
         )
     ],
+    # The mechanical shape, but the spec does not vouch for the class: reported, never fixed
+    # (a class keeping state in `self` would lose it with an instance per call).
+    "suffix_only": [
+        (
+            9,
+            0,
+            "module global `_manager_factory` holds a shared `MockWebSocketManagerFactory` "
+            "instance; not fixed: `MockWebSocketManagerFactory` matched only by the suffix "
+            "`Factory`; add it to the [[singleton]] rule's `classes` to let migrator fix it",
+            True,
+        )
+    ],
     "fix_disabled": [
         (
             5,

@@ -26,7 +26,8 @@ __all__ = ["Analysis", "FileContext", "Finding", "last_components"]
 
 @dataclass
 class TransformResult:
-    """New source text (equal to the input when nothing changed) and what was found."""
+    """New source text (equal to the input when nothing changed) and what was found there:
+    every finding's position is in `code`, the new text."""
 
     code: str
     findings: list[Finding] = field(default_factory=list)

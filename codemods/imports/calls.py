@@ -38,6 +38,7 @@ class ConstructorCalls(cst.CSTVisitor):
         self.paths = paths
         self.pending: dict[str, str] = {}
         self.mismatches: list[Finding] = []
+        self.mismatched: dict[str, str] = {}  # old path -> why its import and uses stay
         self.olds = {rule.old for rule in rules.constructors}
         self.by_new = {rule.new: rule for rule in rules.constructors}
 
@@ -61,9 +62,14 @@ class ConstructorCalls(cst.CSTVisitor):
     def _mismatch(self, node: cst.Call, name: str, rule: ConstructorRule) -> Finding:
         short, new = name.rpartition(".")[2], rule.new.rpartition(".")[2]
         params = ", ".join(n for n, _ in rule.args)
+        self.mismatched.setdefault(
+            self.parsed.context.resolve(name),
+            f"`{short}` is left unchanged: a call of it does not fit `{new}`'s parameters "
+            f"({params}); port that call by hand",
+        )
         message = (
-            f"`{short}(...)` now builds `{new}`, which takes ({params}): "
-            "these arguments do not fit, port this call by hand"
+            f"`{short}(...)` would build `{new}`, which takes ({params}): these arguments do "
+            f"not fit, so `{short}` keeps its import; port this call by hand"
         )
         return self.parsed.finding(
             "constructor-signature", node, message, fixable=False, manual_review=True
@@ -76,7 +82,8 @@ def constructor_calls(parsed: ParsedFile, rules: RuleSet, paths: PathMap) -> Con
     `pending`: old constructor classes this file still calls directly, with why their names must
     stay. A call already written with the new class's keywords (the name bound to both classes,
     e.g. by a try/except fallback) is not pending. `mismatches`: calls of a moved class whose new
-    class (a constructor rule's) takes other arguments.
+    class (a constructor rule's) takes other arguments; `mismatched`: their old paths, with why
+    their imports must stay (rewriting the import would hand the call to the new class).
     """
     visitor = ConstructorCalls(parsed, rules, paths)
     if rules.constructors:

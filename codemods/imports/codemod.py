@@ -16,6 +16,7 @@ from codemods.core.base import (
 from codemods.core.imports.rewrite import rewrite_imports
 from codemods.core.imports.scopes import imported_module
 from codemods.core.imports.sites import path_strings
+from codemods.core.line_shift import shift_findings
 from codemods.core.paths import PathMap, RepositoryPathMap
 from codemods.core.rules import RuleSet
 from codemods.imports import needles as imports_needles
@@ -120,7 +121,7 @@ class ImportsCodemod:
     def transform(self, parsed: ParsedFile, rules: RuleSet) -> TransformResult:
         paths = RepositoryPathMap(rules)
         calls = constructor_calls(parsed, rules, paths)
-        result = rewrite_imports(parsed, paths, calls.pending, "deprecated-import")
-        if result.code != parsed.code:
-            result.findings.extend(calls.mismatches)
+        blocked = {**calls.mismatched, **calls.pending}
+        result = rewrite_imports(parsed, paths, blocked, "deprecated-import")
+        result.findings.extend(shift_findings(calls.mismatches, parsed.code, result.code))
         return result

@@ -51,6 +51,15 @@ class _Candidates:
         qualified = self.parsed.qualified_names(call.func)
         return self._rule(qualified, (dotted_name(call.func) or "").rpartition(".")[2])
 
+    def suffix_only(self, call: cst.BaseExpression) -> str | None:
+        """The suffix a candidate call's class matched by, when no rule's `classes` names it."""
+        rule = self.rule_for(call)
+        if rule is None or not isinstance(call, cst.Call):
+            return None
+        if self.parsed.qualified_names(call.func) & set(rule.classes):
+            return None
+        return say.matched_suffix((dotted_name(call.func) or "").rpartition(".")[2], rule.suffixes)
+
     def class_name(self, call: cst.BaseExpression) -> str | None:
         """The class a module-level call constructs, when it is a candidate."""
         if not isinstance(call, cst.Call) or self.rule_for(call) is None:
@@ -103,6 +112,7 @@ class _SingletonCollector(cst.CSTVisitor):
             shape.problem if shape else None,
             bool(rule and rule.fix),
         )
+        suffix = self.candidates.suffix_only(shape.call) if shape else None
         message, fixable = say.module_instance(
             target.value,
             cls,
@@ -110,11 +120,13 @@ class _SingletonCollector(cst.CSTVisitor):
             problem=problem,
             fix=fix,
             getter=shape.getter.name.value if shape and shape.getter else None,
+            suffix=suffix,
         )
         if fixable:
             self.analysis.findings.append(self.parsed.finding("singleton", target, message))
         else:
-            self._report(target, message, fix=say.rewritten(known=known, problem=problem, fix=fix))
+            rewrites = say.rewritten(known=known, problem=problem, fix=fix, suffix=suffix)
+            self._report(target, message, fix=rewrites)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._cached_getter(node)
@@ -220,7 +232,10 @@ class SingletonsCodemod:
         fixes = [
             shape
             for shape in instances.values()
-            if shape.problem is None and (rule := candidates.rule_for(shape.call)) and rule.fix
+            if shape.problem is None
+            and (rule := candidates.rule_for(shape.call))
+            and rule.fix
+            and candidates.suffix_only(shape.call) is None
         ]
         remaining: list[Finding] = [
             f for f in self.analyze(parsed, rules).findings if f.manual_review

@@ -141,6 +141,14 @@ class _Analyzer:
         self.rule_cache[key] = rule
         return rule
 
+    def suffix_only(self, call: ast.AST | None) -> str | None:
+        rule = self.rule_for(call)
+        if rule is None or not isinstance(call, ast.Call):
+            return None
+        if self._qualified(call) & set(rule.classes):
+            return None
+        return say.matched_suffix((dotted(call.func) or "").rpartition(".")[2], rule.suffixes)
+
     def class_name(self, call: ast.AST | None) -> str | None:
         if not isinstance(call, ast.Call) or self.rule_for(call) is None:
             return None
@@ -177,6 +185,7 @@ class _Analyzer:
             shape.problem if shape else None,
             bool(rule and rule.fix),
         )
+        suffix = self.suffix_only(shape.call) if shape else None
         message, fixable = say.module_instance(
             target.id,
             cls,
@@ -184,11 +193,13 @@ class _Analyzer:
             problem=problem,
             fix=fix,
             getter=shape.getter.name if shape and shape.getter else None,
+            suffix=suffix,
         )
         if fixable:
             self.analysis.findings.append(self.file.finding("singleton", target, message))
         else:
-            self._report(target, message, fix=say.rewritten(known=known, problem=problem, fix=fix))
+            rewrites = say.rewritten(known=known, problem=problem, fix=fix, suffix=suffix)
+            self._report(target, message, fix=rewrites)
 
     def _assigned(self, target: ast.expr, cls: str) -> None:
         if isinstance(target, ast.Name):

@@ -13,14 +13,23 @@ def module_instance(
     problem: str | None,
     fix: bool,
     getter: str | None,
+    suffix: str | None = None,
 ) -> tuple[str, bool]:
     """(message, fixable) for a module global `name = cls(...)`.
 
     `known`: the global has the mechanical shape's facts; `problem`: why it is not that shape;
-    `fix`: its rule allows the fix; `getter`: the function that only returns it.
+    `fix`: its rule allows the fix; `getter`: the function that only returns it; `suffix`: the
+    name suffix the class matched by when the rule's `classes` do not name it (never fixed: a
+    class that keeps state in `self` would silently lose it).
     """
     message = f"module global `{name}` holds a shared `{cls}` instance"
-    if rewritten(known=known, problem=problem, fix=fix):
+    if known and problem is None and fix and suffix is not None:
+        why = (
+            f"`{cls}` matched only by the suffix `{suffix}`; add it to the [[singleton]] "
+            "rule's `classes` to let migrator fix it"
+        )
+        return f"{message}; not fixed: {why}", False
+    if rewritten(known=known, problem=problem, fix=fix, suffix=suffix):
         message += f": `{getter or 'its getter'}()` will build a new instance per call"
         if name.startswith("_"):
             return message, True
@@ -34,9 +43,16 @@ def module_instance(
     return f"{message}; not fixed: {why}", False
 
 
-def rewritten(*, known: bool, problem: str | None, fix: bool) -> bool:
-    """Whether the rewrite fixes a module global's getter (a public global stays, reviewed)."""
-    return known and problem is None and fix
+def matched_suffix(name: str, suffixes: tuple[str, ...]) -> str | None:
+    """The suffix a class name is a candidate by (the longest that fits), if any."""
+    fitting = [suffix for suffix in suffixes if name.endswith(suffix)]
+    return max(fitting, key=len) if name[:1].isupper() and fitting else None
+
+
+def rewritten(*, known: bool, problem: str | None, fix: bool, suffix: str | None = None) -> bool:
+    """Whether the rewrite fixes a module global's getter (a public global stays, reviewed);
+    never for a class matched only by a `suffix`."""
+    return known and problem is None and fix and suffix is None
 
 
 def class_attribute(name: str, cls: str) -> str:

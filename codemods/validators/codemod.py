@@ -9,6 +9,7 @@ import libcst as cst
 
 from codemods.core.base import Analysis, Analyzer, ParsedFile, TransformResult
 from codemods.core.imports.rewrite import rewrite_imports
+from codemods.core.line_shift import shift_findings
 from codemods.core.paths import PathMap
 from codemods.core.rules import RenameRule, RuleSet, ValidatorRule
 from codemods.validators import messages as say
@@ -72,7 +73,8 @@ class ValidatorsCodemod:
             return result
         ready = tuple(rule for rule in rules.validators if not rule.pending)
         code, findings, changes = rewrite_local_calls(parsed, replace(rules, validators=ready))
-        return TransformResult(code, [*result.findings, *findings], result.changes + changes)
+        findings = shift_findings([*result.findings, *findings], parsed.code, code)
+        return TransformResult(code, findings, result.changes + changes)
 
 
 def binding_problem(call: cst.Call, params: tuple[str, ...]) -> str | None:

@@ -62,7 +62,7 @@ class ChunkRecord(_Record):
     index: int
     files: list[str]
     gates: list[dict[str, object]] = field(default_factory=list)
-    status: str | None = None  # committed, gate-failed or commit-failed
+    status: str | None = None  # committed, gate-failed, metrics-worse or commit-failed
     commit: str | None = None
     metrics_before: dict[str, float] | None = None
     metrics_after: dict[str, float] | None = None

@@ -30,6 +30,7 @@ from migrator.engine.fileio import atomic_write
 from migrator.engine.runner import FileResult
 from migrator.engine.scan import scan
 from migrator.git import GitError, Repository
+from migrator.report.baseline import is_worse, ratcheted
 from migrator.spec import Batch, Spec
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -58,6 +59,16 @@ class RunResult:
     message: str
     record: RunRecord
     record_path: Path | None = None
+
+
+def worsened(before: dict[str, float], after: dict[str, float]) -> list[str]:
+    """The ratcheted metrics `after` is worse on (`canonical_import_usage` falling, any other
+    rising; the raw count `canonical_imports` is not ratcheted)."""
+    return [
+        metric
+        for metric, value in ratcheted(after).items()
+        if metric in before and is_worse(metric, value, before[metric])
+    ]
 
 
 def compact(metrics: dict[str, float]) -> str:
@@ -259,6 +270,9 @@ class BatchRun:
             if not result.passed:
                 return self._gate_failed(index, total, chunk, entry, result)
         after = self._metrics()
+        worse = worsened(before, after)
+        if worse:
+            return self._metrics_worse(index, total, chunk, entry, before, after, worse)
         message = commit_message(
             self.spec,
             self.batch,
@@ -307,6 +321,29 @@ class BatchRun:
             EXIT_FAILED,
             "gate-failed",
             f"{self.batch.name}: gate failed on chunk {index}/{total}; restored "
+            f"{len(restored)} file(s), nothing committed for it" + self._landed_note(),
+        )
+
+    def _metrics_worse(
+        self,
+        index: int,
+        total: int,
+        chunk: list[str],
+        entry: ChunkRecord,
+        before: dict[str, float],
+        after: dict[str, float],
+        worse: list[str],
+    ) -> RunResult:
+        """A chunk that makes a ratcheted metric worse is never committed: restored, exit 1."""
+        restored = self._restore_current()
+        self._mark(chunk, "restored")
+        entry.status = "metrics-worse"
+        entry.metrics_before, entry.metrics_after = before, after
+        changes = ", ".join(f"{m} {before[m]} -> {after[m]}" for m in worse)
+        return self._finish(
+            EXIT_FAILED,
+            "metrics-worse",
+            f"{self.batch.name}: chunk {index}/{total} would make {changes}; restored "
             f"{len(restored)} file(s), nothing committed for it" + self._landed_note(),
         )
 

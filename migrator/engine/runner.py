@@ -17,11 +17,19 @@ from typing import TYPE_CHECKING, Protocol
 
 from ahocorasick_rs import BytesAhoCorasick, Implementation
 
+from codemods.core.line_shift import line_map, shift_findings
 from codemods.core.rewrites import idle_findings
 from codemods.core.rules import RuleSet
 from codemods.core.tree import AstFile, Unsupported
 from codemods.core.values import Analysis, FileContext, Finding
 from codemods.registry import DESCRIPTORS, fast_analyzer
+from migrator.engine.withdraw import (
+    WITHDRAWN,
+    Regression,
+    RewriteCheck,
+    forget_modules,
+    module_facts,
+)
 from migrator.engine.workers import pool as worker_pool
 
 if TYPE_CHECKING:
@@ -297,7 +305,8 @@ def _idle(
     for name in present:
         analyze = fast_analyzer(name)
         try:
-            findings = idle_findings(name, analyze(file, job.rules).findings) if analyze else None
+            found = analyze(file, job.rules).findings if analyze else None
+            findings = idle_findings(name, found, file, job.rules) if found is not None else None
         except Exception:  # noqa: BLE001 - Unsupported, or a bug: the transform decides
             findings = None
         if findings is not None:
@@ -320,7 +329,10 @@ def _transform(
     """Each codemod in turn on the previous one's output; the final code must parse again.
 
     A codemod in `idle` is not run: its findings are given. After a change, the analysis of
-    the new code decides again for the codemods still to come.
+    the new code decides again for the codemods still to come. A codemod's change that makes
+    the file worse by migrator's own measure (`withdraw`) is not kept: the next codemod starts
+    from the text before it, and the site is reported. Findings follow the text: each stays at
+    its code's line in the final output.
     """
     result.original = source
     encoding = parsed.module.encoding
@@ -329,6 +341,7 @@ def _transform(
         return
     from codemods import CODEMODS
 
+    check = _rewrite_check(job, parsed.context)
     pending: str | None = None  # the latest output, not parsed yet, and the codemod that wrote it
     author = ""
     for index, name in enumerate(job.codemods):
@@ -346,18 +359,48 @@ def _transform(
             result.error = f"codemod `{name}` failed: {_first_line(error)}"
             result.new = None
             return
+        if outcome.code == parsed.code:
+            result.findings.extend(outcome.findings)
+            continue
+        regression = check.regression(parsed.code, outcome.code)
+        if regression is not None:
+            result.findings.extend(shift_findings(outcome.findings, outcome.code, parsed.code))
+            result.findings.append(_withdrawn(name, regression, outcome.code, parsed))
+            continue
+        result.findings = shift_findings(result.findings, parsed.code, outcome.code)
         result.findings.extend(outcome.findings)
-        if outcome.code != parsed.code:
-            result.changes[name] = max(outcome.changes, 1)
-            pending, author = outcome.code, name
-            later = job.codemods[index + 1 :]
-            idle = _idle(job, parsed.context, pending.encode(encoding), later) if later else {}
+        result.changes[name] = max(outcome.changes, 1)
+        pending, author = outcome.code, name
+        later = job.codemods[index + 1 :]
+        idle = _idle(job, parsed.context, pending.encode(encoding), later) if later else {}
     if not result.changes:
         return
     if pending is None:  # the last change was parsed already, for a later codemod
         result.new = parsed.code.encode(encoding)
     elif _parses(pending) or _reparse(pending, parsed, result, author):
         result.new = pending.encode(encoding)
+
+
+def _rewrite_check(job: Job, context: FileContext) -> RewriteCheck:
+    """The measure a change must not worsen: every registered codemod's analysis."""
+    from codemods import CODEMODS
+
+    def fallback(names: tuple[str, ...], text: str) -> dict[str, Analysis]:
+        return _libcst_analyses(job, libcst_parse(text, context), names)
+
+    names = tuple(
+        name
+        for name in dict.fromkeys((*CODEMODS, *job.codemods))
+        if fast_analyzer(name) or hasattr(CODEMODS[name], "analyze")
+    )
+    return RewriteCheck(context, job.rules, names, fallback, module_facts(job.root))
+
+
+def _withdrawn(name: str, regression: Regression, new: str, parsed: ParsedFile) -> Finding:
+    """The manual-review finding for a withdrawn change, at its site in the kept text."""
+    line = line_map(new, parsed.code)(regression.line)
+    message = f"`{name}` left this unchanged: {regression.reason}; change it by hand"
+    return Finding(WITHDRAWN, parsed.context.path, line, 0, message, False, True)
 
 
 def _parses(code: str) -> bool:
@@ -406,6 +449,7 @@ def run_files(
     with the repository.
     """
     paths = list(paths)
+    forget_modules()
     workers = jobs or os.cpu_count() or 1
     chunks = (paths[i : i + CHUNK] for i in range(0, len(paths), CHUNK))
     if workers <= 1 or len(paths) < INLINE_LIMIT:

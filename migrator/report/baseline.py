@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -119,32 +119,44 @@ def save(baseline: Baseline, path: Path) -> None:
 def fingerprints(root: Path, findings: Sequence[Finding]) -> list[str]:
     """One fingerprint per finding, in the given order (see the module docstring)."""
     cache: dict[str, list[str]] = {}
+
+    def lines_of(path: str) -> list[str]:
+        if path not in cache:
+            try:
+                cache[path] = (root / path).read_text("utf-8", errors="replace").splitlines()
+            except OSError:
+                cache[path] = []
+        return cache[path]
+
+    return fingerprints_in(findings, lines_of)
+
+
+def fingerprints_in(
+    findings: Sequence[Finding], lines_of: Callable[[str], Sequence[str]]
+) -> list[str]:
+    """`fingerprints` with each file's lines given (a text not written anywhere yet)."""
     seen: dict[str, int] = {}
     prints = [""] * len(findings)
     order = sorted(range(len(findings)), key=lambda i: _position(findings[i]))
     for index in order:
         finding = findings[index]
-        text = _line_text(root, finding.path, finding.line, cache)
-        key = "\0".join((finding.rule, finding.path, finding.message, text))
+        key = "\0".join(site_key(finding, lines_of(finding.path)))
         occurrence = seen.get(key, 0)
         seen[key] = occurrence + 1
         prints[index] = hashlib.sha256(f"{key}\0{occurrence}".encode()).hexdigest()[:20]
     return prints
 
 
+def site_key(finding: Finding, lines: Sequence[str]) -> tuple[str, str, str, str]:
+    """What a fingerprint hashes, before the occurrence index: rule, path, message and the
+    finding's line with whitespace normalised ("" when there is no such line)."""
+    line = finding.line
+    text = " ".join(lines[line - 1].split()) if 0 < line <= len(lines) else ""
+    return finding.rule, finding.path, finding.message, text
+
+
 def _position(finding: Finding) -> tuple[str, int, int, str]:
     return finding.path, finding.line, finding.column, finding.rule
-
-
-def _line_text(root: Path, path: str, line: int, cache: dict[str, list[str]]) -> str:
-    """The finding's line with whitespace normalised ("" when the file cannot be read)."""
-    if path not in cache:
-        try:
-            cache[path] = (root / path).read_text("utf-8", errors="replace").splitlines()
-        except OSError:
-            cache[path] = []
-    lines = cache[path]
-    return " ".join(lines[line - 1].split()) if 0 < line <= len(lines) else ""
 
 
 def _ratcheted(name: str) -> bool:

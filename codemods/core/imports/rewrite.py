@@ -38,6 +38,7 @@ from codemods.core.imports.sites import (
     index_of,
     split_path,
 )
+from codemods.core.line_shift import shift_findings
 from codemods.core.paths import PathMap
 
 
@@ -438,7 +439,8 @@ class ImportRewrite:
         code = self.parsed.module.visit(applier).code  # one code generation, not two
         if code == self.parsed.code:
             return TransformResult(self.parsed.code, self.findings, 0)
-        return TransformResult(code, self.findings, max(self.changes, 1))
+        findings = shift_findings(self.findings, self.parsed.code, code)
+        return TransformResult(code, findings, max(self.changes, 1))
 
     def _touched_tries(self, edits) -> set[cst.Try]:
         """Try statements whose body or handler holds an import this rewrite edited."""

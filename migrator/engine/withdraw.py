@@ -1,0 +1,211 @@
+"""No rewrite makes a file worse by migrator's own measure: a change that does is withdrawn.
+
+Each codemod's change to a file is measured against the text it started from, with the stdlib
+`ast` (every codemod's fast analyzer, pyflakes' undefined names, and the project's own imports):
+
+- a finding the old text did not hold (the baseline's fingerprint; a finding at the same rule
+  and line text whose words changed is the same finding),
+- a name that was bound and is now undefined (a name the old text did not use is not checked),
+- an import inside the project that does not resolve, in a file whose in-project imports all
+  resolved: its module file is not there, or the name is not bound at that module's top level
+  (see `ModuleFacts`). A file with a broken import already is not judged on imports: the
+  repository is incomplete (a partial checkout, a test's small tree) and nothing can be told.
+
+The runner then keeps the text from before that change and reports the site for manual review
+with the reason. Only changed files are measured, each text once.
+"""
+
+from __future__ import annotations
+
+import ast
+import warnings
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyflakes import checker as pyflakes_checker
+from pyflakes import messages as pyflakes_messages
+
+from codemods.core.rules import RuleSet
+from codemods.core.tree import AstFile, Unsupported
+from codemods.core.values import Analysis, FileContext, Finding
+from codemods.registry import fast_analyzer
+from migrator.engine.modules import ModuleIndex
+from migrator.report.baseline import fingerprints_in, site_key
+
+# (codemod names the fast analyzers could not answer, the text) -> their analyses, by LibCST
+Fallback = Callable[[tuple[str, ...], str], dict[str, Analysis]]
+WITHDRAWN = "rewrite-withdrawn"  # the rule of the finding that reports a withdrawn change
+UNDEFINED = (
+    pyflakes_messages.UndefinedName,
+    pyflakes_messages.UndefinedLocal,
+    pyflakes_messages.UndefinedExport,
+)
+
+
+@dataclass(frozen=True)
+class Measure:
+    """What one text of a file holds, by migrator's measure."""
+
+    findings: tuple[Finding, ...]
+    prints: tuple[str, ...]
+    lines: tuple[str, ...]
+    undefined: dict[str, int]  # name -> first line where it is undefined
+    names: frozenset[str]  # every name the text reads or binds
+    unresolved: dict[str, int]  # in-project import path -> its first line
+
+    def sites(self) -> set[tuple[str, str, str]]:
+        """(rule, path, line text) of each finding: where it is, whatever its words."""
+        return {_site(f, self.lines) for f in self.findings}
+
+
+@dataclass(frozen=True)
+class Regression:
+    """Why a change is withdrawn, and the line (in the changed text) that shows it."""
+
+    line: int
+    reason: str
+
+
+class RewriteCheck:
+    """Measures the texts of one file (each once) and compares a change's two sides."""
+
+    def __init__(
+        self,
+        context: FileContext,
+        rules: RuleSet,
+        codemods: Iterable[str],
+        fallback: Fallback,
+        modules: ModuleFacts | None = None,
+    ) -> None:
+        self.context, self.rules, self.fallback = context, rules, fallback
+        self.codemods = tuple(codemods)
+        self.modules = modules
+        self._measures: dict[str, Measure | None] = {}
+
+    def regression(self, old: str, new: str) -> Regression | None:
+        """Why `new` is worse than `old`, or None; also None when either text is beyond the
+        stdlib parser (the runner's own parse check decides what does not parse)."""
+        before, after = self.measure(old), self.measure(new)
+        if before is None or after is None:
+            return None
+        known = set(before.prints)
+        reworded = before.sites()
+        for finding, fingerprint in zip(after.findings, after.prints, strict=True):
+            if fingerprint not in known and _site(finding, after.lines) not in reworded:
+                return Regression(
+                    finding.line, f"it would add a `{finding.rule}` finding: {finding.message}"
+                )
+        for name, line in after.undefined.items():
+            if name in before.names and name not in before.undefined:
+                return Regression(line, f"it would leave `{name}` undefined")
+        if before.unresolved:  # an incomplete repository: the imports cannot be judged
+            return None
+        for path, line in after.unresolved.items():
+            if path not in before.unresolved:
+                return Regression(
+                    line, f"it would import `{path}`, which the repository does not provide"
+                )
+        return None
+
+    def measure(self, text: str) -> Measure | None:
+        if text not in self._measures:
+            self._measures[text] = self._measure(text)
+        return self._measures[text]
+
+    def _measure(self, text: str) -> Measure | None:
+        try:
+            file = AstFile(text, self.context)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+        analyses: dict[str, Analysis] = {}
+        pending: list[str] = []
+        for name in self.codemods:
+            analyze = fast_analyzer(name)
+            try:
+                if analyze is None:
+                    raise Unsupported(name)
+                analyses[name] = analyze(file, self.rules)
+            except Exception:  # noqa: BLE001 - Unsupported, or a bug: LibCST gives the answer
+                pending.append(name)
+        if pending:
+            try:
+                analyses.update(self.fallback(tuple(pending), text))
+            except Exception:  # noqa: BLE001 - LibCST rejects what the stdlib took
+                return None
+        findings = tuple(f for name in self.codemods for f in analyses[name].findings)
+        lines = tuple(text.splitlines())
+        prints = fingerprints_in(findings, lambda _path: lines)
+        unresolved = self.modules.unresolved(file.tree, self.context) if self.modules else {}
+        names = frozenset(n.id for n in ast.walk(file.tree) if isinstance(n, ast.Name))
+        undefined = _undefined(file.tree)
+        return Measure(findings, tuple(prints), lines, undefined, names, unresolved)
+
+
+def _site(finding: Finding, lines: Sequence[str]) -> tuple[str, str, str]:
+    rule, path, _message, text = site_key(finding, lines)
+    return rule, path, text
+
+
+def _undefined(tree: ast.Module) -> dict[str, int]:
+    """pyflakes' undefined names (and `__all__` entries), each with its first line."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        messages = pyflakes_checker.Checker(tree).messages
+    found: dict[str, int] = {}
+    for message in sorted(messages, key=lambda m: m.lineno):
+        if isinstance(message, UNDEFINED):
+            found.setdefault(str(message.message_args[0]), message.lineno)
+    return found
+
+
+class ModuleFacts:
+    """The imports of a changed file that point inside the project and do not resolve, asked
+    of the repository's `ModuleIndex` (each module read at most once a run).
+
+    An import points inside the project when its top-level package is a directory or module
+    of the repository; it resolves when its module is there and, for `from m import n`, `m`
+    provides `n` (bound at its top level, or a submodule).
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.index = ModuleIndex(root)
+
+    def unresolved(self, tree: ast.Module, context: FileContext) -> dict[str, int]:
+        """In-project import paths of the file that do not resolve, with their first line."""
+        found: dict[str, int] = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if self._inside(alias.name) and not self.index.exists(alias.name):
+                        found.setdefault(alias.name, node.lineno)
+            elif isinstance(node, ast.ImportFrom):
+                module = context.resolve("." * node.level + (node.module or ""))
+                if not self._inside(module):
+                    continue
+                if not self.index.exists(module):
+                    found.setdefault(module, node.lineno)
+                    continue
+                for alias in node.names:
+                    if alias.name != "*" and not self.index.provides(module, alias.name):
+                        found.setdefault(f"{module}.{alias.name}", node.lineno)
+        return found
+
+    def _inside(self, module: str) -> bool:
+        top = module.split(".", 1)[0]
+        return top.isidentifier() and self.index.exists(top)
+
+
+_modules: dict[str, ModuleFacts] = {}
+
+
+def module_facts(root: str) -> ModuleFacts:
+    """The repository's module facts, read once per run (`forget_modules` starts a new one)."""
+    if root not in _modules:
+        _modules[root] = ModuleFacts(Path(root))
+    return _modules[root]
+
+
+def forget_modules() -> None:
+    """Drop what was read of the repositories' modules: their files may have changed since."""
+    _modules.clear()
