@@ -2,10 +2,10 @@
 
     python benchmarks/measure.py [--cwd DIR] -- COMMAND...
 
-Prints one JSON line: {"wall": seconds, "peak_mb": MB, "code": exit code}. `peak_mb` is the
-largest resident set of any single process of the command (Linux's RUSAGE_CHILDREN maximum, which
-covers pool workers once they are reaped); this wrapper runs in its own process so nothing
-else is counted.
+Prints one JSON line: {"wall": seconds, "cpu": seconds, "peak_mb": MB, "code": exit code}.
+`cpu` is the user + system time of every process of the command; `peak_mb` is the largest
+resident set of any single process of it (Linux's RUSAGE_CHILDREN maximum, which covers pool
+workers once they are reaped). This wrapper runs in its own process so nothing else counts.
 """
 
 from __future__ import annotations
@@ -29,10 +29,13 @@ def main() -> None:
         command, cwd=args.cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, check=False
     )
     wall = time.perf_counter() - started
-    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak_kb = usage.ru_maxrss
     if done.returncode not in (0, 1):
         sys.stderr.write(done.stderr.decode("utf-8", "replace")[-2000:])
-    record = {"wall": round(wall, 4), "peak_mb": round(peak_kb / 1024, 1), "code": done.returncode}
+    cpu = round(usage.ru_utime + usage.ru_stime, 3)  # every process of the command, reaped
+    record = {"wall": round(wall, 4), "cpu": cpu, "peak_mb": round(peak_kb / 1024, 1)}
+    record["code"] = done.returncode
     print(json.dumps(record))
 
 

@@ -8,8 +8,11 @@ Parser-free, so a rewrite that finds nothing to do never loads LibCST.
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable
 
+from codemods.core.rules import RuleSet
+from codemods.core.tree import AstFile
 from codemods.core.values import Finding
 
 
@@ -29,21 +32,60 @@ def _nothing(findings: list[Finding]) -> list[Finding] | None:
 
 
 # Codemods whose analysis reports every change its transform makes (as findings with `fix`),
-# each with what that transform reports when it changes nothing (None: run it to know). Two
-# are not: the flags transform also removes falsy flag definitions, and the validators
-# transform also moves imports of consolidated names, neither of which is their analysis's
-# finding. Only the absence of their needles rules them out.
+# each with what that transform reports when it changes nothing (None: run it to know). The
+# flags transform also removes falsy flag definitions, which are no finding: only the absence
+# of its needles rules it out. The validators transform also moves imports and path strings
+# of old validators that are not called: `refers_to_old_validators` rules those out.
 _LEFT_FOR_REVIEW: dict[str, Callable[[list[Finding]], list[Finding] | None]] = {
+    "validators": _nothing,
     "singletons": _reviews,
     "constructors": _refusals,
     "imports": _nothing,
 }
 
 
-def idle_findings(codemod: str, findings: list[Finding]) -> list[Finding] | None:
+def idle_findings(
+    codemod: str, findings: list[Finding], file: AstFile, rules: RuleSet
+) -> list[Finding] | None:
     """What `codemod`'s transform reports on this file without changing it, given its
     analysis's findings, or None when they do not rule a change out."""
     left = _LEFT_FOR_REVIEW.get(codemod)
     if left is None or any(finding.fix for finding in findings):
         return None
+    if codemod == "validators" and refers_to_old_validators(file, rules):
+        return None
     return left(findings)
+
+
+def refers_to_old_validators(file: AstFile, rules: RuleSet) -> bool:
+    """Whether the file may name an old validator other than by a call the analysis reports:
+    it is (or is above) an old validator's module, imports one, imports a module or package
+    it lives in (`import` of its top-level package included), or spells its path in a string;
+    or it imports the canonical validator from another module (or spells `.name` in a string)."""
+    olds = {old for rule in rules.consolidations for old in rule.old}
+    news = {rule.new for rule in rules.consolidations}
+    new_names = {new.rpartition(".")[2] for new in news}
+    dotted_new_names = tuple(f".{name}" for name in new_names)
+
+    def reaches(path: str) -> bool:  # the old path itself, or a module/package above it
+        return any(old == path or old.startswith(path + ".") for old in olds)
+
+    if file.context.module and reaches(file.context.module):
+        return True
+    for node in ast.walk(file.tree):
+        if isinstance(node, ast.Import):  # `import a.b` binds `a`: any path under it is reachable
+            if any(reaches(alias.name.partition(".")[0]) for alias in node.names):
+                return True
+        elif isinstance(node, ast.ImportFrom):
+            module = file.context.resolve("." * node.level + (node.module or ""))
+            if any(reaches(module if a.name == "*" else f"{module}.{a.name}") for a in node.names):
+                return True
+            # The canonical validator imported from elsewhere moves to its canonical module.
+            if any(a.name in new_names and f"{module}.{a.name}" not in news for a in node.names):
+                return True
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if any(old in node.value for old in olds) or any(
+                name in node.value for name in dotted_new_names
+            ):
+                return True
+    return False

@@ -305,7 +305,8 @@ def _idle(
     for name in present:
         analyze = fast_analyzer(name)
         try:
-            findings = idle_findings(name, analyze(file, job.rules).findings) if analyze else None
+            found = analyze(file, job.rules).findings if analyze else None
+            findings = idle_findings(name, found, file, job.rules) if found is not None else None
         except Exception:  # noqa: BLE001 - Unsupported, or a bug: the transform decides
             findings = None
         if findings is not None:
