@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from codemods.constructors.plan import template_names
+from codemods.constructors.templates import template_names
 from migrator.spec import Spec, default_spec_text, parse_spec
 
 

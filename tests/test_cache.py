@@ -29,11 +29,12 @@ from migrator.engine.scan import scan
 from migrator.git import index_shas
 from migrator.spec import default_spec_text, parse_spec
 from tests.parity import count_parses
+from tests.spec_modules import stub_spec_modules
 
 SPEC = parse_spec(default_spec_text(), "default")
 OLD = "netra_backend.app.agents.supervisor.execution_engine"
 CANON = "netra_backend.app.agents.supervisor.user_execution_engine"
-DEPRECATED = f"from {OLD} import ExecutionEngine\n\nengine = ExecutionEngine\n"
+DEPRECATED = f"from {OLD} import ExecutionEngine\n\nengines = [ExecutionEngine]\n"
 CANONICAL = f"from {CANON} import UserExecutionEngine\n"
 FILES = {
     "netra_backend/app/a.py": DEPRECATED,
@@ -229,7 +230,10 @@ def test_no_cache_flag_reads_and_writes_nothing(tmp_path: Path) -> None:
 
 
 def test_transform_results_are_cached_and_equal(tmp_path: Path, parses) -> None:
-    repo = make_repo(tmp_path)
+    repo = make_repo(tmp_path, commit=False)
+    stub_spec_modules(repo)  # a rename moves only the names its new module provides
+    for command in (("init", "-q"), ("add", "-A"), ("commit", "-qm", "initial")):
+        git(repo, *command)
     fresh = compute_changes(repo, SPEC, ("imports",), jobs=1)
     cold = compute_changes(repo, SPEC, ("imports",), jobs=1, cache=True)
     parses.clear()
@@ -293,9 +297,12 @@ def test_a_change_in_another_file_that_a_rewrite_depends_on_is_seen(tmp_path: Pa
     user = "netra_backend/app/services/user.py"
     files = {
         hub: "from .supervisor.execution_engine import ExecutionEngine\n",
-        user: "from netra_backend.app.agents import ExecutionEngine\n\nx = ExecutionEngine\n",
+        user: "from netra_backend.app.agents import ExecutionEngine\n\nx = [ExecutionEngine]\n",
     }
-    repo = make_repo(tmp_path, files)
+    repo = make_repo(tmp_path, files, commit=False)
+    stub_spec_modules(repo)  # a rename moves only the names its new module provides
+    for command in (("init", "-q"), ("add", "-A"), ("commit", "-qm", "initial")):
+        git(repo, *command)
 
     def rewrites(**options) -> list[tuple[str, bytes | None]]:
         changes = compute_changes(repo, SPEC, ("imports",), jobs=1, **options)

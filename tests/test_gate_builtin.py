@@ -98,7 +98,9 @@ def builtin_spec(baseline: bool = False) -> str:
 
 
 def test_a_rewrite_that_breaks_an_import_fails_the_builtin_gate(tmp_path: Path) -> None:
-    repo = make_repo(tmp_path / "repo", APP, builtin_spec())
+    # The name is bound only on a branch that never runs: static checks see it, Python does not.
+    files = {**APP, "lib/names.py": "OLD_CALL = 1\nif OLD_CALL > 1:\n    NEW_CALL = 1\n"}
+    repo = make_repo(tmp_path / "repo", files, builtin_spec())
     before = commit_count(repo)
     result = cli("run", "week-1", "--repo", str(repo), "--json", "-j", "1")
     assert result.exit_code == 1

@@ -43,11 +43,24 @@ def every_transform(rules, path: str, source: bytes) -> tuple[bytes | None, list
     return (parsed.code.encode(encoding) if changes else None), findings, changes
 
 
+class _KeepEveryChange:
+    """A rewrite check that withdraws nothing."""
+
+    def regression(self, old: str, new: str) -> None:
+        return None
+
+
 CORPUS = [(path, source) for path, source in corpus_files() if b"@generated" not in source]
 
 
 @pytest.mark.parametrize(("path", "source"), CORPUS, ids=[p for p, _ in CORPUS])
-def test_the_runner_writes_what_every_transform_writes(path: str, source: bytes) -> None:
+def test_the_runner_writes_what_every_transform_writes(
+    path: str, source: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Only the skip decision is compared here: the no-worse check that withdraws a change and
+    # the findings' move to their post-rewrite lines are tested in test_withdraw.
+    monkeypatch.setattr(runner, "_rewrite_check", lambda job, context: _KeepEveryChange())
+    monkeypatch.setattr(runner, "shift_findings", lambda findings, new, old: list(findings))
     rules = sample_rules()
     job = runner.Job(str(SAMPLE), rules, NAMES, transform=True)
     if not job.is_candidate(source):

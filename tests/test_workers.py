@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.generate import generate
+from tests.spec_modules import stub_spec_modules
 
 PROC = Path("/proc")
 pytestmark = pytest.mark.skipif(
@@ -61,6 +62,7 @@ def tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Enough engine-using files to keep two workers busy for many seconds."""
     root = tmp_path_factory.mktemp("workers") / "repo"
     generate(root, files=400, affected=1.0, seed=5, median_size=1500)
+    stub_spec_modules(root)  # `run` refuses a spec whose targets the tree lacks
     subprocess.run(["git", "init", "-q"], cwd=root, check=True)
     return root
 

@@ -10,10 +10,10 @@ remove and the call's layout do not change what the scan reports.
 from __future__ import annotations
 
 import ast
-import re
 from dataclasses import dataclass
 
 from codemods.constructors import messages as say
+from codemods.constructors.templates import PLACEHOLDER, template_names
 from codemods.core.paths import PathMap
 from codemods.core.rules import ConstructorRule, RuleSet
 from codemods.core.scopes import IMPORT, LOCAL, Scope
@@ -22,7 +22,6 @@ from codemods.core.values import Analysis, Finding
 
 RULE = "direct-instantiation"
 DI_RULE = "di-violation"
-PLACEHOLDER = re.compile(r"\{(\w+)\}")
 SIDE_EFFECTS = (ast.Call, ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr)
 
 
@@ -37,19 +36,14 @@ class _Rule:
     rule: ConstructorRule
     accepted: frozenset[str]  # `ConstructorRule.accepted_names`
     uses: tuple[str, ...]  # `constructor_binding.placeholders`
-    template_names: tuple[tuple[str, str], ...]  # `constructor_plan.template_names`
+    template_names: tuple[tuple[str, str], ...]  # `templates.template_names`
     required: tuple[str, ...]  # the new call's argument names
 
     @classmethod
     def of(cls, rule: ConstructorRule) -> _Rule:
         accepted = rule.accepted_names
         uses = tuple(name for _, t in rule.args for name in PLACEHOLDER.findall(t))
-        texts = [PLACEHOLDER.sub("", template) for _, template in rule.args]
-        names = tuple(
-            (name, module)
-            for name, module in rule.imports
-            if any(re.search(rf"(?<![\w.]){re.escape(name)}\b", text) for text in texts)
-        )
+        names = tuple(template_names(rule))
         required = tuple(name for name, _ in rule.args)
         return cls(rule, accepted, uses, names, required)
 

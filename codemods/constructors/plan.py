@@ -24,11 +24,11 @@ from libcst.metadata import (
 
 from codemods.constructors import messages as say
 from codemods.constructors.binding import (
-    PLACEHOLDER,
     Binding,
     bind,
     matching_rule,
 )
+from codemods.constructors.templates import template_names
 from codemods.core.base import ParsedFile, dotted_name
 from codemods.core.paths import PathMap
 from codemods.core.rules import ConstructorRule, RuleSet
@@ -79,16 +79,6 @@ class FilePlan:
     anchor_indent: dict[Anchor, int] = field(default_factory=dict)
     # import statement (Import / ImportFrom) -> aliases that became unused
     removals: dict[cst.CSTNode, set[cst.ImportAlias]] = field(default_factory=dict)
-
-
-def template_names(rule: ConstructorRule) -> list[tuple[str, str]]:
-    """The `(name, module)` imports whose names the templates actually spell."""
-    texts = [PLACEHOLDER.sub("", template) for _, template in rule.args]
-    return [
-        (name, module)
-        for name, module in rule.imports
-        if any(re.search(rf"(?<![\w.]){re.escape(name)}\b", text) for text in texts)
-    ]
 
 
 class _Planner(cst.CSTVisitor):

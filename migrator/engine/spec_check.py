@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from codemods.constructors.plan import template_names
+from codemods.constructors.templates import template_names
 from codemods.core.rules import RuleSet
 from migrator.engine.modules import ModuleIndex
 from migrator.spec import Spec, key_text
