@@ -105,20 +105,26 @@ def env(src: Path) -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(src), "NO_COLOR": "1"}
 
 
-def setup(work: Path, src: Path, path: Path) -> tuple[Path, Path, Path]:
-    """The rename spec, ruff's config with the spec's banned paths, LibCST's codemod config."""
-    rename = work / "rename.toml"
-    rename.write_text(RENAME_SPEC)
-    ruff = work / "ruff.toml"
+def ruff_table(work: Path, src: Path, tree: Path) -> Path:
+    """`work/ruff.toml`: ruff's banned-api table (TID251) that `migrator ruff-config` prints."""
+    config = work / "ruff.toml"
     table = subprocess.run(
-        [sys.executable, "-m", "migrator", "ruff-config", "--ruff-toml", str(work)],
+        [sys.executable, "-m", "migrator", "ruff-config", "--ruff-toml", str(tree)],
         cwd=work,
         env=env(src),
         capture_output=True,
         text=True,
         check=True,
     ).stdout
-    ruff.write_text(table)
+    config.write_text(table)
+    return config
+
+
+def setup(work: Path, src: Path, path: Path) -> tuple[Path, Path, Path]:
+    """The rename spec, ruff's config with the spec's banned paths, LibCST's codemod config."""
+    rename = work / "rename.toml"
+    rename.write_text(RENAME_SPEC)
+    ruff = ruff_table(work, src, work)
     libcst_dir = work / f"libcst-{path.name}"
     libcst_dir.mkdir(exist_ok=True)
     (libcst_dir / ".libcst.codemod.yaml").write_text(

@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.bench import Tool, env, measure, snapshot  # noqa: E402
+from benchmarks.bench import Tool, measure, ruff_table, snapshot  # noqa: E402
 
 COMMIT = "bef25c1a"
 BIN = Path(sys.executable).parent
@@ -95,20 +95,6 @@ def extract(mirror: Path, commit: str, tree: Path) -> dict[str, int]:
     marker.write_text(sha)
     (tree / ".git" / "bench-stats").write_text(json.dumps(stats))
     return stats
-
-
-def ruff_table(work: Path, src: Path, tree: Path) -> Path:
-    config = work / "ruff.toml"
-    table = subprocess.run(
-        [sys.executable, "-m", "migrator", "ruff-config", "--ruff-toml", str(tree)],
-        cwd=work,
-        env=env(src),
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    config.write_text(table)
-    return config
 
 
 def tools(work: Path, src: Path, tree: Path, jobs: int) -> list[Tool]:
