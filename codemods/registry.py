@@ -7,7 +7,7 @@ on first use. A codemod outside this package joins with `register(descriptor)`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -106,6 +106,24 @@ def fast_analyzer(name: str) -> Callable[[AstFile, RuleSet], Analysis] | None:
     the runner analyzes the file with LibCST instead.
     """
     return DESCRIPTORS[name].load_fast() if name in DESCRIPTORS else None
+
+
+def fast_analyses(
+    file: AstFile, rules: RuleSet, names: Iterable[str]
+) -> tuple[dict[str, Analysis], tuple[str, ...]]:
+    """The analyses the stdlib-`ast` analyzers give, and the codemods left for LibCST (no fast
+    analyzer, `Unsupported`, or an analyzer bug: LibCST gives the answer, never another one)."""
+    analyses: dict[str, Analysis] = {}
+    pending: list[str] = []
+    for name in names:
+        analyze = fast_analyzer(name)
+        try:
+            if analyze is None:
+                raise LookupError(name)
+            analyses[name] = analyze(file, rules)
+        except Exception:  # noqa: BLE001 - Unsupported, or a bug: LibCST gives the answer
+            pending.append(name)
+    return analyses, tuple(pending)
 
 
 @cache

@@ -20,9 +20,9 @@ from ahocorasick_rs import BytesAhoCorasick, Implementation
 from codemods.core.line_shift import line_map, shift_findings
 from codemods.core.rewrites import idle_findings
 from codemods.core.rules import RuleSet
-from codemods.core.tree import AstFile, Unsupported
+from codemods.core.tree import AstFile
 from codemods.core.values import Analysis, FileContext, Finding
-from codemods.registry import DESCRIPTORS, fast_analyzer
+from codemods.registry import DESCRIPTORS, fast_analyses, fast_analyzer
 from migrator.engine.withdraw import (
     WITHDRAWN,
     Regression,
@@ -243,17 +243,7 @@ def _fast_analyses(job: Job, path: str, source: bytes) -> tuple[dict[str, Analys
         file = AstFile(source, FileContext.from_path(path))
     except (SyntaxError, ValueError, UnicodeDecodeError, RecursionError, MemoryError):
         return {}, job.codemods
-    analyses: dict[str, Analysis] = {}
-    pending: list[str] = []
-    for name in job.codemods:
-        analyze = fast_analyzer(name)
-        try:
-            if analyze is None:
-                raise Unsupported(name)
-            analyses[name] = analyze(file, job.rules)
-        except Exception:  # noqa: BLE001 - Unsupported, or a bug: LibCST gives the answer
-            pending.append(name)
-    return analyses, tuple(pending)
+    return fast_analyses(file, job.rules, job.codemods)
 
 
 def _keep(result: FileResult, job: Job, analyses: dict[str, Analysis]) -> None:

@@ -27,9 +27,9 @@ from pyflakes import checker as pyflakes_checker
 from pyflakes import messages as pyflakes_messages
 
 from codemods.core.rules import RuleSet
-from codemods.core.tree import AstFile, Unsupported
+from codemods.core.tree import AstFile
 from codemods.core.values import Analysis, FileContext, Finding
-from codemods.registry import fast_analyzer
+from codemods.registry import fast_analyses
 from migrator.engine.fingerprints import fingerprints_in, site_key
 from migrator.engine.modules import ModuleIndex
 
@@ -118,16 +118,7 @@ class RewriteCheck:
             file = AstFile(text, self.context)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return None
-        analyses: dict[str, Analysis] = {}
-        pending: list[str] = []
-        for name in self.codemods:
-            analyze = fast_analyzer(name)
-            try:
-                if analyze is None:
-                    raise Unsupported(name)
-                analyses[name] = analyze(file, self.rules)
-            except Exception:  # noqa: BLE001 - Unsupported, or a bug: LibCST gives the answer
-                pending.append(name)
+        analyses, pending = fast_analyses(file, self.rules, self.codemods)
         if pending:
             try:
                 analyses.update(self.fallback(tuple(pending), text))
