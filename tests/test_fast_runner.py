@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from benchmarks.generate import generate
+from codemods import registry
 from codemods.core import tree as fast
-from migrator.engine import runner
 from migrator.engine.scan import scan
 from migrator.spec import default_spec_text, parse_spec
 
@@ -54,9 +54,9 @@ def test_a_fast_analyzer_that_gives_up_or_fails_hands_the_codemod_to_libcst(
         calls.append(file.context.path)
         raise failure
 
-    real = runner.fast_analyzer
+    real = registry.fast_analyzer
     monkeypatch.setattr(
-        runner, "fast_analyzer", lambda name: failing if name == "constructors" else real(name)
+        registry, "fast_analyzer", lambda name: failing if name == "constructors" else real(name)
     )
     report = scan(SAMPLE, SPEC, jobs=1).to_dict()
     assert len(calls) > 10
