@@ -57,20 +57,24 @@ def test_results_stream_in_path_order_with_bounded_work_in_flight(
     paths = [f"m{i:03}.py" for i in range(200)]
     for path in paths:
         (tmp_path / path).write_text("x = 1\n" if path != "m150.py" else "ExecutionEngine(\n")
-    submitted: list[int] = []
+    futures: list = []
+    in_flight: list[int] = []  # unfinished chunks right after each submission
     real_submit = runner._submit
 
     def submit(pool, job, chunk, cache):
-        submitted.append(len(chunk))
-        return real_submit(pool, job, chunk, cache)
+        item = real_submit(pool, job, chunk, cache)
+        futures.append(item[2])
+        in_flight.append(sum(1 for f in futures if f is not None and not f.done()))
+        return item
 
     monkeypatch.setattr(runner, "_submit", submit)
     job = Job(str(tmp_path), SPEC.rules, tuple(CODEMODS))
     stream = run_files(job, paths, jobs=2)
     first = next(stream)
     assert first.path == "m000.py"
-    assert 2 * runner.IN_FLIGHT <= len(submitted) <= runner.BUFFERED
     rest = list(stream)
+    assert len(in_flight) == 100  # every chunk of two files was submitted once
+    assert max(in_flight) <= 2 * runner.IN_FLIGHT
     assert [r.path for r in [first, *rest]] == paths
     assert [r.path for r in rest if r.error] == ["m150.py"]
 
