@@ -53,14 +53,7 @@ class _ImportCollector(cst.CSTVisitor):
         if verdict is CANONICAL:
             self.analysis.count("canonical_imports")
         elif verdict is not None:
-            finding = self.parsed.finding(
-                verdict.rule,
-                node,
-                verdict.message,
-                fixable=verdict.fixable,
-                manual_review=verdict.manual_review,
-            )
-            self.analysis.findings.append(finding)
+            self.analysis.findings.append(verdict.at(self.parsed, node))
 
     def visit_Import(self, node: cst.Import) -> None:
         for alias in node.names:

@@ -128,14 +128,7 @@ class _Collector:
         if verdict is CANONICAL:
             self.analysis.count("canonical_imports")
         elif verdict is not None:
-            finding = self.file.finding(
-                verdict.rule,
-                node,
-                verdict.message,
-                fixable=verdict.fixable,
-                manual_review=verdict.manual_review,
-            )
-            self.findings.append(finding)
+            self.findings.append(verdict.at(self.file, node))
 
     # imports ---------------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from codemods.core.paths import PathMap
 from codemods.core.references import references_old_path
+from codemods.core.values import Finding, Located
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,16 @@ class Verdict:
     message: str
     fixable: bool = True
     manual_review: bool = False
+
+    def at(self, located: Located, node: object) -> Finding:
+        """This verdict as a finding at `node` of a parsed file (LibCST's or the stdlib's)."""
+        return located.finding(
+            self.rule,
+            node,
+            self.message,
+            fixable=self.fixable,
+            manual_review=self.manual_review,
+        )
 
 
 CANONICAL = Verdict("", "")  # an import of the canonical path: counted, not reported
