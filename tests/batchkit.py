@@ -216,13 +216,14 @@ def start_paused(repo: Path, point: str, count: int) -> subprocess.Popen:
         stderr=subprocess.PIPE,
         text=True,
     )
-    deadline, seen = time.monotonic() + 60, ""
+    deadline, seen = time.monotonic() + 120, ""
     assert process.stderr is not None
     while PAUSED not in seen:
         ready, _, _ = select.select([process.stderr], [], [], max(0.0, deadline - time.monotonic()))
         line = process.stderr.readline() if ready else ""
         if not line:
+            why = "timed out after 120 s" if not ready else f"exited with {process.wait(10)}"
             process.kill()
-            raise AssertionError(f"the run never paused; stderr so far:\n{seen}")
+            raise AssertionError(f"the run never paused ({why}); stderr so far:\n{seen}")
         seen += line
     return process

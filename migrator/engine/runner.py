@@ -450,13 +450,13 @@ def run_files(
         pool = _LazyPool(stack, workers)
         pending: deque[tuple[list[str], dict[str, FileResult], Future | None]] = deque()
         for chunk in chunks:
-            pending.append(_submit(pool, job, chunk, cache))
-            while pending and _busy(pending) >= workers * IN_FLIGHT:
+            while pending and (len(pending) >= BUFFERED or _busy(pending) >= workers * IN_FLIGHT):
                 if _done(pending[0]) or len(pending) >= BUFFERED:
                     yield from _collect(pending.popleft(), cache)
                 else:
                     running = [f for _, _, f in pending if f is not None and not f.done()]
                     wait(running, return_when=FIRST_COMPLETED)
+            pending.append(_submit(pool, job, chunk, cache))
             while pending and _done(pending[0]):
                 yield from _collect(pending.popleft(), cache)
         while pending:
