@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from codemods.core.edits import Edit
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -17,6 +19,8 @@ class Finding:
     whose surroundings are fixed, such as a public singleton's getter). The analysis decides
     it; the runner transforms a file with a codemod only when one of its findings has it. Not
     part of the reported value (nor of equality): a scan's JSON and cache do not carry it.
+    `edits`: the fix as data, when the analysis knows the new text (applied by the rewrite
+    without another parse); neither reported nor compared either.
     """
 
     rule: str
@@ -27,6 +31,7 @@ class Finding:
     fixable: bool = True
     manual_review: bool = False
     fix: bool = field(default=False, compare=False, repr=False)
+    edits: tuple[Edit, ...] = field(default=(), compare=False, repr=False)
 
     def to_dict(self) -> dict[str, object]:
         return {
