@@ -1,15 +1,12 @@
-"""The imports fast analyzer: exact findings for the forms where `ast` and LibCST differ."""
+"""The imports analysis (the one decider, over the stdlib `ast`): exact findings and counts."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-import pytest
-
-from codemods.core.base import FileContext, ParsedFile
 from codemods.core.rules import RenameRule
-from codemods.core.tree import AstFile, Unsupported
-from codemods.imports.codemod import ImportsCodemod
+from codemods.core.tree import AstFile
+from codemods.core.values import FileContext
 from codemods.imports.fast import analyze
 from migrator.spec import default_spec_text, parse_spec
 
@@ -29,12 +26,8 @@ def normalized(analysis) -> tuple:
 
 
 def findings(source: str, path: str = PATH, rules=RULES) -> list[tuple]:
-    """The fast analyzer's findings (line, column, rule, message, fixable, manual_review), after
-    checking that they and the counts are exactly the LibCST analyzer's."""
-    context = FileContext.from_path(path)
-    fast = normalized(analyze(AstFile(source, context), rules))
-    assert fast == normalized(ImportsCodemod().analyze(ParsedFile(source, context), rules))
-    return fast[0]
+    """The analysis' findings: (line, column, rule, message, fixable, manual_review)."""
+    return normalized(analyze(AstFile(source, FileContext.from_path(path)), rules))[0]
 
 
 def counts(source: str, path: str = PATH) -> dict[str, int]:
@@ -276,10 +269,11 @@ def test_files_without_needle_words_skip_the_expression_walk() -> None:
     ]
 
 
-def test_a_reference_inside_an_f_string_is_left_to_libcst() -> None:
-    source = f"x = f\"{{patch('{OLD}')}}\"\n"
-    with pytest.raises(Unsupported):
-        analyze(AstFile(source, FileContext.from_path(PATH)), RULES)
+def test_a_reference_inside_an_f_string_is_reported_at_the_f_string_for_review() -> None:
+    # Before Python 3.12, ast's positions inside an f-string are not the source's.
+    source = f"x = f\"{{patch('{CONSOLIDATED}')}}\"\n"
+    message = f'"{CONSOLIDATED}": moved to {CANONICAL} (inside an f-string: rewrite it by hand)'
+    assert findings(source) == [(1, 4, "string-reference", message, False, True)]
     assert findings("x = f\"{patch('elsewhere.path')}\"\n") == []
 
 
@@ -308,9 +302,11 @@ def test_module_move_rules_and_rule_set_changes() -> None:
     assert findings(source) == []  # the default rules again: nothing cached from the others
 
 
-def test_identifiers_that_ast_normalizes_are_left_to_libcst() -> None:
-    source = f"from {OLD} import \uff25xecutionEngine\n"  # a fullwidth E: ast reads `E`
-    with pytest.raises(Unsupported):
-        analyze(AstFile(source, FileContext.from_path(PATH)), RULES)
+def test_identifiers_that_python_normalizes_are_read_as_python_reads_them() -> None:
+    source = f"from {OLD} import \uff25xecutionEngine\n"  # a fullwidth E: Python reads `E`
+    analysis = analyze(AstFile(source, FileContext.from_path(PATH)), RULES)
+    message = f"`ExecutionEngine` from {OLD}: moved to {NEW_ENGINE}"
+    assert normalized(analysis)[0] == [(1, 65, "deprecated-import", message, True, False)]
+    assert analysis.findings[0].edits == ()  # the rewrite (LibCST) spells it as written
     # Non-ASCII text that NFKC keeps is fine.
     assert findings(f"from {OLD} import ExecutionEngine  # é ü 😀\n") != []

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cached_property
 
 from codemods.core.rules import RenameRule, RuleSet
+from codemods.core.values import FileContext
 
 
 def _split(path: str) -> tuple[str, str]:
@@ -125,3 +126,18 @@ def split_path(path: str) -> tuple[str, str]:
 def old_names(paths: PathMap) -> frozenset[str]:
     """The names the rename rules move (`ExecutionEngine`): what a compatibility alias is called."""
     return frozenset(split_path(r.old)[1] for r in paths.rules.renames if not r.is_module)
+
+
+def module_spelling(context: FileContext, module: str, relative: bool) -> str:
+    """`module` as the file would write it: relative when asked and when it can be."""
+    if not relative or not context.module:
+        return module
+    package = context.package.split(".") if context.package else []
+    target = module.split(".")
+    common = 0
+    while common < min(len(package), len(target)) and package[common] == target[common]:
+        common += 1
+    if common == 0:
+        return module
+    level = len(package) - common + 1
+    return "." * level + ".".join(target[common:])

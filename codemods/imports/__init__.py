@@ -1,9 +1,10 @@
 """The imports codemod: deprecated, aliased and indirect imports of moved names, and string
 references to old paths.
 
-`fast` analyzes with the stdlib `ast` (the scan), `codemod` with LibCST (analysis and rewrite),
-`verdicts` holds the parser-free decisions and messages; `sites`, `scopes`, `build`, `edits`,
-`calls` and `rewrite` find and rewrite the import sites. `fixtures/` holds its before/after pairs.
+`fast` is the one analysis (stdlib `ast`, the scan and the rewrite's decisions), with `verdicts`
+(its decisions and messages) and `fixes` (its fixes as text edits); `codemod.transform` rewrites
+with LibCST (`codemods.core.imports`, and `calls`) the files whose fixes are not all edits.
+`fixtures/` holds its before/after pairs.
 """
 
 from __future__ import annotations

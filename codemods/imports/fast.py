@@ -1,6 +1,4 @@
-"""The imports codemod's analysis (`codemod._ImportCollector`) over one stdlib `ast` parse.
-
-Same findings, counts and positions as the LibCST collector:
+"""The imports codemod's one analysis (stdlib `ast`): what it reports, and its fixes as edits.
 
 - `import m` / `from m import n` of moved or deprecated paths (`deprecated-import`, at the alias;
   a star import from an old module is reported at the statement), canonical imports under another
@@ -11,10 +9,14 @@ Same findings, counts and positions as the LibCST collector:
   (first positional argument, `target=`/`name=`) or used as `sys.modules[...]` keys
   (`string-reference`, at the string).
 
-Where `ast` and LibCST see a string differently: an implicitly concatenated literal is one
-`Constant` in `ast` but a `ConcatenatedString` (never a reference) in LibCST, so a candidate
-string is tokenized to make sure it is one literal; a finding inside an f-string raises
-`Unsupported` (ast positions inside f-strings are not LibCST's before Python 3.12).
+An implicitly concatenated literal is one `Constant` in `ast` but never a reference (the rewrite
+edits single literals), so a candidate string is tokenized to make sure it is one literal. A
+reference inside an f-string is reported at the f-string, for review (ast's positions inside
+f-strings are not the source's before Python 3.12). Identifiers are read as Python reads them
+(NFKC-normalized).
+
+Each fix finding of a file carries its edits (`fixes.text_fixes`) when every one of them can be
+written as text; `edits_cover_all` says whether they are the whole rewrite.
 """
 
 from __future__ import annotations
@@ -24,13 +26,14 @@ import io
 import re
 import tokenize
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from codemods.core.paths import PathMap, RepositoryPathMap
 from codemods.core.references import is_path_argument, takes_path
 from codemods.core.rules import RuleSet
-from codemods.core.tree import AstFile, Unsupported, dotted
+from codemods.core.tree import AstFile, dotted
 from codemods.core.values import Analysis, Finding
+from codemods.imports.fixes import text_fixes
 from codemods.imports.verdicts import (
     CANONICAL,
     Verdict,
@@ -40,8 +43,6 @@ from codemods.imports.verdicts import (
     star_import_verdict,
     string_verdict,
 )
-
-# Shared with the LibCST collector (kept here so this module never imports libcst).
 
 
 @dataclass
@@ -71,8 +72,8 @@ def _one_literal(file: AstFile, node: ast.Constant) -> bool:
     segment = file.segment(node)
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(f"({segment})").readline))
-    except (tokenize.TokenError, SyntaxError) as error:  # pragma: no cover - ast parsed it
-        raise Unsupported(f"cannot tokenize string at line {node.lineno}") from error
+    except (tokenize.TokenError, SyntaxError):  # pragma: no cover - ast parsed it
+        return False
     return sum(1 for token in tokens if token.type == tokenize.STRING) == 1
 
 
@@ -122,13 +123,16 @@ class _Collector:
         self.findings: list[Finding] = []
         # asname -> last components of the names imported under it (for compatibility aliases)
         self.renamed: dict[str, set[str]] = {}
-        self.in_fstring: set[int] = set()
+        self.in_fstring: dict[int, ast.JoinedStr] = {}  # a node inside one -> the outermost
+        self.nodes: dict[int, ast.AST] = {}  # id(finding) -> the node it sits at
 
     def _report(self, node: ast.AST, verdict: Verdict | None) -> None:
         if verdict is CANONICAL:
             self.analysis.count("canonical_imports")
         elif verdict is not None:
-            self.findings.append(verdict.at(self.file, node))
+            finding = verdict.at(self.file, node)
+            self.nodes[id(finding)] = node
+            self.findings.append(finding)
 
     # imports ---------------------------------------------------------------------------------
 
@@ -220,20 +224,32 @@ class _Collector:
         verdict = string_verdict(self.paths, node.value)
         if verdict is None or not _one_literal(self.file, node):
             return
-        if id(owner) in self.in_fstring:
-            raise Unsupported("string reference inside an f-string")
+        fstring = self.in_fstring.get(id(owner))
+        if fstring is not None:
+            # ast's positions inside an f-string are not the source's before Python 3.12: the
+            # reference is reported at the f-string, for review.
+            message = f"{verdict.message} (inside an f-string: rewrite it by hand)"
+            verdict = Verdict(verdict.rule, message, fixable=False, manual_review=True)
+            node = fstring
         self._report(node, verdict)
 
     # the walk ------------------------------------------------------------------------------
 
-    def run(self, text: str, tree: ast.Module) -> Analysis:
-        self.file.require_plain_identifiers()
+    def run(self, text: str, tree: ast.Module, rules: RuleSet) -> Analysis:
         lines = _needle_lines(text)
         self._statements(tree.body, lines)
         aliases = self.compat_aliases(tree)
-        # LibCST's order: the module's aliases (visit_Module) first, then the walk's findings.
+        # The module's aliases first, then the walk's findings in source order.
         self.findings.sort(key=lambda f: (f.line, f.column))
-        self.analysis.findings = aliases + self.findings
+        findings = aliases + self.findings
+        fixed = [(f, self.nodes.get(id(f))) for f in findings if f.fix]
+        edits = text_fixes(self.file, self.paths, rules, fixed) if fixed else None
+        if edits is not None:
+            by_finding = {id(f): e for (f, _), e in zip(fixed, edits, strict=True)}
+            findings = [
+                replace(f, edits=by_finding[id(f)]) if id(f) in by_finding else f for f in findings
+            ]
+        self.analysis.findings = findings
         return self.analysis
 
     def _statements(self, body: list[ast.stmt], lines: list[int] | None) -> None:
@@ -299,9 +315,22 @@ class _Collector:
                 self.visit_subscript(node)  # type: ignore[arg-type]
             elif kind is ast.JoinedStr:
                 # ast.walk is breadth-first: the f-string comes before what it contains.
-                in_fstring.update(id(sub) for sub in ast.walk(node) if sub is not node)
+                for sub in ast.walk(node):
+                    if sub is not node:
+                        in_fstring.setdefault(id(sub), node)
 
 
 def analyze(file: AstFile, rules: RuleSet) -> Analysis:
     """What `ImportsCodemod.analyze` reports for this file, from the `ast` parse."""
-    return _Collector(file, _paths(rules)).run(file.text, file.tree)
+    return _Collector(file, _paths(rules)).run(file.text, file.tree, rules)
+
+
+def edits_cover_all(findings: list[Finding]) -> bool:
+    """Is applying the edits of these findings (one file's imports findings) the whole rewrite?
+
+    True when every finding with `fix` carries edits (the analysis gives all or none of a file
+    its edits); then `apply_edits(text, [e for f in findings for e in f.edits])` is exactly what
+    `transform` writes. False when one has none: `transform` must rewrite the file.
+    """
+    fixes = [finding for finding in findings if finding.fix]
+    return bool(fixes) and all(finding.edits for finding in fixes)

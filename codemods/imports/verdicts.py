@@ -1,7 +1,7 @@
 """What an import, or a dotted path in a string, means under the rules: the finding it earns.
 
-Parser-free, so the LibCST collector (`codemods.imports.codemod`) and the stdlib-`ast` one
-(`codemods.imports.fast`) report the same rule and the same words for the same import.
+Parser-free: the analysis (`codemods.imports.fast`) decides with these; the rewrite reports the
+same words where it keeps a site.
 """
 
 from __future__ import annotations

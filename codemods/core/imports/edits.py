@@ -10,6 +10,7 @@ from typing import TypeVar
 import libcst as cst
 
 from codemods.core.base import FileContext, dotted_name
+from codemods.core.paths import module_spelling
 from codemods.core.syntax import LINE_LIMIT
 
 IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception"})
@@ -28,21 +29,6 @@ class NewImport:
     @property
     def bound(self) -> str:
         return self.asname or self.name
-
-
-def module_spelling(context: FileContext, module: str, relative: bool) -> str:
-    """`module` as the file would write it: relative when asked and when it can be."""
-    if not relative or not context.module:
-        return module
-    package = context.package.split(".") if context.package else []
-    target = module.split(".")
-    common = 0
-    while common < min(len(package), len(target)) and package[common] == target[common]:
-        common += 1
-    if common == 0:
-        return module
-    level = len(package) - common + 1
-    return "." * level + ".".join(target[common:])
 
 
 def split_relative(spelling: str) -> tuple[list[cst.Dot], cst.Attribute | cst.Name | None]:

@@ -1,0 +1,414 @@
+"""The imports rewrite as text edits, decided from the stdlib `ast` analysis alone (parser-free).
+
+`text_fixes` takes the analysis' findings with `fix` set, each with the node it sits at, and
+gives the edits that write exactly what the rewrite (`codemods.core.imports.rewrite`) writes
+there, or None when a site needs the LibCST rewrite. All or nothing for a file: either every
+fix finding gets its edits (applied together they are the whole change), or none does and the
+runner calls `transform`.
+
+Written as text: a from-import whose names move (`deprecated-import`), are imported under
+another name than their canonical one (`aliased-import`) or come through a re-exporting module
+(`indirect-import`): the module repointed in place (parenthesised layout and comments kept),
+names leaving a statement whose other names stay (or going to several modules) on lines of
+their own after it, and each renamed name's uses renamed. Left to `transform` (no edits): plain
+`import` statements, module moves, string references, compatibility aliases, star imports;
+imports in a `try` (the rewrite may fold it), on a line with other statements, or sharing their
+block with an import of the new module (the rewrite joins them); a bound name that the scope
+rules make ambiguous (bound twice, read where another binding may reach, a new name already
+taken, a string annotation naming it, `__all__` listing it); and any file where a call may
+construct a constructor rule's class (the rewrite keeps those imports).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from codemods.core.edits import Edit
+from codemods.core.paths import PathMap, module_spelling, old_names, split_path
+from codemods.core.rules import RuleSet
+from codemods.core.scopes import Assignment, Scope, full_name
+from codemods.core.tree import AstFile, Unsupported, dotted
+from codemods.core.values import Finding
+
+_AFTER_STATEMENT = re.compile(r"[ \t\f]*(#[^\n]*)?\n")
+_IMPORT_KEYWORD = re.compile(r"(?<![\w])import(?!\w)")
+_TYPING_CALLS = frozenset({"cast", "TypeVar", "NewType"})
+
+
+class _Bail(Exception):  # noqa: N818 - a signal: this file's fix needs the LibCST rewrite
+    pass
+
+
+@dataclass(eq=False)
+class _Move:
+    """One name of a from-import that the rewrite moves: where to, and under which name."""
+
+    alias: ast.alias
+    statement: ast.ImportFrom
+    target: str  # the canonical dotted path
+
+    @property
+    def bound(self) -> str:
+        return self.alias.asname or self.alias.name
+
+    @property
+    def module(self) -> str:
+        return split_path(self.target)[0]
+
+    @property
+    def name(self) -> str:
+        return split_path(self.target)[1]
+
+
+@dataclass(eq=False)
+class _Site:
+    """A from-import statement with names that move."""
+
+    node: ast.ImportFrom
+    moves: list[_Move] = field(default_factory=list)
+
+
+class _Text:
+    """Character offsets of `ast` positions (lines split on `\\n` only: `\\r` files bail)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts = [0] + [match.end() for match in re.finditer("\n", text)]
+
+    def offset(self, line: int, column: int) -> int:
+        start = self.starts[line - 1]
+        end = self.starts[line] if line < len(self.starts) else len(self.text)
+        row = self.text[start:end]
+        if row.isascii():
+            return start + column
+        return start + len(row.encode("utf-8")[:column].decode("utf-8"))
+
+    def span(self, node: ast.AST) -> tuple[int, int]:
+        start = self.offset(node.lineno, node.col_offset)  # type: ignore[attr-defined]
+        end = self.offset(node.end_lineno, node.end_col_offset)  # type: ignore[attr-defined]
+        return start, end
+
+
+def text_fixes(
+    file: AstFile, paths: PathMap, rules: RuleSet, sites: Sequence[tuple[Finding, ast.AST | None]]
+) -> list[tuple[Edit, ...]] | None:
+    """The edits of each (finding, node) in `sites` (every fix finding of the file), in order;
+    None when one of them is not a text fix."""
+    if "\r" in file.text:
+        return None
+    try:
+        file.require_plain_identifiers()
+    except Unsupported:
+        return None
+    try:
+        return _Fixer(file, paths, rules).fixes(sites)
+    except _Bail:
+        return None
+
+
+class _Fixer:
+    def __init__(self, file: AstFile, paths: PathMap, rules: RuleSet) -> None:
+        self.file = file
+        self.paths = paths
+        self.rules = rules
+        self.text = _Text(file.text)
+        self.context = file.context
+
+    # ---- what moves where ----------------------------------------------------------------
+    def _move(self, node: ast.AST | None) -> _Move:
+        if not isinstance(node, ast.alias):
+            raise _Bail
+        statement = self.file.parent(node)
+        if not isinstance(statement, ast.ImportFrom):
+            raise _Bail
+        module = self.context.resolve("." * statement.level + (statement.module or ""))
+        path = f"{module}.{node.name}" if module else node.name
+        moved = self.paths.rename(path)
+        if moved is not None:
+            rule, target = moved
+            if rule.is_module and rule.old == path:
+                raise _Bail  # a module moves: the rewrite follows its uses
+            return _Move(node, statement, target)
+        if path in self.paths.old_modules:
+            raise _Bail
+        if path in self.paths.canonical:
+            return _Move(node, statement, path)
+        canonical = self.paths.indirect(self.context.module, module, node.name)
+        if canonical is None:
+            raise _Bail
+        return _Move(node, statement, canonical)
+
+    def fixes(self, sites: Sequence[tuple[Finding, ast.AST | None]]) -> list[tuple[Edit, ...]]:
+        moves = [self._move(node) for _, node in sites]
+        self._no_constructor_call(moves)
+        self._no_compat_alias()
+        statements: dict[int, _Site] = {}
+        for move in moves:
+            statements.setdefault(id(move.statement), _Site(move.statement)).moves.append(move)
+        own: dict[int, list[Edit]] = {}
+        for site in statements.values():
+            edits = self._statement(site)
+            for move in site.moves:
+                own[id(move.alias)] = [*edits, *self._renames(move)]
+        return [tuple(own[id(move.alias)]) for move in moves]
+
+    # ---- the statement -------------------------------------------------------------------
+    def _block(self, statement: ast.stmt) -> list[ast.stmt]:
+        parent = self.file.parent(statement)
+        if parent is None:
+            parent = self.file.tree
+        if isinstance(parent, ast.Try | ast.TryStar | ast.ExceptHandler):
+            raise _Bail  # the rewrite may fold a try whose branches now import the same
+        for name in ("body", "orelse", "finalbody"):
+            block = getattr(parent, name, None)
+            if isinstance(block, list) and any(s is statement for s in block):
+                return block
+        raise _Bail
+
+    def _statement(self, site: _Site) -> list[Edit]:
+        node = site.node
+        block = self._block(node)
+        targets = {move.module for move in site.moves}
+        for other in block:
+            if other is node or not isinstance(other, ast.ImportFrom):
+                continue
+            module = self.context.resolve("." * other.level + (other.module or ""))
+            if module in targets:
+                raise _Bail  # the rewrite joins moved names to an import of their module
+        start, end = self.text.span(node)
+        line_start = self.text.starts[node.lineno - 1]
+        indent = self.file.text[line_start:start]
+        after = _AFTER_STATEMENT.match(self.file.text, end)
+        if indent.strip() or after is None:
+            raise _Bail  # not alone on its lines (or no line break after it)
+        line_end = after.end()
+        relative = node.level > 0
+        moving = {id(move.alias): move for move in site.moves}
+        kept = [alias for alias in node.names if id(alias) not in moving]
+        modules = list(dict.fromkeys(move.module for move in site.moves))
+        if not kept and len(modules) == 1:
+            return self._repointed(node, start, end, modules[0], site.moves, relative)
+        if self._parenthesized(node, start):
+            raise _Bail  # names leave a parenthesised import: the rewrite carries comments
+        groups = self._groups(site.moves, relative)
+        if kept:
+            names = self._names(node, kept)
+            insert = "".join(f"{indent}{group}\n" for group in groups)
+            return [names, Edit.insertion(line_end, insert)]
+        first, rest = groups[0], groups[1:]
+        insert = "".join(f"{indent}{group}\n" for group in rest)
+        return [Edit(start, end, first), Edit.insertion(line_end, insert)]
+
+    def _parenthesized(self, node: ast.ImportFrom, start: int) -> bool:
+        first = self.text.span(node.names[0])[0]
+        return "(" in self.file.text[start:first]
+
+    def _module_span(self, node: ast.ImportFrom, start: int) -> tuple[int, int]:
+        """Where `from <module> import` spells the module (its dots included)."""
+        first = self.text.span(node.names[0])[0]
+        text = self.file.text
+        keyword = _IMPORT_KEYWORD.search(text, start + 4, first)  # never a module's component
+        if keyword is None:  # pragma: no cover - every from-import has the keyword
+            raise _Bail
+        head = text[start + 4 : keyword.start()]
+        stripped = head.lstrip(" \t\f\\\n")
+        begin = start + 4 + len(head) - len(stripped)
+        finish = start + 4 + len(head.rstrip(" \t\f\\\n"))
+        if begin >= finish:  # pragma: no cover - a module or a dot is always there
+            raise _Bail
+        return begin, finish
+
+    def _repointed(self, node, start, end, module, moves, relative) -> list[Edit]:
+        begin, finish = self._module_span(node, start)
+        edits = [Edit(begin, finish, module_spelling(self.context, module, relative))]
+        for move in moves:
+            first, last = self.text.span(move.alias)
+            if self.file.text[first:last] != move.name:
+                edits.append(Edit(first, last, move.name))
+        return edits
+
+    def _names(self, node: ast.ImportFrom, kept: list[ast.alias]) -> Edit:
+        """The names a one-line import keeps, commas as the rewrite leaves them."""
+        spans = [self.text.span(alias) for alias in node.names]
+        text = self.file.text
+        gaps = [text[spans[i][1] : spans[i + 1][0]] for i in range(len(spans) - 1)]
+        index = {id(alias): i for i, alias in enumerate(node.names)}
+        pieces = []
+        for position, alias in enumerate(kept):
+            i = index[id(alias)]
+            pieces.append(text[spans[i][0] : spans[i][1]])
+            if position < len(kept) - 1:
+                pieces.append(gaps[i] if i < len(gaps) else gaps[0])
+        return Edit(spans[0][0], spans[-1][1], "".join(pieces))
+
+    def _groups(self, moves: list[_Move], relative: bool) -> list[str]:
+        by_module: dict[str, list[str]] = {}
+        for move in moves:
+            by_module.setdefault(move.module, []).append(move.name)
+        return [
+            f"from {module_spelling(self.context, module, relative)} import {', '.join(names)}"
+            for module, names in by_module.items()
+        ]
+
+    # ---- the bound name ----------------------------------------------------------------
+    def _assignment(self, move: _Move) -> tuple[Scope, Assignment]:
+        scope = self.file.scope(move.statement)
+        bound = move.bound
+        if scope is None or scope.target_for(bound) is not scope:
+            raise _Bail  # `global`/`nonlocal`: the rewrite cannot resolve this import
+        assignments = scope.assignments.get(bound, [])
+        own = [a for a in assignments if a.node is move.statement]
+        if len(own) != 1 or any(a.is_import for a in assignments if a is not own[0]):
+            raise _Bail  # imported twice in one scope: the rewrite dedupes or falls back
+        return scope, own[0]
+
+    def _renames(self, move: _Move) -> list[Edit]:
+        scope, assignment = self._assignment(move)
+        bound, desired = move.bound, move.name
+        if desired == bound:
+            return []
+        if len(scope.assignments[bound]) != 1 or scope.kind == "class":
+            raise _Bail
+        renamed: list[ast.Name] = []
+        scopes = {id(scope): scope}
+        for other in self.file.scopes.scopes:
+            for access in other.accesses:
+                if access.name != bound and not access.name.startswith(bound + "."):
+                    continue
+                referents = access.referents
+                if assignment not in referents:
+                    continue
+                if len(referents) != 1 or not isinstance(access.node, ast.Name):
+                    raise _Bail
+                renamed.append(access.node)
+                scopes[id(access.scope)] = access.scope
+        for each in scopes.values():
+            if each.assignments.get(desired) or each.resolve(desired) != []:
+                raise _Bail  # the new name is taken (or a builtin) where the name is used
+        self._no_string_mention(bound, scope)
+        edits = []
+        for node in renamed:
+            if self._in_fstring(node):
+                raise _Bail
+            start, end = self.text.span(node)
+            if self.file.text[start:end] != bound:  # pragma: no cover - a position to distrust
+                raise _Bail
+            edits.append(Edit(start, end, desired))
+        return edits
+
+    def _in_fstring(self, node: ast.AST) -> bool:
+        parent = self.file.parent(node)
+        while parent is not None and not isinstance(parent, ast.stmt):
+            if isinstance(parent, ast.JoinedStr):
+                return True
+            parent = self.file.parent(parent)
+        return False
+
+    def _no_string_mention(self, bound: str, scope: Scope) -> None:
+        """A string annotation naming `bound` (LibCST reads it as a use), or `__all__` listing
+        it: the rewrite renames those; left to it."""
+        word = re.compile(rf"(?<![\w.]){re.escape(bound)}(?!\w)")
+        for node in ast.walk(self.file.tree):
+            if not isinstance(node, ast.Constant) or not isinstance(node.value, str):
+                continue
+            if not word.search(node.value):
+                continue
+            if node.value == bound and scope.parent is None:
+                raise _Bail  # maybe in `__all__`
+            if self._in_annotation(node):
+                raise _Bail
+
+    def _in_annotation(self, node: ast.AST) -> bool:
+        child, parent = node, self.file.parent(node)
+        while parent is not None and not isinstance(parent, ast.stmt | ast.arg):
+            if isinstance(parent, ast.Subscript):
+                return True
+            if isinstance(parent, ast.Call):
+                name = dotted(parent.func) or ""
+                if name.rpartition(".")[2] in _TYPING_CALLS:
+                    return True
+            child, parent = parent, self.file.parent(parent)
+        if isinstance(parent, ast.arg):
+            return True
+        if isinstance(parent, ast.AnnAssign):
+            return child is parent.annotation
+        if isinstance(parent, ast.FunctionDef | ast.AsyncFunctionDef):
+            return child is parent.returns
+        return False
+
+    # ---- what the rewrite decides elsewhere in the file ------------------------------------
+    def _no_constructor_call(self, moves: list[_Move]) -> None:
+        """No call that the rewrite's constructor check resolves to a constructor rule's old
+        class (still constructed directly), or to a class whose new path is a constructor
+        rule's new class (maybe with other parameters): the rewrite keeps those imports."""
+        constructors = self.rules.constructors
+        if not constructors:
+            return
+        accepted = {name for rule in constructors for name in rule.accepted_names}
+        olds = {rule.old for rule in constructors}
+        news = {rule.new for rule in constructors}
+        bindings = self._import_paths()
+        own = self.context.module
+        for node in ast.walk(self.file.tree):
+            if not isinstance(node, ast.Call):
+                continue
+            chain = full_name(node.func)
+            if chain is None:
+                continue
+            root, _, rest = chain.partition(".")
+            bases = set(bindings.get(root, ()))
+            if own:
+                bases.add(f"{own}.{root}")
+            for base in bases:
+                name = f"{base}.{rest}" if rest else base
+                if name in accepted:
+                    raise _Bail
+                target = self._destination(name)
+                if name not in olds and target != name and target in news:
+                    raise _Bail
+
+    def _destination(self, path: str) -> str:
+        """Where an imported dotted path points once migrated (`scopes.destination`)."""
+        moved = self.paths.rename(path)
+        if moved is not None:
+            return moved[1]
+        if path in self.paths.canonical:
+            return path
+        module, _, name = path.rpartition(".")
+        return self.paths.indirect(self.context.module, module, name) or path
+
+    def _import_paths(self) -> dict[str, set[str]]:
+        """Each name an import binds anywhere in the file -> the dotted paths it may stand for."""
+        found: dict[str, set[str]] = {}
+        for node in ast.walk(self.file.tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.asname is not None:
+                        found.setdefault(alias.asname, set()).add(alias.name)
+                    else:
+                        root = alias.name.partition(".")[0]
+                        found.setdefault(root, set()).add(root)
+            elif isinstance(node, ast.ImportFrom):
+                module = self.context.resolve("." * node.level + (node.module or ""))
+                for alias in node.names:
+                    if alias.name != "*":
+                        path = f"{module}.{alias.name}" if module else alias.name
+                        found.setdefault(alias.asname or alias.name, set()).add(path)
+        return found
+
+    def _no_compat_alias(self) -> None:
+        """`OldName = Something` at module level: the rewrite may drop it as a compatibility
+        alias."""
+        names = old_names(self.paths)
+        for statement in self.file.tree.body:
+            if (
+                isinstance(statement, ast.Assign)
+                and len(statement.targets) == 1
+                and isinstance(statement.targets[0], ast.Name)
+                and statement.targets[0].id in names
+                and isinstance(statement.value, ast.Name | ast.Attribute)
+            ):
+                raise _Bail

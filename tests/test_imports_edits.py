@@ -1,0 +1,181 @@
+"""The imports analysis' fixes as text edits: applied to the source, they are exactly the rewrite.
+
+Contract (`codemods.imports.fast.edits_cover_all`): a file's imports findings either all carry
+their edits (every finding with `fix`) or none does; when they do, `apply_edits(text, all their
+edits)` is what `ImportsCodemod.transform` writes, byte for byte.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from codemods.core.base import ParsedFile
+from codemods.core.edits import apply_edits
+from codemods.core.tree import AstFile
+from codemods.core.values import FileContext
+from codemods.imports.codemod import ImportsCodemod
+from codemods.imports.fast import analyze, edits_cover_all
+from migrator.spec import default_spec_text, parse_spec
+from tests.test_imports_codemod import fixture_setup
+
+FIXTURES = Path(__file__).parents[1] / "codemods" / "imports" / "fixtures"
+CASES = sorted(p.name.removesuffix(".before.py") for p in FIXTURES.glob("*.before.py"))
+SAMPLE = Path(__file__).parent / "fixtures" / "sample_repo"
+RULES = parse_spec(default_spec_text(), "<default>").rules
+PATH = "netra_backend/app/services/sample.py"
+OLD = "netra_backend.app.agents.supervisor.execution_engine"
+CANONICAL = "netra_backend.app.agents.supervisor.user_execution_engine"
+CONSOLIDATED = "netra_backend.app.agents.execution_engine_consolidated"
+CONTEXT = "netra_backend.app.services.user_execution_context"
+FACTORY = "netra_backend.app.agents.supervisor.execution_engine_factory"
+
+# The fixtures whose whole rewrite the analysis gives as edits; the others go to `transform`.
+EDITED = {
+    "form02_from_alias",
+    "form06_import_through_reexport",
+    "form06_indirect",
+    "form08_canonical_alias",
+    "multiline_entry_renamed",
+    "shadowed_by_parameter",
+}
+
+
+def edited(source: str, context: FileContext, rules=RULES) -> str | None:
+    """The source with the analysis' edits applied, or None when they do not cover the fix."""
+    findings = analyze(AstFile(source, context), rules).findings
+    if not edits_cover_all(findings):
+        assert all(not finding.edits for finding in findings)  # all or nothing
+        return None
+    return apply_edits(source, [edit for finding in findings for edit in finding.edits])
+
+
+def transformed(source: str, context: FileContext, rules=RULES) -> str:
+    return ImportsCodemod().transform(ParsedFile(source, context), rules).code
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_every_fixture_is_its_after_file_by_edits_or_by_transform(case: str) -> None:
+    context, rules = fixture_setup(case)
+    source = (FIXTURES / f"{case}.before.py").read_text(encoding="utf-8")
+    after = (FIXTURES / f"{case}.after.py").read_text(encoding="utf-8")
+    result = edited(source, context, rules)
+    assert (result is not None) == (case in EDITED)
+    assert (result if result is not None else transformed(source, context, rules)) == after
+
+
+def test_sample_repository_edits_equal_the_rewrite() -> None:
+    compared = []
+    for path in sorted(SAMPLE.rglob("*.py")):
+        relative = path.relative_to(SAMPLE).as_posix()
+        source = path.read_text(encoding="utf-8")
+        context = FileContext.from_path(relative)
+        try:
+            result = edited(source, context)
+        except SyntaxError:
+            continue  # the sample's deliberately broken file
+        if result is not None:
+            assert result == transformed(source, context), relative
+            compared.append(relative)
+    assert len(compared) == 9, compared
+
+
+def check(source: str, expected: str, path: str = PATH) -> None:
+    """The edits give `expected`, and so does the rewrite."""
+    context = FileContext.from_path(path)
+    assert edited(source, context) == expected
+    assert transformed(source, context) == expected
+
+
+def test_a_moved_and_renamed_name_repoints_the_import_and_renames_its_uses() -> None:
+    check(
+        f"from {OLD} import ExecutionEngine  # keep\n"
+        "\n"
+        "def f(engine: ExecutionEngine) -> ExecutionEngine:\n"
+        "    ExecutionEngine.x = 1  # é\n"
+        "    return [ExecutionEngine for _ in range(2)], engine.ExecutionEngine\n",
+        f"from {CANONICAL} import UserExecutionEngine  # keep\n"
+        "\n"
+        "def f(engine: UserExecutionEngine) -> UserExecutionEngine:\n"
+        "    UserExecutionEngine.x = 1  # é\n"
+        "    return [UserExecutionEngine for _ in range(2)], engine.ExecutionEngine\n",
+    )
+
+
+def test_names_leaving_a_one_line_import_get_lines_of_their_own_after_it() -> None:
+    check(
+        "def f():\n"
+        f"    from {OLD} import Other, UserExecutionContext ,ExecutionEngineFactory, Last\n"
+        "    return Other, UserExecutionContext, ExecutionEngineFactory, Last\n",
+        "def f():\n"
+        f"    from {OLD} import Other, Last\n"
+        f"    from {CONTEXT} import UserExecutionContext\n"
+        f"    from {FACTORY} import ExecutionEngineFactory\n"
+        "    return Other, UserExecutionContext, ExecutionEngineFactory, Last\n",
+    )
+
+
+def test_names_going_to_several_modules_split_the_import() -> None:
+    check(
+        f"from {OLD} import UserExecutionContext, ExecutionEngineFactory  # why\n"
+        "x = UserExecutionContext, ExecutionEngineFactory\n",
+        f"from {CONTEXT} import UserExecutionContext  # why\n"
+        f"from {FACTORY} import ExecutionEngineFactory\n"
+        "x = UserExecutionContext, ExecutionEngineFactory\n",
+    )
+
+
+def test_a_parenthesised_import_keeps_its_layout() -> None:
+    check(
+        f"from {CONSOLIDATED} import (  # head\n"
+        "    helper,  # the helper\n"
+        "    # between\n"
+        "    ExecutionEngine as Engine,\n"
+        ")\n"
+        "x = helper, Engine\n",
+        f"from {CANONICAL} import (  # head\n"
+        "    helper,  # the helper\n"
+        "    # between\n"
+        "    UserExecutionEngine,\n"
+        ")\n"
+        "x = helper, UserExecutionEngine\n",
+    )
+
+
+def test_relative_imports_stay_relative() -> None:
+    check(
+        "from ..agents.supervisor.execution_engine import UserExecutionContext\n"
+        "from ..agents . supervisor.execution_engine import ExecutionEngineFactory as F\n"
+        "x = F\n",
+        "from ..services.user_execution_context import UserExecutionContext\n"
+        "from ..agents.supervisor.execution_engine_factory import ExecutionEngineFactory\n"
+        "x = ExecutionEngineFactory\n",
+        path="netra_backend/app/routes/x.py",
+    )
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        # a direct construction of a constructor rule's old class keeps its import
+        f"from {OLD} import ExecutionEngine\nengine = ExecutionEngine(1, 2)\n",
+        # a try whose branches may now import the same thing is folded by the rewrite
+        f"try:\n    from {OLD} import UserExecutionContext\nexcept ImportError:\n    pass\n",
+        # the module import the rewrite joins the name to
+        f"from {CONTEXT} import Other\nfrom {OLD} import UserExecutionContext\n",
+        # the new name is taken where the old one is used
+        f"from {OLD} import ExecutionEngine\nUserExecutionEngine = 1\nx = ExecutionEngine\n",
+        # a string annotation that LibCST reads as a use
+        f"from {OLD} import ExecutionEngine\ndef f(x: 'ExecutionEngine'): pass\n",
+        # two statements on one line
+        f"import os; from {OLD} import UserExecutionContext\n",
+        # a plain module import
+        "import netra_backend.app.agents.execution_engine_consolidated as c\n",
+    ],
+)
+def test_sites_left_to_the_rewrite_carry_no_edits(source: str) -> None:
+    findings = analyze(AstFile(source, FileContext.from_path(PATH)), RULES).findings
+    assert any(finding.fix for finding in findings)
+    assert not edits_cover_all(findings)
+    assert all(finding.edits == () for finding in findings)
