@@ -33,6 +33,7 @@ from codemods.core.references import is_path_argument, takes_path
 from codemods.core.rules import RuleSet
 from codemods.core.tree import AstFile, dotted
 from codemods.core.values import Analysis, Finding
+from codemods.imports.constructions import Constructions
 from codemods.imports.fixes import text_fixes
 from codemods.imports.verdicts import (
     CANONICAL,
@@ -52,6 +53,7 @@ class _Paths:
     rules: RuleSet
     paths: PathMap
     canonical_last: frozenset[str]
+    constructor_olds: frozenset[str]
 
 
 _CACHE: list[_Paths] = []
@@ -62,7 +64,8 @@ def _paths(rules: RuleSet) -> _Paths:
         return _CACHE[0]
     paths = RepositoryPathMap(rules)  # a rewrite's facts decide as its transform does
     canonical_last = frozenset(path.rpartition(".")[2] for path in paths.canonical)
-    entry = _Paths(rules, paths, canonical_last)
+    constructor_olds = frozenset(rule.old for rule in rules.constructors)
+    entry = _Paths(rules, paths, canonical_last, constructor_olds)
     _CACHE[:] = [entry]
     return entry
 
@@ -125,6 +128,8 @@ class _Collector:
         self.renamed: dict[str, set[str]] = {}
         self.in_fstring: dict[int, ast.JoinedStr] = {}  # a node inside one -> the outermost
         self.nodes: dict[int, ast.AST] = {}  # id(finding) -> the node it sits at
+        self.constructor_olds = entry.constructor_olds
+        self.constructed: list[tuple[ast.alias, str]] = []  # imports of those, to check
 
     def _report(self, node: ast.AST, verdict: Verdict | None) -> None:
         if verdict is CANONICAL:
@@ -154,6 +159,10 @@ class _Collector:
             if alias.asname is not None:
                 self.renamed.setdefault(alias.asname, set()).add(alias.name)
             verdict = from_import_verdict(self.paths, own, module, alias.name, alias.asname)
+            if verdict is not None and verdict.fixable:
+                path = f"{module}.{alias.name}" if module else alias.name
+                if path in self.constructor_olds:
+                    self.constructed.append((alias, path))
             self._report(alias, verdict)
 
     # module-level compatibility aliases ----------------------------------------------------
@@ -242,6 +251,8 @@ class _Collector:
         # The module's aliases first, then the walk's findings in source order.
         self.findings.sort(key=lambda f: (f.line, f.column))
         findings = aliases + self.findings
+        if self.constructed:
+            findings = self._held_by_constructions(findings, rules)
         fixed = [(f, self.nodes.get(id(f))) for f in findings if f.fix]
         edits = text_fixes(self.file, self.paths, rules, fixed) if fixed else None
         if edits is not None:
@@ -251,6 +262,21 @@ class _Collector:
             ]
         self.analysis.findings = findings
         return self.analysis
+
+    def _held_by_constructions(self, findings: list[Finding], rules: RuleSet) -> list[Finding]:
+        """An import of a constructor rule's old class that the file still constructs directly
+        stays, for review: the constructors rule converts those calls first."""
+        pending = Constructions(self.file, rules, self.paths).pending()
+        held = {}
+        for alias, path in self.constructed:
+            why = pending.get(path)
+            if why is not None:
+                verdict = Verdict("deprecated-import", why, fixable=False, manual_review=True)
+                held[alias] = verdict.at(self.file, alias)
+        if not held:
+            return findings
+        by_node = {id(node): finding for node, finding in held.items()}
+        return [by_node.get(id(self.nodes.get(id(f))), f) for f in findings]
 
     def _statements(self, body: list[ast.stmt], lines: list[int] | None) -> None:
         """Imports in every statement; calls and subscripts where a needle line says they may be.

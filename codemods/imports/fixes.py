@@ -29,9 +29,10 @@ from dataclasses import dataclass, field
 from codemods.core.edits import Edit
 from codemods.core.paths import PathMap, module_spelling, old_names, split_path
 from codemods.core.rules import RuleSet
-from codemods.core.scopes import Assignment, Scope, full_name
+from codemods.core.scopes import Assignment, Scope
 from codemods.core.tree import AstFile, Unsupported, dotted
 from codemods.core.values import Finding
+from codemods.imports.constructions import Constructions
 
 _AFTER_STATEMENT = re.compile(r"[ \t\f]*(#[^\n]*)?\n")
 _IMPORT_KEYWORD = re.compile(r"(?<![\w])import(?!\w)")
@@ -143,7 +144,7 @@ class _Fixer:
 
     def fixes(self, sites: Sequence[tuple[Finding, ast.AST | None]]) -> list[tuple[Edit, ...]]:
         moves = [self._move(node) for _, node in sites]
-        self._no_constructor_call(moves)
+        self._no_constructor_call()
         self._no_compat_alias()
         statements: dict[int, _Site] = {}
         for move in moves:
@@ -189,18 +190,54 @@ class _Fixer:
         moving = {id(move.alias): move for move in site.moves}
         kept = [alias for alias in node.names if id(alias) not in moving]
         modules = list(dict.fromkeys(move.module for move in site.moves))
-        if not kept and len(modules) == 1:
-            return self._repointed(node, start, end, modules[0], site.moves, relative)
-        if self._parenthesized(node, start):
-            raise _Bail  # names leave a parenthesised import: the rewrite carries comments
-        groups = self._groups(site.moves, relative)
+        layout = self._layout(node, start, end)
+        if layout is None:
+            if not kept and len(modules) == 1:
+                return self._repointed(node, start, modules[0], site.moves, relative)
+            groups = [(text, None) for text in self._groups(site.moves, relative)]
+            if kept:
+                return [self._names(node, kept), self._after(line_end, indent, groups)]
+            first, rest = groups[0][0], groups[1:]
+            return [Edit(start, end, first), self._after(line_end, indent, rest)]
         if kept:
-            names = self._names(node, kept)
-            insert = "".join(f"{indent}{group}\n" for group in groups)
-            return [names, Edit.insertion(line_end, insert)]
-        first, rest = groups[0], groups[1:]
-        insert = "".join(f"{indent}{group}\n" for group in rest)
-        return [Edit(start, end, first), Edit.insertion(line_end, insert)]
+            names = [(alias, None) for alias in kept]
+            groups = self._groups(site.moves, relative, layout)
+            return [layout.rewrite(names), self._after(line_end, indent, groups)]
+        primary = max(modules, key=lambda m: sum(move.module == m for move in site.moves))
+        own = [(move.alias, move.name) for move in site.moves if move.module == primary]
+        rest = [move for move in site.moves if move.module != primary]
+        edits = [
+            layout.rewrite(own),
+            self._after(line_end, indent, self._groups(rest, relative, layout)),
+        ]
+        begin, finish = self._module_span(node, start)
+        edits.append(Edit(begin, finish, module_spelling(self.context, primary, relative)))
+        return edits
+
+    @staticmethod
+    def _after(line_end: int, indent: str, groups: list[tuple[str, str | None]]) -> Edit:
+        """New import lines after the statement's last line, each with a comment it carries."""
+        lines = [
+            f"{indent}{text}  {comment}\n" if comment else f"{indent}{text}\n"
+            for text, comment in groups
+        ]
+        return Edit.insertion(line_end, "".join(lines))
+
+    def _layout(self, node: ast.ImportFrom, start: int, end: int) -> _Layout | None:
+        """The one-name-a-line layout of a parenthesised import spanning lines, or None for an
+        import on one line."""
+        text = self.file.text
+        if "\n" not in text[start:end]:
+            return None
+        first = self.text.span(node.names[0])[0]
+        opening = text.rfind("(", start, first)
+        closing = text.rfind(")", start, end)
+        if opening < 0 or closing < 0:
+            raise _Bail  # a backslash continuation
+        spans = [self.text.span(alias) for alias in node.names]
+        gaps = [text[spans[i][1] : spans[i + 1][0]] for i in range(len(spans) - 1)]
+        tail = text[spans[-1][1] : closing]
+        return _Layout.read(node, text, opening + 1, closing, spans, gaps, tail)
 
     def _parenthesized(self, node: ast.ImportFrom, start: int) -> bool:
         first = self.text.span(node.names[0])[0]
@@ -221,7 +258,7 @@ class _Fixer:
             raise _Bail
         return begin, finish
 
-    def _repointed(self, node, start, end, module, moves, relative) -> list[Edit]:
+    def _repointed(self, node, start, module, moves, relative) -> list[Edit]:
         begin, finish = self._module_span(node, start)
         edits = [Edit(begin, finish, module_spelling(self.context, module, relative))]
         for move in moves:
@@ -244,14 +281,34 @@ class _Fixer:
                 pieces.append(gaps[i] if i < len(gaps) else gaps[0])
         return Edit(spans[0][0], spans[-1][1], "".join(pieces))
 
-    def _groups(self, moves: list[_Move], relative: bool) -> list[str]:
-        by_module: dict[str, list[str]] = {}
+    def _groups(self, moves: list[_Move], relative: bool, layout: _Layout | None = None):
+        """One from-import per module (in the order names come), as text: one line, or with
+        a `layout` several names one a line, each with its comment; a one-line import carries
+        the first comment of its names (with a layout)."""
+        by_module: dict[str, list[_Move]] = {}
         for move in moves:
-            by_module.setdefault(move.module, []).append(move.name)
-        return [
-            f"from {module_spelling(self.context, module, relative)} import {', '.join(names)}"
-            for module, names in by_module.items()
-        ]
+            by_module.setdefault(move.module, []).append(move)
+        if layout is None:
+            return [
+                f"from {module_spelling(self.context, m, relative)} import "
+                + ", ".join(move.name for move in items)
+                for m, items in by_module.items()
+            ]
+        groups: list[tuple[str, str | None]] = []
+        for module, items in by_module.items():
+            head = f"from {module_spelling(self.context, module, relative)} import "
+            notes = [layout.comment(move.alias) for move in items]
+            if len(items) == 1:
+                groups.append((head + items[0].name, next(filter(None, notes), None)))
+                continue
+            lines = [
+                f"{layout.indent}{move.name}"
+                f"{',' if index < len(items) - 1 or layout.trailing_comma else ''}"
+                f"{f'  {note}' if note else ''}\n"
+                for index, (move, note) in enumerate(zip(items, notes, strict=True))
+            ]
+            groups.append((head + "(\n" + "".join(lines) + ")", None))
+        return groups
 
     # ---- the bound name ----------------------------------------------------------------
     def _assignment(self, move: _Move) -> tuple[Scope, Assignment]:
@@ -340,64 +397,11 @@ class _Fixer:
         return False
 
     # ---- what the rewrite decides elsewhere in the file ------------------------------------
-    def _no_constructor_call(self, moves: list[_Move]) -> None:
-        """No call that the rewrite's constructor check resolves to a constructor rule's old
-        class (still constructed directly), or to a class whose new path is a constructor
-        rule's new class (maybe with other parameters): the rewrite keeps those imports."""
-        constructors = self.rules.constructors
-        if not constructors:
-            return
-        accepted = {name for rule in constructors for name in rule.accepted_names}
-        olds = {rule.old for rule in constructors}
-        news = {rule.new for rule in constructors}
-        bindings = self._import_paths()
-        own = self.context.module
-        for node in ast.walk(self.file.tree):
-            if not isinstance(node, ast.Call):
-                continue
-            chain = full_name(node.func)
-            if chain is None:
-                continue
-            root, _, rest = chain.partition(".")
-            bases = set(bindings.get(root, ()))
-            if own:
-                bases.add(f"{own}.{root}")
-            for base in bases:
-                name = f"{base}.{rest}" if rest else base
-                if name in accepted:
-                    raise _Bail
-                target = self._destination(name)
-                if name not in olds and target != name and target in news:
-                    raise _Bail
-
-    def _destination(self, path: str) -> str:
-        """Where an imported dotted path points once migrated (`scopes.destination`)."""
-        moved = self.paths.rename(path)
-        if moved is not None:
-            return moved[1]
-        if path in self.paths.canonical:
-            return path
-        module, _, name = path.rpartition(".")
-        return self.paths.indirect(self.context.module, module, name) or path
-
-    def _import_paths(self) -> dict[str, set[str]]:
-        """Each name an import binds anywhere in the file -> the dotted paths it may stand for."""
-        found: dict[str, set[str]] = {}
-        for node in ast.walk(self.file.tree):
-            if isinstance(node, ast.Import):
-                for alias in node.names:
-                    if alias.asname is not None:
-                        found.setdefault(alias.asname, set()).add(alias.name)
-                    else:
-                        root = alias.name.partition(".")[0]
-                        found.setdefault(root, set()).add(root)
-            elif isinstance(node, ast.ImportFrom):
-                module = self.context.resolve("." * node.level + (node.module or ""))
-                for alias in node.names:
-                    if alias.name != "*":
-                        path = f"{module}.{alias.name}" if module else alias.name
-                        found.setdefault(alias.asname or alias.name, set()).add(path)
-        return found
+    def _no_constructor_call(self) -> None:
+        """No call of a moved class that its new (a constructor rule's) class does not fit: the
+        rewrite keeps that class's import. (Pending constructions are the analysis' verdicts.)"""
+        if Constructions(self.file, self.rules, self.paths).mismatched():
+            raise _Bail
 
     def _no_compat_alias(self) -> None:
         """`OldName = Something` at module level: the rewrite may drop it as a compatibility
@@ -412,3 +416,135 @@ class _Fixer:
                 and isinstance(statement.value, ast.Name | ast.Attribute)
             ):
                 raise _Bail
+
+
+_WHOLE_LINE = re.compile(r"[ \t\f]*(#[^\n]*)?\n")
+
+
+@dataclass
+class _Gap:
+    """A comma and the whitespace after it up to the next name (or the closing parenthesis):
+    LibCST's `Comma` with a `ParenthesizedWhitespace` after it."""
+
+    before: str  # whitespace before the comma
+    first: str  # the rest of the comma's line, its line break included
+    comment: str | None  # the comment on that line
+    lines: list[str]  # whole blank or comment lines after it
+    last: str  # the indentation of the next line
+
+    @classmethod
+    def read(cls, text: str) -> _Gap:
+        before, comma, rest = text.partition(",")
+        if not comma or before.strip() or "\\" in rest:
+            raise _Bail
+        first_match = _WHOLE_LINE.match(rest)
+        if first_match is None:
+            raise _Bail  # names sharing a line
+        position, lines = first_match.end(), []
+        while (line := _WHOLE_LINE.match(rest, position)) is not None:
+            lines.append(line.group())
+            position = line.end()
+        last = rest[position:]
+        if last.strip():
+            raise _Bail
+        return cls(before, first_match.group(), first_match.group(1), lines, last)
+
+    def text(self) -> str:
+        return f"{self.before},{self.first}{''.join(self.lines)}{self.last}"
+
+
+@dataclass
+class _Layout:
+    """A parenthesised import, one name a line: the text between its parentheses in parts, and
+    `with_aliases` (codemods.core.imports.edits) over them."""
+
+    node: ast.ImportFrom
+    start: int  # after `(`
+    end: int  # at `)`
+    opening: _Gap  # after `(`: its `before` is empty and it has no comma
+    names: list[str]  # each entry's text
+    gaps: list[_Gap | None]  # each entry's comma (None: the last one has none)
+    closing: str  # after the last entry when it has no comma, up to `)`
+    ids: dict[int, int]  # id(alias) -> index
+
+    @classmethod
+    def read(cls, node, text, start, end, spans, gaps, tail) -> _Layout:
+        head = text[start : spans[0][0]]
+        opening = _Gap.read("," + head)  # read like a comma's whitespace
+        entries = [_Gap.read(gap) for gap in gaps]
+        if tail.lstrip(" \t\f").startswith(","):
+            entries.append(_Gap.read(tail))
+            closing = ""
+        else:  # no comma after the last name: what follows it belongs to `)`
+            entries.append(None)
+            closing = tail
+        names = [text[a:b] for a, b in spans]
+        ids = {id(alias): index for index, alias in enumerate(node.names)}
+        return cls(node, start, end, opening, names, entries, closing, ids)
+
+    @property
+    def indent(self) -> str:
+        return self.opening.last
+
+    @property
+    def trailing_comma(self) -> bool:
+        return self.gaps[-1] is not None
+
+    def comment(self, alias: ast.alias) -> str | None:
+        gap = self.gaps[self.ids[id(alias)]]
+        return gap.comment if gap is not None else None
+
+    def rewrite(self, entries: list[tuple[ast.alias, str | None]]) -> Edit:
+        """The parentheses' content importing exactly `entries` (original aliases, each with
+        its new text or None to keep it), as `with_aliases` writes it."""
+        opening = _Gap(**vars(self.opening))
+        opening.lines = list(opening.lines)
+        kept = [self.ids[id(alias)] for alias, _ in entries]
+        gaps = {i: self._copy(self.gaps[i]) for i in kept}
+        previous = None
+        for index in range(len(self.names)):  # comment lines of dropped names stay
+            if index in gaps:
+                previous = index
+                continue
+            gap = self.gaps[index]
+            if gap is None or not gap.lines:
+                continue
+            if previous is None:
+                opening.lines.extend(gap.lines)
+            elif gaps[previous] is not None:
+                gaps[previous].lines.extend(gap.lines)  # type: ignore[union-attr]
+        ending = self.gaps[-1]
+        separator = self.gaps[0]
+        pieces = [opening.text()[1:]]
+        for position, (_alias, new) in enumerate(entries):
+            index = kept[position]
+            pieces.append(new if new is not None else self.names[index])
+            gap = gaps[index]
+            if position == len(entries) - 1:
+                pieces.append(self._last(gap, ending))
+            elif gap is None:
+                assert separator is not None
+                pieces.append(f"{separator.before},\n{separator.last}")
+            else:
+                pieces.append(gap.text())
+        if ending is None:
+            pieces.append(self.closing)
+        return Edit(self.start, self.end, "".join(pieces))
+
+    @staticmethod
+    def _copy(gap: _Gap | None) -> _Gap | None:
+        return (
+            None
+            if gap is None
+            else _Gap(gap.before, gap.first, gap.comment, list(gap.lines), gap.last)
+        )
+
+    @staticmethod
+    def _last(gap: _Gap | None, ending: _Gap | None) -> str:
+        """`_last`: the last name's comma is the original ending, keeping the name's comment."""
+        if ending is None:
+            return ""
+        if gap is None or gap.comment is None:
+            lines = [*(gap.lines if gap is not None else []), *ending.lines]
+            return f"{ending.before},\n{''.join(lines)}{ending.last}"
+        return f"{gap.before},{gap.first}{''.join(gap.lines)}{ending.last}"

@@ -1,0 +1,140 @@
+"""Calls the imports rewrite must respect, decided over the stdlib `ast` (parser-free).
+
+A direct construction of a constructor rule's old class (not written with the new class's
+keywords) keeps that class's import and uses: the constructors rule converts it first. A call of
+a moved class whose new class is a constructor rule's new class with other parameters keeps the
+import too (rewriting it would hand the call to the new class). Only the calls whose callee can
+name such a class are resolved: those rooted at a name an import binds to a path leading to one,
+or spelled with such a class's (or classmethod's) last name.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+
+from codemods.core.paths import PathMap
+from codemods.core.rules import ConstructorRule, RuleSet
+from codemods.core.scopes import full_name
+from codemods.core.tree import AstFile
+
+
+def fits_new_signature(call: ast.Call, rule: ConstructorRule) -> bool:
+    """Could the call's arguments be meant for the new class (its parameter names, in order)?"""
+    names = [name for name, _ in rule.args]
+    if any(isinstance(arg, ast.Starred) for arg in call.args):
+        return False
+    if any(keyword.arg is None or keyword.arg not in names for keyword in call.keywords):
+        return False
+    return len(call.args) <= len(names)
+
+
+def is_new_style(call: ast.Call, rule: ConstructorRule) -> bool:
+    """A call already written for the new class (new keywords), bound ambiguously to the old."""
+    return bool(call.keywords) and fits_new_signature(call, rule)
+
+
+def destination(path: str, module: str, paths: PathMap) -> str:
+    """Where an imported dotted path points once migrated (`core.imports.scopes.destination`)."""
+    moved = paths.rename(path)
+    if moved is not None:
+        return moved[1]
+    if path in paths.canonical:
+        return path
+    parent, _, name = path.rpartition(".")
+    return paths.indirect(module, parent, name) or path
+
+
+class Constructions:
+    """The calls of one file that the rewrite's constructor check looks at, resolved once."""
+
+    def __init__(self, file: AstFile, rules: RuleSet, paths: PathMap) -> None:
+        self.file = file
+        self.rules = rules
+        self.paths = paths
+        self.module = file.context.module
+        self.olds = {rule.old for rule in rules.constructors}
+        self.by_new = {rule.new: rule for rule in rules.constructors}
+        self.accepted = {name for rule in rules.constructors for name in rule.accepted_names}
+        self._leads: dict[str, bool] = {}
+
+    def pending(self) -> dict[str, str]:
+        """Old constructor classes still constructed directly -> why their imports stay."""
+        found: dict[str, str] = {}
+        for call, names in self._resolved():
+            rule = self.rules.constructor_rule(names)
+            if rule is None or rule.old in found or is_new_style(call, rule):
+                continue
+            short = rule.old.rpartition(".")[2]
+            found[rule.old] = (
+                f"`{short}` is still constructed directly (line {call.lineno}): convert that "
+                "with the constructors rule first; its imports and uses are left unchanged"
+            )
+        return found
+
+    def mismatched(self) -> bool:
+        """Is a call of a moved class one its new (constructor rule's) class does not fit?"""
+        for call, names in self._resolved():
+            if self.rules.constructor_rule(names) is not None:
+                continue
+            for name in names - self.olds:
+                target = destination(name, self.module, self.paths)
+                new = self.by_new.get(target)
+                if target != name and new is not None and not fits_new_signature(call, new):
+                    return True
+        return False
+
+    def _resolved(self) -> Iterator[tuple[ast.Call, set[str]]]:
+        """The calls that may matter, in LibCST's visit order, with their callee's names."""
+        if not self.rules.constructors:
+            return
+        bindings = self._bindings()
+        last_names = {path.rpartition(".")[2] for path in self.accepted}
+        for rule in (*self.rules.renames, *self.rules.reexports):  # a local class moving there
+            if destination(rule.old, self.module, self.paths) in self.by_new:
+                last_names.add(rule.old.rpartition(".")[2])
+        calls = [node for node in ast.walk(self.file.tree) if isinstance(node, ast.Call)]
+        calls.sort(key=lambda c: (c.lineno, c.col_offset, -c.end_lineno, -c.end_col_offset))  # type: ignore[operator]
+        for call in calls:
+            chain = full_name(call.func)
+            if chain is None:
+                continue
+            root = chain.partition(".")[0]
+            if root in bindings or chain.rpartition(".")[2] in last_names:
+                yield call, self.file.qualified_names(call.func)
+
+    def _bindings(self) -> set[str]:
+        """Names an import binds to a path that may lead to a constructor rule's class."""
+        found: set[str] = set()
+        packages = set(self.rules.packages())
+        for node in ast.walk(self.file.tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.asname is not None:
+                        if self._may_lead(alias.name):
+                            found.add(alias.asname)
+                        continue
+                    root = alias.name.partition(".")[0]  # `import a.b` binds `a`: any path below
+                    if root in packages or self._may_lead(root):
+                        found.add(root)
+            elif isinstance(node, ast.ImportFrom):
+                module = self.file.context.resolve("." * node.level + (node.module or ""))
+                for alias in node.names:
+                    path = f"{module}.{alias.name}" if module else alias.name
+                    if alias.name != "*" and self._may_lead(path):
+                        found.add(alias.asname or alias.name)
+        return found
+
+    def _may_lead(self, path: str) -> bool:
+        """May `path`, or a path below it, be a constructor rule's old class (or classmethod),
+        or move to a constructor rule's new class?"""
+        known = self._leads.get(path)
+        if known is None:
+            prefix = path + "."
+            known = (
+                any(name == path or name.startswith(prefix) for name in self.accepted)
+                or destination(path, self.module, self.paths) in self.by_new
+                or self.paths.in_project(path)  # a project module: its attributes may move
+            )
+            self._leads[path] = known
+        return known
