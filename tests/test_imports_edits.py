@@ -35,6 +35,7 @@ FACTORY = "netra_backend.app.agents.supervisor.execution_engine_factory"
 EDITED = {
     "constructor_pending",
     "form02_from_alias",
+    "form05_try_fallback_assignment",
     "form06_import_through_reexport",
     "form06_indirect",
     "form08_canonical_alias",
@@ -81,7 +82,7 @@ def test_sample_repository_edits_equal_the_rewrite() -> None:
         if result is not None:
             assert result == transformed(source, context), relative
             compared.append(relative)
-    assert len(compared) == 13, compared
+    assert len(compared) == 15, compared
 
 
 def check(source: str, expected: str, path: str = PATH) -> None:
@@ -210,6 +211,44 @@ def test_a_parenthesised_import_split_between_modules_stays_for_the_most_names()
     )
 
 
+def test_a_fallback_binding_in_the_except_branch_is_renamed_with_the_import() -> None:
+    check(
+        "try:\n"
+        f"    from {OLD} import ExecutionEngine\n"
+        "except ImportError as error:\n"
+        "    log(error)\n"
+        "    ExecutionEngine = None\n"
+        "__all__ = ['ExecutionEngine', \"other\"]\n"
+        "if ExecutionEngine:\n"
+        "    pass\n",
+        "try:\n"
+        f"    from {CANONICAL} import UserExecutionEngine\n"
+        "except ImportError as error:\n"
+        "    log(error)\n"
+        "    UserExecutionEngine = None\n"
+        "__all__ = ['UserExecutionEngine', \"other\"]\n"
+        "if UserExecutionEngine:\n"
+        "    pass\n",
+    )
+
+
+def test_the_new_name_bound_to_the_same_class_elsewhere_is_no_conflict() -> None:
+    check(
+        f"from {FACTORY} import ExecutionEngineFactory\n"
+        "def f():\n"
+        "    from netra_backend.app.agents.execution_engine_unified_factory import (\n"
+        "        UnifiedExecutionEngineFactory,\n"
+        "    )\n"
+        "    return UnifiedExecutionEngineFactory, ExecutionEngineFactory\n",
+        f"from {FACTORY} import ExecutionEngineFactory\n"
+        "def f():\n"
+        f"    from {FACTORY} import (\n"
+        "        ExecutionEngineFactory,\n"
+        "    )\n"
+        "    return ExecutionEngineFactory, ExecutionEngineFactory\n",
+    )
+
+
 def test_relative_imports_stay_relative() -> None:
     check(
         "from ..agents.supervisor.execution_engine import UserExecutionContext\n"
@@ -228,7 +267,14 @@ def test_relative_imports_stay_relative() -> None:
         # a call of a class that becomes a constructor rule's new class it does not fit
         f"from {CONSOLIDATED} import ExecutionEngine\nengine = ExecutionEngine(a=1)\n",
         # a try whose branches may now import the same thing is folded by the rewrite
-        f"try:\n    from {OLD} import UserExecutionContext\nexcept ImportError:\n    pass\n",
+        f"try:\n    from {OLD} import UserExecutionContext\n"
+        f"except ImportError:\n    from {CONTEXT} import UserExecutionContext\n",
+        # two imports of one name in one scope: the rewrite dedupes or falls back
+        f"if x:\n    from {OLD} import UserExecutionContext\n"
+        f"else:\n    from {CONSOLIDATED} import UserExecutionContext\n",
+        # `__all__` already lists the new name: the rewrite drops the old entry
+        f"from {OLD} import ExecutionEngine\n"
+        "__all__ = ['ExecutionEngine', 'UserExecutionEngine']\n",
         # the module import the rewrite joins the name to
         f"from {CONTEXT} import Other\nfrom {OLD} import UserExecutionContext\n",
         # the new name is taken where the old one is used

@@ -32,7 +32,7 @@ from codemods.core.rules import RuleSet
 from codemods.core.scopes import Assignment, Scope
 from codemods.core.tree import AstFile, Unsupported, dotted
 from codemods.core.values import Finding
-from codemods.imports.constructions import Constructions
+from codemods.imports.constructions import Constructions, destination
 
 _AFTER_STATEMENT = re.compile(r"[ \t\f]*(#[^\n]*)?\n")
 _IMPORT_KEYWORD = re.compile(r"(?<![\w])import(?!\w)")
@@ -161,13 +161,28 @@ class _Fixer:
         parent = self.file.parent(statement)
         if parent is None:
             parent = self.file.tree
-        if isinstance(parent, ast.Try | ast.TryStar | ast.ExceptHandler):
-            raise _Bail  # the rewrite may fold a try whose branches now import the same
+        if isinstance(parent, ast.ExceptHandler):
+            self._no_fold(self.file.parent(parent))
+        elif isinstance(parent, ast.Try | ast.TryStar):
+            self._no_fold(parent)
         for name in ("body", "orelse", "finalbody"):
             block = getattr(parent, name, None)
             if isinstance(block, list) and any(s is statement for s in block):
                 return block
         raise _Bail
+
+    @staticmethod
+    def _no_fold(node: ast.AST | None) -> None:
+        """A try the rewrite may fold into its body once its branches import the same names
+        (`edits.same_imports_everywhere`) needs it: one whose body and handlers hold imports
+        only, with no `else` or `finally`."""
+        if not isinstance(node, ast.Try | ast.TryStar):
+            raise _Bail
+        if node.orelse or node.finalbody or not node.handlers:
+            return
+        blocks = [node.body, *(handler.body for handler in node.handlers)]
+        if all(isinstance(s, ast.Import | ast.ImportFrom) for block in blocks for s in block):
+            raise _Bail
 
     def _statement(self, site: _Site) -> list[Edit]:
         node = site.node
@@ -327,26 +342,33 @@ class _Fixer:
         bound, desired = move.bound, move.name
         if desired == bound:
             return []
-        if len(scope.assignments[bound]) != 1 or scope.kind == "class":
-            raise _Bail
-        renamed: list[ast.Name] = []
+        if scope.kind == "class":
+            raise _Bail  # a class attribute that may be read elsewhere
+        fallbacks = [a for a in scope.assignments[bound] if a is not assignment]
+        if not all(self._fallback(other, move) for other in fallbacks):
+            raise _Bail  # bound by another statement that may reach the same uses
+        symbol = {id(a) for a in [assignment, *fallbacks]}
+        renamed: list[ast.AST] = [a.node for a in fallbacks]
         scopes = {id(scope): scope}
         for other in self.file.scopes.scopes:
             for access in other.accesses:
                 if access.name != bound and not access.name.startswith(bound + "."):
                     continue
-                referents = access.referents
-                if assignment not in referents:
+                referents = {id(a) for a in access.referents}
+                if not referents & symbol:
                     continue
-                if len(referents) != 1 or not isinstance(access.node, ast.Name):
+                if not referents <= symbol or not isinstance(access.node, ast.Name):
                     raise _Bail
                 renamed.append(access.node)
                 scopes[id(access.scope)] = access.scope
         for each in scopes.values():
-            if each.assignments.get(desired) or each.resolve(desired) != []:
-                raise _Bail  # the new name is taken (or a builtin) where the name is used
-        self._no_string_mention(bound, scope)
-        edits = []
+            visible = each.resolve(desired)
+            if visible is None:
+                raise _Bail  # a builtin's name
+            for other in [*each.assignments.get(desired, []), *visible]:
+                if not self._same_meaning(other, move):
+                    raise _Bail  # the new name already means something else here
+        edits = self._string_edits(bound, desired, scope)
         for node in renamed:
             if self._in_fstring(node):
                 raise _Bail
@@ -356,6 +378,24 @@ class _Fixer:
             edits.append(Edit(start, end, desired))
         return edits
 
+    def _fallback(self, assignment: Assignment, move: _Move) -> bool:
+        """`Name = ...` directly in an `except` branch of a try whose body holds the import:
+        the rewrite renames it with the import and every use (`_import_fallback`)."""
+        node = assignment.node
+        assign = self.file.parent(node)
+        if not isinstance(node, ast.Name) or not isinstance(assign, ast.Assign):
+            return False
+        if not any(target is node for target in assign.targets):
+            return False
+        handler = self.file.parent(assign)
+        statement = self.file.parent(handler) if handler is not None else None
+        if not isinstance(handler, ast.ExceptHandler) or not isinstance(statement, ast.Try):
+            return False
+        child, parent = move.statement, self.file.parent(move.statement)
+        while parent is not None and parent is not statement:
+            child, parent = parent, self.file.parent(parent)
+        return parent is statement and any(s is child for s in statement.body)
+
     def _in_fstring(self, node: ast.AST) -> bool:
         parent = self.file.parent(node)
         while parent is not None and not isinstance(parent, ast.stmt):
@@ -364,19 +404,71 @@ class _Fixer:
             parent = self.file.parent(parent)
         return False
 
-    def _no_string_mention(self, bound: str, scope: Scope) -> None:
-        """A string annotation naming `bound` (LibCST reads it as a use), or `__all__` listing
-        it: the rewrite renames those; left to it."""
+    def _same_meaning(self, assignment: Assignment, move: _Move) -> bool:
+        """An import binding the new name to the same class, in another block (in the same
+        block the rewrite would drop one of the two)."""
+        node = assignment.node
+        if not isinstance(node, ast.ImportFrom):
+            return False
+        module = self.context.resolve("." * node.level + (node.module or ""))
+        for alias in node.names:
+            if (alias.asname or alias.name) == assignment.name:
+                path = f"{module}.{alias.name}" if module else alias.name
+                if destination(path, self.context.module, self.paths) != move.target:
+                    return False
+                here, there = self.file.parent(move.statement), self.file.parent(node)
+                return not (here is there and self._same_list(here, node, move.statement))
+        return False
+
+    @staticmethod
+    def _same_list(parent: ast.AST | None, one: ast.stmt, other: ast.stmt) -> bool:
+        for name in ("body", "orelse", "finalbody"):
+            block = getattr(parent, name, None)
+            if isinstance(block, list) and any(s is one for s in block):
+                return any(s is other for s in block)
+        return False
+
+    def _string_edits(self, bound: str, desired: str, scope: Scope) -> list[Edit]:
+        """The strings the rewrite renames with the name: in `__all__` (an import at module
+        level); a string annotation naming it (LibCST reads it as a use) is left to it."""
         word = re.compile(rf"(?<![\w.]){re.escape(bound)}(?!\w)")
+        listed = self._all_strings() if scope.parent is None else []
+        values = {node.value for node in listed}
+        edits = []
+        for node in listed:
+            if node.value != bound:
+                continue
+            if desired in values:
+                raise _Bail  # the rewrite drops the entry
+            start, end = self.text.span(node)
+            literal = self.file.text[start:end]
+            quote = literal[-1]
+            if literal[:1] != quote or quote not in "'\"" or literal[1:-1] != bound:
+                raise _Bail  # a prefix, triple quotes or a concatenation
+            edits.append(Edit(start + 1, end - 1, desired))
         for node in ast.walk(self.file.tree):
-            if not isinstance(node, ast.Constant) or not isinstance(node.value, str):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                if word.search(node.value) and self._in_annotation(node):
+                    raise _Bail
+        return edits
+
+    def _all_strings(self) -> list[ast.Constant]:
+        """The string elements of the module-level `__all__` lists and tuples."""
+        found = []
+        for statement in self.file.tree.body:
+            if isinstance(statement, ast.Assign):
+                targets = statement.targets
+            elif isinstance(statement, ast.AugAssign | ast.AnnAssign):
+                targets = [statement.target]
+            else:
                 continue
-            if not word.search(node.value):
-                continue
-            if node.value == bound and scope.parent is None:
-                raise _Bail  # maybe in `__all__`
-            if self._in_annotation(node):
-                raise _Bail
+            names = [t.id for t in targets if isinstance(t, ast.Name)]
+            value = statement.value
+            if "__all__" in names and isinstance(value, ast.List | ast.Tuple):
+                for element in value.elts:
+                    if isinstance(element, ast.Constant) and isinstance(element.value, str):
+                        found.append(element)
+        return found
 
     def _in_annotation(self, node: ast.AST) -> bool:
         child, parent = node, self.file.parent(node)
