@@ -24,6 +24,7 @@ from codemods.core.tree import AstFile
 from codemods.imports import fast
 from codemods.imports import needles as imports_needles
 from codemods.imports.calls import constructor_calls
+from codemods.imports.constructions import Constructions
 from codemods.imports.verdicts import (
     CANONICAL,
     Verdict,
@@ -119,8 +120,13 @@ class ImportsCodemod:
 
     def transform(self, parsed: ParsedFile, rules: RuleSet) -> TransformResult:
         paths = RepositoryPathMap(rules)
-        calls = constructor_calls(parsed, rules, paths)
-        blocked = {**calls.mismatched, **calls.pending}
+        try:
+            file = AstFile(parsed.code, parsed.context)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            calls = constructor_calls(parsed, rules, paths)  # LibCST, for what ast cannot read
+            blocked, reviews = {**calls.mismatched, **calls.pending}, calls.mismatches
+        else:  # the analysis' decision: only the calls that can name a constructor rule's class
+            blocked, reviews = Constructions(file, rules, paths).held()
         result = rewrite_imports(parsed, paths, blocked, "deprecated-import")
-        result.findings.extend(shift_findings(calls.mismatches, parsed.code, result.code))
+        result.findings.extend(shift_findings(reviews, parsed.code, result.code))
         return result

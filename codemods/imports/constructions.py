@@ -17,6 +17,7 @@ from codemods.core.paths import PathMap
 from codemods.core.rules import ConstructorRule, RuleSet
 from codemods.core.scopes import full_name
 from codemods.core.tree import AstFile
+from codemods.core.values import Finding
 
 
 def fits_new_signature(call: ast.Call, rule: ConstructorRule) -> bool:
@@ -74,15 +75,46 @@ class Constructions:
 
     def mismatched(self) -> bool:
         """Is a call of a moved class one its new (constructor rule's) class does not fit?"""
+        return bool(self.mismatches())
+
+    def mismatches(self) -> list[tuple[ast.Call, str, ConstructorRule]]:
+        """Calls of a moved class whose new class is a constructor rule's new class that their
+        arguments do not fit: (call, the old dotted name, that rule), in visit order."""
+        found = []
         for call, names in self._resolved():
             if self.rules.constructor_rule(names) is not None:
                 continue
-            for name in names - self.olds:
+            for name in sorted(names - self.olds):
                 target = destination(name, self.module, self.paths)
                 new = self.by_new.get(target)
                 if target != name and new is not None and not fits_new_signature(call, new):
-                    return True
-        return False
+                    found.append((call, name, new))
+        return found
+
+    def held(self) -> tuple[dict[str, str], list[Finding]]:
+        """What the rewrite must keep: old path -> why (pending constructions, and classes a call
+        of which does not fit the new class), and a review finding at each such call."""
+        blocked: dict[str, str] = {}
+        findings = []
+        for call, name, rule in self.mismatches():
+            short, new = name.rpartition(".")[2], rule.new.rpartition(".")[2]
+            params = ", ".join(n for n, _ in rule.args)
+            blocked.setdefault(
+                self.file.context.resolve(name),
+                f"`{short}` is left unchanged: a call of it does not fit `{new}`'s parameters "
+                f"({params}); port that call by hand",
+            )
+            message = (
+                f"`{short}(...)` would build `{new}`, which takes ({params}): these arguments "
+                f"do not fit, so `{short}` keeps its import; port this call by hand"
+            )
+            findings.append(
+                self.file.finding(
+                    "constructor-signature", call, message, fixable=False, manual_review=True
+                )
+            )
+        blocked.update(self.pending())
+        return blocked, findings
 
     def _resolved(self) -> Iterator[tuple[ast.Call, set[str]]]:
         """The calls that may matter, in LibCST's visit order, with their callee's names."""
