@@ -4,14 +4,13 @@ A direct construction of a constructor rule's old class (not written with the ne
 keywords) keeps that class's import and uses: the constructors rule converts it first. A call of
 a moved class whose new class is a constructor rule's new class with other parameters keeps the
 import too (rewriting it would hand the call to the new class). Only the calls whose callee can
-name such a class are resolved: those rooted at a name an import binds to a path leading to one,
-or spelled with such a class's (or classmethod's) last name.
+name such a class are resolved: its last name is one of theirs (an old path's, a classmethod's,
+a new class's), or an import binds it `as` one of those.
 """
 
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
 
 from codemods.core.paths import PathMap
 from codemods.core.rules import ConstructorRule, RuleSet
@@ -57,7 +56,7 @@ class Constructions:
         self.olds = {rule.old for rule in rules.constructors}
         self.by_new = {rule.new: rule for rule in rules.constructors}
         self.accepted = {name for rule in rules.constructors for name in rule.accepted_names}
-        self._leads: dict[str, bool] = {}
+        self._calls: list[tuple[ast.Call, set[str]]] | None = None
 
     def pending(self) -> dict[str, str]:
         """Old constructor classes still constructed directly -> why their imports stay."""
@@ -116,57 +115,45 @@ class Constructions:
         blocked.update(self.pending())
         return blocked, findings
 
-    def _resolved(self) -> Iterator[tuple[ast.Call, set[str]]]:
+    def _resolved(self) -> list[tuple[ast.Call, set[str]]]:
         """The calls that may matter, in LibCST's visit order, with their callee's names."""
-        if not self.rules.constructors:
-            return
-        bindings = self._bindings()
-        last_names = {path.rpartition(".")[2] for path in self.accepted}
-        for rule in (*self.rules.renames, *self.rules.reexports):  # a local class moving there
+        if self._calls is None:
+            self._calls = self._resolve() if self.rules.constructors else []
+        return self._calls
+
+    def _resolve(self) -> list[tuple[ast.Call, set[str]]]:
+        # A callee names such a class only if its last name is one's (renames change names:
+        # an old path's last name counts), or is bound by an import `as` of one.
+        last_names = {path.rpartition(".")[2] for path in [*self.accepted, *self.by_new]}
+        for rule in (*self.rules.renames, *self.rules.reexports):
             if destination(rule.old, self.module, self.paths) in self.by_new:
                 last_names.add(rule.old.rpartition(".")[2])
-        calls = [node for node in ast.walk(self.file.tree) if isinstance(node, ast.Call)]
-        calls.sort(key=lambda c: (c.lineno, c.col_offset, -c.end_lineno, -c.end_col_offset))  # type: ignore[operator]
+        calls, aliases = [], {}
+        for node in self.file.scopes.parents:  # every node but the module (built once)
+            kind = type(node)
+            if kind is ast.Call:
+                calls.append(node)
+            elif kind is ast.Import or kind is ast.ImportFrom:
+                for alias in node.names:  # type: ignore[attr-defined]
+                    if alias.asname is not None:
+                        aliases[alias.asname] = alias.name.rpartition(".")[2]
+        names = last_names | {bound for bound, name in aliases.items() if name in last_names}
+        found = []
         for call in calls:
             chain = full_name(call.func)
-            if chain is None:
-                continue
-            root = chain.partition(".")[0]
-            if root in bindings or chain.rpartition(".")[2] in last_names:
-                yield call, self.file.qualified_names(call.func)
+            if chain is not None and chain.rpartition(".")[2] in names:
+                found.append(call)
+        found.sort(key=lambda c: (c.lineno, c.col_offset, -c.end_lineno, -c.end_col_offset))  # type: ignore[operator]
+        return [(call, self.file.qualified_names(call.func)) for call in found]
 
-    def _bindings(self) -> set[str]:
-        """Names an import binds to a path that may lead to a constructor rule's class."""
-        found: set[str] = set()
-        packages = set(self.rules.packages())
-        for node in ast.walk(self.file.tree):
-            if isinstance(node, ast.Import):
-                for alias in node.names:
-                    if alias.asname is not None:
-                        if self._may_lead(alias.name):
-                            found.add(alias.asname)
-                        continue
-                    root = alias.name.partition(".")[0]  # `import a.b` binds `a`: any path below
-                    if root in packages or self._may_lead(root):
-                        found.add(root)
-            elif isinstance(node, ast.ImportFrom):
-                module = self.file.context.resolve("." * node.level + (node.module or ""))
-                for alias in node.names:
-                    path = f"{module}.{alias.name}" if module else alias.name
-                    if alias.name != "*" and self._may_lead(path):
-                        found.add(alias.asname or alias.name)
-        return found
 
-    def _may_lead(self, path: str) -> bool:
-        """May `path`, or a path below it, be a constructor rule's old class (or classmethod),
-        or move to a constructor rule's new class?"""
-        known = self._leads.get(path)
-        if known is None:
-            prefix = path + "."
-            known = (
-                any(name == path or name.startswith(prefix) for name in self.accepted)
-                or destination(path, self.module, self.paths) in self.by_new
-                or self.paths.in_project(path)  # a project module: its attributes may move
-            )
-            self._leads[path] = known
-        return known
+_LAST: list[Constructions] = []  # the file the analysis and its fixes (or the rewrite) share
+
+
+def constructions(file: AstFile, rules: RuleSet, paths: PathMap) -> Constructions:
+    """The file's `Constructions`, resolved once for the analysis and the fixes it builds."""
+    if _LAST and _LAST[0].file is file and _LAST[0].rules is rules:
+        return _LAST[0]
+    found = Constructions(file, rules, paths)
+    _LAST[:] = [found]
+    return found

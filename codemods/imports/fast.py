@@ -33,7 +33,7 @@ from codemods.core.references import is_path_argument, takes_path
 from codemods.core.rules import RuleSet
 from codemods.core.tree import AstFile, dotted
 from codemods.core.values import Analysis, Finding
-from codemods.imports.constructions import Constructions
+from codemods.imports.constructions import constructions
 from codemods.imports.fixes import text_fixes
 from codemods.imports.verdicts import (
     CANONICAL,
@@ -266,7 +266,7 @@ class _Collector:
     def _held_by_constructions(self, findings: list[Finding], rules: RuleSet) -> list[Finding]:
         """An import of a constructor rule's old class that the file still constructs directly
         stays, for review: the constructors rule converts those calls first."""
-        pending = Constructions(self.file, rules, self.paths).pending()
+        pending = constructions(self.file, rules, self.paths).pending()
         held = {}
         for alias, path in self.constructed:
             why = pending.get(path)

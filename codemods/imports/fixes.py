@@ -32,7 +32,7 @@ from codemods.core.rules import RuleSet
 from codemods.core.scopes import Assignment, Scope
 from codemods.core.tree import AstFile, Unsupported, dotted
 from codemods.core.values import Finding
-from codemods.imports.constructions import Constructions, destination
+from codemods.imports.constructions import constructions, destination
 
 _AFTER_STATEMENT = re.compile(r"[ \t\f]*(#[^\n]*)?\n")
 _IMPORT_KEYWORD = re.compile(r"(?<![\w])import(?!\w)")
@@ -117,6 +117,7 @@ class _Fixer:
         self.rules = rules
         self.text = _Text(file.text)
         self.context = file.context
+        self._string_nodes: list[ast.Constant] | None = None
 
     # ---- what moves where ----------------------------------------------------------------
     def _move(self, node: ast.AST | None) -> _Move:
@@ -446,11 +447,20 @@ class _Fixer:
             if literal[:1] != quote or quote not in "'\"" or literal[1:-1] != bound:
                 raise _Bail  # a prefix, triple quotes or a concatenation
             edits.append(Edit(start + 1, end - 1, desired))
-        for node in ast.walk(self.file.tree):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str):
-                if word.search(node.value) and self._in_annotation(node):
-                    raise _Bail
+        for node in self._strings():
+            if word.search(node.value) and self._in_annotation(node):
+                raise _Bail
         return edits
+
+    def _strings(self) -> list[ast.Constant]:
+        """Every string constant of the file."""
+        if self._string_nodes is None:
+            self._string_nodes = [
+                node
+                for node in self.file.scopes.parents
+                if type(node) is ast.Constant and isinstance(node.value, str)
+            ]
+        return self._string_nodes
 
     def _all_strings(self) -> list[ast.Constant]:
         """The string elements of the module-level `__all__` lists and tuples."""
@@ -492,7 +502,7 @@ class _Fixer:
     def _no_constructor_call(self) -> None:
         """No call of a moved class that its new (a constructor rule's) class does not fit: the
         rewrite keeps that class's import. (Pending constructions are the analysis' verdicts.)"""
-        if Constructions(self.file, self.rules, self.paths).mismatched():
+        if constructions(self.file, self.rules, self.paths).mismatched():
             raise _Bail
 
     def _no_compat_alias(self) -> None:
