@@ -20,13 +20,14 @@ from codemods.core.tree import Unsupported
 from codemods.registry import fast_analyzer
 from migrator.engine.changes import compute_changes
 from migrator.engine.scan import scan
-from migrator.spec import default_spec_text, load_spec, parse_spec
+from migrator.spec import load_spec
 from tests.parity import both, normalized
+from tests.validator_spec import websocket_validators_rules, websocket_validators_text
 
 FIXTURE = Path(__file__).parent / "fixtures" / "py312" / "engines.py"
 EXPECTED = FIXTURE.with_name("engines.expected.py")
 REL = "netra_backend/app/agents/engines.py"
-RULES = parse_spec(default_spec_text(), "default").rules
+RULES = websocket_validators_rules()  # the fixture calls the WebSocket validators
 NEEDS_312 = pytest.mark.skipif(
     sys.version_info < (3, 12),
     reason="PEP 701 f-strings and PEP 695 syntax do not parse with this Python's ast (< 3.12)",
@@ -48,6 +49,7 @@ FINDINGS = [
 def repo_with_fixture(root: Path) -> Path:
     (root / REL).parent.mkdir(parents=True)
     shutil.copy(FIXTURE, root / REL)
+    (root / "migration.toml").write_text(websocket_validators_text())
     return root
 
 
