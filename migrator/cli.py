@@ -129,7 +129,11 @@ def scan(
     no_cache: NoCacheOption = False,
     libcst: Annotated[
         bool,
-        typer.Option("--libcst", help="Analyze with LibCST only (slower; same results)."),
+        typer.Option(
+            "--libcst",
+            hidden=True,
+            help="Ignored: every codemod decides in one `ast` analysis now.",
+        ),
     ] = False,
 ) -> None:
     """Measure the migration: metrics and findings, from syntax trees."""
@@ -138,7 +142,12 @@ def scan(
     root = repository(path)
     loaded = spec_for(root, spec)
     check_against(root, loaded, strict=False)
-    report = run_scan(root, loaded, jobs=jobs, cache=not no_cache, progress=True, fast=not libcst)
+    if libcst:
+        output.note(
+            "warning: --libcst is ignored: each codemod has one analysis now (stdlib `ast`); "
+            "a file in newer syntax than this Python's is reported, not guessed at"
+        )
+    report = run_scan(root, loaded, jobs=jobs, cache=not no_cache, progress=True)
     if format is ScanFormat.json:
         sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n")
     elif format is ScanFormat.sarif:
