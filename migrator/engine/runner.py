@@ -180,19 +180,25 @@ def _process_source(job: Job, path: str, source: bytes) -> FileResult:
         _rewrite(job, path, source, result)
         return result
     context = FileContext.from_path(path)
+    # A codemod reports nothing on a file without its own needles: it is not run there.
+    present = tuple(
+        name for name in job.codemods if not job.prefilter or _has_needles(job.rules, name, source)
+    )
+    analyses = {name: Analysis() for name in job.codemods if name not in present}
     try:
         file = AstFile(source, context)
     except (SyntaxError, ValueError, UnicodeDecodeError, RecursionError, MemoryError):
-        if any(fast_analyzer(name) for name in job.codemods):
+        if any(fast_analyzer(name) for name in present):
             result.error = unparsable(source, context)
             return result
-        analyses, pending = {}, job.codemods
+        pending = present
     else:
         try:
-            analyses, pending = fast_analyses(file, job.rules, job.codemods)
+            found, pending = fast_analyses(file, job.rules, present)
         except AnalysisFailed as failure:
             result.error = str(failure)
             return result
+        analyses.update(found)
     if pending:
         try:
             parsed = libcst_parse(source, context)
