@@ -83,3 +83,20 @@ def test_the_compilers_syntax_warnings_are_not_printed(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "SyntaxWarning" not in done.stderr
     assert "deprecated_imports" in done.stdout
+
+
+def test_scan_libcst_flag_is_accepted_and_ignored_with_a_warning() -> None:
+    from typer.testing import CliRunner
+
+    from migrator.cli import app
+
+    done = CliRunner().invoke(app, ["scan", str(SAMPLE), "--libcst", "--no-cache", "-j", "1"])
+    plain = CliRunner().invoke(app, ["scan", str(SAMPLE), "--no-cache", "-j", "1"])
+    assert done.exit_code == plain.exit_code == 0
+    assert done.stdout == plain.stdout
+    warning = (
+        "warning: --libcst is ignored: each codemod has one analysis now (stdlib `ast`); a file "
+        "in newer syntax than this Python's is reported, not guessed at\n"
+    )
+    assert done.stderr == plain.stderr.replace("spec\n", "spec\n" + warning, 1)
+    assert warning in done.stderr
