@@ -275,6 +275,11 @@ def test_relative_imports_stay_relative() -> None:
         # `__all__` already lists the new name: the rewrite drops the old entry
         f"from {OLD} import ExecutionEngine\n"
         "__all__ = ['ExecutionEngine', 'UserExecutionEngine']\n",
+        # two names that become one in a block: the rewrite imports it once
+        f"from {CONSOLIDATED} import (\n"
+        "    ExecutionEngine as A,\n"
+        "    RequestScopedExecutionEngine,\n"
+        ")\n",
         # the module import the rewrite joins the name to
         f"from {CONTEXT} import Other\nfrom {OLD} import UserExecutionContext\n",
         # the new name is taken where the old one is used

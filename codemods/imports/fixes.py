@@ -148,8 +148,13 @@ class _Fixer:
         self._no_constructor_call()
         self._no_compat_alias()
         statements: dict[int, _Site] = {}
+        targets: set[tuple[int, str]] = set()
         for move in moves:
             statements.setdefault(id(move.statement), _Site(move.statement)).moves.append(move)
+            key = (id(self._block(move.statement)), move.target)
+            if key in targets:
+                raise _Bail  # two names become one in a block: the rewrite imports it once
+            targets.add(key)
         own: dict[int, list[Edit]] = {}
         for site in statements.values():
             edits = self._statement(site)
