@@ -6,8 +6,6 @@ from __future__ import annotations
 import sys
 import textwrap
 
-import pytest
-
 from codemods.core.base import ParsedFile
 from codemods.core.rules import FlagRule, RuleSet
 from codemods.core.tree import AstFile
