@@ -11,7 +11,7 @@ from codemods.core.rules import FlagRule, RuleSet
 from codemods.core.tree import AstFile
 from codemods.core.values import FileContext
 from codemods.flags.codemod import FlagsCodemod
-from codemods.flags.fast import analyze, folds
+from codemods.flags.fast import analyze, folds, runtime_writes
 
 RULES = RuleSet(flags=(FlagRule("FLAG", False), FlagRule("OTHER", False)))
 CONTEXT = FileContext.from_path("pkg/mod.py")
@@ -289,3 +289,45 @@ def test_no_libcst_import() -> None:
 
     code = "import codemods.flags.fast, sys; assert 'libcst' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_runtime_writes_leave_the_file_to_a_human() -> None:
+    source = textwrap.dedent(
+        """\
+        import os
+        FLAG = 1
+        FLAG = -1
+        def f():
+            global a, FLAG
+            del FLAG, x.FLAG
+            lambda: (FLAG := 2)
+            os.getenv("pkg.FLAG")
+            g(k="FLAG")
+        class A:
+            FLAG = "a" "b"
+            x.FLAG = 1
+            [a, *FLAG] = 1, 2
+            FLAG += 1
+        x = f"{setattr(a, 'FLAG', 1)}"
+        """
+    )
+    file = AstFile(source, CONTEXT)
+    found = [(f.line, f.column, f.message) for f in runtime_writes(file, {"FLAG": False})]
+    how = "`FLAG` is {}: the flag cannot be removed mechanically, review by hand".format
+    in_fstring = 7 if sys.version_info >= (3, 12) else 4
+    assert found == [
+        (5, 14, how("rebound through `global`")),
+        (6, 8, how("deleted at run time")),
+        (6, 14, how("deleted at run time")),
+        (7, 13, how("assigned by `:=` at run time")),
+        (8, 4, how("read from the environment (`os.getenv`)")),
+        (9, 4, how("named in a string passed to `g` (set or read at run time)")),
+        (11, 4, how("computed at run time")),
+        (12, 4, how("assigned at run time")),
+        (13, 9, how("computed at run time")),
+        (14, 4, how("computed at run time")),
+        (15, in_fstring, how("set through `setattr`")),
+    ]
+    assert all(f.manual_review and not f.fixable for f in runtime_writes(file, {"FLAG": 0}))
+    assert rewrite(source, RuleSet(flags=(FlagRule("FLAG", False),))) == source
+    assert runtime_writes(AstFile("FLAG = True\nif FLAG:\n    pass\n", CONTEXT), {"FLAG": 0}) == []

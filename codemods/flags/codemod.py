@@ -19,10 +19,9 @@ from codemods.flags.cleanup import (
     remove_flag_definitions,
     remove_unused,
 )
-from codemods.flags.fast import folds
+from codemods.flags.fast import folds, runtime_writes
 from codemods.flags.fold import FlagFolder
 from codemods.flags.remover import bound_name
-from codemods.flags.runtime import RuntimeWrites
 
 
 class FlagsCodemod:
@@ -34,15 +33,15 @@ class FlagsCodemod:
         return flags_needles(rules)
 
     def transform(self, parsed: ParsedFile, rules: RuleSet) -> TransformResult:
-        decided = folds(AstFile(parsed.code, parsed.context), rules)
+        file = AstFile(parsed.code, parsed.context)
+        decided = folds(file, rules)
         values = decided.values
         if not values:
             return TransformResult(parsed.code)
         names = frozenset(values)
-        runtime = RuntimeWrites(parsed, names)
-        parsed.wrapper.visit(runtime)
-        if runtime.findings:
-            return TransformResult(parsed.code, runtime.findings)
+        written = runtime_writes(file, values)
+        if written:
+            return TransformResult(parsed.code, written)
         used_before = referenced_globals(parsed.module)
         folder = FlagFolder(parsed, decided)
         module = parsed.wrapper.visit(folder)

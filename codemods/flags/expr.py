@@ -29,11 +29,6 @@ def in_place_of(original: cst.BaseExpression, result: cst.BaseExpression) -> cst
     return result.with_changes(lpar=original.lpar, rpar=original.rpar)
 
 
-def flag_names_in_string(value: str, names: frozenset[str]) -> bool:
-    """Does a string name a flag (`"FLAG"` or `"pkg.mod.FLAG"`)?"""
-    return value.rpartition(".")[2] in names
-
-
 def shadowed(scope: Scope | None, name: str) -> bool:
     """Is `name` bound locally there (a parameter, a loop variable), hiding the flag?"""
     if scope is None:

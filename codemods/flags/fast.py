@@ -26,16 +26,18 @@ from __future__ import annotations
 
 import ast
 import io
+import sys
 import tokenize
 from dataclasses import dataclass
 
 from codemods.core.rules import RuleSet
-from codemods.core.tree import AstFile
-from codemods.core.values import Analysis
+from codemods.core.tree import AstFile, dotted
+from codemods.core.values import Analysis, Finding
 from codemods.flags import messages as say
 
 _RULE = "auth-bypass"
 _TESTED = (ast.If, ast.While, ast.IfExp)
+RELIABLE_FSTRING_POSITIONS = sys.version_info >= (3, 12)
 
 
 def analyze(file: AstFile, rules: RuleSet) -> Analysis:
@@ -293,6 +295,166 @@ def _pure(node: ast.expr) -> bool:
     if isinstance(node, ast.Compare):
         return _pure(node.left) and all(_pure(c) for c in node.comparators)
     return False
+
+
+# --- run-time writes: the file is left to a human ------------------------------------------
+
+
+def runtime_writes(file: AstFile, values: dict[str, object]) -> list[Finding]:
+    """A manual-review finding for every write of a flag (or an alias) at run time: assigned in
+    a function or lambda, computed at module level, deleted, bound by `:=` or `global`, or named
+    in a string passed to a call (`setattr`, `os.environ`, ...). Any of them means the flag
+    cannot be removed mechanically: the rewrite leaves the file as it is."""
+    names = frozenset(values)
+    if not any(name in file.text for name in names):
+        return []
+    return _RuntimeWrites(file, names).run()
+
+
+class _RuntimeWrites:
+    def __init__(self, file: AstFile, names: frozenset[str]) -> None:
+        self.file = file
+        self.names = names
+        self.findings: list[Finding] = []
+
+    def run(self) -> list[Finding]:
+        """Pre-order, in the analysis's child order; `depth`: functions and lambdas around."""
+        stack: list[tuple[ast.AST | None, int, ast.JoinedStr | None]] = [(self.file.tree, 0, None)]
+        functions = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+        while stack:
+            node, depth, string = stack.pop()
+            if node is None:
+                continue
+            kind = type(node)
+            if kind in functions:
+                depth += 1
+            else:
+                self._visit(node, depth, string)
+            if kind is ast.JoinedStr and string is None:
+                string = node
+            fields = _CHILDREN.get(kind)
+            if fields is None:
+                fields = _CHILDREN[kind] = _child_fields(kind)
+            for field in fields:
+                value = getattr(node, field)
+                if value.__class__ is list:
+                    stack.extend((child, depth, string) for child in value[::-1])
+                else:
+                    stack.append((value, depth, string))
+        return self.findings
+
+    def _report(self, where: ast.AST | Position, flag: str, how: str) -> None:
+        message = f"`{flag}` is {how}: the flag cannot be removed mechanically, review by hand"
+        line, column = where if isinstance(where, tuple) else self.file.position(where)
+        path = self.file.context.path
+        self.findings.append(Finding(_RULE, path, line, column, message, False, True))
+
+    def _visit(self, node: ast.AST, depth: int, string: ast.JoinedStr | None) -> None:
+        if isinstance(node, ast.Assign):
+            value = node.value if len(node.targets) == 1 else None
+            for target in node.targets:
+                self._target(target, value, depth)
+        elif isinstance(node, ast.AnnAssign):
+            if node.value is not None:
+                self._target(node.target, node.value, depth)
+        elif isinstance(node, ast.AugAssign):
+            self._target(node.target, None, depth)
+        elif isinstance(node, ast.Delete):
+            for target in node.targets:
+                for each in target.elts if isinstance(target, ast.Tuple) else [target]:
+                    flag = self._flag_of(each)
+                    if flag:
+                        self._report(each, flag, "deleted at run time")
+        elif isinstance(node, ast.NamedExpr):
+            if node.target.id in self.names:
+                self._report(node.target, node.target.id, "assigned by `:=` at run time")
+        elif isinstance(node, ast.Global):
+            for name, where in _global_names(self.file, node):
+                if name in self.names:
+                    self._report(where, name, "rebound through `global`")
+        elif isinstance(node, ast.Call):
+            # Positions inside an f-string are not reliable before 3.12: the string's instead.
+            self._call(node, node if string is None or RELIABLE_FSTRING_POSITIONS else string)
+
+    def _flag_of(self, node: ast.expr) -> str | None:
+        if isinstance(node, ast.Name) and node.id in self.names:
+            return node.id
+        if isinstance(node, ast.Attribute) and node.attr in self.names:
+            return node.attr
+        return None
+
+    def _target(self, target: ast.expr, value: ast.expr | None, depth: int) -> None:
+        if isinstance(target, ast.Tuple | ast.List):
+            for element in target.elts:
+                inner = element.value if isinstance(element, ast.Starred) else element
+                self._target(inner, None, depth)
+            return
+        flag = self._flag_of(target)
+        if flag is None:
+            return
+        if depth > 0 or isinstance(target, ast.Attribute):
+            self._report(target, flag, "assigned at run time")
+        elif value is None or not _is_literal(value, self.file):
+            self._report(target, flag, "computed at run time")
+
+    def _call(self, node: ast.Call, where: ast.AST) -> None:
+        func = dotted(node.func) or "a call"
+        values = [a.value if isinstance(a, ast.Starred) else a for a in node.args]
+        values += [keyword.value for keyword in node.keywords]
+        for value in sorted(values, key=lambda v: (v.lineno, v.col_offset)):
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                text = value.value
+                if text.rpartition(".")[2] in self.names and _single(self.file, value):
+                    self._report(where, text.rpartition(".")[2], _dynamic_use(func))
+                    return
+
+
+def _is_literal(node: ast.expr, file: AstFile) -> bool:
+    """A True/False/None, int (or negated int) or single string literal."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        operand = node.operand
+        return isinstance(operand, ast.Constant) and type(operand.value) is int
+    if not isinstance(node, ast.Constant):
+        return False
+    value = node.value
+    if value is None or isinstance(value, bool | int):
+        return True
+    return isinstance(value, str) and _single(file, node)
+
+
+def _single(file: AstFile, node: ast.Constant) -> bool:
+    """One string token, not an implicit concatenation."""
+    try:
+        tokens = tokenize.generate_tokens(io.StringIO(f"({file.segment(node)})").readline)
+        return sum(1 for token in tokens if token.type == tokenize.STRING) == 1
+    except (tokenize.TokenError, SyntaxError):
+        return False
+
+
+def _global_names(file: AstFile, node: ast.Global) -> list[tuple[str, Position]]:
+    """Each name of a `global` statement with its position (ast keeps only the strings), as
+    Python reads it (NFKC); at the statement when its text does not tokenize alone."""
+    line, column = file.position(node)
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(file.segment(node)).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return [(name, (line, column)) for name in node.names]
+    names = [token for token in tokens if token.type == tokenize.NAME][1:]
+    found: list[tuple[str, Position]] = []
+    for name, token in zip(node.names, names, strict=False):
+        row, col = token.start
+        found.append((name, (line + row - 1, col + (column if row == 1 else 0))))
+    return found
+
+
+def _dynamic_use(func: str) -> str:
+    """How a call that names the flag in a string uses it."""
+    short = func.rpartition(".")[2]
+    if "setattr" in short:
+        return f"set through `{func}`"
+    if "environ" in func or short == "getenv":
+        return f"read from the environment (`{func}`)"
+    return f"named in a string passed to `{func}` (set or read at run time)"
 
 
 # Nodes without a descendant that matters here, and fields that hold no node or only ones
