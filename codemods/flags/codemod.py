@@ -14,12 +14,11 @@ from codemods.core.tree import AstFile
 from codemods.flags import messages as say
 from codemods.flags import needles as flags_needles
 from codemods.flags.cleanup import (
-    flag_reads,
     referenced_globals,
     remove_flag_definitions,
     remove_unused,
 )
-from codemods.flags.fast import folds, runtime_writes
+from codemods.flags.fast import flags_read, folds, runtime_writes
 from codemods.flags.fold import FlagFolder
 from codemods.flags.remover import bound_name
 
@@ -45,7 +44,7 @@ class FlagsCodemod:
         used_before = referenced_globals(parsed.module)
         folder = FlagFolder(parsed, decided)
         module = parsed.wrapper.visit(folder)
-        gone = names - flag_reads(module, names)
+        gone = names - flags_read(AstFile(module.code, parsed.context), names)
         module, try_bound = remove_flag_definitions(module, gone)
         importers = imported_here(rules, parsed.context.module)
         module, unused_public = remove_unused(module, used_before, try_bound, importers)

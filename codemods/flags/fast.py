@@ -93,7 +93,7 @@ class _Collector:
     # --- assignments -----------------------------------------------------------------------
 
     def _assigned(self, target: ast.expr, value: ast.expr) -> None:
-        flag = self._flag_target(target)
+        flag = _flag_of(target, self.names)
         if flag is None:
             return
         verdict = say.flag_assignment(flag, self._literal_truth(value))
@@ -102,13 +102,6 @@ class _Collector:
             self.findings.append(
                 self.file.finding(_RULE, target, message, fixable=not review, manual_review=review)
             )
-
-    def _flag_target(self, node: ast.expr) -> str | None:
-        if isinstance(node, ast.Name) and node.id in self.names:
-            return node.id
-        if isinstance(node, ast.Attribute) and node.attr in self.names:
-            return node.attr
-        return None
 
     def _literal_truth(self, node: ast.expr) -> bool | None:
         """The value's truth when it is a literal atom, else None (computed at run time)."""
@@ -120,21 +113,10 @@ class _Collector:
         if isinstance(value, int | float):
             return bool(value)  # a complex number is not a literal here
         if isinstance(value, str | bytes):
-            if not self._single_string(node):
+            if not _single(self.file, node):
                 return None  # an implicit concatenation
             return bool(value)
         return None  # Ellipsis, complex
-
-    def _single_string(self, node: ast.Constant) -> bool:
-        """One string token, not an implicit concatenation (nor text that does not tokenize
-        again, which `ast` accepted: left for review rather than guessed)."""
-        segment = self.file.segment(node)
-        try:
-            tokens = tokenize.generate_tokens(io.StringIO(f"({segment})").readline)
-            strings = sum(1 for token in tokens if token.type == tokenize.STRING)
-        except (tokenize.TokenError, SyntaxError):
-            return False
-        return strings == 1
 
     # --- conditions ------------------------------------------------------------------------
 
@@ -160,18 +142,7 @@ class _Collector:
                 found = True
         if found:
             return True
-        return any(not self._shadowed(name) for name in candidates)
-
-    def _shadowed(self, node: ast.Name) -> bool:
-        """Is the name bound locally where it is read (a parameter, a loop variable, a local
-        assignment), or a builtin, hiding the module's flag?"""
-        scope = self.file.scope(node)
-        if scope is None:
-            return False
-        assignments = scope.resolve(node.id)
-        if assignments is None:
-            return True  # a builtin: never the module's flag
-        return any(a.scope.kind not in ("module", "class") and not a.is_import for a in assignments)
+        return any(not _shadowed(self.file, name) for name in candidates)
 
     def _in_fstring(self, node: ast.JoinedStr) -> None:
         """A conditional expression in an f-string whose test reads a flag: reported at the
@@ -227,7 +198,6 @@ def folds(file: AstFile, rules: RuleSet) -> Folds:
     in_fstrings: set[tuple[int, int, str]] = set()
     if not any(name in file.text for name in rules_names(rules)):
         return Folds(values, frozenset(), frozenset(), frozenset())
-    collector = _Collector(file, frozenset(values), Analysis())
     for node in ast.walk(file.tree):
         if isinstance(node, ast.JoinedStr) and not _inside_fstring(file, node):
             where = file.position(node)
@@ -236,7 +206,7 @@ def folds(file: AstFile, rules: RuleSet) -> Folds:
                 name = _read_name(child, values)
                 if name is None:
                     continue
-                ok = _foldable(collector, child)
+                ok = _foldable(file, child)
                 (folded if ok else kept).add(name)
             in_fstrings.update((*where, name) for name in folded - kept)
             continue
@@ -245,9 +215,25 @@ def folds(file: AstFile, rules: RuleSet) -> Folds:
             continue
         if isinstance(node, ast.Attribute) and not _pure(node.value):
             unsafe.add(file.position(node))
-        elif _foldable(collector, node):
+        elif _foldable(file, node):
             reads.add(file.position(node))
     return Folds(values, frozenset(reads), frozenset(unsafe), frozenset(in_fstrings))
+
+
+def flags_read(file: AstFile, names: frozenset[str]) -> set[str]:
+    """The flags (or aliases) among `names` the file still reads, as a name no local binding
+    shadows or as an attribute: after folding, the others' definitions can go."""
+    if not any(name in file.text for name in names):
+        return set()
+    found: set[str] = set()
+    for node in ast.walk(file.tree):
+        if isinstance(node, ast.Name):
+            if node.id in names and isinstance(node.ctx, ast.Load) and not _shadowed(file, node):
+                found.add(node.id)
+        elif isinstance(node, ast.Attribute):
+            if node.attr in names and isinstance(node.ctx, ast.Load):
+                found.add(node.attr)
+    return found
 
 
 def rules_names(rules: RuleSet) -> frozenset[str]:
@@ -267,9 +253,21 @@ def _read_name(node: ast.AST, values: dict[str, object]) -> str | None:
     return None
 
 
-def _foldable(collector: _Collector, node: ast.AST) -> bool:
+def _shadowed(file: AstFile, node: ast.Name) -> bool:
+    """Is the name bound locally where it is read (a parameter, a loop variable, a local
+    assignment), or a builtin, hiding the module's flag?"""
+    scope = file.scope(node)
+    if scope is None:
+        return False
+    assignments = scope.resolve(node.id)
+    if assignments is None:
+        return True  # a builtin: never the module's flag
+    return any(a.scope.kind not in ("module", "class") and not a.is_import for a in assignments)
+
+
+def _foldable(file: AstFile, node: ast.AST) -> bool:
     if isinstance(node, ast.Name):
-        return not collector._shadowed(node)
+        return not _shadowed(file, node)
     return isinstance(node, ast.Attribute) and _pure(node.value)
 
 
@@ -362,7 +360,7 @@ class _RuntimeWrites:
         elif isinstance(node, ast.Delete):
             for target in node.targets:
                 for each in target.elts if isinstance(target, ast.Tuple) else [target]:
-                    flag = self._flag_of(each)
+                    flag = _flag_of(each, self.names)
                     if flag:
                         self._report(each, flag, "deleted at run time")
         elif isinstance(node, ast.NamedExpr):
@@ -376,20 +374,13 @@ class _RuntimeWrites:
             # Positions inside an f-string are not reliable before 3.12: the string's instead.
             self._call(node, node if string is None or RELIABLE_FSTRING_POSITIONS else string)
 
-    def _flag_of(self, node: ast.expr) -> str | None:
-        if isinstance(node, ast.Name) and node.id in self.names:
-            return node.id
-        if isinstance(node, ast.Attribute) and node.attr in self.names:
-            return node.attr
-        return None
-
     def _target(self, target: ast.expr, value: ast.expr | None, depth: int) -> None:
         if isinstance(target, ast.Tuple | ast.List):
             for element in target.elts:
                 inner = element.value if isinstance(element, ast.Starred) else element
                 self._target(inner, None, depth)
             return
-        flag = self._flag_of(target)
+        flag = _flag_of(target, self.names)
         if flag is None:
             return
         if depth > 0 or isinstance(target, ast.Attribute):
@@ -422,8 +413,18 @@ def _is_literal(node: ast.expr, file: AstFile) -> bool:
     return isinstance(value, str) and _single(file, node)
 
 
+def _flag_of(node: ast.expr, names: frozenset[str]) -> str | None:
+    """The flag a name or an attribute is named after."""
+    if isinstance(node, ast.Name) and node.id in names:
+        return node.id
+    if isinstance(node, ast.Attribute) and node.attr in names:
+        return node.attr
+    return None
+
+
 def _single(file: AstFile, node: ast.Constant) -> bool:
-    """One string token, not an implicit concatenation."""
+    """One string token, not an implicit concatenation (nor text that does not tokenize
+    again, which `ast` accepted: left for review rather than guessed)."""
     try:
         tokens = tokenize.generate_tokens(io.StringIO(f"({file.segment(node)})").readline)
         return sum(1 for token in tokens if token.type == tokenize.STRING) == 1
