@@ -3,7 +3,8 @@ violations of the new one.
 
 `fast` is its one analysis (stdlib `ast`): it decides which calls convert, under which rule, or
 why not. `codemod` is the rewrite (LibCST, to keep the layout): `binding`, `plan`, `calls` and
-`rewrite` build the decided calls and their imports. `messages` holds the findings' words. `fixtures/` holds its before/after pairs.
+`rewrite` build the decided calls and their imports. `messages` holds the findings' words.
+`fixtures/` holds its before/after pairs.
 """
 
 from __future__ import annotations

@@ -12,14 +12,21 @@ Findings:
   `ast` puts it).
 
 A test reads a flag when an attribute named after it occurs in it, or a keyword argument
-(`f(FLAG=1)`), or a name that no local binding shadows (`shadowed`: some binding that the scope
+(`f(FLAG=1)`), or a name that no local binding shadows (`_shadowed`: some binding that the scope
 gives is in a function or comprehension scope and is not an import, or the name is a builtin).
 A lambda's parameter named after a flag is always shadowed (by itself), so it never counts.
 
 Identifiers are compared as Python compares them, after NFKC normalization (`ＦＬＡＧ` is
-`FLAG`). A conditional expression inside an f-string is reported at the outermost f-string:
-before Python 3.12, `ast` positions inside an f-string may point at another occurrence of the
-same text. A string literal whose tokens cannot be read again is not a literal (manual review).
+`FLAG`). Before Python 3.12, `ast` positions inside an f-string may point at another occurrence
+of the same text: there a conditional expression's test is reported at the outermost f-string
+(once for the string), and a read the rewrite folds is found by that string's start and its
+name (`Folds.in_fstrings`). A string literal whose tokens cannot be read again is not a
+literal (manual review).
+
+The rewrite (`codemods.flags.codemod`) takes its decisions from here: which reads fold
+(`folds`), whether the flag is written at run time so the file is left alone
+(`runtime_writes`), and which flags are still read once folded, keeping their definitions
+(`flags_read`).
 """
 
 from __future__ import annotations
@@ -62,7 +69,9 @@ class _Collector:
         stack: list[ast.AST | None] = [self.file.tree]
         pop, push, extend = stack.pop, stack.append, stack.extend
         table = _CHILDREN
-        assign, ann_assign, joined = ast.Assign, ast.AnnAssign, ast.JoinedStr
+        assign, ann_assign = ast.Assign, ast.AnnAssign
+        # Before 3.12 an f-string is reported whole; from 3.12 its positions are reliable.
+        joined = None if RELIABLE_FSTRING_POSITIONS else ast.JoinedStr
         tested = _TESTED
         while stack:
             node = pop()
@@ -146,7 +155,8 @@ class _Collector:
 
     def _in_fstring(self, node: ast.JoinedStr) -> None:
         """A conditional expression in an f-string whose test reads a flag: reported at the
-        f-string itself, since positions inside it are not reliable before Python 3.12."""
+        f-string itself, since positions inside it are not reliable before Python 3.12 (from
+        3.12 such a test is reported where it is, as any other)."""
         if any(
             isinstance(child, ast.IfExp) and self._reads_flag(child.test)
             for child in ast.walk(node)
