@@ -2,8 +2,7 @@
 
 `fast` is its one analysis (stdlib `ast`): the findings, and which flag reads the rewrite folds.
 `codemod` is the rewrite (LibCST, to keep the layout), `messages` holds the findings' words; the
-rest are rewrite helpers. `fixtures/` holds its
-before/after pairs.
+rest are rewrite helpers. `fixtures/` holds its before/after pairs.
 """
 
 from __future__ import annotations
