@@ -7,6 +7,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 from codemods import CODEMODS
 from codemods.constructors.fast import RELIABLE_FSTRING_POSITIONS, analyze, decisions
 from codemods.core.base import ParsedFile
@@ -288,3 +290,20 @@ def test_prebuilt_scopes_give_the_same_answer() -> None:
 def test_the_fast_analyzer_does_not_load_libcst() -> None:
     code = "import codemods.constructors.fast, sys; assert 'libcst' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        "x = (ExecutionEngine(r, b, c))\n",
+        "async def f():\n    return await (ExecutionEngine(\n        r, b,  # é\n        c))\n",
+        'y = "é"; x = ExecutionEngine(r, b, "ü")\n',
+    ],
+    ids=["parenthesized", "awaited-multiline", "non-ascii"],
+)
+def test_the_rewrite_finds_every_decided_call_by_its_span(call: str) -> None:
+    source = OLD + call
+    (decision,) = decisions(AstFile(source, FileContext.from_path(PATH)), RULES).values()
+    assert decision.reason is None
+    body = rewrite(source).split(NEW)[-1]
+    assert "UserExecutionEngine(\n" in body and "ExecutionEngine(r" not in body
