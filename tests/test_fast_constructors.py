@@ -261,7 +261,7 @@ def test_constructor_calls_inside_an_f_string_are_decided_and_converted() -> Non
     decided = decisions(file, RULES)
     missing = "no `user_context` argument at the call site; not guessing one"
     assert {key: d.reason for key, d in decided.items()} == {(2, 4, 1): None, (2, 4, 2): missing}
-    columns = (16, 44) if RELIABLE_FSTRING_POSITIONS else (4, 4)
+    columns = (16, 45) if RELIABLE_FSTRING_POSITIONS else (4, 4)
     assert findings(source) == sorted([(2, columns[0], CONVERT), (2, columns[1], review(missing))])
     last = rewrite(source).splitlines()[-1]
     assert last.startswith('x = f"{len(y)} {UserExecutionEngine(context=c, ')
