@@ -6,12 +6,14 @@ from __future__ import annotations
 import sys
 import textwrap
 
+import pytest
+
 from codemods.core.base import ParsedFile
 from codemods.core.rules import FlagRule, RuleSet
 from codemods.core.tree import AstFile
 from codemods.core.values import FileContext
 from codemods.flags.codemod import FlagsCodemod
-from codemods.flags.fast import analyze, folds, runtime_writes
+from codemods.flags.fast import analyze, folds, has_work, runtime_writes
 
 RULES = RuleSet(flags=(FlagRule("FLAG", False), FlagRule("OTHER", False)))
 CONTEXT = FileContext.from_path("pkg/mod.py")
@@ -333,3 +335,23 @@ def test_runtime_writes_leave_the_file_to_a_human() -> None:
     assert all(f.manual_review and not f.fixable for f in runtime_writes(file, {"FLAG": 0}))
     assert rewrite(source, RuleSet(flags=(FlagRule("FLAG", False),))) == source
     assert runtime_writes(AstFile("FLAG = True\nif FLAG:\n    pass\n", CONTEXT), {"FLAG": 0}) == []
+
+
+@pytest.mark.parametrize(
+    ("source", "work"),
+    [
+        ("x = 1  # MOCK: FLAG\ny = 'FLAG'\n", False),
+        ("def f(FLAG):\n    return FLAG\n", False),  # a parameter: shadowed, not the flag
+        ("settings.FLAG = 1\n", False),
+        ("x = FLAG\n", True),
+        ("FLAG = False\n", True),
+        ("from config import FLAG\n", True),
+        ("import config as FLAG\n", True),
+        ("from config import other as FLAG\n", True),
+    ],
+)
+def test_has_work_when_a_read_folds_or_a_definition_may_go(source: str, work: bool) -> None:
+    file = AstFile(source, CONTEXT)
+    assert has_work(file, folds(file, RULES)) is work
+    if not work:
+        assert rewrite(source) == source

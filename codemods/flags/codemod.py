@@ -18,7 +18,7 @@ from codemods.flags.cleanup import (
     remove_flag_definitions,
     remove_unused,
 )
-from codemods.flags.fast import flags_read, folds, runtime_writes
+from codemods.flags.fast import flags_read, folds, has_work, runtime_writes
 from codemods.flags.fold import FlagFolder
 from codemods.flags.remover import bound_name
 
@@ -41,6 +41,8 @@ class FlagsCodemod:
         written = runtime_writes(file, values)
         if written:
             return TransformResult(parsed.code, written)
+        if not has_work(file, decided):
+            return TransformResult(parsed.code)  # no scope analysis of a file with nothing to do
         used_before = referenced_globals(parsed.module)
         folder = FlagFolder(parsed, decided)
         module = parsed.wrapper.visit(folder)

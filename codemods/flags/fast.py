@@ -230,6 +230,24 @@ def folds(file: AstFile, rules: RuleSet) -> Folds:
     return Folds(values, frozenset(reads), frozenset(unsafe), frozenset(in_fstrings))
 
 
+def has_work(file: AstFile, decided: Folds) -> bool:
+    """Whether the rewrite may change the file: a read to fold, or a binding of a flag (or an
+    alias) to delete once nothing reads it. False: the file stays as it is, with no finding
+    but the run-time writes (`runtime_writes`)."""
+    if decided:
+        return True
+    names = frozenset(decided.values)
+    if not any(name in file.text for name in names):
+        return False
+    for node in ast.walk(file.tree):
+        if isinstance(node, ast.Name):
+            if node.id in names and not isinstance(node.ctx, ast.Load):
+                return True
+        elif isinstance(node, ast.alias) and (node.asname or node.name) in names:
+            return True
+    return False
+
+
 def flags_read(file: AstFile, names: frozenset[str]) -> set[str]:
     """The flags (or aliases) among `names` the file still reads, as a name no local binding
     shadows or as an attribute: after folding, the others' definitions can go."""
