@@ -20,6 +20,11 @@ Statement = cst.BaseStatement
 Replacement = Statement | cst.FlattenSentinel[Statement] | cst.RemovalSentinel
 
 
+def _as_python_reads(name: str) -> str:
+    """An identifier as Python (and the analysis) reads it: NFKC-normalized."""
+    return name if name.isascii() else unicodedata.normalize("NFKC", name)
+
+
 class FlagFolder(cst.CSTTransformer):
     """One pass: the flag reads `folds` names become literals, constant tests lose their dead
     branches. Which reads fold is decided by the analysis (`codemods.flags.fast.folds`)."""
@@ -125,7 +130,7 @@ class FlagFolder(cst.CSTTransformer):
 
     def _decided(self, node: cst.CSTNode, name: str) -> str | None:
         """The flag this read folds to, when the analysis decided it folds."""
-        flag = unicodedata.normalize("NFKC", name) if not name.isascii() else name
+        flag = _as_python_reads(name)
         if flag not in self.values:
             return None
         if self.fstring is not None:
@@ -142,12 +147,12 @@ class FlagFolder(cst.CSTTransformer):
         return self._derive(self.values[flag], original_node)
 
     def visit_Attribute(self, node: cst.Attribute) -> bool:
-        return node.attr.value not in self.values
+        return _as_python_reads(node.attr.value) not in self.values
 
     def leave_Attribute(
         self, original_node: cst.Attribute, updated_node: cst.Attribute
     ) -> cst.BaseExpression:
-        flag = original_node.attr.value
+        flag = _as_python_reads(original_node.attr.value)
         if flag not in self.values:
             return updated_node
         if self.fstring is None:
