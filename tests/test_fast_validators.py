@@ -12,10 +12,10 @@ from codemods.core.base import FileContext, ParsedFile
 from codemods.core.tree import AstFile, Unsupported
 from codemods.validators.codemod import ValidatorsCodemod
 from codemods.validators.fast import analyze
-from migrator.spec import default_spec_text, parse_spec
 from tests.test_fast_parity import normalized
+from tests.validator_spec import websocket_validators_rules
 
-RULES = parse_spec(default_spec_text(), "default").rules
+RULES = websocket_validators_rules()
 AUTH = "netra_backend.app.websocket_core.auth"
 NEW = "netra_backend.app.auth_integration.unified_auth.validate_token"
 HANDLERS = "netra_backend/app/websocket_core/handlers.py"
