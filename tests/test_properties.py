@@ -140,10 +140,26 @@ def test_whole_rewrite_is_idempotent_many_examples(tmp_path_factory, source: str
     check_pipeline(tmp_path_factory.mktemp("prop"), source)
 
 
-def test_a_file_libcst_cannot_reproduce_is_never_rewritten(tmp_path: Path) -> None:
+def test_a_file_libcst_cannot_reproduce_is_rewritten_by_edits_only(tmp_path: Path) -> None:
     source = (
         "from netra_backend.app.agents.supervisor.execution_engine import ExecutionEngine\n"
-        "x = 1\n\n "  # a last line of only blanks: LibCST's round trip drops the "\n"
+        "x = [ExecutionEngine]\n\n "  # a last line of only blanks: LibCST drops its "\n"
+    )
+    assert cst.parse_module(source).code != source
+    target = tmp_path / PATH
+    target.parent.mkdir(parents=True)
+    target.write_text(source)
+    result = process_file(Job(str(tmp_path), RULES, tuple(CODEMODS), transform=True), PATH)
+    assert result.new == (  # the imports fix is text edits: no LibCST round trip
+        b"from netra_backend.app.agents.supervisor.user_execution_engine import "
+        b"UserExecutionEngine\nx = [UserExecutionEngine]\n\n "
+    )
+
+
+def test_a_file_libcst_cannot_reproduce_is_never_rewritten(tmp_path: Path) -> None:
+    source = (
+        "import netra_backend.app.agents.execution_engine_consolidated as engines\n"
+        "x = engines.helper\n\n "  # a last line of only blanks: LibCST's round trip drops "\n"
     )
     assert cst.parse_module(source).code != source
     target = tmp_path / PATH
