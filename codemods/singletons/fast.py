@@ -120,6 +120,7 @@ class _Analyzer:
         self.class_names: list[str] = []
         self.instances: dict[str, _Shape] = {}
         self.layout = Layout(text)
+        self.annotations: list[str] | None = None  # string annotations, read once if needed
 
     # --- candidates ----------------------------------------------------------------------
 
@@ -344,7 +345,9 @@ class _Analyzer:
         assignments = scopes.module.assignments.get(name, [])
         if len(assignments) != 1:
             return None, say.assigned_twice(name)
-        if _named_in_annotation(self.file, name):
+        if self.annotations is None:
+            self.annotations = _annotation_strings(self.file)
+        if _named_in(self.annotations, name):  # a forward reference to it would break
             return None, say.used_outside_getter(name)
         references = _references(scopes.scopes, assignments[0])
         if not references:
@@ -428,13 +431,10 @@ def _annotation_strings(file: AstFile) -> list[str]:
     ]
 
 
-def _named_in_annotation(file: AstFile, name: str) -> bool:
-    """Does a string annotation name the instance? Then the global is used outside its getter
-    (a forward reference to it would break once it is gone)."""
-    if name not in file.text:
-        return False
+def _named_in(strings: list[str], name: str) -> bool:
+    """Does one of these strings name the instance (as a word, not an attribute)?"""
     pattern = re.compile(rf"(?<![\w.]){re.escape(name)}(?!\w)")
-    return any(pattern.search(text) for text in _annotation_strings(file))
+    return any(name in text and pattern.search(text) for text in strings)
 
 
 def _alone(layout: Layout, body: list[ast.stmt], index: int) -> bool:
