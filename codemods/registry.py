@@ -99,29 +99,38 @@ class _Codemods(Mapping[str, Any]):
 
 @cache
 def fast_analyzer(name: str) -> Callable[[AstFile, RuleSet], Analysis] | None:
-    """The stdlib-`ast` analysis of codemod `name`, or None when it has none (LibCST analyzes).
-
-    Each must report exactly what the codemod's LibCST analysis reports (the parity tests
-    compare them on every fixture); where it cannot promise that, it raises `Unsupported` and
-    the runner analyzes the file with LibCST instead.
-    """
+    """The stdlib-`ast` analysis of codemod `name`: the one place its decisions are made
+    (None for a codemod that analyzes with LibCST alone, as an extension may)."""
     return DESCRIPTORS[name].load_fast() if name in DESCRIPTORS else None
+
+
+class AnalysisFailed(Exception):
+    """A codemod's `ast` analysis raised: a bug, reported for the file, never a guess."""
+
+    def __init__(self, codemod: str, error: Exception) -> None:
+        first = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        super().__init__(f"codemod `{codemod}` failed: {first}")
+        self.codemod = codemod
 
 
 def fast_analyses(
     file: AstFile, rules: RuleSet, names: Iterable[str]
 ) -> tuple[dict[str, Analysis], tuple[str, ...]]:
-    """The analyses the stdlib-`ast` analyzers give, and the codemods left for LibCST (no fast
-    analyzer, `Unsupported`, or an analyzer bug: LibCST gives the answer, never another one)."""
+    """The codemods' `ast` analyses, and the codemods left to a LibCST analysis of their own
+    (those without an `ast` analysis, and those whose `ast` analysis declines the file while
+    the codemod keeps a LibCST `analyze` for it). Raises `AnalysisFailed` otherwise."""
     analyses: dict[str, Analysis] = {}
     pending: list[str] = []
     for name in names:
         analyze = fast_analyzer(name)
+        if analyze is None:
+            pending.append(name)
+            continue
         try:
-            if analyze is None:
-                raise LookupError(name)
             analyses[name] = analyze(file, rules)
-        except Exception:  # noqa: BLE001 - Unsupported, or a bug: LibCST gives the answer
+        except Exception as error:  # noqa: BLE001 - reported as the codemod's failure
+            if not hasattr(CODEMODS[name], "analyze"):
+                raise AnalysisFailed(name, error) from error
             pending.append(name)
     return analyses, tuple(pending)
 

@@ -54,6 +54,12 @@ JobsOption = Annotated[
 NoCacheOption = Annotated[
     bool, typer.Option("--no-cache", help="Neither read nor write the result cache.")
 ]
+RepoPath = Annotated[Path, typer.Argument(help="Repository root.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print it as JSON to stdout.")]
+
+
+def print_json(document: object) -> None:
+    sys.stdout.write(json.dumps(document, indent=2) + "\n")
 
 
 class ScanFormat(StrEnum):
@@ -108,7 +114,7 @@ def check_against(
 
 @app.command()
 def init(
-    path: Annotated[Path, typer.Argument(help="Repository root.")] = Path("."),
+    path: RepoPath = Path("."),
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing spec.")] = False,
 ) -> None:
     """Write the built-in default spec (ExecutionEngine SSOT migration) to migration.toml."""
@@ -122,14 +128,18 @@ def init(
 
 @app.command()
 def scan(
-    path: Annotated[Path, typer.Argument(help="Repository root.")] = Path("."),
+    path: RepoPath = Path("."),
     spec: SpecOption = None,
     format: Annotated[ScanFormat, typer.Option("--format", "-f")] = ScanFormat.text,
     jobs: JobsOption = None,
     no_cache: NoCacheOption = False,
     libcst: Annotated[
         bool,
-        typer.Option("--libcst", help="Analyze with LibCST only (slower; same results)."),
+        typer.Option(
+            "--libcst",
+            hidden=True,
+            help="Ignored: every codemod decides in one `ast` analysis now.",
+        ),
     ] = False,
 ) -> None:
     """Measure the migration: metrics and findings, from syntax trees."""
@@ -138,11 +148,16 @@ def scan(
     root = repository(path)
     loaded = spec_for(root, spec)
     check_against(root, loaded, strict=False)
-    report = run_scan(root, loaded, jobs=jobs, cache=not no_cache, progress=True, fast=not libcst)
+    if libcst:
+        output.note(
+            "warning: --libcst is ignored: each codemod has one analysis now (stdlib `ast`); "
+            "a file in newer syntax than this Python's is reported, not guessed at"
+        )
+    report = run_scan(root, loaded, jobs=jobs, cache=not no_cache, progress=True)
     if format is ScanFormat.json:
-        sys.stdout.write(json.dumps(report.to_dict(), indent=2) + "\n")
+        print_json(report.to_dict())
     elif format is ScanFormat.sarif:
-        sys.stdout.write(json.dumps(to_sarif(report, root), indent=2) + "\n")
+        print_json(to_sarif(report, root))
     else:
         output.print_scan(report)
 
@@ -219,7 +234,7 @@ def run(
 
 @app.command()
 def check(
-    path: Annotated[Path, typer.Argument(help="Repository root.")] = Path("."),
+    path: RepoPath = Path("."),
     spec: SpecOption = None,
     baseline: Annotated[
         Path | None,
@@ -276,7 +291,7 @@ def check(
 
 @app.command("ruff-config")
 def ruff_config(
-    path: Annotated[Path, typer.Argument(help="Repository root.")] = Path("."),
+    path: RepoPath = Path("."),
     spec: SpecOption = None,
     ruff_toml: Annotated[
         bool, typer.Option("--ruff-toml", help="Emit for ruff.toml instead of pyproject.toml.")
@@ -292,7 +307,7 @@ def ruff_config(
 
 @app.command()
 def shims(
-    path: Annotated[Path, typer.Argument(help="Repository root.")] = Path("."),
+    path: RepoPath = Path("."),
     spec: SpecOption = None,
     write: Annotated[bool, typer.Option("--write", help="Write the shims.")] = False,
     dry_run: Annotated[
@@ -330,7 +345,7 @@ def shims(
 
 @app.command()
 def report(
-    path: Annotated[Path, typer.Argument(help="Repository root.")] = Path("."),
+    path: RepoPath = Path("."),
     html: Annotated[
         Path | None, typer.Option("--html", help="Write the self-contained HTML report here.")
     ] = None,
@@ -470,7 +485,7 @@ def commit_batch(
     except Refused as error:
         raise fail(str(error)) from None
     if json_out:
-        sys.stdout.write(json.dumps(result.record.to_dict(), indent=2) + "\n")
+        print_json(result.record.to_dict())
     else:
         output.print_run_result(result.record.to_dict())
     output.note(result.message)
@@ -491,9 +506,9 @@ def interactive_chooser(results: list) -> ChosenChanges:
 
 @app.command()
 def plan(
-    path: Annotated[Path, typer.Argument(help="Repository root.")] = Path("."),
+    path: RepoPath = Path("."),
     spec: SpecOption = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Print the plan as JSON.")] = False,
+    json_out: JsonOption = False,
     jobs: JobsOption = None,
 ) -> None:
     """Each batch of the spec: rules, paths, what it would change now, targets, landed or not."""
@@ -505,16 +520,16 @@ def plan(
     refuse_if_journal(root)
     plans = plan_batches(root, loaded, load_history(root), jobs, progress=True)
     if json_out:
-        sys.stdout.write(json.dumps([p.to_dict() for p in plans], indent=2) + "\n")
+        print_json([p.to_dict() for p in plans])
     else:
         output.print_plan([p.to_dict() for p in plans])
 
 
 @app.command()
 def status(
-    path: Annotated[Path, typer.Argument(help="Repository root.")] = Path("."),
+    path: RepoPath = Path("."),
     spec: SpecOption = None,
-    json_out: Annotated[bool, typer.Option("--json", help="Print the status as JSON.")] = False,
+    json_out: JsonOption = False,
     jobs: JobsOption = None,
 ) -> None:
     """The metrics now against every batch's targets (over its paths), and the batch history."""
@@ -533,7 +548,7 @@ def status(
             "batch_metrics": measured.by_batch,
             "history": history.to_dict(),
         }
-        sys.stdout.write(json.dumps(document, indent=2) + "\n")
+        print_json(document)
         return
     output.print_status(loaded, measured.metrics, history, measured.by_batch)
 
@@ -568,7 +583,7 @@ def rollback(
 
 @app.command()
 def recover(
-    path: Annotated[Path, typer.Argument(help="Repository root.")] = Path("."),
+    path: RepoPath = Path("."),
 ) -> None:
     """After a killed run: put every journaled file back to HEAD's state and clear the journal."""
     from migrator.batch.preflight import Refused

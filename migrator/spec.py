@@ -57,6 +57,7 @@ class Gate:
     baseline: bool = False
     shell: bool = False
     builtin: str | None = None
+    timeout: float | None = None  # seconds; past it the gate's processes are killed: it fails
 
 
 @dataclass(frozen=True)
@@ -291,7 +292,7 @@ class _Reader:
             if not argv:
                 raise self.fail(key, "a gate command cannot be empty")
             return Gate(argv)
-        table = self.table(value, key, {"cmd", "baseline", "shell", "builtin", "python"})
+        table = self.table(value, key, {"cmd", "baseline", "shell", "builtin", "python", "timeout"})
         if "builtin" in table:
             return self.builtin_gate(table, key)
         if "python" in table:
@@ -305,7 +306,16 @@ class _Reader:
             argv,
             baseline=self.boolean(table.get("baseline", False), (*key, "baseline")),
             shell=self.boolean(table.get("shell", False), (*key, "shell")),
+            timeout=self.gate_timeout(table, key),
         )
+
+    def gate_timeout(self, table: dict, key: tuple) -> float | None:
+        if "timeout" not in table:
+            return None
+        value = table["timeout"]
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise self.fail((*key, "timeout"), "expected a positive number of seconds")
+        return float(value)
 
     def builtin_gate(self, table: dict, key: tuple) -> Gate:
         name = self.string(table["builtin"], (*key, "builtin"))
@@ -320,6 +330,7 @@ class _Reader:
             (python, name),
             baseline=self.boolean(table.get("baseline", False), (*key, "baseline")),
             builtin=name,
+            timeout=self.gate_timeout(table, key),
         )
 
     def targets(self, value: Any, key: tuple) -> dict[str, Target]:

@@ -51,7 +51,7 @@ def test_help_shows_flags_without_a_type(name: str) -> None:
     flags = [
         p
         for p in COMMAND.commands[name].params  # type: ignore[attr-defined]
-        if p.param_type_name == "option" and getattr(p, "is_flag", False)
+        if p.param_type_name == "option" and getattr(p, "is_flag", False) and not p.hidden
     ]
     assert re.search(r"^  --help +Show this message and exit\.$", text, re.M)
     for flag in flags:

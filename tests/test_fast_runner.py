@@ -1,17 +1,14 @@
-"""The runner's fast path: `ast` analyzers where they answer, LibCST for the rest, same results."""
+"""The runner's analysis: each codemod's one `ast` analysis; LibCST only for rewrites."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
-from functools import cache
 from pathlib import Path
 
 import pytest
 
-from benchmarks.generate import generate
 from codemods import registry
-from codemods.core import tree as fast
 from migrator.engine.scan import scan
 from migrator.spec import default_spec_text, parse_spec
 
@@ -20,47 +17,35 @@ SAMPLE = Path(__file__).parent / "fixtures" / "sample_repo"
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@cache
-def libcst_report(root: Path) -> dict:
-    return scan(root, SPEC, jobs=1, fast=False).to_dict()
+def test_sample_scan_metrics_come_from_the_ast_analyses() -> None:
+    metrics = scan(SAMPLE, SPEC, jobs=1).to_dict()["metrics"]
+    assert metrics["direct_instantiations"] == 23
+    assert scan(SAMPLE, SPEC, jobs=2).to_dict()["metrics"] == metrics
 
 
-@pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("generated")
-    generate(root, files=80, affected=0.5, seed=11, median_size=800)
-    return root
-
-
-def test_sample_scan_is_the_same_with_fast_analyzers_and_with_libcst_alone() -> None:
-    fast_report = scan(SAMPLE, SPEC, jobs=1).to_dict()
-    assert fast_report["metrics"]["direct_instantiations"] == 23
-    assert fast_report == libcst_report(SAMPLE)
-
-
-def test_generated_scan_is_the_same_with_fast_analyzers_and_with_libcst_alone(
-    generated: Path,
-) -> None:
-    assert scan(generated, SPEC, jobs=2).to_dict() == libcst_report(generated)
-
-
-@pytest.mark.parametrize("failure", [fast.Unsupported("not promised"), RuntimeError("a bug")])
-def test_a_fast_analyzer_that_gives_up_or_fails_hands_the_codemod_to_libcst(
-    failure: Exception, monkeypatch: pytest.MonkeyPatch
+def test_a_failing_analysis_is_the_files_error_never_a_guess(
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     calls: list[str] = []
 
     def failing(file, rules):
         calls.append(file.context.path)
-        raise failure
+        raise RuntimeError("a bug\nmore")
 
     real = registry.fast_analyzer
     monkeypatch.setattr(
         registry, "fast_analyzer", lambda name: failing if name == "constructors" else real(name)
     )
+    # No codemod keeps a LibCST analysis of its own to answer instead.
+    monkeypatch.setattr(registry, "CODEMODS", {name: object() for name in registry.names()})
     report = scan(SAMPLE, SPEC, jobs=1).to_dict()
     assert len(calls) > 10
-    assert report == libcst_report(SAMPLE)
+    failed = [e for e in report["errors"] if e["message"] == "codemod `constructors` failed: a bug"]
+    assert sorted(e["path"] for e in failed) == sorted(calls)
+    # The sample's one file that no Python parses is reported as before.
+    assert [e["path"] for e in report["errors"] if e not in failed] == [
+        "netra_backend/app/services/broken_legacy_handler.py"
+    ]
 
 
 def test_a_scan_the_fast_analyzers_answer_never_imports_libcst(tmp_path: Path) -> None:
@@ -98,3 +83,20 @@ def test_the_compilers_syntax_warnings_are_not_printed(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "SyntaxWarning" not in done.stderr
     assert "deprecated_imports" in done.stdout
+
+
+def test_scan_libcst_flag_is_accepted_and_ignored_with_a_warning() -> None:
+    from typer.testing import CliRunner
+
+    from migrator.cli import app
+
+    done = CliRunner().invoke(app, ["scan", str(SAMPLE), "--libcst", "--no-cache", "-j", "1"])
+    plain = CliRunner().invoke(app, ["scan", str(SAMPLE), "--no-cache", "-j", "1"])
+    assert done.exit_code == plain.exit_code == 0
+    assert done.stdout == plain.stdout
+    warning = (
+        "warning: --libcst is ignored: each codemod has one analysis now (stdlib `ast`); a file "
+        "in newer syntax than this Python's is reported, not guessed at\n"
+    )
+    assert done.stderr == plain.stderr.replace("spec\n", "spec\n" + warning, 1)
+    assert warning in done.stderr

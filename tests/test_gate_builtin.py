@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from migrator.batch.gates import command_line
+from migrator.batch.gates import command_line, run_gate
 from migrator.spec import Gate
 from tests.batchkit import cli, commit_count, gate_script, make_repo, register, spec_text
 
@@ -189,3 +191,78 @@ def test_the_builtin_spec_gates_every_batch_with_compile_changed() -> None:
         "week-3": expected,
         "week-4": expected,
     }
+
+
+def test_an_import_that_hangs_fails_after_the_import_timeout(tmp_path: Path) -> None:
+    """A module that blocks when imported (waiting on a service), even one that swallows
+    every `Exception`, fails its check; the next file is still checked."""
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg/__init__.py").write_text("")
+    (tmp_path / "pkg/waits.py").write_text(
+        "import time\ntry:\n    time.sleep(60)\nexcept Exception:\n    pass\n"
+    )
+    (tmp_path / "pkg/good.py").write_text("VALUE = 1\n")
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT.read_text(), "--import-timeout", "0.5", "pkg/waits.py"]
+        + ["pkg/good.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=30,
+    )
+    assert (done.returncode, done.stdout.splitlines()) == (
+        1,
+        [
+            "FAILED pkg/waits.py::import - still importing after 0.5 s",
+            "compile-changed: 2 file(s), 2 compiled, 1 imported, 0 skipped, 1 failed",
+        ],
+    )
+
+
+def test_a_gate_past_its_timeout_is_killed_with_its_children_and_fails(tmp_path: Path) -> None:
+    marker = tmp_path / "child.pid"
+    body = (
+        "import subprocess, sys, time\n"
+        "child = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n"
+        f"open({str(marker)!r}, 'w').write(str(child.pid))\n"
+        "print('started', flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    gate = Gate(tuple(gate_script(tmp_path, body)), timeout=1.5)
+    stream = io.StringIO()
+    started = time.monotonic()
+    result = run_gate(gate, tmp_path, stream=stream)
+    assert time.monotonic() - started < 30
+    assert (result.returncode, result.passed) == (124, False)
+    assert result.output == (
+        "started\nmigrator: the gate timed out after 1.5 s; killed its processes\n"
+    )
+    child = int(marker.read_text())
+    deadline = time.monotonic() + 10
+    while _alive(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(child)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(")")[-1].split()[0] != "Z"  # a zombie is dead
+    except FileNotFoundError:
+        return False
+
+
+def test_gate_timeouts_are_read_and_checked(tmp_path: Path) -> None:
+    from migrator.spec import SpecError, parse_spec
+
+    def spec(gate: str) -> str:
+        batch = f'[[batch]]\nname = "b"\nrules = ["imports"]\ngate = [{gate}]\n'
+        return f'[migration]\nname = "t"\n\n{batch}'
+
+    loaded = parse_spec(spec('{ cmd = ["true"], timeout = 90 }'), "s.toml")
+    assert loaded.batches[0].gates[0].timeout == 90.0
+    builtin = parse_spec(spec('{ builtin = "compile-changed", timeout = 600 }'), "s.toml")
+    assert builtin.batches[0].gates[0].timeout == 600.0
+    with pytest.raises(SpecError, match=r"timeout.*expected a positive number of seconds"):
+        parse_spec(spec('{ cmd = ["true"], timeout = 0 }'), "s.toml")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, ClassVar, Protocol
 
@@ -19,19 +19,16 @@ from libcst.metadata import (
 from libcst.metadata.base_provider import LazyValue
 
 from codemods.core.rules import RuleSet
-from codemods.core.values import Analysis, FileContext, Finding, Located, last_components
+from codemods.core.values import (
+    Analysis,
+    FileContext,
+    Finding,
+    Located,
+    TransformResult,
+    last_components,
+)
 
-__all__ = ["Analysis", "FileContext", "Finding", "last_components"]
-
-
-@dataclass
-class TransformResult:
-    """New source text (equal to the input when nothing changed) and what was found there:
-    every finding's position is in `code`, the new text."""
-
-    code: str
-    findings: list[Finding] = field(default_factory=list)
-    changes: int = 0
+__all__ = ["Analysis", "FileContext", "Finding", "TransformResult", "last_components"]
 
 
 @dataclass

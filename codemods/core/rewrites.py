@@ -62,8 +62,8 @@ def refers_to_old_validators(file: AstFile, rules: RuleSet) -> bool:
     it is (or is above) an old validator's module, imports one, imports a module or package
     it lives in (`import` of its top-level package included), or spells its path in a string;
     or it imports the canonical validator from another module (or spells `.name` in a string)."""
-    olds = {old for rule in rules.consolidations for old in rule.old}
-    news = {rule.new for rule in rules.consolidations}
+    olds = {old for rule in rules.validators for old in rule.old}
+    news = {rule.new for rule in rules.validators}
     new_names = {new.rpartition(".")[2] for new in news}
     dotted_new_names = tuple(f".{name}" for name in new_names)
 

@@ -141,3 +141,13 @@ class Analysis:
 def last_components(paths: Iterable[str]) -> frozenset[bytes]:
     """The last dotted component of each path, as needle bytes."""
     return frozenset(p.rsplit(".", 1)[-1].encode() for p in paths if p)
+
+
+@dataclass
+class TransformResult:
+    """New source text (equal to the input when nothing changed) and what was found there:
+    every finding's position is in `code`, the new text."""
+
+    code: str
+    findings: list[Finding] = field(default_factory=list)
+    changes: int = 0

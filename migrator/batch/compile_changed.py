@@ -5,14 +5,27 @@ the project's interpreter (the gate's `python`), so it uses the standard library
 failure is printed as `FAILED <file>::compile - ...` or `FAILED <file>::import - ...`, pytest's
 summary form, so a `baseline = true` gate fails only on files that passed on the untouched
 tree. A module whose import needs a package the environment lacks (one outside the
-repository) is reported as skipped, not failed. Exit 1 when anything failed.
+repository) is reported as skipped, not failed. An import still running after
+`--import-timeout` seconds (default 60; a module that waits on a service when imported)
+fails, and the next file is checked. Exit 1 when anything failed.
 """
 
 from __future__ import annotations
 
 import importlib
 import os
+import signal
 import sys
+
+IMPORT_TIMEOUT = 60.0  # seconds, unless `--import-timeout N` comes first
+
+
+class ImportTimedOut(BaseException):  # noqa: N818 - not caught by `except Exception`
+    """Raised in the importing module's code by the alarm."""
+
+
+def _alarm(_signum: int, _frame: object) -> None:
+    raise ImportTimedOut
 
 
 def module_name(path: str) -> str | None:
@@ -52,14 +65,21 @@ def compiles(path: str) -> bool:
     return True
 
 
-def imports(path: str, root: str) -> bool | None:
+def imports(path: str, root: str, limit: float = IMPORT_TIMEOUT) -> bool | None:
     """True when the module imports, False when it fails, None when it cannot be checked."""
     name = module_name(path)
     if name is None:
         print(f"skipped {path}::import - not importable as a module")
         return None
+    alarm = hasattr(signal, "SIGALRM")  # not on Windows: no limit there
+    if alarm:
+        signal.signal(signal.SIGALRM, _alarm)
+        signal.setitimer(signal.ITIMER_REAL, limit)
     try:
         importlib.import_module(name)
+    except ImportTimedOut:
+        print(f"FAILED {path}::import - still importing after {limit:g} s")
+        return False
     except ModuleNotFoundError as error:
         if error.name and not inside(error.name, root):
             print(f"skipped {path}::import - the environment lacks `{error.name}`")
@@ -71,14 +91,20 @@ def imports(path: str, root: str) -> bool | None:
     except BaseException as error:  # noqa: BLE001 - SystemExit at import time is a failure too
         print(f"FAILED {path}::import - {first_line(error)}")
         return False
+    finally:
+        if alarm:
+            signal.setitimer(signal.ITIMER_REAL, 0)
     return True
 
 
-def main(files: list[str]) -> int:
+def main(arguments: list[str]) -> int:
+    limit, files = IMPORT_TIMEOUT, arguments
+    if arguments[:1] == ["--import-timeout"]:
+        limit, files = float(arguments[1]), arguments[2:]
     root = os.getcwd()
     sys.path.insert(0, root)
     compiled = [path for path in files if compiles(path)]
-    outcomes = [imports(path, root) for path in compiled]
+    outcomes = [imports(path, root, limit) for path in compiled]
     failed = len(files) - len(compiled) + outcomes.count(False)
     print(
         f"compile-changed: {len(files)} file(s), {len(compiled)} compiled, "

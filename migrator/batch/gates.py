@@ -6,8 +6,10 @@ import os
 import re
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -19,6 +21,7 @@ from migrator.spec import Gate
 FILES = "{files}"  # a gate argument that stands for the chunk's changed files
 BUILTIN_SCRIPTS = {"compile-changed": "compile_changed.py"}
 KEEP_CHARS = 200_000  # of each gate's output, in the run record
+TIMED_OUT = 124  # a gate's exit code when its `timeout` ended it, as coreutils' `timeout`
 PYTEST_FAILURE = re.compile(r"^(?:FAILED|ERROR) (\S+)", re.MULTILINE)
 PYTHON = re.compile(r"python(?:\d+(?:\.\d+)*)?")  # python, python3, python3.12
 GATE_ENVIRONMENT_HINT = (
@@ -81,7 +84,11 @@ def command_line(gate: Gate, files: Sequence[str] = ()) -> list[str] | str:
 def execute(
     gate: Gate, root: Path, stream: TextIO | None = None, files: Sequence[str] = ()
 ) -> tuple[int, str, float]:
-    """Run one gate command in `root`, streaming its output; (returncode, output, seconds)."""
+    """Run one gate command in `root`, streaming its output; (returncode, output, seconds).
+
+    The gate runs in a process group of its own, so that a timeout or an interrupted run
+    ends every process it started (a test server, pytest's workers), not only the first.
+    """
     stream = stream or sys.stderr
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     command = command_line(gate, files)
@@ -95,13 +102,24 @@ def execute(
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     except OSError as error:
         message = f"cannot run `{gate.argv[0]}`: {error.strerror or error}\n"
         stream.write(message)
         return 127, message, time.monotonic() - started
+    timed_out = threading.Event()
+
+    def time_out() -> None:
+        timed_out.set()
+        _kill_group(process)
+
+    timer = threading.Timer(gate.timeout, time_out) if gate.timeout else None
     kept: list[str] = []
     try:
+        if timer is not None:
+            timer.daemon = True
+            timer.start()
         assert process.stdout is not None
         for raw in process.stdout:
             line = raw.decode("utf-8", "replace")
@@ -110,11 +128,28 @@ def execute(
             kept.append(line)
         returncode = process.wait()
     except BaseException:
-        process.kill()
+        _kill_group(process)
         process.wait()
         raise
+    finally:
+        if timer is not None:
+            timer.cancel()
+    if timed_out.is_set():
+        message = f"migrator: the gate timed out after {gate.timeout:g} s; killed its processes\n"
+        stream.write(message)
+        kept.append(message)
+        returncode = TIMED_OUT
+    else:
+        _kill_group(process)  # what the gate left running in the background
     output = "".join(kept)[-KEEP_CHARS:]
     return returncode, output, time.monotonic() - started
+
+
+def _kill_group(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 def run_gate(

@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import sys
 from collections.abc import Iterable
 from dataclasses import asdict
 from pathlib import Path
@@ -42,7 +43,8 @@ def namespace(job: Job, spec_digest: str) -> str:
     """What besides a file's path and content decides its result."""
     rules = json.dumps(asdict(job.rules), sort_keys=True, default=_sorted)
     parts = [__version__, code_digest(), spec_digest, rules, ",".join(job.codemods)]
-    parts += [str(job.transform), str(job.prefilter), str(job.fast)]
+    # The running Python's parser decides which files can be analyzed at all.
+    parts += [str(job.transform), str(job.prefilter), sys.version.split()[0]]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
 
 

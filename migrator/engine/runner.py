@@ -5,7 +5,10 @@ from __future__ import annotations
 import ast
 import errno
 import gc
+import io
 import os
+import sys
+import tokenize
 import warnings
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -17,12 +20,13 @@ from typing import TYPE_CHECKING, Protocol
 
 from ahocorasick_rs import BytesAhoCorasick, Implementation
 
+from codemods.core.edits import Edit, apply_edits
 from codemods.core.line_shift import line_map, shift_findings
 from codemods.core.rewrites import idle_findings
 from codemods.core.rules import RuleSet
-from codemods.core.tree import AstFile
-from codemods.core.values import Analysis, FileContext, Finding
-from codemods.registry import DESCRIPTORS, fast_analyses, fast_analyzer
+from codemods.core.tree import AstFile, decode
+from codemods.core.values import Analysis, FileContext, Finding, TransformResult
+from codemods.registry import DESCRIPTORS, AnalysisFailed, fast_analyses, fast_analyzer
 from migrator.engine.withdraw import (
     WITHDRAWN,
     Regression,
@@ -70,7 +74,6 @@ class Job:
     codemods: tuple[str, ...]
     transform: bool = False
     prefilter: bool = True
-    fast: bool = True  # analyze with the stdlib-`ast` analyzers where they answer
 
     @property
     def needles(self) -> tuple[bytes, ...]:
@@ -176,36 +179,129 @@ def _process_source(job: Job, path: str, source: bytes) -> FileResult:
     if job.transform:
         _rewrite(job, path, source, result)
         return result
-    if job.fast and any(fast_analyzer(n) for n in job.codemods):
-        analyses, pending = _fast_analyses(job, path, source)
-        if not pending:
-            _keep(result, job, analyses)
-            return result
-    else:
-        analyses, pending = {}, job.codemods
+    context = FileContext.from_path(path)
+    # A codemod reports nothing on a file without its own needles: it is not run there.
+    present = tuple(
+        name for name in job.codemods if not job.prefilter or _has_needles(job.rules, name, source)
+    )
+    analyses = {name: Analysis() for name in job.codemods if name not in present}
     try:
-        parsed = libcst_parse(source, FileContext.from_path(path))
-    except Exception as error:  # noqa: BLE001 - any parser failure is reported, never fatal
-        result.error = f"does not parse: {python_parse_error(source) or _first_line(error)}"
-        return result
-    analyses.update(_libcst_analyses(job, parsed, pending))
+        file = AstFile(source, context)
+    except (SyntaxError, ValueError, UnicodeDecodeError, RecursionError, MemoryError):
+        if any(fast_analyzer(name) for name in present):
+            result.error = unparsable(source, context)
+            return result
+        pending = present
+    else:
+        try:
+            found, pending = fast_analyses(file, job.rules, present)
+        except AnalysisFailed as failure:
+            result.error = str(failure)
+            return result
+        analyses.update(found)
+    if pending:
+        try:
+            parsed = libcst_parse(source, context)
+        except Exception as error:  # noqa: BLE001 - any parser failure is reported, never fatal
+            result.error = f"does not parse: {python_parse_error(source) or _first_line(error)}"
+            return result
+        analyses.update(_libcst_analyses(job, parsed, pending))
     _keep(result, job, analyses)
     return result
 
 
-def _rewrite(job: Job, path: str, source: bytes, result: FileResult) -> None:
-    """The transforms the analysis leaves work for; no LibCST parse when there are none."""
-    context = FileContext.from_path(path)
-    idle = _idle(job, context, source, job.codemods)
-    if len(idle) == len(job.codemods):
-        result.findings = [finding for name in job.codemods for finding in idle[name]]
-        return
+def unparsable(source: bytes, context: FileContext) -> str:
+    """Why a file with needles is not analyzed: the running Python's own parser rejects it.
+
+    Every built-in codemod decides from the stdlib `ast` alone (one decider, no LibCST twin),
+    so a file in a newer Python's syntax is analyzed by a migrator running that Python. When
+    LibCST reads the file, the message says so and names the Python to use.
+    """
+    reason = python_parse_error(source) or "too deeply nested for Python's parser"
     try:
-        parsed = libcst_parse(source, context)
-    except Exception as error:  # noqa: BLE001 - any parser failure is reported, never fatal
-        result.error = f"does not parse: {python_parse_error(source) or _first_line(error)}"
+        libcst_parse(source, context)
+    except Exception:  # noqa: BLE001 - broken for every parser
+        return f"does not parse: {reason}"
+    major, minor = sys.version_info[:2]
+    return (
+        f"does not parse on Python {major}.{minor}: {reason}; it is written in newer Python "
+        f"syntax: run migrator on Python {major}.{minor + 1} or later to migrate it"
+    )
+
+
+def _rewrite(job: Job, path: str, source: bytes, result: FileResult) -> None:
+    """The transforms the analysis leaves work for; no LibCST parse when there are none, nor
+    when every fix the analysis decided comes as text edits."""
+    context = FileContext.from_path(path)
+    try:
+        plans = _plans(job, context, source, job.codemods)
+    except _Unparsable:
+        result.error = unparsable(source, context)
         return
-    _transform(job, parsed, source, result, idle)
+    except AnalysisFailed as failure:
+        result.error = str(failure)
+        return
+    if all(plan.idle is not None for plan in plans.values()):
+        result.findings = [f for name in job.codemods for f in plans[name].idle or ()]
+        return
+    text = _round_trip_text(source)
+    if text is None or any(p.edits is None and p.idle is None for p in plans.values()):
+        try:
+            parsed = libcst_parse(source, context)
+        except Exception as error:  # noqa: BLE001 - any parser failure is reported, never fatal
+            result.error = f"does not parse: {python_parse_error(source) or _first_line(error)}"
+            return
+        encoding = parsed.module.encoding
+        if parsed.code.encode(encoding) != source:  # e.g. a blank-only last line: LibCST drops it
+            result.original = source
+            result.skipped = "not rewritten: LibCST does not reproduce this file byte for byte"
+            return
+        _transform(job, _Text(parsed.code, encoding, context, parsed), source, result, plans)
+    else:
+        _transform(job, _Text(text, _encoding(source), context), source, result, plans)
+
+
+@dataclass
+class _Plan:
+    """What the analysis decided for one codemod in the current text: `idle` (what it
+    reports when it changes nothing) or, when every fix it decided is text, `edits`."""
+
+    idle: list[Finding] | None = None
+    edits: list[Edit] | None = None
+    left: list[Finding] = field(default_factory=list)  # what stays for review after the edits
+    fixes: int = 0
+
+
+class _Text:
+    """The file's current text, and its LibCST parse once a transform needs one."""
+
+    def __init__(
+        self, code: str, encoding: str, context: FileContext, parsed: ParsedFile | None = None
+    ) -> None:
+        self.code, self.encoding, self.context = code, encoding, context
+        self._parsed = parsed
+
+    def parsed(self) -> ParsedFile:
+        if self._parsed is None:
+            self._parsed = libcst_parse(self.code, self.context)
+        return self._parsed
+
+
+def _encoding(source: bytes) -> str:
+    if source.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if b"coding" in source[:400]:
+        return tokenize.detect_encoding(io.BytesIO(source).readline)[0]
+    return "utf-8"
+
+
+def _round_trip_text(source: bytes) -> str | None:
+    """The decoded text when encoding it again gives these very bytes, else None."""
+    try:
+        text = decode(source)
+        return text if text.encode(_encoding(source)) == source else None
+    except (SyntaxError, LookupError, UnicodeError):
+        return None
 
 
 def python_parse_error(source: bytes) -> str | None:
@@ -231,19 +327,6 @@ def libcst_parse(source: str | bytes, context: FileContext) -> ParsedFile:
     from codemods.core.base import ParsedFile
 
     return ParsedFile(source, context)
-
-
-def _fast_analyses(job: Job, path: str, source: bytes) -> tuple[dict[str, Analysis], tuple]:
-    """The analyses the `ast` analyzers can give, and the codemods left for LibCST.
-
-    A file the stdlib cannot parse, a construct an analyzer does not promise to match, or an
-    analyzer bug sends the codemod (or the whole file) to LibCST: never a different result.
-    """
-    try:
-        file = AstFile(source, FileContext.from_path(path))
-    except (SyntaxError, ValueError, UnicodeDecodeError, RecursionError, MemoryError):
-        return {}, job.codemods
-    return fast_analyses(file, job.rules, job.codemods)
 
 
 def _keep(result: FileResult, job: Job, analyses: dict[str, Analysis]) -> None:
@@ -278,30 +361,37 @@ def _analyzer(codemod: Codemod, parsed: ParsedFile, rules: RuleSet) -> Analyzer:
     return Analyzer([], lambda: codemod.analyze(parsed, rules))
 
 
-def _idle(
+def _plans(
     job: Job, context: FileContext, source: bytes, codemods: tuple[str, ...]
-) -> dict[str, list[Finding]]:
-    """The codemods with nothing to change in `source`, each with what its transform would
-    report: those without their needles, and those whose `ast` analysis has no fix."""
-    idle: dict[str, list[Finding]] = {}
+) -> dict[str, _Plan]:
+    """What each codemod has to do in `source`, from its analysis: nothing (no needles, or no
+    fix), its fixes as text edits, or its transform (an empty plan)."""
     present = [name for name in codemods if _has_needles(job.rules, name, source)]
-    idle.update((name, []) for name in codemods if name not in present)
-    if not job.fast or not present:
-        return idle
+    plans = {name: _Plan() if name in present else _Plan(idle=[]) for name in codemods}
+    analyzed = [name for name in present if fast_analyzer(name)]
+    if not analyzed:
+        return plans
     try:
         file = AstFile(source, context)
-    except (SyntaxError, ValueError, UnicodeDecodeError, RecursionError, MemoryError):
-        return idle
-    for name in present:
-        analyze = fast_analyzer(name)
-        try:
-            found = analyze(file, job.rules).findings if analyze else None
-            findings = idle_findings(name, found, file, job.rules) if found is not None else None
-        except Exception:  # noqa: BLE001 - Unsupported, or a bug: the transform decides
-            findings = None
-        if findings is not None:
-            idle[name] = findings
-    return idle
+    except (SyntaxError, ValueError, UnicodeDecodeError, RecursionError, MemoryError) as error:
+        raise _Unparsable from error
+    analyses, _declined = fast_analyses(file, job.rules, analyzed)
+    for name, analysis in analyses.items():
+        found = analysis.findings
+        idle = idle_findings(name, found, file, job.rules)
+        if idle is not None:
+            plans[name] = _Plan(idle=idle)
+            continue
+        fixes = [finding for finding in found if finding.fix]
+        if fixes and all(finding.edits for finding in fixes):
+            edits = [edit for finding in fixes for edit in finding.edits]
+            left = [finding for finding in found if not finding.fix]
+            plans[name] = _Plan(edits=edits, left=left, fixes=len(fixes))
+    return plans
+
+
+class _Unparsable(Exception):  # noqa: N818 - a signal
+    """The running Python's `ast` cannot read a file that an `ast`-analyzed codemod needs."""
 
 
 def _has_needles(rules: RuleSet, codemod: str, source: bytes) -> bool:
@@ -310,65 +400,75 @@ def _has_needles(rules: RuleSet, codemod: str, source: bytes) -> bool:
 
 
 def _transform(
-    job: Job,
-    parsed: ParsedFile,
-    source: bytes,
-    result: FileResult,
-    idle: dict[str, list[Finding]],
+    job: Job, current: _Text, source: bytes, result: FileResult, plans: dict[str, _Plan]
 ) -> None:
     """Each codemod in turn on the previous one's output; the final code must parse again.
 
-    A codemod in `idle` is not run: its findings are given. After a change, the analysis of
-    the new code decides again for the codemods still to come. A codemod's change that makes
-    the file worse by migrator's own measure (`withdraw`) is not kept: the next codemod starts
-    from the text before it, and the site is reported. Findings follow the text: each stays at
-    its code's line in the final output.
+    A codemod whose plan is idle is not run: its findings are given. A codemod whose fixes
+    are all text edits gets them applied, with no LibCST parse; the others run their
+    transform on a LibCST parse of the current text. After a change, the analysis of the new
+    text plans again for the codemods still to come. A codemod's change that makes the file
+    worse by migrator's own measure (`withdraw`) is not kept: the next codemod starts from the
+    text before it, and the site is reported. Findings follow the text: each stays at its
+    code's line in the final output.
     """
     result.original = source
-    encoding = parsed.module.encoding
-    if parsed.code.encode(encoding) != source:  # e.g. a last blank-only line: LibCST drops a byte
-        result.skipped = "not rewritten: LibCST does not reproduce this file byte for byte"
-        return
     from codemods import CODEMODS
 
-    check = _rewrite_check(job, parsed.context)
-    pending: str | None = None  # the latest output, not parsed yet, and the codemod that wrote it
-    author = ""
+    check = _rewrite_check(job, current.context)
     for index, name in enumerate(job.codemods):
-        if name in idle:
-            result.findings.extend(idle[name])
+        plan = plans[name]
+        if plan.idle is not None:
+            result.findings.extend(plan.idle)
             continue
-        if pending is not None:
-            reparsed = _reparse(pending, parsed, result, author)
-            if reparsed is None:
-                return
-            parsed, pending = reparsed, None
+        code = current.code
         try:
-            outcome = CODEMODS[name].transform(parsed, job.rules)
+            if plan.edits is not None:
+                outcome = TransformResult(
+                    apply_edits(code, plan.edits),
+                    shift_findings(plan.left, code, apply_edits(code, plan.edits)),
+                    plan.fixes,
+                )
+            else:
+                outcome = CODEMODS[name].transform(current.parsed(), job.rules)
         except Exception as error:  # noqa: BLE001 - a codemod bug must not stop the run
             result.error = f"codemod `{name}` failed: {_first_line(error)}"
             result.new = None
             return
-        if outcome.code == parsed.code:
+        if outcome.code == code:
             result.findings.extend(outcome.findings)
             continue
-        regression = check.regression(parsed.code, outcome.code)
+        regression = check.regression(code, outcome.code)
         if regression is not None:
-            result.findings.extend(shift_findings(outcome.findings, outcome.code, parsed.code))
-            result.findings.append(_withdrawn(name, regression, outcome.code, parsed))
+            result.findings.extend(shift_findings(outcome.findings, outcome.code, code))
+            result.findings.append(_withdrawn(name, regression, outcome.code, current))
             continue
-        result.findings = shift_findings(result.findings, parsed.code, outcome.code)
+        if plan.edits is None and not _parses(outcome.code):
+            try:  # beyond the stdlib's grammar (3.12 syntax on 3.11): LibCST decides
+                libcst_parse(outcome.code, current.context)
+            except Exception as error:  # noqa: BLE001
+                result.error = f"codemod `{name}` produced code that does not parse: {error}"
+                result.new = None
+                return
+        result.findings = shift_findings(result.findings, code, outcome.code)
         result.findings.extend(outcome.findings)
         result.changes[name] = max(outcome.changes, 1)
-        pending, author = outcome.code, name
+        current = _Text(outcome.code, current.encoding, current.context)
         later = job.codemods[index + 1 :]
-        idle = _idle(job, parsed.context, pending.encode(encoding), later) if later else {}
-    if not result.changes:
-        return
-    if pending is None:  # the last change was parsed already, for a later codemod
-        result.new = parsed.code.encode(encoding)
-    elif _parses(pending) or _reparse(pending, parsed, result, author):
-        result.new = pending.encode(encoding)
+        plans = {**plans, **_plans(job, current.context, _encoded(current), later)}
+    if result.changes:
+        if not _parses(current.code):
+            try:
+                current.parsed()
+            except Exception as error:  # noqa: BLE001
+                author = list(result.changes)[-1]
+                result.error = f"codemod `{author}` produced code that does not parse: {error}"
+                return
+        result.new = _encoded(current)
+
+
+def _encoded(text: _Text) -> bytes:
+    return text.code.encode(text.encoding)
 
 
 def _rewrite_check(job: Job, context: FileContext) -> RewriteCheck:
@@ -386,11 +486,11 @@ def _rewrite_check(job: Job, context: FileContext) -> RewriteCheck:
     return RewriteCheck(context, job.rules, names, fallback, module_facts(job.root))
 
 
-def _withdrawn(name: str, regression: Regression, new: str, parsed: ParsedFile) -> Finding:
+def _withdrawn(name: str, regression: Regression, new: str, kept: _Text) -> Finding:
     """The manual-review finding for a withdrawn change, at its site in the kept text."""
-    line = line_map(new, parsed.code)(regression.line)
+    line = line_map(new, kept.code)(regression.line)
     message = f"`{name}` left this unchanged: {regression.reason}; change it by hand"
-    return Finding(WITHDRAWN, parsed.context.path, line, 0, message, False, True)
+    return Finding(WITHDRAWN, kept.context.path, line, 0, message, False, True)
 
 
 def _parses(code: str) -> bool:
@@ -403,16 +503,6 @@ def _parses(code: str) -> bool:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False
     return True
-
-
-def _reparse(code: str, parsed: ParsedFile, result: FileResult, name: str) -> ParsedFile | None:
-    """A codemod's output parsed for the next one, or None (and the error) if it does not."""
-    try:
-        return libcst_parse(code, parsed.context)
-    except Exception as error:  # noqa: BLE001
-        result.error = f"codemod `{name}` produced code that does not parse: {error}"
-        result.new = None
-        return None
 
 
 class ResultStore(Protocol):

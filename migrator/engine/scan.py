@@ -25,17 +25,15 @@ def scan(
     cache: bool = False,
     progress: bool = False,
     prefilter: bool = True,
-    fast: bool = True,
 ) -> ScanReport:
     """Measure every metric over the files the spec (and optional path globs) select.
 
     `cache` reuses the results of files unchanged since an earlier scan with the same spec;
-    `progress` shows a bar on a terminal for long scans; `prefilter=False` parses every file;
-    `fast=False` analyzes with LibCST alone instead of the stdlib-`ast` analyzers.
+    `progress` shows a bar on a terminal for long scans; `prefilter=False` parses every file.
     """
     files = discover(root, spec.include, spec.exclude, paths, exclude)
     rules = with_module_facts(spec.rules, root)
-    job = Job(str(root), rules, codemod_names(), prefilter=prefilter, fast=fast)
+    job = Job(str(root), rules, codemod_names(), prefilter=prefilter)
     store = ResultCache.for_job(root, job, spec.digest) if cache else None
     try:
         # An unchanged tree (same paths, same contents, same spec and code): the last report.

@@ -29,7 +29,7 @@ from pyflakes import messages as pyflakes_messages
 from codemods.core.rules import RuleSet
 from codemods.core.tree import AstFile
 from codemods.core.values import Analysis, FileContext, Finding
-from codemods.registry import fast_analyses
+from codemods.registry import AnalysisFailed, fast_analyses
 from migrator.engine.fingerprints import fingerprints_in, site_key
 from migrator.engine.modules import ModuleIndex
 
@@ -118,7 +118,10 @@ class RewriteCheck:
             file = AstFile(text, self.context)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return None
-        analyses, pending = fast_analyses(file, self.rules, self.codemods)
+        try:
+            analyses, pending = fast_analyses(file, self.rules, self.codemods)
+        except AnalysisFailed:  # the runner reports the failure; no measure to compare
+            return None
         if pending:
             try:
                 analyses.update(self.fallback(tuple(pending), text))
