@@ -1,7 +1,9 @@
 """Instances of engine, factory and bridge classes held in module or class globals.
 
-The analysis (`fast.analyze`, stdlib `ast`) decides everything and carries each fix as text
-edits; the transform applies them. No LibCST pass over the file decides anything again.
+The analysis (`fast.decide`, stdlib `ast`) decides everything and gives each fix as text
+edits; the transform applies them. No LibCST pass over the file decides anything again. (A
+file whose fixes are all private globals never gets here: their findings carry the edits, which
+the runner applies itself.)
 """
 
 from __future__ import annotations
@@ -27,12 +29,12 @@ class SingletonsCodemod:
     def transform(self, parsed: ParsedFile, rules: RuleSet) -> TransformResult:
         if not rules.singletons:
             return TransformResult(parsed.code)
-        findings = fast.analyze(AstFile(parsed.code, parsed.context), rules).findings
-        fixes = [finding for finding in findings if finding.fix]
-        remaining = [finding for finding in findings if finding.manual_review]
+        analysis, edits = fast.decide(AstFile(parsed.code, parsed.context), rules)
+        fixes = [finding for finding in analysis.findings if finding.fix]
+        remaining = [finding for finding in analysis.findings if finding.manual_review]
         if not fixes:
             return TransformResult(parsed.code, remaining)
-        code = apply_edits(parsed.code, [edit for finding in fixes for edit in finding.edits])
+        code = apply_edits(parsed.code, edits)
         # What is left for a human, at its place in the new code.
         after = fast.analyze(AstFile(code, parsed.context), rules).findings
         return TransformResult(code, [f for f in after if f.manual_review], len(fixes))

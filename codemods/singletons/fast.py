@@ -121,6 +121,7 @@ class _Analyzer:
         self.instances: dict[str, _Shape] = {}
         self.layout = Layout(text)
         self.annotations: list[str] | None = None  # string annotations, read once if needed
+        self.edits: list[Edit] = []  # every fix's, public globals' getters included
 
     # --- candidates ----------------------------------------------------------------------
 
@@ -221,7 +222,10 @@ class _Analyzer:
                 "singleton", target, message, fixable=False, manual_review=True, fix=rewrites
             )
         if rewrites and shape is not None:
-            finding = replace(finding, edits=self._fix(shape))
+            edits = self._fix(shape)
+            self.edits.extend(edits)
+            if fixable:  # nothing of it is left: the runner may apply the edits alone
+                finding = replace(finding, edits=edits)
         self.analysis.findings.append(finding)
 
     def _fix(self, shape: _Shape) -> tuple[Edit, ...]:
@@ -512,13 +516,24 @@ def _is_pure(file: AstFile, node: ast.expr) -> bool:
 
 
 def analyze(file: AstFile, rules: RuleSet) -> Analysis:
+    return decide(file, rules)[0]
+
+
+def decide(file: AstFile, rules: RuleSet) -> tuple[Analysis, list[Edit]]:
+    """The analysis, and the edits of every fix it decided.
+
+    A fixed private global's finding carries its edits: nothing of it is left afterwards. A
+    public global's getter is fixed too, but its finding stays (reworded: the global is left
+    for its importers), so its edits are not on the finding: the transform applies them and
+    reports what the analysis of the new text leaves for review.
+    """
     if not rules.singletons:
-        return Analysis()
+        return Analysis(), []
     analyzer = _Analyzer(file, rules)
     text = file.text
     needles = analyzer.class_short_names | set(analyzer.suffixes)
     if not any(needle and needle in text for needle in needles):
-        return Analysis()  # no class name, suffix or candidate class: nothing can match
+        return Analysis(), []  # no class name, suffix or candidate class: nothing can match
     analyzer.module_instances()
     analyzer.walk(file.tree.body)
-    return analyzer.analysis
+    return analyzer.analysis, analyzer.edits
