@@ -27,8 +27,8 @@ CANON = f"{APP}.agents.supervisor.user_execution_engine"
 CONSOLIDATED = f"{APP}.agents.execution_engine_consolidated"
 FACTORY = f"{APP}.agents.supervisor.execution_engine_factory"
 CONTEXT = f"{APP}.services.user_execution_context"
-AUTH = f"{APP}.auth_integration.unified_auth"
-WS_AUTH = f"{APP}.websocket_core.auth"
+AUTH = f"{APP}.auth_integration.auth"
+LEGACY_AUTH = f"{APP}.services.user_auth_service"
 RENAME_OLD = f"{OLD}.ExecutionEngine"
 RENAME_NEW = f"{CANON}.UserExecutionEngine"
 
@@ -307,8 +307,8 @@ def engine_forms(module: str) -> list[tuple[str, str]]:
             "def relative(registry, bridge, ctx):\n    return RelEngine(registry, bridge, ctx)\n",
         ),
         (
-            f"from {AUTH} import validate_token\nfrom {WS_AUTH} import validate_jwt",
-            "def check(token):\n    return validate_token(token) or validate_jwt(token)\n",
+            f"from {AUTH} import validate_token_jwt\nfrom {LEGACY_AUTH} import validate_token",
+            "def check(token):\n    return validate_token_jwt(token) or validate_token(token)\n",
         ),
         (
             f"from {CONTEXT} import UserExecutionContext",
@@ -355,11 +355,11 @@ FIXED = {
         "from dataclasses import dataclass\n\n\n@dataclass\nclass UserExecutionContext:\n"
         "    user_id: str\n    thread_id: str\n    run_id: str\n"
     ),
-    "netra_backend/app/auth_integration/unified_auth.py": (
-        "def validate_token(token: str) -> bool:\n    return bool(token)\n"
+    "netra_backend/app/auth_integration/auth.py": (
+        "def validate_token_jwt(token: str) -> bool:\n    return bool(token)\n"
     ),
-    "netra_backend/app/websocket_core/auth.py": (
-        "def validate_jwt(token: str) -> bool:\n    return token.count('.') == 2\n"
+    "netra_backend/app/services/user_auth_service.py": (
+        "def validate_token(token: str) -> bool:\n    return token.count('.') == 2\n"
     ),
     "netra_backend/app/routes/auth_routes.py": (
         "try:\n    from netra_backend.app.testing import MockAuthService\n"

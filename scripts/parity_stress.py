@@ -78,7 +78,7 @@ def compare(root: Path, path: Path, stats: Counter, differences: list) -> None:
         return
     for name in codemod_names():
         if not hasattr(CODEMODS[name], "analyze"):
-            continue  # its `ast` analysis is its one decider: nothing to compare with
+            continue  # decided by its `ast` analysis alone: nothing to compare with
         expected = normalized(CODEMODS[name].analyze(parsed, RULES))
         try:
             actual = normalized(fast_analyzer(name)(fast, RULES))

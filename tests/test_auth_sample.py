@@ -154,3 +154,17 @@ def test_week2_leaves_only_singletons_that_need_review(stages: dict[str, Stage])
 
 def test_week2_leaves_one_token_validation_path(stages: dict[str, Stage]) -> None:
     assert stages["week-2"].metrics["token_validation_paths"] == 1
+
+
+def test_week2_moves_every_caller_of_the_legacy_validator(stages: dict[str, Stage]) -> None:
+    assert stages["original"].metrics["token_validation_paths"] == 2
+    week2 = stages["week-2"]
+    assert [f for f in week2.findings if f["rule"] == "token-validation"] == []
+    assert week2.changed == {
+        "netra_backend/app/agents/supervisor/execution_engine_factory.py",  # singletons
+        "netra_backend/app/routes/agent_routes.py",
+        "netra_backend/app/routes/thread_routes.py",
+        "netra_backend/app/websocket_core/connection.py",
+        "netra_backend/app/websocket_core/handlers.py",
+        "tests/test_auth_rejection.py",
+    }

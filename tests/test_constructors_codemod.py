@@ -8,8 +8,10 @@ import libcst as cst
 import pytest
 
 from codemods.constructors.codemod import ConstructorsCodemod
+from codemods.constructors.fast import analyze
 from codemods.core.base import FileContext, ParsedFile
 from codemods.core.rules import ConstructorRule, RuleSet
+from codemods.core.tree import AstFile
 from migrator.spec import default_spec_text, parse_spec
 
 FIXTURES = Path(__file__).parents[1] / "codemods" / "constructors" / "fixtures"
@@ -92,7 +94,7 @@ def fixture_setup(case: str) -> tuple[FileContext, RuleSet]:
 
 def counts(source: str, rules: RuleSet = RULES) -> tuple[int, int]:
     """(direct_instantiations, di_violations) as the scanner counts them."""
-    findings = CODEMOD.analyze(parsed(source), rules).findings
+    findings = analyze(AstFile(source, parsed("").context), rules).findings
     direct = sum(f.rule == "direct-instantiation" for f in findings)
     return direct, sum(f.rule == "di-violation" for f in findings)
 
@@ -145,7 +147,7 @@ def test_scanner_counts_what_the_transform_converts_or_flags() -> None:
 
 def test_scan_findings_say_which_calls_are_fixable() -> None:
     source = (FIXTURES / "partial.before.py").read_text()
-    findings = CODEMOD.analyze(parsed(source), RULES).findings
+    findings = analyze(AstFile(source, parsed("").context), RULES).findings
     assert [(f.line, f.fixable, f.manual_review) for f in findings] == [
         (6, False, True),
         (10, True, False),

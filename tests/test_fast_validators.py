@@ -13,10 +13,10 @@ from codemods.core.base import FileContext
 from codemods.core.edits import apply_edits
 from codemods.core.tree import AstFile
 from codemods.validators.fast import analyze, plan
-from migrator.spec import default_spec_text, parse_spec
 from tests.parity import normalized
+from tests.validator_spec import websocket_validators_rules
 
-RULES = parse_spec(default_spec_text(), "default").rules
+RULES = websocket_validators_rules()
 AUTH = "netra_backend.app.websocket_core.auth"
 NEW = "netra_backend.app.auth_integration.unified_auth.validate_token"
 HANDLERS = "netra_backend/app/websocket_core/handlers.py"

@@ -48,6 +48,14 @@ def setup(name: str, case: str) -> tuple[FileContext, RuleSet]:
     return FileContext.from_path(f"pkg/{case}.py"), default
 
 
+def analyze(name: str, source: str, context: FileContext, rules: RuleSet):
+    """The codemod's one analysis: its `ast` analyzer where it has one, else its `analyze`."""
+    fast = fast_analyzer(name)
+    if fast is not None and not hasattr(CODEMODS[name], "analyze"):
+        return fast(AstFile(source, context), rules)
+    return CODEMODS[name].analyze(ParsedFile(source, context), rules)
+
+
 def as_data(findings: list[Finding]) -> list[dict[str, object]]:
     return [{field: getattr(finding, field) for field in FIELDS} for finding in findings]
 
@@ -63,10 +71,7 @@ def test_fixture(before: Path) -> None:
     codemod = CODEMODS[name]
     source = before.read_text(encoding="utf-8")
 
-    if hasattr(codemod, "analyze"):
-        analysis = codemod.analyze(ParsedFile(source, context), rules)
-    else:  # the codemod's one analysis is its `ast` one
-        analysis = fast_analyzer(name)(AstFile(source, context), rules)
+    analysis = analyze(name, source, context, rules)
     result = codemod.transform(ParsedFile(source, context), rules)
 
     assert result.code == before.with_name(f"{case}.after.py").read_text(encoding="utf-8")

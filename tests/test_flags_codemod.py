@@ -8,7 +8,9 @@ import pytest
 
 from codemods.core.base import FileContext, ParsedFile
 from codemods.core.rules import FlagRule, RuleSet
+from codemods.core.tree import AstFile
 from codemods.flags.codemod import FlagsCodemod
+from codemods.flags.fast import analyze
 
 FIXTURES = Path(__file__).parents[1] / "codemods" / "flags" / "fixtures"
 RULES = RuleSet(flags=(FlagRule("MOCK_AUTH_AVAILABLE", False),))
@@ -68,8 +70,8 @@ def test_analyze_counts_nothing_after_transform() -> None:
     cases = ("if_flag", "if_not", "elif_chain", "early_return", "try_import", "cross_module")
     for case in (*cases, "while_loop", "module_level", "shadowed"):
         after = (FIXTURES / f"{case}.after.py").read_text()
-        parsed = ParsedFile(after, FileContext.from_path(f"pkg/{case}.py"))
-        assert CODEMOD.analyze(parsed, RULES).findings == [], case
+        file = AstFile(after, FileContext.from_path(f"pkg/{case}.py"))
+        assert analyze(file, RULES).findings == [], case
 
 
 # ---- soundness: folding never changes what the code does -----------------------------------

@@ -44,7 +44,7 @@ def test_minimal_needles_drop_needles_that_contain_another() -> None:
         (b"x = 'engine'  # lower case is not a needle\n", False),
         (b"# UserExecutionEngine only in a comment\n", True),
         (b"value = 'caf\xe9'\nMOCK_AUTH_AVAILABLE = True\n", True),  # latin-1, never decoded
-        (b"from a import validate_jwt", True),
+        (b"from a import validate_token", True),
         (b"x = 1\n" * 5000 + b"ExecutionEngine", True),
     ],
 )

@@ -16,12 +16,12 @@ from pathlib import Path
 from codemods import CODEMOD_NAMES
 from migrator.engine.changes import compute_changes
 from migrator.engine.scan import scan
-from migrator.spec import default_spec_text, load_spec, parse_spec
+from migrator.spec import load_spec
+from tests.validator_spec import websocket_validators_text
 
 FIXTURE = Path(__file__).parent / "fixtures" / "py312" / "engines.py"
 EXPECTED = FIXTURE.with_name("engines.expected.py")
 REL = "netra_backend/app/agents/engines.py"
-RULES = parse_spec(default_spec_text(), "default").rules
 
 # (line, column, rule, the text at that position).
 FINDINGS = [
@@ -39,6 +39,8 @@ FINDINGS = [
 def repo_with_fixture(root: Path) -> Path:
     (root / REL).parent.mkdir(parents=True)
     shutil.copy(FIXTURE, root / REL)
+    # the fixture calls the WebSocket validators
+    (root / "migration.toml").write_text(websocket_validators_text())
     return root
 
 

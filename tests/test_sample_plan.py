@@ -93,7 +93,7 @@ def test_no_batch_commit_makes_a_ratcheted_metric_worse(planned) -> None:
         "aliased_imports": 0,
         "indirect_imports": 0,
         "fragmented_imports": 1,
-        "canonical_imports": 62,
+        "canonical_imports": 63,
         "canonical_import_usage": 98.4,
         "string_references": 0,
         "direct_instantiations": 0,

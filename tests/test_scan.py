@@ -217,8 +217,8 @@ def test_flags_singletons_and_validators(tmp_path: Path) -> None:
         tmp_path,
         """\
         import functools
-        from netra_backend.app.websocket_core.auth import validate_jwt, verify_token
-        from netra_backend.app.auth_integration.unified_auth import validate_token
+        from netra_backend.app.services.user_auth_service import authenticate_user, validate_token
+        from netra_backend.app.auth_integration.auth import validate_token_jwt
         from netra_backend.app.agents.supervisor.execution_engine_factory import (
             ExecutionEngineFactory,
         )
@@ -259,7 +259,7 @@ def test_flags_singletons_and_validators(tmp_path: Path) -> None:
             if MOCK_AUTH_AVAILABLE and token == "mock":
                 return {"user": "admin"}
             mode = "mock" if not MOCK_AUTH_AVAILABLE else "real"
-            return validate_jwt(token) or validate_token(token) or mode
+            return validate_token(token) or validate_token_jwt(token) or mode
         """,
     )
     assert findings == [

@@ -7,6 +7,7 @@ whole-module rename moves only the names its new module provides.
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 from pathlib import Path
@@ -251,24 +252,48 @@ def test_names_count_when_imported_re_exported_or_a_submodule(tmp_path: Path) ->
     assert not index.exists("pkg.c")
 
 
+def consolidated_shapes(root: Path) -> list[tuple[str, bool, list[str]]]:
+    """(path, async, parameter names) of every function the built-in consolidations name."""
+    spec = parse_spec(default_spec_text(), "<built-in default spec>")
+    shapes = []
+    for rule in spec.rules.validators:
+        for path in (*rule.old, rule.new):
+            module, _, name = path.rpartition(".")
+            file = root.joinpath(*module.split(".")).with_suffix(".py")
+            [function] = [
+                node
+                for node in ast.parse(file.read_text(encoding="utf-8")).body
+                if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == name
+            ]
+            args = function.args
+            names = [a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)]
+            shapes.append((path, isinstance(function, ast.AsyncFunctionDef), names))
+    return shapes
+
+
 def test_the_built_in_spec_matches_the_sample_repository() -> None:
     spec = parse_spec(default_spec_text(), "<built-in default spec>")
     assert [str(problem) for problem in check_spec(spec, SAMPLE)] == []
+    assert consolidated_shapes(SAMPLE) == [
+        ("netra_backend.app.services.user_auth_service.validate_token", False, ["token"]),
+        ("netra_backend.app.auth_integration.auth.validate_token_jwt", False, ["token"]),
+    ]
 
 
 @pytest.mark.skipif(
     not os.environ.get("MIGRATOR_REAL_BACKEND"),
     reason="set MIGRATOR_REAL_BACKEND to a checkout of the real backend (zen at bef25c1a)",
 )
-@pytest.mark.xfail(
-    strict=True,
-    reason="the built-in [[consolidate]] rule still names websocket_core.auth and "
-    "auth_integration.unified_auth, which the real backend does not have",
-)
 def test_the_built_in_spec_matches_the_real_backend() -> None:
     spec = parse_spec(default_spec_text(), "<built-in default spec>")
     backend = Path(os.environ["MIGRATOR_REAL_BACKEND"])
     assert [str(problem) for problem in check_spec(spec, backend)] == []
+    # The consolidation joins functions of one shape: `async (token)`, as its `params` say.
+    assert consolidated_shapes(backend) == [
+        ("netra_backend.app.services.user_auth_service.validate_token", True, ["token"]),
+        ("netra_backend.app.auth_integration.auth.validate_token_jwt", True, ["token"]),
+    ]
+    assert [rule.params for rule in spec.rules.validators] == [("token",)]
 
 
 def test_run_refuses_only_for_the_rules_it_runs(repo: Path) -> None:

@@ -12,11 +12,12 @@ from codemods.core.base import FileContext, ParsedFile
 from codemods.core.rules import RuleSet
 from codemods.validators.codemod import ValidatorsCodemod
 from codemods.validators.fast import binding_problem
-from migrator.spec import SpecError, default_spec_text, parse_spec
+from migrator.spec import SpecError, parse_spec
+from tests.validator_spec import websocket_validators_rules
 
 FIXTURES = Path(__file__).parents[1] / "codemods" / "validators" / "fixtures"
 PATH = "netra_backend/app/websocket_core/handlers.py"
-DEFAULT = parse_spec(default_spec_text(), "<default>").rules
+DEFAULT = websocket_validators_rules()  # the fixtures' four validators
 RULES = replace(
     DEFAULT,
     validators=tuple(replace(r, params=("token", "audience")) for r in DEFAULT.validators),

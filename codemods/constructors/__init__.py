@@ -1,9 +1,10 @@
 """The constructors codemod: direct construction of a deprecated class, and dependency-injection
 violations of the new one.
 
-`fast` analyzes with the stdlib `ast` (the scan), `codemod` with LibCST (analysis and rewrite),
-`messages` holds the refusal reasons and findings' words; `binding`, `plan`, `calls` and
-`rewrite` decide and build the new calls. `fixtures/` holds its before/after pairs.
+`fast` is its one analysis (stdlib `ast`): it decides which calls convert, under which rule, or
+why not. `codemod` is the rewrite (LibCST, to keep the layout): `binding`, `plan`, `calls` and
+`rewrite` build the decided calls and their imports. `messages` holds the findings' words.
+`fixtures/` holds its before/after pairs.
 """
 
 from __future__ import annotations

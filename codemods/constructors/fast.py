@@ -1,15 +1,21 @@
-"""The constructors codemod's scan analysis from one stdlib `ast` parse.
+"""The constructors codemod's one analysis, from one stdlib `ast` parse: it decides, for every
+call of an old class, whether it is converted (and under which rule) or refused and why, and
+reports calls of a new class that miss a dependency or pass a literal None.
 
-Mirrors `ConstructorsCodemod.analyze`: the plan's findings (`constructor_plan._Planner`: a
-conversion or a refusal for every call of an old class, with `constructor_binding.bind`'s
-reasons) and `_DIViolations` (calls of a new class that miss a dependency or pass a literal
-None). Only what decides a finding is computed: the new class's alias, the imports to add or
-remove and the call's layout do not change what the scan reports.
+The rewrite (`codemods.constructors.plan`) converts exactly the calls decided here, found by
+`Decision.at`, and only generates the new code: the new class's name here, the imports to add
+and remove, and the call's layout.
+
+Inside an f-string, `ast` positions are not reliable before Python 3.12 (an expression's
+position may be another occurrence of the same text): there a call is found by the outermost
+string's start and its rank among the calls in that string, and, before 3.12, reported at the
+string's start.
 """
 
 from __future__ import annotations
 
 import ast
+import sys
 from dataclasses import dataclass
 
 from codemods.constructors import messages as say
@@ -17,12 +23,26 @@ from codemods.constructors.templates import PLACEHOLDER, template_names
 from codemods.core.paths import PathMap
 from codemods.core.rules import ConstructorRule, RuleSet
 from codemods.core.scopes import IMPORT, LOCAL, Scope
-from codemods.core.tree import AstFile, Unsupported, dotted
+from codemods.core.tree import AstFile, dotted
 from codemods.core.values import Analysis, Finding
 
 RULE = "direct-instantiation"
 DI_RULE = "di-violation"
 SIDE_EFFECTS = (ast.Call, ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr)
+RELIABLE_FSTRING_POSITIONS = sys.version_info >= (3, 12)
+# Where the rewrite finds a call: its (line, column, end line, end column), or inside an
+# f-string (line, column of the outermost string, rank of the call among the string's calls in
+# source order). The end tells `A(x).method()` from the `A(x)` that starts where it starts.
+Key = tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Decision:
+    """One call of an old class: converted under `rule` (reason None) or refused."""
+
+    at: Key
+    rule: ConstructorRule
+    reason: str | None
 
 
 def _short(path: str) -> str:
@@ -62,7 +82,8 @@ def _arguments(call: ast.Call) -> list[ast.expr | ast.keyword]:
 
 
 def bind_problem(call: ast.Call, spec: _Rule) -> str | None:
-    """`constructor_binding.bind(call, rule).problem`."""
+    """Why the call's arguments cannot be bound to the old parameters as Python would, or
+    cannot be used safely by the templates (None: they can)."""
     params = spec.rule.params
     arguments: dict[str, ast.expr] = {}
     position = 0
@@ -96,7 +117,7 @@ def bind_problem(call: ast.Call, spec: _Rule) -> str | None:
 
 
 def di_problem(call: ast.Call, spec: _Rule) -> str | None:
-    """`constructor_binding.di_problem`: why a call of the new class breaks injection."""
+    """Why a call of the new class breaks dependency injection, if it does."""
     if any(isinstance(arg, ast.Starred) for arg in call.args):
         return None
     if any(keyword.arg is None for keyword in call.keywords):
@@ -120,7 +141,7 @@ def di_problem(call: ast.Call, spec: _Rule) -> str | None:
 
 
 class _Planner:
-    """The refusal reasons of `constructor_plan._Planner.visit_Call` (None: a conversion)."""
+    """Why a call of an old class is refused (None: it is converted)."""
 
     def __init__(self, file: AstFile, rules: RuleSet) -> None:
         self.file = file
@@ -133,13 +154,11 @@ class _Planner:
         reason = self._ambiguity(call, spec) or problem
         if reason is not None:
             return reason
-        scope = self.file.scope(call.func)
-        if scope is None:  # every node has a scope; never guess
-            raise Unsupported("callee without a scope")
+        scope = self.file.scope(call.func) or self.file.scopes.module
         return self._names(scope, spec)
 
     def _absolute(self, pairs: set[tuple[str, str]]) -> set[str]:
-        """`ParsedFile.absolute_names`."""
+        """Qualified names as absolute dotted paths (relative imports resolved)."""
         context = self.file.context
         resolved: set[str] = set()
         for name, source in pairs:
@@ -150,6 +169,7 @@ class _Planner:
         return resolved
 
     def _ambiguity(self, call: ast.Call, spec: _Rule) -> str | None:
+        """A name that may also be another imported class (a try/except import fallback)."""
         others = set()
         for name, source in self.file.scopes.qualified_names(call.func):
             if source == IMPORT:
@@ -162,7 +182,8 @@ class _Planner:
         return say.ambiguous(spelled, min(others))
 
     def _visible(self, scope: Scope, name: str) -> set[str] | None:
-        """`_Planner._visible`: where `name` may come from in `scope`, renames applied."""
+        """Where `name` may come from in `scope` (old paths also as their canonical path: a
+        moved name is the same object at its new path; an old constructor class is not)."""
         key = (id(scope), name)
         if key in self._visible_cache:
             return self._visible_cache[key]
@@ -175,7 +196,8 @@ class _Planner:
         return result
 
     def _names(self, scope: Scope, spec: _Rule) -> str | None:
-        """`_Planner._names`'s refusal reason (the alias and the imports are not findings)."""
+        """Why the names the new call spells cannot be used here: the new class's short name
+        or a template's name already means something else."""
         short = _short(spec.rule.new)
         visible = self._visible(scope, short)
         if visible is not None and spec.rule.new not in visible:
@@ -188,20 +210,71 @@ class _Planner:
 
 
 def _names_for_string(scope: Scope, name: str) -> set[tuple[str, str]]:
-    """LibCST's `scope.get_qualified_names_for(name)` for a string `name`."""
+    """The qualified names a dotted `name` may have in `scope`."""
     results: set[tuple[str, str]] = set()
     for assignment in scope.longest_prefix(name) or ():  # None: a builtin, never absolute
         results |= assignment.qualified_names(name)
     return results
 
 
-def _in_fstring(file: AstFile, node: ast.AST) -> bool:
+def _outer_string(file: AstFile, node: ast.AST) -> ast.JoinedStr | None:
+    """The outermost f-string holding `node` (None: not in one)."""
+    outer = None
     parent = file.parent(node)
     while parent is not None and not isinstance(parent, ast.stmt):
         if isinstance(parent, ast.JoinedStr):
-            return True
+            outer = parent
         parent = file.parent(parent)
-    return False
+    return outer
+
+
+def _calls_in_order(node: ast.AST) -> list[ast.Call]:
+    """The calls under `node` in source order, each before its arguments (pre-order)."""
+    found: list[ast.Call] = []
+
+    def visit(current: ast.AST) -> None:
+        if isinstance(current, ast.Call):
+            found.append(current)
+        if isinstance(current, ast.IfExp):
+            children: list[ast.AST] = [current.body, current.test, current.orelse]
+        elif isinstance(current, ast.Dict):
+            pairs = zip(current.keys, current.values, strict=True)
+            children = [child for pair in pairs for child in pair if child is not None]
+        elif isinstance(current, ast.Call):
+            children = [current.func, *_arguments(current)]
+        else:
+            children = list(ast.iter_child_nodes(current))
+        for child in children:
+            visit(child.value if isinstance(child, ast.keyword) else child)
+
+    visit(node)
+    return found
+
+
+class _Locator:
+    """Where the rewrite finds a call, and where a finding about it is reported."""
+
+    def __init__(self, file: AstFile) -> None:
+        self.file = file
+        self._ranks: dict[ast.JoinedStr, dict[ast.Call, int]] = {}
+
+    def at(self, call: ast.Call) -> tuple[Key, ast.AST]:
+        outer = _outer_string(self.file, call)
+        if outer is None:
+            return (*self.file.position(call), *self._end(call)), call
+        ranks = self._ranks.get(outer)
+        if ranks is None:
+            ranks = self._ranks[outer] = {c: i for i, c in enumerate(_calls_in_order(outer))}
+        line, column = self.file.position(outer)
+        return (line, column, ranks[call]), call if RELIABLE_FSTRING_POSITIONS else outer
+
+    def _end(self, node: ast.expr) -> tuple[int, int]:
+        """(line, column in characters) just after the node, as LibCST counts them."""
+        line, offset = node.end_lineno, node.end_col_offset
+        text = self.file.line(line)  # type: ignore[arg-type]
+        if not text.isascii():
+            offset = len(text.encode("utf-8")[:offset].decode("utf-8", "replace"))
+        return line, offset  # type: ignore[return-value]
 
 
 def _last(func: ast.expr) -> str | None:
@@ -249,14 +322,25 @@ def _candidates(file: AstFile, rules: RuleSet) -> list[ast.Call]:
     return [node for node, last in calls if last in wanted]
 
 
+def decisions(file: AstFile, rules: RuleSet) -> dict[Key, Decision]:
+    """Every call of an old class, by where the rewrite finds it: converted or refused."""
+    return _analyze(file, rules)[1]
+
+
 def analyze(file: AstFile, rules: RuleSet) -> Analysis:
+    return _analyze(file, rules)[0]
+
+
+def _analyze(file: AstFile, rules: RuleSet) -> tuple[Analysis, dict[Key, Decision]]:
+    decided: dict[Key, Decision] = {}
     if not rules.constructors:
-        return Analysis()
+        return Analysis(), decided
     calls = _candidates(file, rules)
     if not calls:
-        return Analysis()
+        return Analysis(), decided
     specs = [_Rule.of(rule) for rule in rules.constructors]
     planner = _Planner(file, rules)
+    locator = _Locator(file)
     plan: list[tuple[tuple[int, int], Finding]] = []
     violations: list[Finding] = []
     for node in calls:
@@ -265,30 +349,29 @@ def analyze(file: AstFile, rules: RuleSet) -> Analysis:
             continue
         spec = next((s for s in specs if names & s.accepted), None)
         if spec is not None:
-            if _in_fstring(file, node):
-                raise Unsupported("constructor call inside an f-string")
+            key, shown = locator.at(node)
             reason = planner.reason(node, spec)
+            decided[key] = Decision(key, spec.rule, reason)
             old = _short(spec.rule.old)
             if reason is None:
                 message = say.conversion(old, _short(spec.rule.new))
-                finding = file.finding(RULE, node, message)
+                finding = file.finding(RULE, shown, message)
             else:
                 message = say.refusal(old, reason)
-                finding = file.finding(RULE, node, message, fixable=False, manual_review=True)
+                finding = file.finding(RULE, shown, message, fixable=False, manual_review=True)
             plan.append(((0 if reason is None else 1, len(plan)), finding))
         for spec in specs:
             if spec.rule.new not in names:
                 continue
             problem = di_problem(node, spec)
             if problem is not None:
-                if _in_fstring(file, node):
-                    raise Unsupported("constructor call inside an f-string")
+                shown = locator.at(node)[1]
                 message = say.di_violation(_short(spec.rule.new), problem)
                 violations.append(
-                    file.finding(DI_RULE, node, message, fixable=False, manual_review=True)
+                    file.finding(DI_RULE, shown, message, fixable=False, manual_review=True)
                 )
-    # `plan_findings`: conversions, then refusals, each stably sorted by position.
+    # Conversions, then refusals, each stably sorted by position.
     plan.sort(key=lambda item: item[0])
     findings = [finding for _, finding in plan]
     findings.sort(key=lambda f: (f.line, f.column))
-    return Analysis(findings + violations)
+    return Analysis(findings + violations), decided

@@ -1,7 +1,8 @@
-"""Decide, for every direct construction in a file, how it is converted or why it is not.
+"""Plan the rewrite of the calls the analysis (`codemods.constructors.fast`) decided.
 
-The scanner's findings and the transform both come from one `FilePlan`, so the
-`direct_instantiations` metric counts exactly what the transform converts or flags.
+For each converted call: its arguments, the name the new class goes by here, the imports to add
+(and where) and the old imports left unused; a refused call is kept with the analysis's reason.
+Nothing here decides whether a call is converted.
 """
 
 from __future__ import annotations
@@ -16,22 +17,17 @@ from libcst.metadata import (
     BuiltinScope,
     ImportAssignment,
     PositionProvider,
-    QualifiedNameProvider,
-    QualifiedNameSource,
     Scope,
     ScopeProvider,
 )
 
-from codemods.constructors import messages as say
-from codemods.constructors.binding import (
-    Binding,
-    bind,
-    matching_rule,
-)
+from codemods.constructors.binding import Binding, bind
+from codemods.constructors.fast import Decision, Key, decisions
 from codemods.constructors.templates import template_names
-from codemods.core.base import ParsedFile, dotted_name
+from codemods.core.base import ParsedFile
 from codemods.core.paths import PathMap
 from codemods.core.rules import ConstructorRule, RuleSet
+from codemods.core.tree import AstFile
 
 LINE_BREAK = re.compile(r"\r\n|\r|\n")  # the line breaks LibCST counts lines by
 # Where new imports go: after an existing import statement, or (None) at the top of the module.
@@ -82,12 +78,12 @@ class FilePlan:
 
 
 class _Planner(cst.CSTVisitor):
-    def __init__(
-        self, parsed: ParsedFile, rules: RuleSet, calls: frozenset[tuple[int, int]] | None = None
-    ) -> None:
+    def __init__(self, parsed: ParsedFile, rules: RuleSet, decided: dict[Key, Decision]) -> None:
         self.parsed = parsed
         self.rules = rules
-        self.calls = calls
+        self.decided = decided
+        self.string: tuple[cst.CSTNode, int, int] | None = None  # the outermost string
+        self.rank = 0  # calls seen so far inside it
         self.paths = PathMap(rules)
         self.old_classes = {rule.old for rule in rules.constructors}
         self.plan = FilePlan()
@@ -100,22 +96,47 @@ class _Planner(cst.CSTVisitor):
 
     # ---- collecting ------------------------------------------------------------------------
 
+    def _string_start(self, node: cst.BaseExpression) -> None:
+        if self.string is None:
+            line, column = self.parsed.position(node)
+            self.string, self.rank = (node, line, column), 0
+
+    def _string_end(self, node: cst.BaseExpression) -> None:
+        if self.string is not None and self.string[0] is node:
+            self.string = None
+
+    def visit_FormattedString(self, node: cst.FormattedString) -> None:
+        self._string_start(node)
+
+    def leave_FormattedString(self, original_node: cst.FormattedString) -> None:
+        self._string_end(original_node)
+
+    def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> None:
+        self._string_start(node)
+
+    def leave_ConcatenatedString(self, original_node: cst.ConcatenatedString) -> None:
+        self._string_end(original_node)
+
+    def _key(self, call: cst.Call) -> Key:
+        """Where the analysis put this call (`codemods.constructors.fast.Key`)."""
+        if self.string is None:
+            span = self.parsed.get(PositionProvider, call)
+            return span.start.line, span.start.column, span.end.line, span.end.column
+        self.rank += 1
+        _, line, column = self.string
+        return line, column, self.rank - 1
+
     def visit_Call(self, node: cst.Call) -> None:
-        if self.calls is not None and self.parsed.position(node) not in self.calls:
+        decision = self.decided.get(self._key(node))
+        if decision is None:
             return  # the analysis found no call of an old class here
-        rule = matching_rule(self.parsed, node, self.rules)
-        if rule is None:
+        rule = decision.rule
+        if decision.reason is not None:
+            self.plan.refusals.append(Refusal(node, rule, decision.reason))
             return
         binding = bind(node, rule)
-        reason = self._ambiguity(node, rule) or binding.problem
-        if reason is not None:
-            self.plan.refusals.append(Refusal(node, rule, reason))
-            return
         scope = self.parsed.get(ScopeProvider, node.func)
-        class_name, needed, reason = self._names(scope, rule)
-        if reason is not None:
-            self.plan.refusals.append(Refusal(node, rule, reason))
-            return
+        class_name, needed = self._names(scope, rule)
         accesses = self._func_accesses(scope, node.func)
         self._converted_accesses.extend(accesses)
         self._converted_nodes.update(access.node for access in accesses)
@@ -142,19 +163,6 @@ class _Planner(cst.CSTVisitor):
 
     # ---- deciding --------------------------------------------------------------------------
 
-    def _ambiguity(self, call: cst.Call, rule: ConstructorRule) -> str | None:
-        """A name that may also be another imported class (a try/except import fallback)."""
-        others = set()
-        for qualified in self.parsed.get(QualifiedNameProvider, call.func, set()):
-            if qualified.source is QualifiedNameSource.IMPORT:
-                name = self.parsed.context.resolve(qualified.name)
-                if name not in rule.accepted_names:
-                    others.add(name)
-        if not others:
-            return None
-        spelled = dotted_name(call.func) or "the callee"
-        return say.ambiguous(spelled, min(others))
-
     def _visible(self, scope: Scope, name: str) -> set[str] | None:
         """Where `name` may come from in `scope` (old paths also as their canonical path)."""
         if name not in scope:
@@ -164,29 +172,22 @@ class _Planner(cst.CSTVisitor):
         moved = (self.paths.rename(path) for path in found - self.old_classes)
         return found | {renamed[1] for renamed in moved if renamed is not None}
 
-    def _names(
-        self, scope: Scope, rule: ConstructorRule
-    ) -> tuple[str, list[tuple[str, str]], str | None]:
-        """The new class's name here, the imports to add, or why the names cannot be used."""
+    def _names(self, scope: Scope, rule: ConstructorRule) -> tuple[str, list[tuple[str, str]]]:
+        """The new class's name here and the imports to add (the analysis made sure no name
+        the new call spells means something else here)."""
         needed: list[tuple[str, str]] = []
         module, _, short = rule.new.rpartition(".")
-        visible = self._visible(scope, short)
-        if visible is None:
-            class_name = self._alias(scope, rule.new)
-            if class_name is None:
-                class_name = short
+        class_name = short
+        if self._visible(scope, short) is None:
+            alias = self._alias(scope, rule.new)
+            if alias is None:
                 needed.append((module, short))
-        elif rule.new in visible:
-            class_name = short
-        else:
-            return short, [], say.taken(short)
+            else:
+                class_name = alias
         for name, source in template_names(rule):
-            visible = self._visible(scope, name)
-            if visible is None:
+            if self._visible(scope, name) is None:
                 needed.append((source, name))
-            elif f"{source}.{name}" not in visible:
-                return short, [], say.taken(name)
-        return class_name, needed, None
+        return class_name, needed
 
     def _alias(self, scope: Scope, path: str) -> str | None:
         """A name under which `path` is already imported and visible in `scope`."""
@@ -301,26 +302,15 @@ def _order(assignment: object) -> int:
 
 
 def plan_file(
-    parsed: ParsedFile, rules: RuleSet, calls: frozenset[tuple[int, int]] | None = None
+    parsed: ParsedFile, rules: RuleSet, decided: dict[Key, Decision] | None = None
 ) -> FilePlan:
-    """Decide every conversion, refusal, import to add and import to remove in one file.
-
-    `calls`: the (line, column) of every call of an old class, when an analysis found them;
-    only those are resolved (resolving every call's qualified names is most of the cost).
-    """
-    planner = _Planner(parsed, rules, calls)
-    parsed.module.visit(planner)
-    return finish_plan(planner)
-
-
-def start_plan(parsed: ParsedFile, rules: RuleSet) -> cst.CSTVisitor:
-    """The visitor that collects a plan, for a walk shared with other visitors."""
-    return _Planner(parsed, rules)
-
-
-def finish_plan(planner: cst.CSTVisitor) -> FilePlan:
-    """The plan, once `planner` (from `start_plan`) has walked the whole module."""
-    assert isinstance(planner, _Planner)
-    planner.additions()
-    planner.removals()
+    """Plan every conversion and refusal the analysis decided (`decided`, else the analysis
+    of `parsed`'s code), with the imports to add and to remove."""
+    if decided is None:
+        decided = decisions(AstFile(parsed.code, parsed.context), rules)
+    planner = _Planner(parsed, rules, decided)
+    if decided:
+        parsed.module.visit(planner)
+        planner.additions()
+        planner.removals()
     return planner.plan

@@ -17,7 +17,8 @@ from codemods.core.values import Finding
 
 
 def _refusals(findings: list[Finding]) -> list[Finding] | None:
-    """`plan_findings(refusals_only=True)`: the same words, in (line, column) order."""
+    """What the constructors transform reports on a file it leaves as it is: the analysis's
+    refusals, in (line, column) order."""
     left = [f for f in findings if not f.fixable and f.rule == "direct-instantiation"]
     return sorted(left, key=lambda f: (f.line, f.column))
 
@@ -34,8 +35,9 @@ def _nothing(findings: list[Finding]) -> list[Finding] | None:
 # Codemods whose analysis reports every change its transform makes (as findings with `fix`),
 # each with what that transform reports when it changes nothing (None: run it to know). The
 # flags transform also removes falsy flag definitions, which are no finding: only the absence
-# of its needles rules it out. The validators transform also moves imports and path strings
-# of old validators that are not called: `refers_to_old_validators` rules those out.
+# of its needles rules it out here (its analysis can tell: `codemods.flags.fast.has_work`).
+# The validators transform also moves imports and path strings of old validators that are not
+# called: `refers_to_old_validators` rules those out.
 _LEFT_FOR_REVIEW: dict[str, Callable[[list[Finding]], list[Finding] | None]] = {
     "validators": _nothing,
     "singletons": _reviews,

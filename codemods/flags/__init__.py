@@ -1,8 +1,8 @@
 """The flags codemod: auth-bypass flags, their truthy assignments and the conditions that read them.
 
-`fast` analyzes with the stdlib `ast` (the scan), `codemod` with LibCST (analysis and rewrite),
-`messages` holds the findings' words; the rest are rewrite helpers. `fixtures/` holds its
-before/after pairs.
+`fast` is its one analysis (stdlib `ast`): the findings, and which flag reads the rewrite folds.
+`codemod` is the rewrite (LibCST, to keep the layout), `messages` holds the findings' words; the
+rest are rewrite helpers. `fixtures/` holds its before/after pairs.
 """
 
 from __future__ import annotations

@@ -6,50 +6,12 @@ from collections.abc import Collection
 
 import libcst as cst
 from libcst.metadata import (
-    ExpressionContext,
-    ExpressionContextProvider,
     MetadataWrapper,
     ScopeProvider,
 )
 
 from codemods.core.syntax import literal_value
-from codemods.flags.expr import shadowed
 from codemods.flags.remover import BindingRemover, bound_name
-
-
-def flag_reads(module: cst.Module, names: Collection[str]) -> set[str]:
-    """The flags a module still reads (as a name or as an attribute)."""
-    reads = _FlagReads(set(names))
-    MetadataWrapper(module, unsafe_skip_copy=True).visit(reads)
-    return reads.found
-
-
-class _FlagReads(cst.CSTVisitor):
-    METADATA_DEPENDENCIES = (ExpressionContextProvider, ScopeProvider)
-
-    def __init__(self, names: set[str]) -> None:
-        super().__init__()
-        self.names = names
-        self.found: set[str] = set()
-
-    def visit_Import(self, node: cst.Import) -> bool:
-        return False
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
-        return False
-
-    def _load(self, node: cst.CSTNode) -> bool:
-        context = self.get_metadata(ExpressionContextProvider, node, None)
-        return context is ExpressionContext.LOAD
-
-    def visit_Name(self, node: cst.Name) -> None:
-        if node.value in self.names and self._load(node):
-            if not shadowed(self.get_metadata(ScopeProvider, node, None), node.value):
-                self.found.add(node.value)
-
-    def visit_Attribute(self, node: cst.Attribute) -> None:
-        if node.attr.value in self.names and self._load(node):
-            self.found.add(node.attr.value)
 
 
 def referenced_globals(module: cst.Module) -> set[str]:

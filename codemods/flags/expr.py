@@ -1,9 +1,8 @@
-"""Expression helpers for flag removal: literal nodes, parentheses, shadowing."""
+"""Expression helpers for flag removal: literal nodes and parentheses."""
 
 from __future__ import annotations
 
 import libcst as cst
-from libcst.metadata import ClassScope, GlobalScope, ImportAssignment, Scope
 
 from codemods.core.syntax import Literal
 
@@ -27,18 +26,3 @@ def in_place_of(original: cst.BaseExpression, result: cst.BaseExpression) -> cst
     if not original.lpar or result.lpar:
         return result
     return result.with_changes(lpar=original.lpar, rpar=original.rpar)
-
-
-def flag_names_in_string(value: str, names: frozenset[str]) -> bool:
-    """Does a string name a flag (`"FLAG"` or `"pkg.mod.FLAG"`)?"""
-    return value.rpartition(".")[2] in names
-
-
-def shadowed(scope: Scope | None, name: str) -> bool:
-    """Is `name` bound locally there (a parameter, a loop variable), hiding the flag?"""
-    if scope is None:
-        return False
-    return any(
-        not isinstance(a.scope, GlobalScope | ClassScope) and not isinstance(a, ImportAssignment)
-        for a in scope[name]
-    )

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 
 import libcst as cst
-from libcst.metadata import ExpressionContext, ExpressionContextProvider, ScopeProvider
+from libcst.metadata import PositionProvider
 
 from codemods.core.base import Finding, ParsedFile
 from codemods.core.syntax import Literal, is_pure, literal_value
 from codemods.flags.blocks import Placeholders
-from codemods.flags.expr import in_place_of, literal_node, shadowed
+from codemods.flags.expr import in_place_of, literal_node
+from codemods.flags.fast import Folds
 from codemods.flags.remover import same_nodes
 
 TERMINALS = (cst.Return, cst.Raise, cst.Continue, cst.Break)
@@ -18,15 +20,23 @@ Statement = cst.BaseStatement
 Replacement = Statement | cst.FlattenSentinel[Statement] | cst.RemovalSentinel
 
 
+def _as_python_reads(name: str) -> str:
+    """An identifier as Python (and the analysis) reads it: NFKC-normalized."""
+    return name if name.isascii() else unicodedata.normalize("NFKC", name)
+
+
 class FlagFolder(cst.CSTTransformer):
-    """One pass: flag reads become literals, constant tests lose their dead branches."""
+    """One pass: the flag reads `folds` names become literals, constant tests lose their dead
+    branches. Which reads fold is decided by the analysis (`codemods.flags.fast.folds`)."""
 
-    METADATA_DEPENDENCIES = (ExpressionContextProvider, ScopeProvider)
+    METADATA_DEPENDENCIES = (PositionProvider,)
 
-    def __init__(self, parsed: ParsedFile, values: dict[str, Literal]) -> None:
+    def __init__(self, parsed: ParsedFile, folds: Folds) -> None:
         super().__init__()
         self.parsed = parsed
-        self.values = values
+        self.folds = folds
+        self.values = folds.values
+        self.fstring: tuple[cst.CSTNode, int, int] | None = None  # the outermost string
         self.findings: list[Finding] = []
         self.changes = 0
         # Constants this pass made, by id; the nodes are kept alive so ids stay unique.
@@ -91,30 +101,68 @@ class FlagFolder(cst.CSTTransformer):
             self.boolean_context.update((id(node.left), id(node.right)))
 
     # ---- reads -----------------------------------------------------------------------
-    def _is_load(self, node: cst.CSTNode) -> bool:
-        context = self.get_metadata(ExpressionContextProvider, node, None)
-        return context is ExpressionContext.LOAD
+    def _string_start(self, node: cst.BaseExpression) -> None:
+        if self.fstring is None:
+            start = self.get_metadata(PositionProvider, node).start
+            self.fstring = (node, start.line, start.column)
 
-    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
-        name = original_node.value
-        if name in self.values and self._is_load(original_node):
-            if shadowed(self.get_metadata(ScopeProvider, original_node, None), name):
-                return updated_node
-            self.changes += 1
-            return self._derive(self.values[name], original_node)
+    def _string_end(self, node: cst.BaseExpression) -> None:
+        if self.fstring is not None and self.fstring[0] is node:
+            self.fstring = None
+
+    def visit_FormattedString(self, node: cst.FormattedString) -> None:
+        self._string_start(node)
+
+    def leave_FormattedString(
+        self, original_node: cst.FormattedString, updated_node: cst.FormattedString
+    ) -> cst.BaseExpression:
+        self._string_end(original_node)
         return updated_node
 
+    def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> None:
+        self._string_start(node)
+
+    def leave_ConcatenatedString(
+        self, original_node: cst.ConcatenatedString, updated_node: cst.ConcatenatedString
+    ) -> cst.BaseExpression:
+        self._string_end(original_node)
+        return updated_node
+
+    def _decided(self, node: cst.CSTNode, name: str) -> str | None:
+        """The flag this read folds to, when the analysis decided it folds."""
+        flag = _as_python_reads(name)
+        if flag not in self.values:
+            return None
+        if self.fstring is not None:
+            _, line, column = self.fstring
+            return flag if (line, column, flag) in self.folds.in_fstrings else None
+        start = self.get_metadata(PositionProvider, node).start
+        return flag if (start.line, start.column) in self.folds.reads else None
+
+    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
+        flag = self._decided(original_node, original_node.value)
+        if flag is None:
+            return updated_node
+        self.changes += 1
+        return self._derive(self.values[flag], original_node)
+
     def visit_Attribute(self, node: cst.Attribute) -> bool:
-        return node.attr.value not in self.values
+        return _as_python_reads(node.attr.value) not in self.values
 
     def leave_Attribute(
         self, original_node: cst.Attribute, updated_node: cst.Attribute
     ) -> cst.BaseExpression:
-        flag = original_node.attr.value
-        if flag not in self.values or not self._is_load(original_node):
+        flag = _as_python_reads(original_node.attr.value)
+        if flag not in self.values:
             return updated_node
-        if not is_pure(original_node.value):
-            self._unsafe(original_node, f"`{flag}` is read from an expression with side effects")
+        if self.fstring is None:
+            start = self.get_metadata(PositionProvider, original_node).start
+            if (start.line, start.column) in self.folds.unsafe:
+                why = f"`{flag}` is read from an expression with side effects"
+                self._unsafe(original_node, why)
+                return updated_node
+        flag = self._decided(original_node, flag)
+        if flag is None:
             return updated_node
         self.changes += 1
         return self._derive(self.values[flag], original_node)
