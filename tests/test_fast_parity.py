@@ -15,9 +15,9 @@ from tests.parity import both, corpus_files, generated_tree, normalized
 from tests.strategies import any_program
 
 RULES = parse_spec(default_spec_text(), "default").rules
-# The codemods that still keep a LibCST analysis to compare with (flags, constructors and
-# imports decide in their `ast` analysis alone: tests/test_fast_flags.py,
-# tests/test_fast_constructors.py, tests/test_fast_imports.py and tests/test_imports_edits.py).
+# The codemods that still keep a LibCST analysis to compare with (flags, constructors,
+# singletons, validators and imports decide in their `ast` analysis alone:
+# tests/test_fast_<name>.py; imports also tests/test_imports_edits.py).
 FAST = [
     name
     for name in CODEMOD_NAMES

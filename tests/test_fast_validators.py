@@ -1,5 +1,6 @@
-"""The fast (stdlib `ast`) validators analysis: exact findings on the tricky forms, each also
-checked against the LibCST analysis of the same source."""
+"""The validators codemod's one analysis (`codemods.validators.fast`, stdlib `ast`): exact
+findings on the tricky forms, and the decisions the rewrite applies (blocked validators, a
+module's own calls)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,11 @@ from dataclasses import replace
 
 import pytest
 
-from codemods.core.base import FileContext, ParsedFile
-from codemods.core.tree import AstFile, Unsupported
-from codemods.validators.codemod import ValidatorsCodemod
-from codemods.validators.fast import analyze
-from tests.test_fast_parity import normalized
+from codemods.core.base import FileContext
+from codemods.core.edits import apply_edits
+from codemods.core.tree import AstFile
+from codemods.validators.fast import analyze, plan
+from tests.parity import normalized
 from tests.validator_spec import websocket_validators_rules
 
 RULES = websocket_validators_rules()
@@ -25,19 +26,12 @@ def old(short: str) -> str:
     return f"`{short}(...)` is one of several token validators: call {NEW}"
 
 
-def both(source: str, path: str = HANDLERS) -> tuple[tuple, tuple]:
-    context = FileContext.from_path(path)
-    fast = normalized(analyze(AstFile(source, context), RULES))
-    slow = normalized(ValidatorsCodemod().analyze(ParsedFile(source, context), RULES))
-    return fast, slow
-
-
 def found(source: str, path: str = HANDLERS) -> tuple[list[tuple[int, int, str]], list[str]]:
-    """(line, column, message) of each finding and the measured names, after checking that
-    the fast analysis equals LibCST's."""
-    fast, slow = both(source, path)
-    assert fast == slow
-    findings, counts, names = fast
+    """(line, column, message) of each finding, in the order reported, and the measured names."""
+    analysis = analyze(AstFile(source, FileContext.from_path(path)), RULES)
+    reported = [(f.line, f.column, f.message) for f in analysis.findings]
+    assert reported == sorted(reported)
+    findings, counts, names = normalized(analysis)
     assert counts == {}
     assert {(rule, fixable, review) for _, _, rule, _, fixable, review in findings} <= {
         ("token-validation", True, False)
@@ -164,25 +158,72 @@ def test_the_module_defining_a_validator_reports_its_own_calls() -> None:
     assert found(source, "netra_backend/app/other.py") == ([], [])
 
 
-def test_identifiers_that_nfkc_changes_are_left_to_libcst() -> None:
+def test_identifiers_compare_as_python_reads_them() -> None:
+    """`ｖalidate_jwt` is `validate_jwt` to Python (NFKC): a call of the old validator."""
     source = f"from {AUTH} import validate_jwt\n\uff56alidate_jwt(t)\n"
-    context = FileContext.from_path(HANDLERS)
-    with pytest.raises(Unsupported):
-        analyze(AstFile(source, context), RULES)
-    assert normalized(ValidatorsCodemod().analyze(ParsedFile(source, context), RULES)) == (
-        [],
-        {},
-        {},
-    )
+    assert found(source) == ([(2, 0, old("validate_jwt"))], [f"{AUTH}.validate_jwt"])
 
 
-def test_a_misplaced_fstring_call_is_left_to_libcst() -> None:
+def test_a_misplaced_fstring_call_is_reported_at_its_fstring() -> None:
     source = f"from {AUTH} import validate_jwt\nx = f'{{validate_jwt(t)}}'\n"
     file = AstFile(source, FileContext.from_path(HANDLERS))
     call = next(n for n in ast.walk(file.tree) if isinstance(n, ast.Call))
-    call.col_offset -= 1  # what a misplaced position looks like
-    with pytest.raises(Unsupported):
-        analyze(file, RULES)
+    call.col_offset -= 1  # what a misplaced position looks like (Python 3.11)
+    findings = analyze(file, RULES).findings
+    assert [(f.line, f.column, f.message) for f in findings] == [(2, 4, old("validate_jwt"))]
+
+
+PARAMS = replace(
+    RULES, validators=tuple(replace(r, params=("token", "audience")) for r in RULES.validators)
+)
+
+
+def test_calls_that_do_not_fit_the_canonical_validator_block_their_old_one() -> None:
+    source = (
+        f"from {AUTH} import validate_jwt, verify_token\n"
+        "verify_token(t)\n"
+        "x = [validate_jwt(t), f'{validate_jwt(t, leeway=1)}']\n"
+        "validate_jwt(*args)\n"
+        "verify_token(t, 'aud')\n"
+    )
+    decided = plan(AstFile(source, FileContext.from_path(HANDLERS)), PARAMS)
+    assert decided.blocked == {
+        f"{AUTH}.validate_jwt": "`validate_jwt(...)` on line 3 does not fit "
+        "`validate_token(token, audience)`: it has no parameter `leeway`; left for manual review"
+    }
+    assert plan(AstFile(source, FileContext.from_path(HANDLERS)), RULES).blocked == {}
+
+
+OWN = "netra_backend/app/websocket_core/auth.py"
+
+
+def test_own_calls_are_edited_where_the_canonical_validator_is_imported() -> None:
+    source = (
+        "from netra_backend.app.auth_integration.unified_auth import validate_token\n"
+        "def validate_jwt(t):\n    return t\n"
+        "x = validate_jwt(1), (validate_jwt)(2), f'{validate_jwt(3)}', self.validate_jwt(4)\n"
+    )
+    decided = plan(AstFile(source, FileContext.from_path(OWN)), RULES)
+    assert decided.reviews == []
+    assert apply_edits(source, decided.edits) == source.replace(
+        "validate_jwt(1), (validate_jwt)(2), f'{validate_jwt(3)}'",
+        "validate_token(1), (validate_token)(2), f'{validate_token(3)}'",
+    )
+
+
+def test_own_calls_without_the_canonical_import_are_left_for_review() -> None:
+    source = "def validate_jwt(t):\n    return t\n\n\ndef g():\n    return validate_jwt(1)\n"
+    decided = plan(AstFile(source, FileContext.from_path(OWN)), RULES)
+    assert decided.edits == []
+    assert [(f.line, f.column, f.message, f.manual_review) for f in decided.reviews] == [
+        (
+            6,
+            11,
+            "`validate_jwt(...)` calls an old validator defined here; import "
+            f"{NEW} and call `validate_token` instead",
+            True,
+        )
+    ]
 
 
 def test_without_validator_rules_nothing_is_reported() -> None:

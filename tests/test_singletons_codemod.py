@@ -9,7 +9,10 @@ import pytest
 
 from codemods.core.base import FileContext, ParsedFile
 from codemods.core.rules import RuleSet, SingletonRule
+from codemods.core.tree import AstFile
+from codemods.core.values import Analysis
 from codemods.singletons.codemod import SingletonsCodemod
+from codemods.singletons.fast import analyze
 
 FIXTURES = Path(__file__).parents[1] / "codemods" / "singletons" / "fixtures"
 CLASSES = (
@@ -115,6 +118,11 @@ def parse(source: str | bytes, case: str) -> ParsedFile:
     return ParsedFile(source, FileContext.from_path(f"netra_backend/app/{case}.py"))
 
 
+def analysis(source: str, case: str) -> Analysis:
+    """The codemod's one analysis (stdlib `ast`) of a fixture."""
+    return analyze(AstFile(source, parse("", case).context), rules_for(case))
+
+
 def rules_for(case: str) -> RuleSet:
     return NO_FIX if case == "fix_disabled" else RULES
 
@@ -130,8 +138,7 @@ def test_every_shape_has_a_case() -> None:
 
 @pytest.mark.parametrize("case", CASES)
 def test_analyze_reports_each_shape_with_its_line(case: str) -> None:
-    parsed = parse((FIXTURES / f"{case}.before.py").read_text(), case)
-    findings = CODEMOD.analyze(parsed, rules_for(case)).findings
+    findings = analysis((FIXTURES / f"{case}.before.py").read_text(), case).findings
     got = [(f.line, f.column, f.message, f.manual_review) for f in findings]
     assert got == FINDINGS.get(case, [])
     assert all(f.rule == "singleton" for f in findings)
@@ -164,8 +171,7 @@ def test_only_the_fixable_case_changes() -> None:
 
 
 def test_after_the_fix_nothing_is_left() -> None:
-    parsed = parse((FIXTURES / "fixable.after.py").read_text(), "fixable")
-    assert CODEMOD.analyze(parsed, RULES).findings == []
+    assert analysis((FIXTURES / "fixable.after.py").read_text(), "fixable").findings == []
 
 
 def test_file_without_needles_is_byte_identical() -> None:

@@ -1,8 +1,8 @@
 """The singletons codemod: instances of engine, factory and bridge classes held in module or class
 globals.
 
-`fast` analyzes with the stdlib `ast` (the scan), `codemod` with LibCST (analysis and rewrite),
-`messages` holds the findings' words, `fix` builds the getter. `fixtures/` holds its
+`fast` analyzes with the stdlib `ast` and decides every fix (as text edits, laid out by `layout`),
+`codemod` applies them, `messages` holds the findings' words. `fixtures/` holds its
 before/after pairs.
 """
 

@@ -1,11 +1,15 @@
-"""The singletons codemod's analysis (`codemods.singletons.codemod`) from one stdlib `ast` parse.
+"""The singletons codemod's one analysis, from one stdlib `ast` parse: it decides every finding
+and every fix (the transform only applies the edits a fixed finding carries).
 
-Mirrors `_SingletonCollector` and `module_instances`: module globals, class attributes,
-`global` rebinds and `cls.<attr>` caches holding candidate instances, `__new__` caching one
-instance, and `@cache`/`@lru_cache` zero-argument getters. Only statements can hold what it
-looks for, so it walks statement lists, never expressions; scopes (for qualified names and the
-references of a module instance) are built only when a class named by a rule, or a module-level
-candidate instance, occurs in the file.
+It finds module globals, class attributes, `global` rebinds and `cls.<attr>` caches holding
+candidate instances, `__new__` caching one instance, and `@cache`/`@lru_cache` zero-argument
+getters. A private module global that only its getter returns is fixed: the getter builds the
+instance per call and the global goes (`layout` says which text that is).
+
+Only statements can hold what it looks for, so it walks statement lists, never expressions;
+scopes (for qualified names and the references of a module instance) are built only when a class
+named by a rule, or a module-level candidate instance, occurs in the file. Identifiers compare as
+Python compares them (NFKC-normalized).
 """
 
 from __future__ import annotations
@@ -14,12 +18,15 @@ import ast
 import io
 import re
 import tokenize
+from dataclasses import replace
 
+from codemods.core.edits import Edit
 from codemods.core.rules import RuleSet, SingletonRule
 from codemods.core.scopes import Access, Assignment
-from codemods.core.tree import AstFile, Unsupported, dotted
+from codemods.core.tree import AstFile, dotted
 from codemods.core.values import Analysis
 from codemods.singletons import messages as say
+from codemods.singletons.layout import Layout
 
 CACHE_DECORATORS = frozenset({"cache", "lru_cache"})
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -73,14 +80,23 @@ def _walk_statements(body: list[ast.stmt]):
 
 
 class _Shape:
-    """`singleton_fix.InstanceGetter`: a top-level `NAME = Class(...)` and its getter."""
+    """A top-level `NAME = Class(...)` (`body[index]`), and the getter that only returns it
+    (`getter`, its `ret`urn) or why it has none (`problem`)."""
 
-    __slots__ = ("call", "getter", "name", "problem")
+    __slots__ = ("call", "getter", "index", "name", "problem", "ret")
 
-    def __init__(self, name: str, call: ast.Call, getter: ast.AST | None, problem: str | None):
+    def __init__(
+        self,
+        name: str,
+        call: ast.Call,
+        index: int,
+        found: tuple[ast.AST, ast.Return] | None,
+        problem: str | None,
+    ):
         self.name = name
         self.call = call
-        self.getter = getter
+        self.index = index
+        self.getter, self.ret = found if found is not None else (None, None)
         self.problem = problem
 
 
@@ -103,8 +119,11 @@ class _Analyzer:
         self.globals_stack: list[set[str]] = []
         self.class_names: list[str] = []
         self.instances: dict[str, _Shape] = {}
+        self.layout = Layout(text)
+        self.annotations: list[str] | None = None  # string annotations, read once if needed
+        self.edits: list[Edit] = []  # every fix's, public globals' getters included
 
-    # --- candidates (`_Candidates`) ------------------------------------------------------
+    # --- candidates ----------------------------------------------------------------------
 
     def _rule(self, qualified: set[str], name: str) -> SingletonRule | None:
         if qualified:
@@ -195,11 +214,29 @@ class _Analyzer:
             getter=shape.getter.name if shape and shape.getter else None,
             suffix=suffix,
         )
+        rewrites = say.rewritten(known=known, problem=problem, fix=fix, suffix=suffix)
         if fixable:
-            self.analysis.findings.append(self.file.finding("singleton", target, message))
+            finding = self.file.finding("singleton", target, message)
         else:
-            rewrites = say.rewritten(known=known, problem=problem, fix=fix, suffix=suffix)
-            self._report(target, message, fix=rewrites)
+            finding = self.file.finding(
+                "singleton", target, message, fixable=False, manual_review=True, fix=rewrites
+            )
+        if rewrites and shape is not None:
+            edits = self._fix(shape)
+            self.edits.extend(edits)
+            if fixable:  # nothing of it is left: the runner may apply the edits alone
+                finding = replace(finding, edits=edits)
+        self.analysis.findings.append(finding)
+
+    def _fix(self, shape: _Shape) -> tuple[Edit, ...]:
+        """The getter builds the instance per call; a private global goes (a public one stays:
+        other modules may import it)."""
+        layout = self.layout
+        call = layout.moved(shape.call, layout.indentation(shape.ret))
+        edits = [layout.return_value(shape.ret, call)]
+        if shape.name.startswith("_"):
+            edits.append(layout.removal(self.file.tree.body, shape.index))
+        return tuple(edits)
 
     def _assigned(self, target: ast.expr, cls: str) -> None:
         if isinstance(target, ast.Name):
@@ -285,7 +322,7 @@ class _Analyzer:
                 for sub in _sub_bodies(statement):
                     self.walk(sub)
 
-    # --- module instances (`singleton_fix.module_instances`) ----------------------------
+    # --- module instances ----------------------------------------------------------------
 
     def module_instances(self) -> None:
         body = self.file.tree.body
@@ -300,17 +337,22 @@ class _Analyzer:
                 continue
             if self.class_name(value) is None:
                 continue
-            if not _alone(self.file, body, index):
+            if not _alone(self.layout, body, index):
                 continue
             getter, problem = self._getter_for(target.id, value)
-            self.instances[target.id] = _Shape(target.id, value, getter, problem)
+            self.instances[target.id] = _Shape(target.id, value, index, getter, problem)
 
-    def _getter_for(self, name: str, call: ast.Call) -> tuple[ast.AST | None, str | None]:
+    def _getter_for(
+        self, name: str, call: ast.Call
+    ) -> tuple[tuple[ast.AST, ast.Return] | None, str | None]:
         scopes = self.file.scopes
         assignments = scopes.module.assignments.get(name, [])
         if len(assignments) != 1:
             return None, say.assigned_twice(name)
-        _no_string_references(self.file, name)
+        if self.annotations is None:
+            self.annotations = _annotation_strings(self.file)
+        if _named_in(self.annotations, name):  # a forward reference to it would break
+            return None, say.used_outside_getter(name)
         references = _references(scopes.scopes, assignments[0])
         if not references:
             if not name.startswith("_"):
@@ -318,7 +360,7 @@ class _Analyzer:
             return None, say.unused(name)
         if len(references) != 1:
             return None, say.used_outside_getter(name)
-        getter = _returning_function(self.file, references[0].node)
+        getter = _returning_function(self.file, self.layout, references[0].node)
         if getter is None:
             return None, say.used_outside_getter(name)
         values = [a.value if isinstance(a, ast.Starred) else a for a in call.args]
@@ -369,49 +411,43 @@ def _references(scopes, assignment: Assignment) -> list[Access]:
     return found
 
 
-def _no_string_references(file: AstFile, name: str) -> None:
-    """LibCST parses string annotations into accesses (and assignments); the ast scopes do not.
+_ANNOTATING_CALLS = frozenset({"cast", "TypeVar", "NewType"})
 
-    A string naming the instance outside a docstring might be one: leave such files to LibCST.
-    """
-    pattern = re.compile(rf"(?<![\w.]){re.escape(name)}(?!\w)")
-    docstrings = {
-        id(statement.value)
-        for statement in _walk_statements(file.tree.body)
-        if isinstance(statement, ast.Expr)
-    }
+
+def _annotation_strings(file: AstFile) -> list[str]:
+    """The string literals that type checkers (and `typing.get_type_hints`) read as code:
+    inside annotations, and the arguments of `cast`, `TypeVar` and `NewType`."""
+    roots: list[ast.AST] = []
     for node in ast.walk(file.tree):
-        if (
-            isinstance(node, ast.Constant)
-            and isinstance(node.value, str)
-            and id(node) not in docstrings
-            and name in node.value
-            and pattern.search(node.value)
-        ):
-            raise Unsupported(f"`{name}` occurs in a string that may be an annotation")
+        if isinstance(node, ast.arg | ast.AnnAssign) and node.annotation is not None:
+            roots.append(node.annotation)
+        elif isinstance(node, _FUNCTIONS) and node.returns is not None:
+            roots.append(node.returns)
+        elif isinstance(node, ast.Call):
+            name = (dotted(node.func) or "").rpartition(".")[2]
+            if name in _ANNOTATING_CALLS:
+                roots.extend(node.args)
+    return [
+        inner.value
+        for root in roots
+        for inner in ast.walk(root)
+        if isinstance(inner, ast.Constant) and isinstance(inner.value, str)
+    ]
 
 
-def _line_ends_with_backslash(file: AstFile, line: int, column: int | None = None) -> bool:
-    text = file.line(line)
-    if column is not None:
-        text = text.encode("utf-8")[column:].decode("utf-8", "replace")
-    return text.rstrip().endswith("\\")
+def _named_in(strings: list[str], name: str) -> bool:
+    """Does one of these strings name the instance (as a word, not an attribute)?"""
+    pattern = re.compile(rf"(?<![\w.]){re.escape(name)}(?!\w)")
+    return any(name in text and pattern.search(text) for text in strings)
 
 
-def _same_line(file: AstFile, first: ast.stmt, second: ast.stmt) -> bool:
-    """Do two consecutive statements share one logical line (`a; b`)?"""
-    if first.end_lineno == second.lineno:
-        return True
-    if _line_ends_with_backslash(file, first.end_lineno, first.end_col_offset):
-        raise Unsupported("a backslash continuation after a statement")
-    return False
-
-
-def _alone(file: AstFile, body: list[ast.stmt], index: int) -> bool:
-    """Is the statement the only one of its line (LibCST: a one-statement SimpleStatementLine)?"""
-    if index > 0 and _same_line(file, body[index - 1], body[index]):
+def _alone(layout: Layout, body: list[ast.stmt], index: int) -> bool:
+    """Is the statement the only one of its logical line (LibCST: a one-statement
+    SimpleStatementLine)?"""
+    if index > 0 and layout.same_logical_line(body[index - 1], body[index]):
         return False
-    return not (index + 1 < len(body) and _same_line(file, body[index], body[index + 1]))
+    following = index + 1 < len(body)
+    return not (following and layout.same_logical_line(body[index], body[index + 1]))
 
 
 def _implicitly_concatenated(file: AstFile, node: ast.expr) -> bool:
@@ -431,8 +467,11 @@ def _is_docstring(file: AstFile, statement: ast.stmt) -> bool:
     return isinstance(value, ast.Constant) and isinstance(value.value, str | bytes)
 
 
-def _returning_function(file: AstFile, node: ast.AST) -> ast.AST | None:
-    """The top-level, undecorated, zero-argument function whose whole body is `return name`."""
+def _returning_function(
+    file: AstFile, layout: Layout, node: ast.AST
+) -> tuple[ast.AST, ast.Return] | None:
+    """The top-level, undecorated, zero-argument function whose whole body (docstrings
+    aside) is `return name` on a line of its own, and that return statement."""
     ret = file.parent(node)
     if not isinstance(ret, ast.Return):
         return None
@@ -444,18 +483,14 @@ def _returning_function(file: AstFile, node: ast.AST) -> ast.AST | None:
     if function.decorator_list or _has_parameters(function.args):
         return None
     body = function.body
-    first = body[0]
-    line, column = first.lineno, first.col_offset
-    if file.line(line).encode("utf-8")[:column].strip():
-        return None  # `def f(): ...` on one line: a SimpleStatementSuite, not an IndentedBlock
-    if line > 1 and _line_ends_with_backslash(file, line - 1):
-        raise Unsupported("a backslash continuation before a function body")
+    if not layout.starts_new_line(function, body[0]):
+        return None  # `def f(): ...`: a SimpleStatementSuite, not an IndentedBlock
     for index in range(len(body) - 1):
-        if _same_line(file, body[index], body[index + 1]):
+        if layout.same_logical_line(body[index], body[index + 1]):
             return None
     if any(statement is not ret and not _is_docstring(file, statement) for statement in body):
         return None
-    return function
+    return function, ret
 
 
 def _is_pure(file: AstFile, node: ast.expr) -> bool:
@@ -481,14 +516,24 @@ def _is_pure(file: AstFile, node: ast.expr) -> bool:
 
 
 def analyze(file: AstFile, rules: RuleSet) -> Analysis:
+    return decide(file, rules)[0]
+
+
+def decide(file: AstFile, rules: RuleSet) -> tuple[Analysis, list[Edit]]:
+    """The analysis, and the edits of every fix it decided.
+
+    A fixed private global's finding carries its edits: nothing of it is left afterwards. A
+    public global's getter is fixed too, but its finding stays (reworded: the global is left
+    for its importers), so its edits are not on the finding: the transform applies them and
+    reports what the analysis of the new text leaves for review.
+    """
     if not rules.singletons:
-        return Analysis()
+        return Analysis(), []
     analyzer = _Analyzer(file, rules)
     text = file.text
     needles = analyzer.class_short_names | set(analyzer.suffixes)
     if not any(needle and needle in text for needle in needles):
-        return Analysis()  # no class name, suffix or candidate class: nothing can match
-    file.require_plain_identifiers()
+        return Analysis(), []  # no class name, suffix or candidate class: nothing can match
     analyzer.module_instances()
     analyzer.walk(file.tree.body)
-    return analyzer.analysis
+    return analyzer.analysis, analyzer.edits

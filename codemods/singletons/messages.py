@@ -1,4 +1,4 @@
-"""Every singleton finding's words, parser-free: both analyzers (LibCST, `ast`) say the same."""
+"""Every singleton finding's words, parser-free."""
 
 from __future__ import annotations
 

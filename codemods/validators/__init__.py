@@ -1,8 +1,8 @@
 """The validators codemod (`[[consolidate]]`): calls of the many old token validators that one
 canonical function replaces.
 
-`fast` analyzes with the stdlib `ast` (the scan), `codemod` with LibCST (analysis and rewrite),
-`messages` holds the findings' words, `local` rewrites calls to locally bound validators.
+`fast` analyzes with the stdlib `ast` and decides every fix, `codemod` applies them (the
+import moves through the shared import rewrite), `messages` holds the findings' words.
 `fixtures/` holds its before/after pairs.
 """
 
