@@ -1,0 +1,198 @@
+"""Run the built-in plan, every week, on the real backend, and check what issue 16 promises.
+
+    python benchmarks/real_plan.py MIRROR [--jobs 2] [--work DIR]
+
+MIRROR is as for `benchmarks/real_backend.py` (a git mirror of netra-systems/zen holding
+bef25c1a, or an extracted tree whose HEAD is it). The `.py` tree is cloned into <work>/plan and
+`migrator run BATCH` runs for each batch of the built-in spec in order, with its gates (the
+built-in `compile-changed`: byte-compile and import the changed files). After each batch, every
+file its commits changed is checked against the tree before the batch:
+
+- no in-project import of the file stops resolving (module, then name);
+- no top-level name the file bound before and not after is imported by another module;
+- every import whose path changed still names the same object (`ModuleIndex.origin`): an
+  `indirect-import` rewrite never lands on a module that defines its own object;
+- the commits' `Migration-Metrics-Before/After` trailers never show `token_validation_paths` or
+  `di_violations` rising.
+
+Prints one Markdown table (batch, exit code, seconds, commits, files changed, problems) and each
+problem; exits 1 if there is any.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.real_backend import COMMIT, extract, git  # noqa: E402
+from codemods.core.values import FileContext  # noqa: E402
+from migrator.engine.modules import ModuleIndex, parse_facts  # noqa: E402
+from migrator.engine.withdraw import ModuleFacts  # noqa: E402
+from migrator.spec import default_spec_text, parse_spec  # noqa: E402
+
+NEVER_RISE = ("token_validation_paths", "di_violations")
+
+
+def show(tree: Path, rev: str, path: str) -> bytes | None:
+    done = subprocess.run(["git", "show", f"{rev}:{path}"], cwd=tree, capture_output=True)
+    return done.stdout if done.returncode == 0 else None
+
+
+def parse(source: bytes | None) -> ast.Module | None:
+    try:
+        return ast.parse(source) if source is not None else None
+    except (SyntaxError, ValueError):
+        return None
+
+
+def import_paths(tree: ast.Module, context: FileContext) -> dict[str, str]:
+    """Module-level bound name -> the absolute path its import names."""
+    paths: dict[str, str] = {}
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom):
+            module = context.resolve("." * node.level + (node.module or ""))
+            for alias in node.names:
+                if alias.name != "*":
+                    paths[alias.asname or alias.name] = f"{module}.{alias.name}"
+    return paths
+
+
+def importers_of(tree: Path, module: str, names: set[str]) -> dict[str, list[str]]:
+    """Files of the repository that `from module import` one of `names`."""
+    found: dict[str, list[str]] = {}
+    needle = module.rpartition(".")[2].encode()
+    for path in tree.rglob("*.py"):
+        if ".git" in path.parts:
+            continue
+        source = path.read_bytes()
+        if needle not in source:
+            continue
+        syntax = parse(source)
+        if syntax is None:
+            continue
+        rel = path.relative_to(tree).as_posix()
+        context = FileContext.from_path(rel)
+        for node in ast.walk(syntax):
+            if isinstance(node, ast.ImportFrom):
+                target = context.resolve("." * node.level + (node.module or ""))
+                if target == module:
+                    for alias in node.names:
+                        if alias.name in names:
+                            found.setdefault(alias.name, []).append(rel)
+    return found
+
+
+def check_batch(tree: Path, base: str) -> list[str]:
+    """What the commits since `base` broke, by the promises of issue 16."""
+    problems: list[str] = []
+    changed = git(tree, "diff", "--name-only", base, "HEAD").decode().split()
+    before = ModuleIndex(tree, read=lambda path: show(tree, base, path))
+    after = ModuleIndex(tree)
+    old_facts, new_facts = ModuleFacts(tree), ModuleFacts(tree)
+    old_facts.index, new_facts.index = before, after
+    for path in changed:
+        context = FileContext.from_path(path)
+        old_source, new_source = show(tree, base, path), (tree / path).read_bytes()
+        old_tree, new_tree = parse(old_source), parse(new_source)
+        if old_tree is None or new_tree is None:
+            if old_tree is not None:
+                problems.append(f"{path}: parsed before the batch, does not now")
+            continue
+        old_unresolved = old_facts.unresolved(old_tree, context)
+        for target, line in new_facts.unresolved(new_tree, context).items():
+            if target not in old_unresolved:
+                problems.append(f"{path}:{line}: imports `{target}`, which does not exist")
+        old_paths, new_paths = import_paths(old_tree, context), import_paths(new_tree, context)
+        for name, old_path in old_paths.items():
+            new_path = new_paths.get(name)
+            if new_path is None or new_path == old_path:
+                continue
+            old_origin = before.origin(*old_path.rsplit(".", 1))
+            new_origin = after.origin(*new_path.rsplit(".", 1))
+            if old_origin != new_origin:
+                problems.append(
+                    f"{path}: `{name}` was {old_path} ({old_origin}), is now {new_path} "
+                    f"({new_origin}): another object"
+                )
+        if context.module:
+            old_top = parse_facts(old_source or b"", path)
+            new_top = parse_facts(new_source, path)
+            gone = {
+                name
+                for name in (*old_top.defined, *old_top.imported)
+                if not new_top.binds(name) and not name.startswith("_")
+            }
+            for name, files in sorted(importers_of(tree, context.module, gone).items()):
+                problems.append(f"{path}: `{name}` is gone, but {', '.join(files)} import it")
+    log = git(tree, "log", "--format=%B%x00", f"{base}..HEAD").decode().split("\0")
+    for message in log:
+        trailers = dict(
+            line.split(": ", 1) for line in message.splitlines() if line.startswith("Migration-")
+        )
+        if "Migration-Metrics-Before" not in trailers:
+            continue
+        old = json.loads(trailers["Migration-Metrics-Before"])
+        new = json.loads(trailers["Migration-Metrics-After"])
+        for metric in NEVER_RISE:
+            if new.get(metric, 0) > old.get(metric, 0):
+                chunk = trailers.get("Migration-Chunk", "?")
+                problems.append(f"chunk {chunk}: {metric} rose {old[metric]} -> {new[metric]}")
+    return problems
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("mirror", type=Path)
+    parser.add_argument("--commit", default=COMMIT)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument(
+        "--work", type=Path, default=Path(tempfile.gettempdir()) / "migrator-real-plan"
+    )
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    source = args.work / "zen"
+    print(f"backend: {extract(args.mirror.resolve(), args.commit, source)}", file=sys.stderr)
+    tree = args.work / "plan"
+    subprocess.run(["rm", "-rf", str(tree)], check=True)
+    git(args.work, "clone", "-q", str(source), str(tree))
+    for key, value in (("user.name", "migrator-plan"), ("user.email", "plan@migrator.invalid")):
+        git(tree, "config", key, value)
+    spec = parse_spec(default_spec_text(), "built-in")
+    rows, problems = [], []
+    for batch in spec.batches:
+        base = git(tree, "rev-parse", "HEAD").decode().strip()
+        started = time.monotonic()
+        done = subprocess.run(
+            [sys.executable, "-m", "migrator", "run", batch.name, "--repo", str(tree)]
+            + ["--jobs", str(args.jobs)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
+        seconds = time.monotonic() - started
+        sys.stderr.write(done.stderr[-3000:])
+        commits = int(git(tree, "rev-list", "--count", f"{base}..HEAD").decode())
+        files = len(git(tree, "diff", "--name-only", base, "HEAD").decode().split())
+        found = check_batch(tree, base)
+        problems += [f"{batch.name}: {problem}" for problem in found]
+        rows.append((batch.name, done.returncode, seconds, commits, files, len(found)))
+    print("| batch | exit | seconds | commits | files changed | problems |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for name, code, seconds, commits, files, count in rows:
+        print(f"| {name} | {code} | {seconds:.0f} | {commits} | {files} | {count} |")
+    for problem in problems:
+        print(f"- {problem}")
+    sys.exit(1 if problems else 0)
+
+
+if __name__ == "__main__":
+    main()
