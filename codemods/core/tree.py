@@ -22,15 +22,18 @@ class Unsupported(Exception):  # noqa: N818 - a signal, not an error
     """The fast analyzer cannot promise LibCST's answer here: analyze the file with LibCST."""
 
 
-def decode(source: bytes) -> str:
-    """The text Python (and LibCST) read from these bytes: BOM and coding cookie honoured."""
+def source_encoding(source: bytes) -> str:
+    """The codec Python (and LibCST) read these bytes with: BOM and coding cookie honoured."""
     if source.startswith(b"\xef\xbb\xbf"):
-        return source[3:].decode("utf-8")
-    head = source[:400]
-    if b"coding" in head:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
-        return source.decode(encoding)
-    return source.decode("utf-8")
+        return "utf-8-sig"
+    if b"coding" in source[:400]:
+        return tokenize.detect_encoding(io.BytesIO(source).readline)[0]
+    return "utf-8"
+
+
+def decode(source: bytes) -> str:
+    """The text Python (and LibCST) read from these bytes (a BOM is not part of it)."""
+    return source.decode(source_encoding(source))
 
 
 class AstFile(Located):

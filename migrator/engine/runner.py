@@ -5,10 +5,8 @@ from __future__ import annotations
 import ast
 import errno
 import gc
-import io
 import os
 import sys
-import tokenize
 import warnings
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -24,7 +22,7 @@ from codemods.core.edits import Edit, apply_edits
 from codemods.core.line_shift import line_map, shift_findings
 from codemods.core.rewrites import idle_findings
 from codemods.core.rules import RuleSet
-from codemods.core.tree import AstFile, decode
+from codemods.core.tree import AstFile, decode, source_encoding
 from codemods.core.values import Analysis, FileContext, Finding, TransformResult
 from codemods.registry import DESCRIPTORS, AnalysisFailed, fast_analyses, fast_analyzer
 from migrator.engine.withdraw import (
@@ -258,7 +256,7 @@ def _rewrite(job: Job, path: str, source: bytes, result: FileResult) -> None:
             return
         _transform(job, _Text(parsed.code, encoding, context, parsed), source, result, plans)
     else:
-        _transform(job, _Text(text, _encoding(source), context), source, result, plans)
+        _transform(job, _Text(text, source_encoding(source), context), source, result, plans)
 
 
 @dataclass
@@ -287,19 +285,11 @@ class _Text:
         return self._parsed
 
 
-def _encoding(source: bytes) -> str:
-    if source.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig"
-    if b"coding" in source[:400]:
-        return tokenize.detect_encoding(io.BytesIO(source).readline)[0]
-    return "utf-8"
-
-
 def _round_trip_text(source: bytes) -> str | None:
     """The decoded text when encoding it again gives these very bytes, else None."""
     try:
         text = decode(source)
-        return text if text.encode(_encoding(source)) == source else None
+        return text if text.encode(source_encoding(source)) == source else None
     except (SyntaxError, LookupError, UnicodeError):
         return None
 
@@ -424,11 +414,9 @@ def _transform(
         code = current.code
         try:
             if plan.edits is not None:
-                outcome = TransformResult(
-                    apply_edits(code, plan.edits),
-                    shift_findings(plan.left, code, apply_edits(code, plan.edits)),
-                    plan.fixes,
-                )
+                edited = apply_edits(code, plan.edits)
+                left = shift_findings(plan.left, code, edited)
+                outcome = TransformResult(edited, left, plan.fixes)
             else:
                 outcome = CODEMODS[name].transform(current.parsed(), job.rules)
         except Exception as error:  # noqa: BLE001 - a codemod bug must not stop the run
