@@ -9,38 +9,20 @@ import sys
 import textwrap
 from pathlib import Path
 
+from tests.test_extension_codemod import PACKAGE as EXTENSION
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # A toy codemod: `shout` words become capitals. Its `ast` analysis attaches each fix as an
 # edit; its transform raises, so a run that called it would report the codemod as failed.
+# The extension test's descriptor, with an `ast` analysis.
+DESCRIPTOR = EXTENSION["__init__.py"].replace(
+    'codemod="shout.codemod:ShoutCodemod",',
+    'codemod="shout.codemod:ShoutCodemod",\n            fast="shout.fast:analyze",',
+)
+assert DESCRIPTOR != EXTENSION["__init__.py"]
 PACKAGE = {
-    "__init__.py": """
-        from dataclasses import dataclass
-
-        from codemods.core.descriptor import Descriptor, FindingKind, counted
-
-
-        @dataclass(frozen=True)
-        class ShoutRule:
-            word: str
-
-
-        def read(spec, value, key):
-            table = spec.table(value, key, {"word"})
-            return ShoutRule(spec.identifier(table["word"], (*key, "word")))
-
-
-        DESCRIPTOR = Descriptor(
-            name="shout",
-            section="shout",
-            read=read,
-            needles=lambda rules: frozenset(r.word.encode() for r in rules.of("shout")),
-            codemod="shout.codemod:ShoutCodemod",
-            fast="shout.fast:analyze",
-            findings=(FindingKind("quiet-word", "A word said quietly", "Say it in capitals."),),
-            metrics=(counted("quiet_words", "quiet-word"),),
-        )
-    """,
+    "__init__.py": DESCRIPTOR,
     "fast.py": """
         import ast
 
