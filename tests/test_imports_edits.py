@@ -13,6 +13,7 @@ import pytest
 
 from codemods.core.base import ParsedFile
 from codemods.core.edits import apply_edits
+from codemods.core.line_shift import shift_findings
 from codemods.core.tree import AstFile
 from codemods.core.values import FileContext
 from codemods.imports.codemod import ImportsCodemod
@@ -38,6 +39,7 @@ EDITED = {
     "form05_try_fallback_assignment",
     "form06_import_through_reexport",
     "form06_indirect",
+    "form07_string_references",
     "form08_canonical_alias",
     "multiline_entry_comments",
     "multiline_entry_moved_out",
@@ -261,11 +263,55 @@ def test_relative_imports_stay_relative() -> None:
     )
 
 
+def test_a_class_a_call_does_not_fit_keeps_its_import_and_the_others_move() -> None:
+    # `ExecutionEngine(a=1)` would build `UserExecutionEngine`, which takes no `a`: the
+    # analysis keeps that import for review (as the rewrite does) and the factory moves.
+    source = (
+        f"from {CONSOLIDATED} import ExecutionEngine, ExecutionEngineFactory\n"
+        "engine = ExecutionEngine(a=1)\n"
+        'patch("netra_backend.app.agents.execution_engine_consolidated.ExecutionEngine.run")\n'
+        "factory = ExecutionEngineFactory()\n"
+    )
+    check(
+        source,
+        f"from {CONSOLIDATED} import ExecutionEngine\n"
+        f"from {FACTORY} import ExecutionEngineFactory\n"
+        "engine = ExecutionEngine(a=1)\n"
+        'patch("netra_backend.app.agents.execution_engine_consolidated.ExecutionEngine.run")\n'
+        "factory = ExecutionEngineFactory()\n",
+    )
+    findings = analyze(AstFile(source, FileContext.from_path(PATH)), RULES).findings
+    kept = (
+        "`ExecutionEngine` is left unchanged: a call of it does not fit `UserExecutionEngine`'s "
+        "parameters (context, agent_factory, websocket_emitter); port that call by hand"
+    )
+    assert [(f.rule, f.line, f.column, f.message[:40], f.fix) for f in findings] == [
+        ("deprecated-import", 1, 67, kept[:40], False),
+        ("deprecated-import", 1, 84, "`ExecutionEngineFactory` from netra_back", True),
+        ("string-reference", 3, 6, kept[:40], False),
+        ("constructor-signature", 2, 9, "`ExecutionEngine(...)` would build `User", False),
+    ]
+    result = ImportsCodemod().transform(ParsedFile(source, FileContext.from_path(PATH)), RULES)
+    left = [f for f in findings if not f.fix]
+    assert result.findings == shift_findings(left, source, result.code)
+
+
+def test_a_path_string_is_its_new_path_between_the_same_quotes() -> None:
+    check(
+        "from unittest import mock\n"
+        f"mock.patch(r'{CONSOLIDATED}.logger')\n"
+        f'mock.patch("""{OLD}.ExecutionEngine.execute""")\n',
+        "from unittest import mock\n"
+        f"mock.patch(r'{CANONICAL}.logger')\n"
+        f'mock.patch("""{CANONICAL}.UserExecutionEngine.execute""")\n',
+    )
+
+
 @pytest.mark.parametrize(
     "source",
     [
-        # a call of a class that becomes a constructor rule's new class it does not fit
-        f"from {CONSOLIDATED} import ExecutionEngine\nengine = ExecutionEngine(a=1)\n",
+        # an escape in a path string: the rewrite reports it
+        f'from unittest import mock\nmock.patch("{OLD}.ExecutionEngine\\x2eexecute")\n',
         # a try whose branches may now import the same thing is folded by the rewrite
         f"try:\n    from {OLD} import UserExecutionContext\n"
         f"except ImportError:\n    from {CONTEXT} import UserExecutionContext\n",

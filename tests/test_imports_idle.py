@@ -137,3 +137,29 @@ from netra_backend.app.agents.execution_engine_consolidated import *  # noqa: F4
         (*held[:3], held[3].replace("line 10", "line 8")),
         (*string[:1], 7, *string[2:]),
     ]
+
+
+def test_a_call_that_keeps_the_only_moved_import_is_reported_last() -> None:
+    source = (
+        "import importlib\n"
+        "from netra_backend.app.agents.execution_engine_consolidated import ExecutionEngine\n"
+        "engine = ExecutionEngine(a=1)\n"
+        'importlib.import_module("netra_backend.app.agents.execution_engine_unified_factory")\n'
+    )
+    file = AstFile(source, CONTEXT)
+    found = analyze(file, RULES).findings
+    assert not any(f.fix for f in found)
+    idle = idle_findings("imports", found, file, RULES)
+    assert idle is not None
+    assert [(f.rule, f.line, f.column) for f in idle] == [
+        ("deprecated-import", 2, 67),
+        ("string-reference", 4, 24),
+        ("constructor-signature", 3, 9),
+    ]
+    assert idle[0].message == (
+        "`ExecutionEngine` is left unchanged: a call of it does not fit `UserExecutionEngine`'s "
+        "parameters (context, agent_factory, websocket_emitter); port that call by hand"
+    )
+    result = ImportsCodemod().transform(ParsedFile(source, CONTEXT), RULES)
+    assert result.code == source
+    assert result.findings == idle

@@ -31,16 +31,17 @@ def _reviews(findings: list[Finding]) -> list[Finding] | None:
 def _imports_left(findings: list[Finding]) -> list[Finding] | None:
     """What the imports transform reports on a file it leaves as it is: the analysis's reviews,
     in the transform's order. It reads the imports first, reporting each star import as it meets
-    it, then reports the other imports it keeps, then the path strings; the analysis reports the
-    same sites with the same words, in source order. None when a string reference sits in an
-    f-string: the transform reads (and rewrites) a string there, the analysis reports the
-    f-string."""
+    it, then reports the other imports it keeps, then the path strings, then the calls that keep
+    an import (`constructor-signature`); the analysis reports the same sites with the same
+    words, in source order. None when a string reference sits in an f-string: the transform
+    reads (and rewrites) a string there, the analysis reports the f-string."""
     if any(not f.manual_review or is_in_fstring(f.message) for f in findings):
         return None
     stars = [f for f in findings if f.rule == "deprecated-import" and is_star_import(f.message)]
     strings = [f for f in findings if f.rule == "string-reference"]
-    picked = {id(f) for f in [*stars, *strings]}
-    return [*stars, *(f for f in findings if id(f) not in picked), *strings]
+    calls = [f for f in findings if f.rule == "constructor-signature"]
+    picked = {id(f) for f in [*stars, *strings, *calls]}
+    return [*stars, *(f for f in findings if id(f) not in picked), *strings, *calls]
 
 
 def _nothing(findings: list[Finding]) -> list[Finding] | None:

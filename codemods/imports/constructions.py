@@ -93,6 +93,13 @@ class Constructions:
     def held(self) -> tuple[dict[str, str], list[Finding]]:
         """What the rewrite must keep: old path -> why (pending constructions, and classes a call
         of which does not fit the new class), and a review finding at each such call."""
+        blocked, findings = self.misfits()
+        blocked.update(self.pending())
+        return blocked, findings
+
+    def misfits(self) -> tuple[dict[str, str], list[Finding]]:
+        """Classes a call of which does not fit the new class: old path -> why the rewrite keeps
+        it, and a review finding at each such call."""
         blocked: dict[str, str] = {}
         findings = []
         for call, name, rule in self.mismatches():
@@ -112,7 +119,6 @@ class Constructions:
                     "constructor-signature", call, message, fixable=False, manual_review=True
                 )
             )
-        blocked.update(self.pending())
         return blocked, findings
 
     def _resolved(self) -> list[tuple[ast.Call, set[str]]]:

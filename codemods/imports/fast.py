@@ -15,6 +15,11 @@ reference inside an f-string is reported at the f-string, for review (ast's posi
 f-strings are not the source's before Python 3.12). Identifiers are read as Python reads them
 (NFKC-normalized).
 
+What the rewrite keeps because of a call is decided here too: the import (and path strings) of
+a constructor rule's class still constructed directly, or of a moved class that a call builds
+with arguments its new class does not take, are reported for review with the rewrite's words;
+each such call is reported (`constructor-signature`) after the other findings.
+
 Each fix finding of a file carries its edits (`fixes.text_fixes`) when every one of them can be
 written as text; `edits_cover_all` says whether they are the whole rewrite.
 """
@@ -131,6 +136,7 @@ class _Collector:
         self.nodes: dict[int, ast.AST] = {}  # id(finding) -> the node it sits at
         self.constructor_olds = entry.constructor_olds
         self.constructed: list[tuple[ast.alias, str]] = []  # imports of those, to check
+        self.constructed_strings: list[tuple[ast.Constant, str]] = []  # path strings of those
 
     def _report(self, node: ast.AST, verdict: Verdict | None) -> None:
         if verdict is CANONICAL:
@@ -241,6 +247,10 @@ class _Collector:
             message = in_fstring(verdict.message)
             verdict = Verdict(verdict.rule, message, fixable=False, manual_review=True)
             node = fstring
+        elif verdict.fixable and any(
+            node.value == old or node.value.startswith(old + ".") for old in self.constructor_olds
+        ):
+            self.constructed_strings.append((node, node.value))
         self._report(node, verdict)
 
     # the walk ------------------------------------------------------------------------------
@@ -252,8 +262,10 @@ class _Collector:
         # The module's aliases first, then the walk's findings in source order.
         self.findings.sort(key=lambda f: (f.line, f.column))
         findings = aliases + self.findings
-        if self.constructed:
+        if self.constructed or self.constructed_strings:
             findings = self._held_by_constructions(findings, rules)
+        if findings and rules.constructors:
+            findings = self._held_by_misfits(findings, rules)
         fixed = [(f, self.nodes.get(id(f))) for f in findings if f.fix]
         edits = text_fixes(self.file, self.paths, rules, fixed) if fixed else None
         if edits is not None:
@@ -266,18 +278,58 @@ class _Collector:
 
     def _held_by_constructions(self, findings: list[Finding], rules: RuleSet) -> list[Finding]:
         """An import of a constructor rule's old class that the file still constructs directly
-        stays, for review: the constructors rule converts those calls first."""
+        stays, for review, and so does a path string naming it (or something in it): the
+        constructors rule converts those calls first."""
         pending = constructions(self.file, rules, self.paths).pending()
-        held = {}
+        held: dict[ast.AST, Finding] = {}
         for alias, path in self.constructed:
             why = pending.get(path)
             if why is not None:
                 verdict = Verdict("deprecated-import", why, fixable=False, manual_review=True)
                 held[alias] = verdict.at(self.file, alias)
+        for string, value in self.constructed_strings:
+            old = next((o for o in pending if value == o or value.startswith(o + ".")), None)
+            if old is not None:
+                verdict = Verdict("string-reference", pending[old], False, manual_review=True)
+                held[string] = verdict.at(self.file, string)
         if not held:
             return findings
         by_node = {id(node): finding for node, finding in held.items()}
         return [by_node.get(id(self.nodes.get(id(f))), f) for f in findings]
+
+    def _held_by_misfits(self, findings: list[Finding], rules: RuleSet) -> list[Finding]:
+        """A moved class that a call constructs with arguments its new class (a constructor
+        rule's) does not take keeps its imports and path strings, for review, as the rewrite
+        does; each such call is reported last, as the rewrite reports it."""
+        blocked, reviews = constructions(self.file, rules, self.paths).misfits()
+        if not blocked:
+            return findings
+        kept = []
+        for finding in findings:
+            node = self.nodes.get(id(finding))
+            why, rule = None, "deprecated-import"
+            if isinstance(node, ast.alias):
+                statement = self.file.parent(node)
+                path = node.name
+                if isinstance(statement, ast.ImportFrom):
+                    level = "." * statement.level
+                    module = self.file.context.resolve(level + (statement.module or ""))
+                    path = f"{module}.{node.name}" if module else node.name
+                why = blocked.get(path)
+            elif isinstance(node, ast.Constant) and self.paths.rename(node.value) is not None:
+                value, rule = node.value, "string-reference"
+                why = next(
+                    (w for b, w in blocked.items() if value == b or value.startswith(b + ".")),
+                    None,
+                )
+            if why is None:
+                kept.append(finding)
+                continue
+            verdict = Verdict(rule, why, fixable=False, manual_review=True)
+            held = verdict.at(self.file, node)
+            self.nodes[id(held)] = node
+            kept.append(held)
+        return kept + reviews
 
     def _statements(self, body: list[ast.stmt], lines: list[int] | None) -> None:
         """Imports in every statement; calls and subscripts where a needle line says they may be.

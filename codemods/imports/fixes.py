@@ -10,13 +10,15 @@ Written as text: a from-import whose names move (`deprecated-import`), are impor
 another name than their canonical one (`aliased-import`) or come through a re-exporting module
 (`indirect-import`): the module repointed in place (parenthesised layout and comments kept),
 names leaving a statement whose other names stay (or going to several modules) on lines of
-their own after it, and each renamed name's uses renamed. Left to `transform` (no edits): plain
-`import` statements, module moves, string references, compatibility aliases, star imports;
-imports in a `try` (the rewrite may fold it), on a line with other statements, or sharing their
-block with an import of the new module (the rewrite joins them); a bound name that the scope
-rules make ambiguous (bound twice, read where another binding may reach, a new name already
-taken, a string annotation naming it, `__all__` listing it); and any file where a call may
-construct a constructor rule's class (the rewrite keeps those imports).
+their own after it, and each renamed name's uses renamed; a path string (`string-reference`):
+the new path between the literal's own prefix and quotes. Left to `transform` (no edits): plain
+`import` statements, module moves, compatibility aliases, escaped path strings; imports in a
+`try` (the rewrite may fold it), on a line with other statements, or sharing their block with
+an import of the new module (the rewrite joins them); a bound name that the scope rules make
+ambiguous (bound twice, read where another binding may reach, a new name already taken, a
+string annotation naming it, `__all__` listing it). What a construction keeps (a pending
+constructor rule's class, a class a call of which its new class does not fit) the analysis
+reports for review, as the rewrite does, so it is no fix here.
 """
 
 from __future__ import annotations
@@ -144,8 +146,12 @@ class _Fixer:
         return _Move(node, statement, canonical)
 
     def fixes(self, sites: Sequence[tuple[Finding, ast.AST | None]]) -> list[tuple[Edit, ...]]:
-        moves = [self._move(node) for _, node in sites]
-        self._no_constructor_call()
+        strings = {
+            id(node): self._path_string(node)
+            for finding, node in sites
+            if finding.rule == "string-reference" and isinstance(node, ast.Constant)
+        }
+        moves = [self._move(node) for _, node in sites if id(node) not in strings]
         self._no_compat_alias()
         statements: dict[int, _Site] = {}
         targets: set[tuple[int, str]] = set()
@@ -160,7 +166,35 @@ class _Fixer:
             edits = self._statement(site)
             for move in site.moves:
                 own[id(move.alias)] = [*edits, *self._renames(move)]
-        return [tuple(own[id(move.alias)]) for move in moves]
+        return [
+            (strings[id(node)],) if id(node) in strings else tuple(own[id(node)])
+            for _, node in sites
+        ]
+
+    # ---- a path string -------------------------------------------------------------------
+    def _path_string(self, node: ast.Constant) -> Edit:
+        """The new path in place of the old one, between the literal's quotes: what the rewrite
+        writes for a single literal spelling the value as it is (no escapes) whose path no
+        construction holds."""
+        value = node.value
+        moved = self.paths.rename(value) if isinstance(value, str) else None
+        if moved is None:
+            raise _Bail
+        pending = constructions(self.file, self.rules, self.paths).pending()
+        if any(value == old or value.startswith(old + ".") for old in pending):
+            raise _Bail  # the rewrite keeps it, for review
+        start, end = self.text.span(node)
+        literal = self.file.text[start:end]
+        prefix = len(literal) - len(literal.lstrip("rRuU"))
+        quote = literal[prefix : prefix + 3]
+        if quote not in ('"""', "'''"):
+            quote = literal[prefix : prefix + 1]
+        if quote not in ('"', "'", '"""', "'''") or not literal.endswith(quote):
+            raise _Bail  # pragma: no cover - a single str literal (the analysis made sure)
+        first, last = start + prefix + len(quote), end - len(quote)
+        if self.file.text[first:last] != value:
+            raise _Bail  # escaped: the rewrite reports it
+        return Edit(first, last, moved[1])
 
     # ---- the statement -------------------------------------------------------------------
     def _block(self, statement: ast.stmt) -> list[ast.stmt]:
@@ -504,12 +538,6 @@ class _Fixer:
         return False
 
     # ---- what the rewrite decides elsewhere in the file ------------------------------------
-    def _no_constructor_call(self) -> None:
-        """No call of a moved class that its new (a constructor rule's) class does not fit: the
-        rewrite keeps that class's import. (Pending constructions are the analysis' verdicts.)"""
-        if constructions(self.file, self.rules, self.paths).mismatched():
-            raise _Bail
-
     def _no_compat_alias(self) -> None:
         """`OldName = Something` at module level: the rewrite may drop it as a compatibility
         alias."""
