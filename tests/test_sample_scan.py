@@ -78,6 +78,8 @@ def test_sample_findings_by_rule_and_review() -> None:
         "singleton": 4,
         "auth-bypass": 5,
         "token-validation": 7,
+        # The consolidated engine built with `config=`: its import stays, for review.
+        "constructor-signature": 1,
     }
     # Every call of the legacy shim's `validate_token`, plain, aliased, method-level or module
     # attribute; `UserAuthService.validate_token` (another function) is not one.
@@ -94,6 +96,9 @@ def test_sample_findings_by_rule_and_review() -> None:
     assert [r for r in review if r[0] == "direct-instantiation"] == [
         ("direct-instantiation", "netra_backend/app/services/fallback_engine_loader.py", 11),
         ("direct-instantiation", "netra_backend/app/services/system_tasks.py", 10),
+    ]
+    assert [r for r in review if r[0] == "constructor-signature"] == [
+        ("constructor-signature", "netra_backend/app/services/engine_config_service.py", 7),
     ]
 
 
