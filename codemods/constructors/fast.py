@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import ast
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from codemods.constructors import messages as say
+from codemods.constructors.edits import text_fixes
 from codemods.constructors.templates import PLACEHOLDER, template_names
 from codemods.core.paths import PathMap
 from codemods.core.rules import ConstructorRule, RuleSet
@@ -327,11 +328,18 @@ def decisions(file: AstFile, rules: RuleSet) -> dict[Key, Decision]:
     return _analyze(file, rules)[1]
 
 
-def analyze(file: AstFile, rules: RuleSet) -> Analysis:
-    return _analyze(file, rules)[0]
+def analyze(file: AstFile, rules: RuleSet, *, with_edits: bool = False) -> Analysis:
+    """The findings. `with_edits`: each conversion carries its edits when the file's fix can
+    be written as text (`codemods.constructors.edits`), all of them or none. That parses each
+    converted call's own text with LibCST, so the scan's analysis (and the runner's, which
+    would then load LibCST for every file with a conversion) does without; the transform
+    applies them instead of planning on LibCST metadata."""
+    return _analyze(file, rules, with_edits)[0]
 
 
-def _analyze(file: AstFile, rules: RuleSet) -> tuple[Analysis, dict[Key, Decision]]:
+def _analyze(
+    file: AstFile, rules: RuleSet, with_edits: bool = False
+) -> tuple[Analysis, dict[Key, Decision]]:
     decided: dict[Key, Decision] = {}
     if not rules.constructors:
         return Analysis(), decided
@@ -343,6 +351,7 @@ def _analyze(file: AstFile, rules: RuleSet) -> tuple[Analysis, dict[Key, Decisio
     locator = _Locator(file)
     plan: list[tuple[tuple[int, int], Finding]] = []
     violations: list[Finding] = []
+    converted: list[tuple[ast.Call, ConstructorRule, Finding]] = []
     for node in calls:
         names = file.qualified_names(node.func)
         if not names:
@@ -356,6 +365,7 @@ def _analyze(file: AstFile, rules: RuleSet) -> tuple[Analysis, dict[Key, Decisio
             if reason is None:
                 message = say.conversion(old, _short(spec.rule.new))
                 finding = file.finding(RULE, shown, message)
+                converted.append((node, spec.rule, finding))
             else:
                 message = say.refusal(old, reason)
                 finding = file.finding(RULE, shown, message, fixable=False, manual_review=True)
@@ -373,5 +383,11 @@ def _analyze(file: AstFile, rules: RuleSet) -> tuple[Analysis, dict[Key, Decisio
     # Conversions, then refusals, each stably sorted by position.
     plan.sort(key=lambda item: item[0])
     findings = [finding for _, finding in plan]
+    if converted and with_edits:
+        calls = [(node, rule) for node, rule, _ in converted]
+        fixes = text_fixes(file, rules, planner._visible, calls)
+        if fixes is not None:
+            by_finding = {id(f): e for (_, _, f), e in zip(converted, fixes, strict=True)}
+            findings = [replace(f, edits=by_finding.get(id(f), ())) for f in findings]
     findings.sort(key=lambda f: (f.line, f.column))
     return Analysis(findings + violations), decided
