@@ -3,6 +3,11 @@ and writes each fix; the transform applies the edits and computes no LibCST meta
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from codemods.constructors.fast import analyze, decisions
@@ -11,7 +16,16 @@ from codemods.constructors.rewrite import ConstructorRewriter
 from codemods.core.base import ParsedFile
 from codemods.core.edits import Edit, apply_edits
 from codemods.core.tree import AstFile
-from tests.test_constructors_codemod import CONVERSIONS, FIXTURES, RULES, parsed, transform
+from tests.test_constructors_codemod import (
+    CONVERSIONS,
+    FIXTURES,
+    REVIEW,
+    RULES,
+    parsed,
+    transform,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
 
 IMPORT = "from netra_backend.app.agents.supervisor.execution_engine import ExecutionEngine\n"
 # Fixtures whose fix the analysis leaves to the LibCST rewrite, and why.
@@ -42,13 +56,6 @@ def test_every_fixture_conversion_but_a_dotted_import_arrives_as_edits() -> None
         as_edits.add(case)
         assert apply_edits(before, edits) == after, case
     assert as_edits == set(CONVERSIONS) - set(LEFT_TO_LIBCST)
-
-
-def test_the_scans_analysis_carries_no_edits() -> None:
-    before = (FIXTURES / "keyword.before.py").read_text("utf-8")
-    found = analyze(AstFile(before, parsed("").context), RULES).findings
-    assert [finding.fix for finding in found] == [True]
-    assert found[0].edits == ()
 
 
 @pytest.mark.parametrize("case", sorted(set(CONVERSIONS) - set(LEFT_TO_LIBCST)))
@@ -115,11 +122,7 @@ def test_awaited_call_partial_import_and_added_imports_as_exact_edits() -> None:
             " ctx.run_id, bridge),\n"
             "        )",
         ),
-        Edit(
-            0,
-            SOURCE.index("from typing"),
-            "from netra_backend.app.agents.supervisor.execution_engine import ExecutionStatus\n",
-        ),
+        Edit(SOURCE.index("ExecutionEngine,"), SOURCE.index("\nfrom typing"), "ExecutionStatus"),
         Edit(
             SOURCE.index("from typing"),
             SOURCE.index("from typing"),
@@ -202,3 +205,87 @@ def test_a_string_that_only_spells_the_name_does_not_keep_the_edits_away() -> No
     assert edits is not None
     assert apply_edits(source, edits) == libcst_rewrite(source)
     assert IMPORT not in apply_edits(source, edits)
+
+
+# Fixtures whose edits need LibCST (each call or import parsed alone) and why: the runner
+# leaves them to the transform.
+NEED_LIBCST = {
+    "expressions": "arguments that are not plain names, attributes, calls or subscripts",
+    "multiline_comments": "comments between the arguments",
+}
+
+
+def test_plain_calls_arrive_as_parser_free_edits() -> None:
+    parser_free = set()
+    for case in CONVERSIONS:
+        before = (FIXTURES / f"{case}.before.py").read_text("utf-8")
+        found = [f for f in analyze(AstFile(before, parsed("").context), RULES).findings if f.fix]
+        if not all(finding.edits for finding in found):
+            continue
+        parser_free.add(case)
+        edits = [edit for finding in found for edit in finding.edits]
+        after = (FIXTURES / f"{case}.after.py").read_text("utf-8")
+        assert apply_edits(before, edits) == after, case
+    assert parser_free == set(CONVERSIONS) - set(LEFT_TO_LIBCST) - set(NEED_LIBCST)
+
+
+def test_a_file_with_a_dependency_finding_leaves_the_fix_to_the_transform() -> None:
+    # The runner, applying edits, would report the finding; the transform does not.
+    source = (
+        IMPORT + "from netra_backend.app.agents.supervisor.user_execution_engine import"
+        " UserExecutionEngine\n\n"
+        "def f(registry, bridge, ctx):\n"
+        "    UserExecutionEngine(context=ctx)\n" + CALL
+    )
+    found = analyze(AstFile(source, parsed("").context), RULES).findings
+    assert [(f.rule, f.fix, bool(f.edits)) for f in found] == [
+        ("direct-instantiation", True, False),
+        ("di-violation", False, False),
+    ]
+    assert edits_of(source) is not None  # the transform's own edits
+
+
+RUN = """
+import json, sys
+from pathlib import Path
+from migrator.engine.changes import compute_changes
+from migrator.spec import load_spec
+root = Path({root!r})
+changes = compute_changes(root, load_spec(None, root), ("constructors",), jobs=1)
+print(json.dumps({{
+    "changed": {{r.path: r.new.decode() for r in changes.changed}},
+    "errors": [r.error for r in changes.errors],
+    "findings": [(f.line, f.column, f.message) for r in changes.changed for f in r.findings],
+    "libcst": "libcst" in sys.modules,
+}}))
+"""
+
+
+def test_the_runner_applies_a_plain_conversion_without_libcst(tmp_path: Path) -> None:
+    before = (FIXTURES / "init_from_factory.before.py").read_text("utf-8")
+    refused = "\n\ndef g(registry, bridge):\n    return ExecutionEngine(registry, bridge)\n"
+    root = tmp_path / "repo"
+    (root / "netra_backend" / "app" / "services").mkdir(parents=True)
+    (root / "netra_backend" / "app" / "services" / "module.py").write_text(before + refused)
+    done = subprocess.run(
+        [sys.executable, "-c", RUN.format(root=str(root))],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    result = json.loads(done.stdout)
+    after = libcst_rewrite(before + refused)
+    assert after.startswith(IMPORT)  # the refused call still uses the old class
+    assert result == {
+        "changed": {"netra_backend/app/services/module.py": after},
+        "errors": [],
+        "findings": [
+            [
+                after.count("\n"),  # the last line, where the refused call now is
+                11,
+                REVIEW + "no `user_context` argument at the call site; not guessing one",
+            ]
+        ],
+        "libcst": False,
+    }

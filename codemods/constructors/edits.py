@@ -24,9 +24,9 @@ import ast
 import re
 from dataclasses import dataclass, field
 
-from codemods.constructors.templates import template_names
+from codemods.constructors.templates import PLACEHOLDER, template_names
 from codemods.core.edits import Edit
-from codemods.core.imports.text import from_import_text
+from codemods.core.imports.text import LINE_LIMIT, from_import_text
 from codemods.core.paths import PathMap
 from codemods.core.rules import ConstructorRule, RuleSet
 from codemods.core.scopes import Access, Assignment, Scope
@@ -34,6 +34,12 @@ from codemods.core.tree import AstFile, dotted
 
 _AFTER_STATEMENT = re.compile(r"[ \t\f]*(#[^\n]*)?\n")
 _AWAIT = re.compile(r"await(?:[ \t\f]|\\\n)*")
+# What may stand between the arguments of a call `_as_text` writes (whitespace and commas)
+_GAP = re.compile(r"[ \t]*,[ \t]*(?:\n[ \t]*)?")
+_KEYWORD = re.compile(r"\w+[ \t]*=[ \t]*")
+_OPENING = re.compile(r"([ \t]*)\n([ \t]*)")  # `(` ending its line, the first argument's indent
+_CLOSING = re.compile(r"[ \t]*,?[ \t]*(?:\n([ \t]*))?")  # after the last argument, to `)`
+_FLAT_CLOSING = re.compile(r"[ \t]*,?[ \t]*")
 _TYPING_CALLS = frozenset({"cast", "TypeVar", "NewType"})
 _FALLBACK_INDENT = "    "  # LibCST's default indent for a file without an indented block
 
@@ -120,9 +126,10 @@ def _blocks(statement: ast.stmt) -> list[list[ast.stmt]]:
 
 
 class _Fixer:
-    def __init__(self, file: AstFile, rules: RuleSet, visible) -> None:
+    def __init__(self, file: AstFile, rules: RuleSet, visible, allow_libcst: bool) -> None:
         if "\r" in file.text:
             raise Bail
+        self.allow_libcst = allow_libcst
         self.file = file
         self.text = _Text(file.text)
         self.visible = visible  # fast's `_Planner._visible`
@@ -243,10 +250,15 @@ class _Fixer:
             start = match.end()
         else:
             edit_start = start
-        snippet = self.text.text[start:end]
-        return Edit(edit_start, end, self._rebuilt(call, snippet, start, by_node))
+        inner = [node for node in _calls_in_order(call.node) if node in by_node]
+        content = self._as_text(call) if inner == [call.node] else None
+        if content is None:
+            if not self.allow_libcst:
+                raise Bail
+            content = self._rebuilt(call, self.text.text[start:end], by_node)
+        return Edit(edit_start, end, content)
 
-    def _rebuilt(self, call: _Call, snippet: str, start: int, by_node) -> str:
+    def _rebuilt(self, call: _Call, snippet: str, by_node) -> str:
         from codemods.constructors.snippet import rebuild
 
         inner = [by_node.get(node) for node in _calls_in_order(call.node)]
@@ -257,6 +269,75 @@ class _Fixer:
             return rebuild(snippet, inner, layouts, self.indent, self.file)
         except Exception as error:  # noqa: BLE001 - anything unexpected: the LibCST rewrite
             raise Bail from error
+
+    def _as_text(self, call: _Call) -> str | None:
+        """The new call as `calls.build_call` writes it, for a call whose arguments are plain
+        names, attributes, calls or subscripts with nothing but whitespace, commas and
+        keywords between them (no comment, no parentheses of their own): None otherwise."""
+        node, text = call.node, self.text.text
+        arguments = _arguments_in_order(node)
+        if not arguments or any(t in template for _, template in call.rule.args for t in "'\"#"):
+            return None
+        values: dict[str, str] = {}
+        position = 0
+        func_end = self.text.span(node.func)[1]
+        if text[func_end : func_end + 1] != "(":
+            return None
+        cursor = func_end + 1
+        gaps: list[str] = []
+        for argument in arguments:
+            value = argument.value if isinstance(argument, ast.keyword) else argument
+            if not _plain_value(value):
+                return None
+            begin, finish = self.text.span(argument)
+            gaps.append(text[cursor:begin])
+            if isinstance(argument, ast.keyword):
+                value_start = self.text.span(value)[0]
+                spelled = text[begin:value_start]
+                if (
+                    _KEYWORD.fullmatch(spelled) is None
+                    or spelled.split("=")[0].strip() != argument.arg
+                ):
+                    return None
+                key = argument.arg
+            else:
+                key = call.rule.params[position]
+                position += 1
+            segment = text[self.text.span(value)[0] : finish]
+            if "\n" in segment:
+                return None
+            values[key] = segment  # type: ignore[index]
+            cursor = finish
+        close = self.text.span(node)[1] - 1
+        gaps.append(text[cursor:close])
+        if any(_GAP.fullmatch(gap) is None for gap in gaps[1:-1]):
+            return None
+        new_args = [
+            (keyword, PLACEHOLDER.sub(lambda p: values[p[1]], template))
+            for keyword, template in call.rule.args
+        ]
+        first, last = gaps[0], gaps[-1]
+        prefix, suffix, line_indent = self._layout(node)
+        name = call.class_name
+        if any("\n" in gap for gap in gaps):  # the old call's own hanging layout
+            opening = _OPENING.fullmatch(first)
+            closing = _CLOSING.fullmatch(last)
+            if opening is None or closing is None:
+                return None
+            ending, arg_indent = opening.group(1), opening.group(2)
+            close_indent = closing.group(1)
+            lines = [f"{arg_indent}{keyword}={value}" for keyword, value in new_args]
+            body = ",\n".join(lines)
+            tail = ")" if close_indent is None else f",\n{close_indent})"
+            return f"{name}({ending}\n{body}{tail}"
+        if first or _FLAT_CLOSING.fullmatch(last) is None:
+            return None
+        one_line = f"{name}(" + ", ".join(f"{k}={v}" for k, v in new_args) + ")"
+        if prefix + len(one_line) + suffix <= LINE_LIMIT:
+            return one_line
+        inner = line_indent + self.indent
+        lines = [f"{inner}{keyword}={value}" for keyword, value in new_args]
+        return f"{name}(\n" + ",\n".join(lines) + f",\n{line_indent})"
 
     def _layout(self, node: ast.Call) -> tuple[int, int, str]:
         first = self.text.row(node.lineno)
@@ -443,14 +524,34 @@ class _Fixer:
         end = self.text.after_statement(statement)
         if len(aliases) == len(names):
             return Edit.deletion(start, end)
-        from codemods.constructors.snippet import without
-
         begin = self.text.span(statement)[0]
         kept = [index for index, alias in enumerate(names) if alias not in aliases]
+        flat = self._flat_without(statement, kept, begin)
+        if flat is not None:
+            return flat
+        if not self.allow_libcst:
+            raise Bail
+        from codemods.constructors.snippet import without
+
         try:
             return Edit(begin, end, without(self.text.text[begin:end], kept))
         except Exception as error:  # noqa: BLE001 - anything unexpected: the LibCST rewrite
             raise Bail from error
+
+    def _flat_without(self, statement: ast.stmt, kept: list[int], begin: int) -> Edit | None:
+        """A one-line import without parentheses whose names are separated by `, `: the kept
+        names, as `core.imports.edits.without_aliases` writes them (None: another layout)."""
+        names = statement.names  # type: ignore[attr-defined]
+        spans = [self.text.span(alias) for alias in names]
+        text = self.text.text
+        gaps = [text[spans[i][1] : spans[i + 1][0]] for i in range(len(spans) - 1)]
+        if statement.lineno != statement.end_lineno or any(gap != ", " for gap in gaps):
+            return None
+        end = self.text.span(statement)[1]
+        if end != spans[-1][1]:
+            return None  # parentheses
+        kept_text = ", ".join(text[spans[i][0] : spans[i][1]] for i in kept)
+        return Edit(spans[0][0], spans[-1][1], kept_text)
 
     def _no_empty_block(self, removed: dict[ast.stmt, set[ast.alias]], anchors) -> None:
         """Raise Bail when removals leave an indented block with no statement (the rewrite
@@ -491,11 +592,31 @@ def _calls_in_order(node: ast.AST) -> list[ast.Call]:
     return in_order(node)
 
 
+def _arguments_in_order(call: ast.Call) -> list[ast.expr | ast.keyword]:
+    from codemods.constructors.fast import _arguments
+
+    return _arguments(call)
+
+
+def _plain_value(node: ast.expr) -> bool:
+    """An argument `build_call` puts anywhere in a template without parentheses."""
+    if isinstance(node, ast.Name | ast.Attribute | ast.Call | ast.Subscript):
+        return True
+    return isinstance(node, ast.Constant) and any(node.value is v for v in (True, False, None))
+
+
 def text_fixes(
-    file: AstFile, rules: RuleSet, visible, calls: list[tuple[ast.Call, ConstructorRule]]
+    file: AstFile,
+    rules: RuleSet,
+    visible,
+    calls: list[tuple[ast.Call, ConstructorRule]],
+    allow_libcst: bool = False,
 ) -> list[tuple[Edit, ...]] | None:
-    """Each converted call's edits (in `calls` order), or None: the file needs the rewrite."""
+    """Each converted call's edits (in `calls` order), or None: the file needs the rewrite.
+    Parser-free unless `allow_libcst`: then a call or import statement whose layout the text
+    writer does not handle is parsed alone (never the file) and rebuilt by the rewrite's code."""
     try:
-        return _Fixer(file, rules, visible).fixes([_Call(node, rule) for node, rule in calls])
+        fixer = _Fixer(file, rules, visible, allow_libcst)
+        return fixer.fixes([_Call(node, rule) for node, rule in calls])
     except Bail:
         return None
