@@ -4,12 +4,14 @@
 edits that write exactly what the LibCST rewrite (`plan` + `rewrite`) writes, or None when a
 file needs that rewrite. All or nothing for a file.
 
-No LibCST metadata and no parse of the file: each outermost converted call's own text is parsed
-as an expression and rebuilt by `calls.build_call` (the same code the rewrite uses, so the new
-call keeps its layout and comments), with the class name, imports and layout decided here from
-the `ast` scopes. The imports to add are text (`core.imports.text`); an old import left unused
-is deleted as text, or, when other names of its statement stay, that one statement is parsed
-and rewritten by `core.imports.edits.without_aliases`.
+No LibCST metadata and no parse of the file; the class name, the imports and the layout are
+decided here from the `ast` scopes. A call whose arguments are plain (names, attributes, calls,
+subscripts; nothing but whitespace, commas and keywords between them) is written as text the
+way `calls.build_call` lays it out, and a one-line import loses its names as text: parser-free,
+so the runner applies these edits without LibCST. Otherwise, only with `allow_libcst` (the
+transform), that one call's text is parsed alone and rebuilt by `calls.build_call` itself
+(comments and layout kept), and that one import statement by
+`core.imports.edits.without_aliases`. The imports to add are text (`core.imports.text`).
 
 Left to the LibCST rewrite (None): a `\\r` in the file, a pending rule, a converted call inside
 an f-string (`ast` positions there are not reliable before 3.12), an import to edit that shares
