@@ -84,7 +84,7 @@ def test_sample_repository_edits_equal_the_rewrite() -> None:
         if result is not None:
             assert result == transformed(source, context), relative
             compared.append(relative)
-    assert len(compared) == 15, compared
+    assert len(compared) == 16, compared
 
 
 def check(source: str, expected: str, path: str = PATH) -> None:
@@ -296,6 +296,14 @@ def test_a_class_a_call_does_not_fit_keeps_its_import_and_the_others_move() -> N
     assert result.findings == shift_findings(left, source, result.code)
 
 
+def test_a_later_import_of_the_new_module_is_left_as_it_is() -> None:
+    # The rewrite joins a moved name only to an earlier import of its module.
+    check(
+        f"from {OLD} import UserExecutionContext\nfrom {CONTEXT} import Other\n",
+        f"from {CONTEXT} import UserExecutionContext\nfrom {CONTEXT} import Other\n",
+    )
+
+
 def test_a_path_string_is_its_new_path_between_the_same_quotes() -> None:
     check(
         "from unittest import mock\n"
@@ -328,6 +336,8 @@ def test_a_path_string_is_its_new_path_between_the_same_quotes() -> None:
         ")\n",
         # the module import the rewrite joins the name to
         f"from {CONTEXT} import Other\nfrom {OLD} import UserExecutionContext\n",
+        # a later import of the name that the rewrite drops
+        f"from {OLD} import UserExecutionContext\nfrom {CONTEXT} import UserExecutionContext\n",
         # the new name is taken where the old one is used
         f"from {OLD} import ExecutionEngine\nUserExecutionEngine = 1\nx = ExecutionEngine\n",
         # a string annotation that LibCST reads as a use

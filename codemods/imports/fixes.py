@@ -14,7 +14,8 @@ their own after it, and each renamed name's uses renamed; a path string (`string
 the new path between the literal's own prefix and quotes. Left to `transform` (no edits): plain
 `import` statements, module moves, compatibility aliases, escaped path strings; imports in a
 `try` (the rewrite may fold it), on a line with other statements, or sharing their block with
-an import of the new module (the rewrite joins them); a bound name that the scope rules make
+an earlier import of the new module (the rewrite joins them) or a later one of the same name
+(the rewrite drops it); a bound name that the scope rules make
 ambiguous (bound twice, read where another binding may reach, a new name already taken, a
 string annotation naming it, `__all__` listing it). What a construction keeps (a pending
 constructor rule's class, a class a call of which its new class does not fit) the analysis
@@ -228,12 +229,21 @@ class _Fixer:
         node = site.node
         block = self._block(node)
         targets = {move.module for move in site.moves}
+        names = {move.name for move in site.moves}
+        earlier = True
         for other in block:
-            if other is node or not isinstance(other, ast.ImportFrom):
+            if other is node:
+                earlier = False
+                continue
+            if not isinstance(other, ast.ImportFrom):
                 continue
             module = self.context.resolve("." * other.level + (other.module or ""))
-            if module in targets:
-                raise _Bail  # the rewrite joins moved names to an import of their module
+            if module not in targets:
+                continue
+            if earlier:
+                raise _Bail  # the rewrite joins moved names to an earlier import of their module
+            if any(alias.name in names for alias in other.names):
+                raise _Bail  # the rewrite drops a later import of a name it now imports
         start, end = self.text.span(node)
         line_start = self.text.starts[node.lineno - 1]
         indent = self.file.text[line_start:start]
