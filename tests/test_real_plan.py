@@ -73,11 +73,35 @@ def test_check_batch_counts_asked_for_repoints_and_reports_the_others(repo: Path
         "from pkg.new_mod import UserEngine as Adapter\n"
     )
     git(repo, "commit", "-qam", "batch")
-    problems, renamed = check_batch(repo, base, RENAMES)
-    assert renamed == 1
-    assert problems == [
+    checked = check_batch(repo, base, RENAMES)
+    assert checked.renamed == 1
+    assert checked.repaired == []
+    assert checked.problems == [
         "pkg/user.py: `Context` was pkg.old_mod.Context (pkg.old_mod.Context), is now "
         "pkg.new_mod.Context (pkg.context.Context): another object",
         "pkg/user.py: `Adapter` was pkg.adapter.Engine (pkg.adapter.Engine), is now "
         "pkg.new_mod.UserEngine (pkg.new_mod.UserEngine): another object",
+    ]
+
+
+def test_an_import_that_did_not_resolve_before_is_repaired_not_another_object(repo: Path) -> None:
+    (repo / "pkg" / "user.py").write_text(
+        "from pkg.gone import UserEngine\nfrom pkg.context import Engine\n"
+    )
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "base")
+    base = git(repo, "rev-parse", "HEAD")
+    (repo / "pkg" / "user.py").write_text(
+        "from pkg.new_mod import UserEngine\nfrom pkg.old_mod import Engine\n"
+    )
+    git(repo, "commit", "-qam", "batch")
+    checked = check_batch(repo, base, RENAMES)
+    assert checked.problems == []
+    assert checked.renamed == 0
+    assert checked.repaired == [
+        "pkg/user.py: `UserEngine` was pkg.gone.UserEngine, which did not resolve; "
+        "is now pkg.new_mod.UserEngine",
+        "pkg/user.py: `Engine` was pkg.context.Engine, which did not resolve; "
+        "is now pkg.old_mod.Engine",
     ]
