@@ -510,6 +510,7 @@ def plan(
     spec: SpecOption = None,
     json_out: JsonOption = False,
     jobs: JobsOption = None,
+    no_cache: NoCacheOption = False,
 ) -> None:
     """Each batch of the spec: rules, paths, what it would change now, targets, landed or not."""
     from migrator.batch.plan import load_history, plan_batches
@@ -518,7 +519,8 @@ def plan(
     loaded = spec_for(root, spec)
     check_against(root, loaded, strict=True)
     refuse_if_journal(root)
-    plans = plan_batches(root, loaded, load_history(root), jobs, progress=True)
+    history = load_history(root)
+    plans = plan_batches(root, loaded, history, jobs, progress=True, cache=not no_cache)
     if json_out:
         print_json([p.to_dict() for p in plans])
     else:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable
 
+from codemods.core.imports.words import is_in_fstring, is_star_import
 from codemods.core.rules import RuleSet
 from codemods.core.tree import AstFile
 from codemods.core.values import Finding
@@ -25,6 +26,21 @@ def _refusals(findings: list[Finding]) -> list[Finding] | None:
 
 def _reviews(findings: list[Finding]) -> list[Finding] | None:
     return [f for f in findings if f.manual_review]
+
+
+def _imports_left(findings: list[Finding]) -> list[Finding] | None:
+    """What the imports transform reports on a file it leaves as it is: the analysis's reviews,
+    in the transform's order. It reads the imports first, reporting each star import as it meets
+    it, then reports the other imports it keeps, then the path strings; the analysis reports the
+    same sites with the same words, in source order. None when a string reference sits in an
+    f-string: the transform reads (and rewrites) a string there, the analysis reports the
+    f-string."""
+    if any(not f.manual_review or is_in_fstring(f.message) for f in findings):
+        return None
+    stars = [f for f in findings if f.rule == "deprecated-import" and is_star_import(f.message)]
+    strings = [f for f in findings if f.rule == "string-reference"]
+    picked = {id(f) for f in [*stars, *strings]}
+    return [*stars, *(f for f in findings if id(f) not in picked), *strings]
 
 
 def _nothing(findings: list[Finding]) -> list[Finding] | None:
@@ -42,7 +58,7 @@ _LEFT_FOR_REVIEW: dict[str, Callable[[list[Finding]], list[Finding] | None]] = {
     "validators": _nothing,
     "singletons": _reviews,
     "constructors": _refusals,
-    "imports": _nothing,
+    "imports": _imports_left,
 }
 
 

@@ -37,6 +37,8 @@ class ImportsCodemod:
             blocked, reviews = {**calls.mismatched, **calls.pending}, calls.mismatches
         else:  # the analysis' decision: only the calls that can name a constructor rule's class
             blocked, reviews = Constructions(file, rules, paths).held()
-        result = rewrite_imports(parsed, paths, blocked, "deprecated-import")
+        result = rewrite_imports(
+            parsed, paths, blocked, "deprecated-import", string_rule="string-reference"
+        )
         result.findings.extend(shift_findings(reviews, parsed.code, result.code))
         return result

@@ -28,6 +28,7 @@ import tokenize
 from bisect import bisect_left
 from dataclasses import dataclass, replace
 
+from codemods.core.imports.words import in_fstring
 from codemods.core.paths import PathMap, RepositoryPathMap
 from codemods.core.references import is_path_argument, takes_path
 from codemods.core.rules import RuleSet
@@ -237,7 +238,7 @@ class _Collector:
         if fstring is not None:
             # ast's positions inside an f-string are not the source's before Python 3.12: the
             # reference is reported at the f-string, for review.
-            message = f"{verdict.message} (inside an f-string: rewrite it by hand)"
+            message = in_fstring(verdict.message)
             verdict = Verdict(verdict.rule, message, fixable=False, manual_review=True)
             node = fstring
         self._report(node, verdict)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from codemods.core.imports.words import star_import
 from codemods.core.paths import PathMap
 from codemods.core.references import references_old_path
 from codemods.core.values import Finding, Located
@@ -54,8 +55,7 @@ def star_import_verdict(paths: PathMap, module: str) -> Verdict | None:
     """`from module import *` (module already absolute)."""
     if not paths.is_old_module(module):
         return None
-    message = f"`from {module} import *`: star import from a deprecated module"
-    return Verdict("deprecated-import", message, fixable=False, manual_review=True)
+    return Verdict("deprecated-import", star_import(module), fixable=False, manual_review=True)
 
 
 def from_import_verdict(

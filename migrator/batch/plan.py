@@ -38,9 +38,16 @@ class BatchPlan:
 
 
 def plan_batches(
-    root: Path, spec: Spec, history: History, jobs: int | None, *, progress: bool = False
+    root: Path,
+    spec: Spec,
+    history: History,
+    jobs: int | None,
+    *,
+    progress: bool = False,
+    cache: bool = False,
 ) -> list[BatchPlan]:
-    """Each batch's plan; `progress` shows a bar per batch on a terminal (stderr)."""
+    """Each batch's plan; `progress` shows a bar per batch on a terminal (stderr); `cache`
+    reuses (and stores) per-file results and a whole batch's results for an unchanged tree."""
     plans = []
     for number, batch in enumerate(spec.batches, 1):
         label = f"planning {batch.name} ({number}/{len(spec.batches)})"
@@ -53,6 +60,7 @@ def plan_batches(
             jobs,
             progress=progress,
             label=label,
+            cache=cache,
         )
         commits = history.of_batch(batch.name)
         landed = history.landed(batch.name)

@@ -29,7 +29,7 @@ from migrator.git import absolute_git_dir, index_shas
 
 DB_NAME = "results.sqlite3"
 WHOLE_TREE = "\0tree"  # the row of a namespace's whole-tree document: no file has this path
-KEEP_NAMESPACES = 8  # older specs/rule selections are pruned beyond this many
+KEEP_NAMESPACES = 16  # older specs/rule selections are pruned beyond this many
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS results (
     namespace TEXT NOT NULL, path TEXT NOT NULL, sha TEXT NOT NULL, payload BLOB NOT NULL,

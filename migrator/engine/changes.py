@@ -13,6 +13,7 @@ from migrator.engine.discover import discover
 from migrator.engine.importers import with_repository_facts
 from migrator.engine.name_importers import with_flag_importers
 from migrator.engine.reexports import with_own_definitions
+from migrator.engine.run_memo import RunMemo
 from migrator.engine.runner import FileResult, Job, run_files
 from migrator.engine.spec_check import with_module_facts
 from migrator.progress import track
@@ -25,6 +26,7 @@ class ChangeSet:
 
     results: list[FileResult] = field(default_factory=list)
     files_considered: int = 0
+    namespace: str = ""  # the per-file cache's, when the results were cached
 
     @property
     def changed(self) -> list[FileResult]:
@@ -71,12 +73,34 @@ def compute_changes(
     """What the codemods would change. `cache`: reuse per-file results; `facts_cache`: reuse
     the repository pre-pass's per-file facts (off only with `--no-cache`)."""
     files = discover(root, spec.include, spec.exclude, paths, exclude)
-    facts = with_repository_facts(root, spec, rules, files, cache=cache or facts_cache)
+    memo = RunMemo(root, spec, (rules, paths, exclude, facts_cache), files) if cache else None
+    recalled = memo.recall() if memo else None
+    if recalled is not None:
+        return ChangeSet(*recalled)
+    change_set = _compute(root, spec, rules, files, jobs, cache, progress, label, facts_cache)
+    if memo:
+        memo.remember(change_set.results, change_set.files_considered, change_set.namespace)
+    return change_set
+
+
+def _compute(
+    root: Path,
+    spec: Spec,
+    rules: tuple[str, ...],
+    files: list[str],
+    jobs: int | None,
+    cache: bool,
+    progress: bool,
+    label: str,
+    facts_cache: bool,
+) -> ChangeSet:
+    facts = with_repository_facts(root, spec, rules, files, cache=cache or facts_cache, jobs=jobs)
     facts = with_flag_importers(with_module_facts(facts, root), root, spec, rules)
     facts = with_own_definitions(facts, root, spec, rules)
     job = Job(str(root), facts, ordered_rules(rules), transform=True)
     store = ResultCache.for_job(root, job, spec.digest) if cache else None
     try:
+        namespace = store.namespace if store else ""
         stream = run_files(job, files, jobs, cache=store)
         if progress:
             stream = track(stream, len(files), label)
@@ -84,4 +108,4 @@ def compute_changes(
     finally:
         if store is not None:
             store.close()
-    return ChangeSet(results, len(files))
+    return ChangeSet(results, len(files), namespace)

@@ -14,11 +14,14 @@ module-level assignments only), and hands them to the codemods as plain data on 
 from __future__ import annotations
 
 import ast
+import gc
 import hashlib
 import json
+import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from itertools import repeat
 from pathlib import Path
 
 from codemods.core import paths as paths_module
@@ -27,6 +30,7 @@ from codemods.core.rules import RenameRule, RuleSet
 from codemods.core.values import FileContext, last_components
 from migrator.engine.cache import ResultCache
 from migrator.engine.discover import discover
+from migrator.engine.workers import pool as worker_pool
 from migrator.spec import Spec
 
 
@@ -136,21 +140,20 @@ class _FactIndex:
     """Each file's facts on demand: from the cache when git vouches for its content (by blob
     sha, as the scan's results), else from one `ast` parse, stored for the next run."""
 
-    def __init__(self, root: Path, rules: RuleSet, cache: bool) -> None:
-        self.root = root
-        self.paths = PathMap(rules)
-        olds = [rule.old for rule in rules.renames]
-        self.needles = last_components(olds) | last_components(self.paths.old_modules)
+    def __init__(self, root: Path, rules: RuleSet, cache: bool, jobs: int = 1) -> None:
+        self.root, self.rules, self.jobs = root, rules, jobs
         self.known: dict[str, _Facts | None] = {}
         self.store = ResultCache(root, _namespace(rules)) if cache else None
 
     def get(self, paths: Iterable[str]) -> dict[str, _Facts | None]:
         """The facts of these files (None: no needle, unreadable or unparsable)."""
+        paths = list(paths)
         wanted = [path for path in paths if path not in self.known]
         if self.store is not None and wanted:
             for path, payload in self.store.payloads(wanted).items():
                 self.known[path] = _Facts.decode(payload) if payload != b"null" else None
-        fresh = [(path, self._compute(path)) for path in wanted if path not in self.known]
+        missing = [path for path in wanted if path not in self.known]
+        fresh = list(zip(missing, self._computed(missing), strict=True))
         self.known.update(fresh)
         if self.store is not None:
             self.store.store_payloads(
@@ -158,28 +161,56 @@ class _FactIndex:
             )
         return {path: self.known[path] for path in paths}
 
-    def _compute(self, path: str) -> _Facts | None:
-        try:
-            if (self.root / path).is_symlink():
-                return None
-            source = (self.root / path).read_bytes()
-        except OSError:
-            return None
-        if not any(needle in source for needle in self.needles):
-            return None
-        tree = parse_or_none(source)
-        if tree is None:
-            return None
-        context = FileContext.from_path(path)
-        return _Facts(
-            reexported(tree, context, self.paths),
-            imported_paths(tree, context),
-            binds_alias(tree, self.paths),
-        )
+    def _computed(self, paths: list[str]) -> list[_Facts | None]:
+        """Each file's facts; many files (a cold run) are shared out among worker processes."""
+        if self.jobs <= 1 or len(paths) < PARALLEL_FACTS:
+            return _facts_of(self.root, self.rules, paths)
+        chunks = [paths[i : i + FACTS_CHUNK] for i in range(0, len(paths), FACTS_CHUNK)]
+        with worker_pool(self.jobs) as pool:
+            done = pool.map(_facts_of, repeat(self.root), repeat(self.rules), chunks)
+            return [facts for chunk in done for facts in chunk]
 
     def close(self) -> None:
         if self.store is not None:
             self.store.close()
+
+
+PARALLEL_FACTS = 512  # files to compute before worker processes pay for themselves
+FACTS_CHUNK = 64
+
+
+def _facts_of(root: Path, rules: RuleSet, paths: list[str]) -> list[_Facts | None]:
+    """The facts of these files, read and parsed here (in a worker or in the caller)."""
+    path_map = PathMap(rules)
+    olds = [rule.old for rule in rules.renames]
+    needles = last_components(olds) | last_components(path_map.old_modules)
+    enabled = gc.isenabled()
+    gc.disable()  # a parse makes many objects and few cycles: collect once, after
+    try:
+        return [_file_facts(root, path, path_map, needles) for path in paths]
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _file_facts(root: Path, path: str, paths: PathMap, needles: set[bytes]) -> _Facts | None:
+    try:
+        if (root / path).is_symlink():
+            return None
+        source = (root / path).read_bytes()
+    except OSError:
+        return None
+    if not any(needle in source for needle in needles):
+        return None
+    tree = parse_or_none(source)
+    if tree is None:
+        return None
+    context = FileContext.from_path(path)
+    return _Facts(
+        reexported(tree, context, paths),
+        imported_paths(tree, context),
+        binds_alias(tree, paths),
+    )
 
 
 def _namespace(rules: RuleSet) -> str:
@@ -202,7 +233,7 @@ def binds_alias(tree: ast.Module, paths: PathMap) -> bool:
 
 
 def repository_facts(
-    root: Path, spec: Spec, selected: Iterable[str], *, cache: bool = False
+    root: Path, spec: Spec, selected: Iterable[str], *, cache: bool = False, jobs: int = 1
 ) -> RuleSet:
     """The spec's rules plus the re-exports and outside imports the selected files need.
 
@@ -214,17 +245,18 @@ def repository_facts(
     rules = spec.rules
     files = [p for p in discover(root, spec.include) if p.endswith(".py")]
     chosen = [path for path in dict.fromkeys(selected) if path.endswith(".py")]
-    index = _FactIndex(root, rules, cache)
+    in_run = set(chosen)
+    index = _FactIndex(root, rules, cache, jobs)
     try:
         if len(chosen) > SELECTION_LIMIT:
             facts = index.get(files)
-            sources, outside = files, [p for p in files if p not in set(chosen)]
+            sources, outside = files, [p for p in files if p not in in_run]
         else:
             own = index.get(chosen)
             sources = [*chosen, *(p for p in _nameable(root, files, chosen) if p not in own)]
             facts = {**own, **index.get(sources)}
             aliased = any(f is not None and f.alias for f in own.values())
-            outside = [p for p in files if p not in set(chosen)] if aliased else []
+            outside = [p for p in files if p not in in_run] if aliased else []
             facts.update(index.get(outside))
     finally:
         index.close()
@@ -268,9 +300,16 @@ def _nameable(root: Path, files: list[str], chosen: list[str]) -> list[str]:
 
 
 def with_repository_facts(
-    root: Path, spec: Spec, rules: tuple[str, ...], selected: list[str], *, cache: bool = False
+    root: Path,
+    spec: Spec,
+    rules: tuple[str, ...],
+    selected: list[str],
+    *,
+    cache: bool = False,
+    jobs: int | None = None,
 ) -> RuleSet:
     """The rules a run's jobs get: with repository facts when the imports codemod runs."""
     if "imports" not in rules:
         return spec.rules
-    return repository_facts(root, spec, selected, cache=cache)
+    workers = jobs or os.cpu_count() or 1
+    return repository_facts(root, spec, selected, cache=cache, jobs=workers)

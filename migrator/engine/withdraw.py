@@ -18,6 +18,7 @@ with the reason. Only changed files are measured, each text once.
 from __future__ import annotations
 
 import ast
+import functools
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -43,20 +44,40 @@ UNDEFINED = (
 )
 
 
-@dataclass(frozen=True)
 class Measure:
-    """What one text of a file holds, by migrator's measure."""
+    """What one text of a file holds, by migrator's measure. The findings are measured at
+    once; undefined names and unresolved imports (pyflakes, other modules) on first use: the
+    text before a change needs them only when the text after it has some."""
 
-    findings: tuple[Finding, ...]
-    prints: tuple[str, ...]
-    lines: tuple[str, ...]
-    undefined: dict[str, int]  # name -> first line where it is undefined
-    names: frozenset[str]  # every name the text reads or binds
-    unresolved: dict[str, int]  # in-project import path -> its first line
+    def __init__(
+        self,
+        findings: tuple[Finding, ...],
+        tree: ast.Module,
+        lines: tuple[str, ...],
+        unresolved: Callable[[], dict[str, int]],
+    ) -> None:
+        self.findings, self.tree, self.lines = findings, tree, lines
+        self.prints = tuple(fingerprints_in(findings, lambda _path: lines))
+        self._unresolved = unresolved
 
     def sites(self) -> set[tuple[str, str, str]]:
         """(rule, path, line text) of each finding: where it is, whatever its words."""
         return {_site(f, self.lines) for f in self.findings}
+
+    @functools.cached_property
+    def undefined(self) -> dict[str, int]:
+        """Name -> first line where it is undefined."""
+        return _undefined(self.tree)
+
+    @functools.cached_property
+    def names(self) -> frozenset[str]:
+        """Every name the text reads or binds."""
+        return frozenset(n.id for n in ast.walk(self.tree) if isinstance(n, ast.Name))
+
+    @functools.cached_property
+    def unresolved(self) -> dict[str, int]:
+        """In-project import path -> its first line."""
+        return self._unresolved()
 
 
 @dataclass(frozen=True)
@@ -99,7 +120,7 @@ class RewriteCheck:
         for name, line in after.undefined.items():
             if name in before.names and name not in before.undefined:
                 return Regression(line, f"it would leave `{name}` undefined")
-        if before.unresolved:  # an incomplete repository: the imports cannot be judged
+        if not after.unresolved or before.unresolved:  # before's: an incomplete repository
             return None
         for path, line in after.unresolved.items():
             if path not in before.unresolved:
@@ -128,12 +149,12 @@ class RewriteCheck:
             except Exception:  # noqa: BLE001 - LibCST rejects what the stdlib took
                 return None
         findings = tuple(f for name in self.codemods for f in analyses[name].findings)
-        lines = tuple(text.splitlines())
-        prints = fingerprints_in(findings, lambda _path: lines)
-        unresolved = self.modules.unresolved(file.tree, self.context) if self.modules else {}
-        names = frozenset(n.id for n in ast.walk(file.tree) if isinstance(n, ast.Name))
-        undefined = _undefined(file.tree)
-        return Measure(findings, tuple(prints), lines, undefined, names, unresolved)
+        modules, tree, context = self.modules, file.tree, self.context
+
+        def unresolved() -> dict[str, int]:
+            return modules.unresolved(tree, context) if modules else {}
+
+        return Measure(findings, tree, tuple(text.splitlines()), unresolved)
 
 
 def _site(finding: Finding, lines: Sequence[str]) -> tuple[str, str, str]:

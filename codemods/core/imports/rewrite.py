@@ -38,6 +38,7 @@ from codemods.core.imports.sites import (
     index_of,
     split_path,
 )
+from codemods.core.imports.words import star_import
 from codemods.core.line_shift import shift_findings
 from codemods.core.paths import PathMap
 
@@ -52,12 +53,14 @@ class ImportRewrite:
         blocked: dict[str, str],
         rule: str,
         modules_deprecated: bool = True,
+        string_rule: str | None = None,
     ):
         self.parsed = parsed
         self.ctx = parsed.context
         self.paths = paths
         self.blocked = blocked  # old path -> why it must stay
         self.rule = rule
+        self.string_rule = string_rule or rule  # what a path string kept for review reports
         self.modules_deprecated = modules_deprecated
         self.plan = Plan()
         self.findings: list[Finding] = []
@@ -79,7 +82,7 @@ class ImportRewrite:
             if isinstance(node.names, cst.ImportStar):
                 module = imported_module(node, self.ctx)
                 if self.paths.is_old_module(module):
-                    self.report(node, f"`from {module} import *`: star import, rewrite by hand")
+                    self.report(node, star_import(module))
                 continue
             for alias in node.names:
                 candidate = self._classify(site, alias)
@@ -369,10 +372,11 @@ class ImportRewrite:
             blocked = self._blocked_path(value)
             why = self.blocked[blocked] if blocked else self.paths.held(value)
             if why is not None:
-                self.report(node, why)
+                self.report(node, why, rule=self.string_rule)
                 continue
             if node.raw_value != value:
-                self.report(node, f'"{value}": escaped string, rewrite by hand')
+                message = f'"{value}": escaped string, rewrite by hand'
+                self.report(node, message, rule=self.string_rule)
                 continue
             self.plan.expressions[node] = node.with_changes(
                 value=node.prefix + node.quote + moved[1] + node.quote
@@ -468,10 +472,12 @@ def rewrite_imports(
     blocked: dict[str, str],
     rule: str,
     modules_deprecated: bool = True,
+    string_rule: str | None = None,
 ) -> TransformResult:
     """Rewrite every import the rules move; `blocked` maps old paths to why they must stay.
 
     With `modules_deprecated` false, only the moved names matter: other uses of their modules
-    (attributes, path strings naming the module) are not reported.
+    (attributes, path strings naming the module) are not reported. What is kept is reported
+    under `rule`, a path string under `string_rule` (default: `rule`).
     """
-    return ImportRewrite(parsed, paths, blocked, rule, modules_deprecated).run()
+    return ImportRewrite(parsed, paths, blocked, rule, modules_deprecated, string_rule).run()
