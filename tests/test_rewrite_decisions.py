@@ -8,6 +8,7 @@ import pytest
 
 from codemods import CODEMODS
 from codemods.core.base import FileContext, ParsedFile
+from codemods.core.line_shift import shift_findings
 from migrator.engine import runner
 from migrator.engine.discover import discover
 from migrator.engine.importers import repository_facts
@@ -36,6 +37,9 @@ def every_transform(rules, path: str, source: bytes) -> tuple[bytes | None, list
         return None, [], {}
     for name in NAMES:
         outcome = CODEMODS[name].transform(parsed, rules)
+        if outcome.code != parsed.code:
+            # the earlier codemods' findings follow the text, as the runner moves them
+            findings = shift_findings(findings, parsed.code, outcome.code)
         findings.extend(outcome.findings)
         if outcome.code != parsed.code:
             changes[name] = max(outcome.changes, 1)
@@ -57,10 +61,10 @@ CORPUS = [(path, source) for path, source in corpus_files() if b"@generated" not
 def test_the_runner_writes_what_every_transform_writes(
     path: str, source: bytes, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Only the skip decision is compared here: the no-worse check that withdraws a change and
-    # the findings' move to their post-rewrite lines are tested in test_withdraw.
+    # Only the skip decision is compared here: the no-worse check that withdraws a change is
+    # tested in test_withdraw. Findings follow the text in both (a fix applied as edits
+    # reports what it leaves where the runner moves it; a transform, where it now is).
     monkeypatch.setattr(runner, "_rewrite_check", lambda job, context: _KeepEveryChange())
-    monkeypatch.setattr(runner, "shift_findings", lambda findings, new, old: list(findings))
     rules = sample_rules()
     job = runner.Job(str(SAMPLE), rules, NAMES, transform=True)
     if not job.is_candidate(source):

@@ -2,8 +2,10 @@
 violations of the new one.
 
 `fast` is its one analysis (stdlib `ast`): it decides which calls convert, under which rule, or
-why not. `codemod` is the rewrite (LibCST, to keep the layout): `binding`, `plan`, `calls` and
-`rewrite` build the decided calls and their imports. `messages` holds the findings' words.
+why not, and `edits` writes those conversions as text edits. `codemod` is the rewrite: it applies
+the edits, and for what they leave out, `binding`, `plan`, `calls` and `rewrite` build the
+decided calls and their imports with LibCST (`snippet`: one call or statement parsed alone).
+`messages` holds the findings' words.
 `fixtures/` holds its before/after pairs.
 """
 

@@ -16,6 +16,7 @@ from codemods.constructors import needles as constructors_needles
 from codemods.constructors.plan import plan_file
 from codemods.constructors.rewrite import ConstructorRewriter
 from codemods.core.base import Finding, ParsedFile, TransformResult
+from codemods.core.edits import apply_edits
 from codemods.core.rules import RuleSet
 from codemods.core.tree import AstFile
 
@@ -24,7 +25,10 @@ __all__ = ["ConstructorsCodemod"]
 
 def refusals(file: AstFile, rules: RuleSet) -> list[Finding]:
     """The calls the analysis leaves for review, in (line, column) order."""
-    found = fast.analyze(file, rules).findings
+    return _refused(fast.analyze(file, rules).findings)
+
+
+def _refused(found: list[Finding]) -> list[Finding]:
     return [f for f in found if f.rule == fast.RULE and f.manual_review]
 
 
@@ -41,9 +45,15 @@ class ConstructorsCodemod:
         ready = tuple(rule for rule in rules.constructors if not rule.pending)
         rules = replace(rules, constructors=ready)
         file = AstFile(parsed.code, parsed.context)
+        found = fast.analyze(file, rules, with_edits=True).findings
+        fixes = [f for f in found if f.fix]
+        if not fixes:
+            return TransformResult(parsed.code, _refused(found))
+        if all(f.edits for f in fixes):  # the analysis wrote the fix as text: no metadata
+            code = apply_edits(parsed.code, [edit for f in fixes for edit in f.edits])
+            findings = refusals(AstFile(code, parsed.context), rules)
+            return TransformResult(code, findings, changes=len(fixes))
         decided = fast.decisions(file, rules)
-        if not any(decision.reason is None for decision in decided.values()):
-            return TransformResult(parsed.code, refusals(file, rules))
         plan = plan_file(parsed, rules, decided)
         rewriter = ConstructorRewriter(plan, parsed.module.default_indent)
         code = parsed.module.visit(rewriter).code

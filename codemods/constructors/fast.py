@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import ast
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from codemods.constructors import messages as say
+from codemods.constructors.edits import text_fixes
 from codemods.constructors.templates import PLACEHOLDER, template_names
 from codemods.core.paths import PathMap
 from codemods.core.rules import ConstructorRule, RuleSet
@@ -324,14 +325,33 @@ def _candidates(file: AstFile, rules: RuleSet) -> list[ast.Call]:
 
 def decisions(file: AstFile, rules: RuleSet) -> dict[Key, Decision]:
     """Every call of an old class, by where the rewrite finds it: converted or refused."""
-    return _analyze(file, rules)[1]
+    return _analyze(file, rules, edits=None)[1]
 
 
-def analyze(file: AstFile, rules: RuleSet) -> Analysis:
-    return _analyze(file, rules)[0]
+def analyze(file: AstFile, rules: RuleSet, *, with_edits: bool = False) -> Analysis:
+    """The findings; each conversion carries its edits when the file's fix can be written as
+    text (`codemods.constructors.edits`), all of them or none. Parser-free unless
+    `with_edits` (the transform's call), which also lets a call or an import statement whose
+    layout the text writer leaves out be parsed alone with LibCST and rebuilt."""
+    return _analyze(file, rules, edits="libcst" if with_edits else "text")[0]
 
 
-def _analyze(file: AstFile, rules: RuleSet) -> tuple[Analysis, dict[Key, Decision]]:
+def _left_elsewhere(converted, plan, violations) -> bool:
+    """Would the runner, applying edits, report other findings than the transform does?
+    It keeps every finding without a fix where it was, moved by whole lines: a dependency
+    finding (the transform does not report those) or a refusal on a converted call's lines
+    (its column moves) would differ, so such a file's fix stays with the transform."""
+    if violations:
+        return True
+    lines = set()
+    for node, _, _ in converted:
+        lines.update(range(node.lineno, node.end_lineno + 1))
+    return any(not finding.fix and finding.line in lines for _, finding in plan)
+
+
+def _analyze(
+    file: AstFile, rules: RuleSet, edits: str | None
+) -> tuple[Analysis, dict[Key, Decision]]:
     decided: dict[Key, Decision] = {}
     if not rules.constructors:
         return Analysis(), decided
@@ -343,6 +363,7 @@ def _analyze(file: AstFile, rules: RuleSet) -> tuple[Analysis, dict[Key, Decisio
     locator = _Locator(file)
     plan: list[tuple[tuple[int, int], Finding]] = []
     violations: list[Finding] = []
+    converted: list[tuple[ast.Call, ConstructorRule, Finding]] = []
     for node in calls:
         names = file.qualified_names(node.func)
         if not names:
@@ -356,6 +377,7 @@ def _analyze(file: AstFile, rules: RuleSet) -> tuple[Analysis, dict[Key, Decisio
             if reason is None:
                 message = say.conversion(old, _short(spec.rule.new))
                 finding = file.finding(RULE, shown, message)
+                converted.append((node, spec.rule, finding))
             else:
                 message = say.refusal(old, reason)
                 finding = file.finding(RULE, shown, message, fixable=False, manual_review=True)
@@ -373,5 +395,13 @@ def _analyze(file: AstFile, rules: RuleSet) -> tuple[Analysis, dict[Key, Decisio
     # Conversions, then refusals, each stably sorted by position.
     plan.sort(key=lambda item: item[0])
     findings = [finding for _, finding in plan]
+    if edits == "text" and _left_elsewhere(converted, plan, violations):
+        edits = None
+    if converted and edits is not None:
+        calls = [(node, rule) for node, rule, _ in converted]
+        fixes = text_fixes(file, rules, planner._visible, calls, edits == "libcst")
+        if fixes is not None:
+            by_finding = {id(f): e for (_, _, f), e in zip(converted, fixes, strict=True)}
+            findings = [replace(f, edits=by_finding.get(id(f), ())) for f in findings]
     findings.sort(key=lambda f: (f.line, f.column))
     return Analysis(findings + violations), decided

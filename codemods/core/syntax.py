@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import libcst as cst
 
+from codemods.core.imports.text import LINE_LIMIT  # noqa: F401 - re-exported
+
 Literal = bool | int | str | None
-LINE_LIMIT = 100  # a generated line longer than this is laid out one item a line
 
 
 def is_docstring(statement: cst.BaseStatement) -> bool:

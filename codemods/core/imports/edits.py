@@ -10,8 +10,8 @@ from typing import TypeVar
 import libcst as cst
 
 from codemods.core.base import FileContext, dotted_name
+from codemods.core.imports.text import from_import_text
 from codemods.core.paths import module_spelling
-from codemods.core.syntax import LINE_LIMIT
 
 IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception"})
 ImportNode = TypeVar("ImportNode", cst.Import, cst.ImportFrom)
@@ -159,13 +159,8 @@ def _last(alias: cst.ImportAlias, ending: cst.Comma | cst.MaybeSentinel) -> cst.
 def from_import_line(
     module: str, names: Sequence[str], wrap: tuple[int, str] | None = None
 ) -> cst.SimpleStatementLine:
-    """`from module import a, b as c` (names as written), on one line; with `wrap` (the line's
-    indent width, the file's indent unit) one name a line in parentheses past `LINE_LIMIT`."""
-    text = f"from {module} import {', '.join(names)}"
-    if wrap is not None and len(names) > 1 and wrap[0] + len(text) > LINE_LIMIT:
-        listed = "".join(f"{wrap[1]}{name},\n" for name in names)
-        text = f"from {module} import (\n{listed})"
-    return cst.parse_statement(text + "\n")  # type: ignore[return-value]
+    """`from module import a, b as c` (names as written): `text.from_import_text` parsed."""
+    return cst.parse_statement(from_import_text(module, names, wrap))  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
