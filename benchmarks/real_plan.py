@@ -11,12 +11,19 @@ file its commits changed is checked against the tree before the batch:
 - no in-project import of the file stops resolving (module, then name);
 - no top-level name the file bound before and not after is imported by another module;
 - every import whose path changed still names the same object (`ModuleIndex.origin`): an
-  `indirect-import` rewrite never lands on a module that defines its own object;
+  `indirect-import` rewrite never lands on a module that defines its own object. The one
+  exemption is a repoint an explicit per-name `[[rename]]` asks for (`asked_for`): its old path
+  (or an import of the very object that path names) now imports its new path, a different
+  object by design. Such repoints are counted in the table ("renamed by rule"). An import that
+  did not resolve before the batch (its module or name missing) names no object: its repoint
+  is listed as a note ("repaired"), not a problem;
 - the commits' `Migration-Metrics-Before/After` trailers never show `token_validation_paths` or
   `di_violations` rising.
 
-Prints one Markdown table (batch, exit code, seconds, commits, files changed, problems) and each
-problem; exits 1 if there is any.
+Prints one Markdown table (batch, exit code, seconds, commits, files changed, problems, repoints
+a per-name rename asks for, repaired imports), each problem and each note; exits 1 if there is
+a problem. `--check-only` re-checks the commits of an earlier run in <work>/plan (each batch's
+range from its run record) without running anything.
 """
 
 from __future__ import annotations
@@ -28,12 +35,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.real_backend import COMMIT, extract, git  # noqa: E402
+from codemods.core.rules import RenameRule  # noqa: E402
 from codemods.core.values import FileContext  # noqa: E402
 from migrator.engine.modules import ModuleIndex, parse_facts  # noqa: E402
 from migrator.engine.withdraw import ModuleFacts  # noqa: E402
@@ -91,9 +100,38 @@ def importers_of(tree: Path, module: str, names: set[str]) -> dict[str, list[str
     return found
 
 
-def check_batch(tree: Path, base: str) -> list[str]:
-    """What the commits since `base` broke, by the promises of issue 16."""
-    problems: list[str] = []
+def asked_for(
+    renames: tuple[RenameRule, ...], before: ModuleIndex, old_path: str, new_path: str
+) -> bool:
+    """Does an explicit per-name rename ask for `old_path` -> `new_path`? Its `new` must be
+    `new_path`, and its `old` must be `old_path` or name the same object as `old_path` did before
+    (an import of it through a re-export). Whole-module renames never count: the names they move
+    must stay the same object."""
+    old_origin = before.origin(*old_path.rsplit(".", 1))
+    for rule in renames:
+        if rule.is_module or rule.new != new_path:
+            continue
+        if old_path == rule.old:
+            return True
+        rule_origin = before.origin(*rule.old.rsplit(".", 1))
+        if old_origin is not None and old_origin == rule_origin:
+            return True
+    return False
+
+
+@dataclass
+class Checked:
+    """What one batch's commits did, by the promises of issue 16."""
+
+    problems: list[str] = field(default_factory=list)
+    renamed: int = 0  # repoints an explicit per-name rename asked for
+    repaired: list[str] = field(default_factory=list)  # imports that did not resolve before
+
+
+def check_batch(tree: Path, base: str, renames: tuple[RenameRule, ...] = ()) -> Checked:
+    """What the commits from `base` to HEAD (checked out) broke, by the promises of issue 16."""
+    checked = Checked()
+    problems = checked.problems
     changed = git(tree, "diff", "--name-only", base, "HEAD").decode().split()
     before = ModuleIndex(tree, read=lambda path: show(tree, base, path))
     after = ModuleIndex(tree)
@@ -118,7 +156,16 @@ def check_batch(tree: Path, base: str) -> list[str]:
                 continue
             old_origin = before.origin(*old_path.rsplit(".", 1))
             new_origin = after.origin(*new_path.rsplit(".", 1))
-            if old_origin != new_origin:
+            if old_origin == new_origin:
+                continue
+            old_module = old_path.rpartition(".")[0]
+            if asked_for(renames, before, old_path, new_path):
+                checked.renamed += 1
+            elif old_path in old_unresolved or old_module in old_unresolved:
+                checked.repaired.append(
+                    f"{path}: `{name}` was {old_path}, which did not resolve; is now {new_path}"
+                )
+            else:
                 problems.append(
                     f"{path}: `{name}` was {old_path} ({old_origin}), is now {new_path} "
                     f"({new_origin}): another object"
@@ -146,7 +193,23 @@ def check_batch(tree: Path, base: str) -> list[str]:
             if new.get(metric, 0) > old.get(metric, 0):
                 chunk = trailers.get("Migration-Chunk", "?")
                 problems.append(f"chunk {chunk}: {metric} rose {old[metric]} -> {new[metric]}")
-    return problems
+    return checked
+
+
+def recheck(tree: Path, names: list[str]) -> list[tuple[str, int, float, str, str]]:
+    """(batch, exit code, seconds, base, end) of an earlier run's batches, from the run records
+    (the last record of each batch; a batch's end is the next one's base, the last one's HEAD)."""
+    records = {}
+    for path in sorted((tree / ".git" / "migrator" / "runs").glob("*.json")):
+        record = json.loads(path.read_text())
+        records[record["batch"]] = record
+    head = git(tree, "rev-parse", "HEAD").decode().strip()
+    ranges = []
+    for i, name in enumerate(names):
+        record = records[name]
+        end = records[names[i + 1]]["base"] if i + 1 < len(names) else head
+        ranges.append((name, record["exit_code"], record["seconds"], record["base"], end))
+    return ranges
 
 
 def main() -> None:
@@ -157,40 +220,59 @@ def main() -> None:
     parser.add_argument(
         "--work", type=Path, default=Path(tempfile.gettempdir()) / "migrator-real-plan"
     )
+    parser.add_argument("--check-only", action="store_true", help="re-check an earlier run")
     args = parser.parse_args()
-    args.work.mkdir(parents=True, exist_ok=True)
-    source = args.work / "zen"
-    print(f"backend: {extract(args.mirror.resolve(), args.commit, source)}", file=sys.stderr)
-    tree = args.work / "plan"
-    subprocess.run(["rm", "-rf", str(tree)], check=True)
-    git(args.work, "clone", "-q", str(source), str(tree))
-    for key, value in (("user.name", "migrator-plan"), ("user.email", "plan@migrator.invalid")):
-        git(tree, "config", key, value)
     spec = parse_spec(default_spec_text(), "built-in")
-    rows, problems = [], []
-    for batch in spec.batches:
-        base = git(tree, "rev-parse", "HEAD").decode().strip()
-        started = time.monotonic()
-        done = subprocess.run(
-            [sys.executable, "-m", "migrator", "run", batch.name, "--repo", str(tree)]
-            + ["--jobs", str(args.jobs)],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-        )
-        seconds = time.monotonic() - started
-        sys.stderr.write(done.stderr[-3000:])
+    tree = args.work / "plan"
+    rows, problems, notes = [], [], []
+
+    def check(name: str, code: int, seconds: float, base: str) -> None:
         commits = int(git(tree, "rev-list", "--count", f"{base}..HEAD").decode())
         files = len(git(tree, "diff", "--name-only", base, "HEAD").decode().split())
-        found = check_batch(tree, base)
-        problems += [f"{batch.name}: {problem}" for problem in found]
-        rows.append((batch.name, done.returncode, seconds, commits, files, len(found)))
-    print("| batch | exit | seconds | commits | files changed | problems |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
-    for name, code, seconds, commits, files, count in rows:
-        print(f"| {name} | {code} | {seconds:.0f} | {commits} | {files} | {count} |")
+        found = check_batch(tree, base, spec.rules.renames)
+        problems.extend(f"{name}: {problem}" for problem in found.problems)
+        notes.extend(f"{name}: {note}" for note in found.repaired)
+        row = (name, code, seconds, commits, files, len(found.problems), found.renamed)
+        rows.append((*row, len(found.repaired)))
+
+    if args.check_only:
+        branch = git(tree, "rev-parse", "--abbrev-ref", "HEAD").decode().strip()
+        try:
+            for name, code, seconds, base, end in recheck(tree, [b.name for b in spec.batches]):
+                git(tree, "checkout", "-q", end)
+                check(name, code, seconds, base)
+        finally:
+            git(tree, "checkout", "-q", branch)
+    else:
+        args.work.mkdir(parents=True, exist_ok=True)
+        source = args.work / "zen"
+        print(f"backend: {extract(args.mirror.resolve(), args.commit, source)}", file=sys.stderr)
+        subprocess.run(["rm", "-rf", str(tree)], check=True)
+        git(args.work, "clone", "-q", str(source), str(tree))
+        for key, value in (("user.name", "migrator-plan"), ("user.email", "plan@migrator.invalid")):
+            git(tree, "config", key, value)
+        for batch in spec.batches:
+            base = git(tree, "rev-parse", "HEAD").decode().strip()
+            started = time.monotonic()
+            done = subprocess.run(
+                [sys.executable, "-m", "migrator", "run", batch.name, "--repo", str(tree)]
+                + ["--jobs", str(args.jobs)],
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+            )
+            sys.stderr.write(done.stderr[-3000:])
+            check(batch.name, done.returncode, time.monotonic() - started, base)
+    columns = ("exit", "seconds", "commits", "files changed", "problems", "renamed by rule")
+    print(f"| batch | {' | '.join(columns)} | repaired |")
+    print("| --- |" + " ---: |" * (len(columns) + 1))
+    for name, code, seconds, commits, files, count, renamed, repaired in rows:
+        cells = f"{code} | {seconds:.0f} | {commits} | {files} | {count} | {renamed} | {repaired}"
+        print(f"| {name} | {cells} |")
     for problem in problems:
         print(f"- {problem}")
+    for note in notes:
+        print(f"- note: {note}")
     sys.exit(1 if problems else 0)
 
 

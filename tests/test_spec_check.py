@@ -201,6 +201,49 @@ def test_a_whole_module_rename_moves_only_what_the_new_module_provides(repo: Pat
     ]
 
 
+def test_a_whole_module_rename_leaves_a_name_the_new_module_binds_to_another_object(
+    repo: Path,
+) -> None:
+    # old_mod defines its own Context; new_mod binds pkg.context's: another object of the same
+    # name. Both import Shared from pkg.shared: the same object, so it moves.
+    (repo / "pkg" / "context.py").write_text("class Context:\n    pass\n")
+    (repo / "pkg" / "shared.py").write_text("class Shared:\n    pass\n")
+    (repo / "pkg" / "old_mod.py").write_text(
+        "from pkg.shared import Shared\n\n\nclass Engine:\n    pass\n\n\nclass Context:\n    pass\n"
+    )
+    (repo / "pkg" / "new_mod.py").write_text(
+        "from pkg.context import Context\nfrom pkg.shared import Shared\n\n\n"
+        "class UserEngine:\n    pass\n"
+    )
+    user = "from pkg.old_mod import Context as Ctx\nfrom pkg.old_mod import Engine, Shared\n"
+    (repo / "pkg" / "user.py").write_text(user)
+    spec = write_spec(repo, MODULE_RENAME)
+    scan = invoke("scan", str(repo), "--spec", str(spec), "--format", "json", "--no-cache")
+    assert scan.exit_code == 0, scan.stderr
+    findings = [
+        (f["line"], f["message"], f["fixable"], f["manual_review"])
+        for f in json.loads(scan.stdout)["findings"]
+    ]
+    assert findings == [
+        (
+            1,
+            "`Context` from pkg.old_mod: pkg.new_mod binds another object named `Context`, "
+            "so it is not moved; review by hand",
+            False,
+            True,
+        ),
+        (2, "`Engine` from pkg.old_mod: moved to pkg.new_mod.UserEngine", True, False),
+        (2, "`Shared` from pkg.old_mod: moved to pkg.new_mod.Shared", True, False),
+    ]
+    result = invoke(
+        "run", "--repo", str(repo), "--spec", str(spec), "--rule", "imports", "--no-commit"
+    )
+    assert result.exit_code == 0, result.stderr
+    assert (repo / "pkg" / "user.py").read_text() == (
+        "from pkg.old_mod import Context as Ctx\nfrom pkg.new_mod import UserEngine, Shared\n"
+    )
+
+
 def test_a_template_import_must_exist(repo: Path) -> None:
     spec = write_spec(
         repo,

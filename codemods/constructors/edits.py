@@ -15,8 +15,8 @@ transform), that one call's text is parsed alone and rebuilt by `calls.build_cal
 
 Left to the LibCST rewrite (None): a `\\r` in the file, a pending rule, a converted call inside
 an f-string (`ast` positions there are not reliable before 3.12), an import to edit that shares
-its line with another statement or is a dotted `import a.b`, a removal that would empty a
-block, a module-top import before the first statement, and a removed name that a string
+its line with another statement, `import a.b, a.c` (both bind `a`), a module-top import
+before the first statement, and a removed name that a string
 annotation may spell (LibCST reads those as uses).
 """
 
@@ -355,9 +355,9 @@ class _Fixer:
         edits: list[Edit] = []
         removed = self._removals()
         additions = self._additions()
-        self._no_empty_block(removed, additions)
+        emptied = self._emptied_blocks(removed, additions)
         for statement, aliases in removed.items():
-            edits.append(self._removal(statement, aliases))
+            edits.append(self._removal(statement, aliases, statement in emptied))
         top = None
         if None in additions:
             top = self._module_top(removed)
@@ -449,20 +449,31 @@ class _Fixer:
         return removals
 
     def _maybe_remove(self, assignment: Assignment, exported: set[str]) -> ast.alias | None:
+        """The alias of `assignment` when every use of every name it binds was converted."""
         node = assignment.node
         assert isinstance(node, ast.Import | ast.ImportFrom)
-        bound = [alias.asname or alias.name for alias in node.names]
-        if isinstance(node, ast.Import) and any("." in name for name in bound):
-            raise Bail  # `import a.b` binds `a` and `a.b`
-        if bound.count(assignment.name) != 1:
+        bound = [_bound(alias, node) for alias in node.names]
+        owners = [index for index, names in enumerate(bound) if assignment.name in names]
+        if len(owners) != 1:
             raise Bail
-        alias = node.names[bound.index(assignment.name)]
+        alias, names = node.names[owners[0]], bound[owners[0]]
+        if any(names & other for index, other in enumerate(bound) if index != owners[0]):
+            raise Bail  # `import a.b, a.c`: which alias an assignment of `a` is, is unknown
         if assignment.name.split(".")[0] in exported:
             return None
-        for access in self._references(assignment):
-            if access.node not in self.converted_nodes:
-                return None
-        self._no_string_annotation(assignment.name)
+        # `import a.b` binds `a` and `a.b` (LibCST's sibling assignments of one alias)
+        siblings = [
+            other
+            for name in names
+            for other in assignment.scope.assignments.get(name, ())
+            if other.node is node
+        ]
+        for sibling in siblings:
+            for access in self._references(sibling):
+                if access.node not in self.converted_nodes:
+                    return None
+        for name in names:
+            self._no_string_annotation(name)
         self._alone_on_line(node)
         return alias
 
@@ -520,10 +531,15 @@ class _Fixer:
             return child is parent.returns
         return False
 
-    def _removal(self, statement: ast.stmt, aliases: set[ast.alias]) -> Edit:
+    def _removal(self, statement: ast.stmt, aliases: set[ast.alias], to_pass: bool) -> Edit:
         names = statement.names  # type: ignore[attr-defined]
         start = self.text.line_start(statement.lineno)
         end = self.text.after_statement(statement)
+        if to_pass:
+            indent = self.text.row(statement.lineno)[
+                : self.text.column(statement.lineno, statement.col_offset)
+            ]
+            return Edit(start, end, f"{indent}pass\n")
         if len(aliases) == len(names):
             return Edit.deletion(start, end)
         begin = self.text.span(statement)[0]
@@ -555,10 +571,11 @@ class _Fixer:
         kept_text = ", ".join(text[spans[i][0] : spans[i][1]] for i in kept)
         return Edit(spans[0][0], spans[-1][1], kept_text)
 
-    def _no_empty_block(self, removed: dict[ast.stmt, set[ast.alias]], anchors) -> None:
-        """Raise Bail when removals leave an indented block with no statement (the rewrite
-        writes `pass` there)."""
+    def _emptied_blocks(self, removed: dict[ast.stmt, set[ast.alias]], anchors) -> set[ast.stmt]:
+        """The last statement of each indented block the removals leave with no statement:
+        the rewrite writes `pass` there (after the comments above the removed statements)."""
         gone = {s for s, aliases in removed.items() if len(aliases) == len(s.names)}  # type: ignore[attr-defined]
+        last: set[ast.stmt] = set()
         for statement in gone:
             parent = self.file.parent(statement)
             if isinstance(parent, ast.Module):
@@ -566,7 +583,8 @@ class _Fixer:
             for block in _lists(parent):
                 if any(item is statement for item in block):
                     if all(item in gone and item not in anchors for item in block):
-                        raise Bail
+                        last.add(block[-1])
+        return last
 
 
 def _lists(parent: ast.AST | None) -> list[list[ast.stmt]]:
@@ -592,6 +610,14 @@ def _calls_in_order(node: ast.AST) -> list[ast.Call]:
     from codemods.constructors.fast import _calls_in_order as in_order
 
     return in_order(node)
+
+
+def _bound(alias: ast.alias, node: ast.Import | ast.ImportFrom) -> set[str]:
+    """The names an import alias binds, as the scopes record them."""
+    if alias.asname or isinstance(node, ast.ImportFrom):
+        return {alias.asname or alias.name}
+    parts = alias.name.split(".")
+    return {".".join(parts[:size]) for size in range(1, len(parts) + 1)}
 
 
 def _arguments_in_order(call: ast.Call) -> list[ast.expr | ast.keyword]:

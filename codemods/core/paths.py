@@ -36,7 +36,8 @@ class PathMap:
 
     def held(self, path: str) -> str | None:
         """Why an old path a rule matches must stay as it is, else None: the rule is pending, or
-        a whole-module rename's new module does not provide the name."""
+        a whole-module rename's new module does not provide the name or binds another object
+        under it than the old module does."""
         moved = self.rename(path)
         if moved is None:
             return None
@@ -50,6 +51,11 @@ class PathMap:
             names = self._provided.get(rule.new)
             if names is not None and first not in names:
                 return f"{subject}: {rule.new} does not provide `{first}`; move it there first"
+            if f"{rule.old}.{first}" in self.rules.other_objects:
+                return (
+                    f"{subject}: {rule.new} binds another object named `{first}`, so it is not "
+                    "moved; review by hand"
+                )
         return None
 
     @cached_property

@@ -105,6 +105,10 @@ class RuleSet:
     # module provides at its top level. A name the new module lacks does not move (its imports are
     # left for manual review); a rename missing here is unchecked.
     provided: tuple[tuple[str, frozenset[str]], ...]
+    # Repository fact: for each whole-module rename, the `old.Name` paths whose `Name` the new
+    # module binds to another object than the old module does (the old module defines its own, or
+    # the two import it from different places). They do not move (manual review) either.
+    other_objects: frozenset[str]
     # Repository fact: `module.Name` paths of project modules whose `Name` is their own object,
     # not the canonical one re-exported: importing it there is not an indirect import.
     own_objects: frozenset[str]
@@ -120,6 +124,7 @@ class RuleSet:
         imported_elsewhere: frozenset[str] | None = None,
         reexports: tuple[RenameRule, ...] = (),
         provided: tuple[tuple[str, frozenset[str]], ...] = (),
+        other_objects: frozenset[str] = frozenset(),
         own_objects: frozenset[str] = frozenset(),
         importers: tuple[tuple[str, tuple[str, ...]], ...] = (),
         **built_in: Iterable[Any],
@@ -135,6 +140,7 @@ class RuleSet:
         object.__setattr__(self, "imported_elsewhere", imported_elsewhere)
         object.__setattr__(self, "reexports", tuple(reexports))
         object.__setattr__(self, "provided", tuple(provided))
+        object.__setattr__(self, "other_objects", frozenset(other_objects))
         object.__setattr__(self, "own_objects", frozenset(own_objects))
         object.__setattr__(self, "importers", tuple(importers))
 

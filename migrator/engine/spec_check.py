@@ -118,13 +118,31 @@ def check_spec(spec: Spec, root: Path, index: ModuleIndex | None = None) -> list
 
 
 def with_module_facts(rules: RuleSet, root: Path, index: ModuleIndex | None = None) -> RuleSet:
-    """The rules plus, for every whole-module rename, the names its new module provides (so
-    the names it lacks stay where they are and are reported instead of moved)."""
+    """The rules plus, for every whole-module rename, the names its new module provides and the
+    names it binds to another object than the old module (so those names stay where they are and
+    are reported instead of moved)."""
     index = index or ModuleIndex(root)
     provided = []
+    other: set[str] = set()
     for rule in rules.renames:
         if rule.is_module and not rule.pending:
             names = index.names(rule.new)
             if names is not None:
                 provided.append((rule.new, names))
-    return replace(rules, provided=tuple(provided))
+                other |= other_objects(index, rule.old, rule.new, names)
+    return replace(rules, provided=tuple(provided), other_objects=frozenset(other))
+
+
+def other_objects(index: ModuleIndex, old: str, new: str, names: frozenset[str]) -> set[str]:
+    """`old.Name` for each name both modules bind at their top level but to different objects
+    (each followed through imports and re-exports to where it is defined). Only the names the
+    old module binds itself count; an old module that is gone or cannot be read moves all."""
+    facts = index.facts(old)
+    if facts is None or not facts.parsed or facts.dynamic:
+        return set()
+    found = set()
+    for name in sorted((facts.defined | facts.imported.keys()) & names):
+        mine, theirs = index.origin(old, name), index.origin(new, name)
+        if mine is not None and theirs is not None and mine != theirs:
+            found.add(f"{old}.{name}")
+    return found
