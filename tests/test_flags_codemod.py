@@ -153,3 +153,15 @@ def test_folding_keeps_behaviour() -> None:
         assert transform(after, "generated").code == after
 
     check()
+
+
+def test_a_tested_conditional_expression_folds_its_chosen_branch_in_one_pass() -> None:
+    """Found by `test_folding_keeps_behaviour`: the branch a folded `x if C else y` keeps
+    stands where only its truth is read, so it folds in the same pass (idempotence)."""
+    expr = "not ((a and MOCK_AUTH_AVAILABLE) if not MOCK_AUTH_AVAILABLE else MOCK_AUTH_AVAILABLE)"
+    before = PROGRAM.format(expr=expr)
+    after = transform(before, "generated").code
+    assert "    return True\n" in after
+    assert "MOCK_AUTH_AVAILABLE" not in after
+    assert transform(after, "generated").code == after
+    assert behaviour(after) == behaviour(before)

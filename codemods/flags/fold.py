@@ -85,6 +85,8 @@ class FlagFolder(cst.CSTTransformer):
 
     def visit_IfExp(self, node: cst.IfExp) -> None:
         self.boolean_context.add(id(node.test))
+        if id(node) in self.boolean_context:  # only the chosen branch's truth is used
+            self.boolean_context.update((id(node.body), id(node.orelse)))
 
     def visit_Assert(self, node: cst.Assert) -> None:
         self.boolean_context.add(id(node.test))
