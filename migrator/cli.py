@@ -221,7 +221,9 @@ def run(
         if patch is not None:
             write_patch(patch, change_set)
         else:
-            output.print_diff(change_set)
+            from migrator.engine.diff_cache import change_set_diffs
+
+            output.print_diff(change_set, None if no_cache else change_set_diffs(root, change_set))
         output.print_change_summary(change_set, wrote=False)
         return
     if no_commit:

@@ -52,10 +52,12 @@ def print_scan(report: ScanReport) -> None:
     stdout.print(f"{report.files_scanned} files scanned", markup=False)
 
 
-def print_diff(change_set: ChangeSet) -> None:
-    """The unified diff on stdout: plain bytes when piped, coloured on a terminal."""
-    for result in change_set.changed:
-        diff = unified_diff(result.path, result.original or b"", result.new or b"")
+def print_diff(change_set: ChangeSet, diffs: list[bytes] | None = None) -> None:
+    """The unified diff on stdout: plain bytes when piped, coloured on a terminal. `diffs`:
+    each changed file's diff, already made (`migrator.engine.diff_cache`)."""
+    if diffs is None:
+        diffs = [unified_diff(r.path, r.original or b"", r.new or b"") for r in change_set.changed]
+    for diff in diffs:
         if stdout.is_terminal and not stdout.no_color:
             stdout.print(colourize(diff), markup=True, highlight=False)
         else:

@@ -87,11 +87,19 @@ def cache_dir(root: Path) -> Path:
 class ResultCache:
     """Results of one kind of job over one repository; look up and store in path chunks."""
 
-    def __init__(self, root: Path, ns: str, directory: Path | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        ns: str,
+        directory: Path | None = None,
+        *,
+        known_shas: dict[str, str] | None = None,
+    ) -> None:
+        """`known_shas`: git's shas of the unchanged files, when the caller just asked git."""
         self.root = root
         self.namespace = ns
         self.directory = directory or cache_dir(root)
-        self.known_shas = index_shas(root)
+        self.known_shas = index_shas(root) if known_shas is None else known_shas
         self.hits = self.misses = 0
         self._shas: dict[str, str] = {}
         self._db: sqlite3.Connection | None = None

@@ -19,7 +19,7 @@ from migrator import __version__
 from migrator.engine.cache import ResultCache, code_digest
 from migrator.engine.discover import walked_files
 from migrator.engine.runner import FileResult
-from migrator.git import work_tree_files
+from migrator.git import index_shas, work_tree_files
 from migrator.spec import Spec
 
 
@@ -42,6 +42,7 @@ class RunMemo:
         parts.append(json.dumps(selection, default=list))
         parts.append(sys.version.split()[0])
         self.root = root
+        self.shas = index_shas(root)  # asked of git once for every store of this run
         self.namespace = "run-" + hashlib.sha256("\0".join(parts).encode()).hexdigest()[:28]
         # Every file a pre-pass may read: the run's files and every Python module.
         listed = work_tree_files(root)
@@ -51,7 +52,7 @@ class RunMemo:
             self.key = store.tree_key(tree)
 
     def _store(self) -> ResultCache:
-        return ResultCache(self.root, self.namespace)
+        return ResultCache(self.root, self.namespace, known_shas=self.shas)
 
     def recall(self) -> tuple[list[FileResult], int] | None:
         """The results and the number of files considered, if this tree was run before."""
@@ -63,7 +64,7 @@ class RunMemo:
             return None
         try:
             paths, considered = list(document["paths"]), int(document["considered"])
-            results = ResultCache(self.root, str(document["namespace"]))
+            results = ResultCache(self.root, str(document["namespace"]), known_shas=self.shas)
         except (KeyError, TypeError, ValueError):
             return None
         try:
