@@ -27,12 +27,13 @@ import re
 from dataclasses import dataclass, field
 
 from codemods.constructors.templates import PLACEHOLDER, template_names
+from codemods.core.annotations import in_annotation
 from codemods.core.edits import Edit
 from codemods.core.imports.text import LINE_LIMIT, from_import_text
 from codemods.core.paths import PathMap
 from codemods.core.rules import ConstructorRule, RuleSet
 from codemods.core.scopes import Access, Assignment, Scope
-from codemods.core.tree import AstFile, dotted
+from codemods.core.tree import AstFile
 
 _AFTER_STATEMENT = re.compile(r"[ \t\f]*(#[^\n]*)?\n")
 _AWAIT = re.compile(r"await(?:[ \t\f]|\\\n)*")
@@ -42,7 +43,6 @@ _KEYWORD = re.compile(r"\w+[ \t]*=[ \t]*")
 _OPENING = re.compile(r"([ \t]*)\n([ \t]*)")  # `(` ending its line, the first argument's indent
 _CLOSING = re.compile(r"[ \t]*,?[ \t]*(?:\n([ \t]*))?")  # after the last argument, to `)`
 _FLAT_CLOSING = re.compile(r"[ \t]*,?[ \t]*")
-_TYPING_CALLS = frozenset({"cast", "TypeVar", "NewType"})
 _FALLBACK_INDENT = "    "  # LibCST's default indent for a file without an indented block
 
 
@@ -512,24 +512,14 @@ class _Fixer:
                     raise Bail
 
     def _in_annotation(self, node: ast.AST) -> bool:
-        child, parent = node, self.file.parent(node)
-        while parent is not None and not isinstance(parent, ast.stmt | ast.arg):
-            if isinstance(parent, ast.Subscript) and isinstance(parent.value, ast.Name):
-                names = self.file.scopes.qualified_names(parent.value)
-                if any(name.startswith(("typing.", "typing_extensions.")) for name, _ in names):
-                    return True  # LibCST reads a string in a typing subscript as a type
-            if isinstance(parent, ast.Call):
-                name = dotted(parent.func) or ""
-                if name.rpartition(".")[2] in _TYPING_CALLS:
-                    return True
-            child, parent = parent, self.file.parent(parent)
-        if isinstance(parent, ast.arg):
-            return True
-        if isinstance(parent, ast.AnnAssign):
-            return child is parent.annotation
-        if isinstance(parent, ast.FunctionDef | ast.AsyncFunctionDef):
-            return child is parent.returns
-        return False
+        return in_annotation(self.file, node, self._typing_subscript)
+
+    def _typing_subscript(self, node: ast.Subscript) -> bool:
+        """LibCST reads a string in a typing subscript (`Optional["X"]`) as a type."""
+        if not isinstance(node.value, ast.Name):
+            return False
+        names = self.file.scopes.qualified_names(node.value)
+        return any(name.startswith(("typing.", "typing_extensions.")) for name, _ in names)
 
     def _removal(self, statement: ast.stmt, aliases: set[ast.alias], to_pass: bool) -> Edit:
         names = statement.names  # type: ignore[attr-defined]

@@ -29,17 +29,17 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from codemods.core.annotations import in_annotation
 from codemods.core.edits import Edit
 from codemods.core.paths import PathMap, module_spelling, old_names, split_path
 from codemods.core.rules import RuleSet
 from codemods.core.scopes import Assignment, Scope
-from codemods.core.tree import AstFile, Unsupported, dotted
+from codemods.core.tree import AstFile, Unsupported
 from codemods.core.values import Finding
 from codemods.imports.constructions import constructions, destination
 
 _AFTER_STATEMENT = re.compile(r"[ \t\f]*(#[^\n]*)?\n")
 _IMPORT_KEYWORD = re.compile(r"(?<![\w])import(?!\w)")
-_TYPING_CALLS = frozenset({"cast", "TypeVar", "NewType"})
 
 
 class _Bail(Exception):  # noqa: N818 - a signal: this file's fix needs the LibCST rewrite
@@ -530,22 +530,7 @@ class _Fixer:
         return found
 
     def _in_annotation(self, node: ast.AST) -> bool:
-        child, parent = node, self.file.parent(node)
-        while parent is not None and not isinstance(parent, ast.stmt | ast.arg):
-            if isinstance(parent, ast.Subscript):
-                return True
-            if isinstance(parent, ast.Call):
-                name = dotted(parent.func) or ""
-                if name.rpartition(".")[2] in _TYPING_CALLS:
-                    return True
-            child, parent = parent, self.file.parent(parent)
-        if isinstance(parent, ast.arg):
-            return True
-        if isinstance(parent, ast.AnnAssign):
-            return child is parent.annotation
-        if isinstance(parent, ast.FunctionDef | ast.AsyncFunctionDef):
-            return child is parent.returns
-        return False
+        return in_annotation(self.file, node, lambda _subscript: True)
 
     # ---- what the rewrite decides elsewhere in the file ------------------------------------
     def _no_compat_alias(self) -> None:
