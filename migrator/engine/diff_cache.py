@@ -17,9 +17,7 @@ from migrator.engine.changes import ChangeSet
 NAMESPACE = "diffs-" + hashlib.sha256(Path(diffs.__file__ or "").read_bytes()).hexdigest()[:26]
 
 
-def change_set_diffs(
-    root: Path, change_set: ChangeSet, known_shas: dict[str, str] | None = None
-) -> list[bytes]:
+def change_set_diffs(root: Path, change_set: ChangeSet) -> list[bytes]:
     """The unified diff of every changed file, in order, from the cache where it holds them."""
     changed = change_set.changed
     with ResultCache(root, NAMESPACE) as store:

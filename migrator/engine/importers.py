@@ -14,7 +14,6 @@ module-level assignments only), and hands them to the codemods as plain data on 
 from __future__ import annotations
 
 import ast
-import gc
 import hashlib
 import json
 import os
@@ -30,6 +29,7 @@ from codemods.core.rules import RenameRule, RuleSet
 from codemods.core.values import FileContext, last_components
 from migrator.engine.cache import ResultCache
 from migrator.engine.discover import discover
+from migrator.engine.runner import collector_paused
 from migrator.engine.workers import pool as worker_pool
 from migrator.spec import Spec
 
@@ -200,13 +200,11 @@ def _facts_of(root: Path, rules: RuleSet, paths: list[str]) -> list[_Facts | Non
     path_map = PathMap(rules)
     olds = [rule.old for rule in rules.renames]
     needles = last_components(olds) | last_components(path_map.old_modules)
-    enabled = gc.isenabled()
-    gc.disable()  # a parse makes many objects and few cycles: collect once, after
-    try:
-        return [_file_facts(root, path, path_map, needles) for path in paths]
-    finally:
-        if enabled:
-            gc.enable()
+    found = []
+    for path in paths:
+        with collector_paused():
+            found.append(_file_facts(root, path, path_map, needles))
+    return found
 
 
 def _file_facts(root: Path, path: str, paths: PathMap, needles: set[bytes]) -> _Facts | None:

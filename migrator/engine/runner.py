@@ -146,12 +146,12 @@ def read_no_follow(path: str) -> bytes:
 
 def process_source(job: Job, path: str, source: bytes) -> FileResult:
     """Analyze (or rewrite) given content as the file at `path`; never raises for bad input."""
-    with _collector_paused():
+    with collector_paused():
         return _process_source(job, path, source)
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """No cyclic garbage collection while one file is parsed and analyzed.
 
     A parse allocates tens of thousands of objects that reference counting frees; the
