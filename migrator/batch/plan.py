@@ -7,6 +7,7 @@ from pathlib import Path
 
 from migrator.batch.history import History, history_of
 from migrator.engine.changes import ChangeSet, compute_changes
+from migrator.engine.prepass import Prepass
 from migrator.git import open_repository
 from migrator.spec import Batch, Spec, Target
 
@@ -47,25 +48,33 @@ def plan_batches(
     cache: bool = False,
 ) -> list[BatchPlan]:
     """Each batch's plan; `progress` shows a bar per batch on a terminal (stderr); `cache`
-    reuses (and stores) per-file results and a whole batch's results for an unchanged tree."""
+    reuses (and stores) per-file results and a whole batch's results for an unchanged tree.
+    The batches share their repository pre-passes and worker processes (one `Prepass`): each
+    is computed against the same tree, so what one read serves the next."""
     plans = []
-    for number, batch in enumerate(spec.batches, 1):
-        label = f"planning {batch.name} ({number}/{len(spec.batches)})"
-        change_set = compute_changes(
-            root,
-            spec,
-            batch.rules,
-            batch.paths,
-            batch.exclude,
-            jobs,
-            progress=progress,
-            label=label,
-            cache=cache,
-        )
-        commits = history.of_batch(batch.name)
-        landed = history.landed(batch.name)
-        plans.append(BatchPlan(batch, change_set, landed, bool(commits) and not landed))
+    with Prepass(root, spec, jobs) as prepass:
+        for number, batch in enumerate(spec.batches, 1):
+            label = f"planning {batch.name} ({number}/{len(spec.batches)})"
+            change_set = compute_changes(
+                root,
+                spec,
+                batch.rules,
+                batch.paths,
+                batch.exclude,
+                jobs,
+                progress=progress,
+                label=label,
+                cache=cache,
+                prepass=prepass,
+            )
+            plans.append(_batch_plan(batch, change_set, history))
     return plans
+
+
+def _batch_plan(batch: Batch, change_set: ChangeSet, history: History) -> BatchPlan:
+    commits = history.of_batch(batch.name)
+    landed = history.landed(batch.name)
+    return BatchPlan(batch, change_set, landed, bool(commits) and not landed)
 
 
 def target_rows(

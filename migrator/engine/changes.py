@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,12 +11,9 @@ from codemods import codemod_names
 from codemods.core.values import Finding
 from migrator.engine.cache import ResultCache
 from migrator.engine.discover import discover
-from migrator.engine.importers import with_repository_facts
-from migrator.engine.name_importers import with_flag_importers
-from migrator.engine.reexports import with_own_definitions
+from migrator.engine.prepass import Prepass
 from migrator.engine.run_memo import RunMemo
 from migrator.engine.runner import FileResult, Job, run_files
-from migrator.engine.spec_check import with_module_facts
 from migrator.progress import track
 from migrator.spec import Spec
 
@@ -69,15 +67,19 @@ def compute_changes(
     progress: bool = False,
     label: str = "rewriting",
     facts_cache: bool = True,
+    prepass: Prepass | None = None,
 ) -> ChangeSet:
     """What the codemods would change. `cache`: reuse per-file results; `facts_cache`: reuse
-    the repository pre-pass's per-file facts (off only with `--no-cache`)."""
+    the repository pre-pass's per-file facts (off only with `--no-cache`); `prepass`: the
+    pre-passes and worker processes shared with other runs over this same tree (`plan`'s
+    batches), else this run's own."""
     files = discover(root, spec.include, spec.exclude, paths, exclude)
     memo = RunMemo(root, spec, (rules, paths, exclude, facts_cache), files) if cache else None
     recalled = memo.recall() if memo else None
     if recalled is not None:
         return ChangeSet(*recalled)
-    change_set = _compute(root, spec, rules, files, jobs, cache, progress, label, facts_cache)
+    with Prepass(root, spec, jobs) if prepass is None else nullcontext(prepass) as shared:
+        change_set = _compute(root, spec, rules, files, cache, progress, label, facts_cache, shared)
     if memo:
         memo.remember(change_set.results, change_set.files_considered, change_set.namespace)
     return change_set
@@ -88,20 +90,19 @@ def _compute(
     spec: Spec,
     rules: tuple[str, ...],
     files: list[str],
-    jobs: int | None,
     cache: bool,
     progress: bool,
     label: str,
     facts_cache: bool,
+    prepass: Prepass,
 ) -> ChangeSet:
-    facts = with_repository_facts(root, spec, rules, files, cache=cache or facts_cache, jobs=jobs)
-    facts = with_flag_importers(with_module_facts(facts, root), root, spec, rules)
-    facts = with_own_definitions(facts, root, spec, rules)
+    facts = prepass.rules(rules, files, cache=cache or facts_cache)
     job = Job(str(root), facts, ordered_rules(rules), transform=True)
     store = ResultCache.for_job(root, job, spec.digest) if cache else None
     try:
         namespace = store.namespace if store else ""
-        stream = run_files(job, files, jobs, cache=store)
+        shared = prepass.results(job, store)
+        stream = run_files(job, files, prepass.workers, cache=shared, pool=prepass.pool)
         if progress:
             stream = track(stream, len(files), label)
         results = [r for r in stream if r.changed or r.error or r.findings]

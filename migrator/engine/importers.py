@@ -18,7 +18,8 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from itertools import repeat
 from pathlib import Path
@@ -156,10 +157,23 @@ class _FactIndex:
     """Each file's facts on demand: from the cache when git vouches for its content (by blob
     sha, as the scan's results), else from one `ast` parse, stored for the next run."""
 
-    def __init__(self, root: Path, rules: RuleSet, cache: bool, jobs: int = 1) -> None:
-        self.root, self.rules, self.jobs = root, rules, jobs
+    def __init__(
+        self,
+        root: Path,
+        rules: RuleSet,
+        cache: bool,
+        jobs: int = 1,
+        known: dict[str, dict[str, _Facts | None]] | None = None,
+        pool: Callable[[], ProcessPoolExecutor] | None = None,
+    ) -> None:
+        """`known`: facts already read, by namespace, shared with other runs over this tree
+        (filled here); `pool`: the shared worker processes, instead of a pool of its own."""
+        self.root, self.rules, self.jobs, self.pool = root, rules, jobs, pool
+        namespace = facts_namespace(rules)
         self.known: dict[str, _Facts | None] = {}
-        self.store = ResultCache(root, _namespace(rules)) if cache else None
+        if known is not None:
+            self.known = known.setdefault(namespace, {})
+        self.store = ResultCache(root, namespace) if cache else None
 
     def get(self, paths: Iterable[str]) -> dict[str, _Facts | None]:
         """The facts of these files (None: no needle, unreadable or unparsable)."""
@@ -182,6 +196,9 @@ class _FactIndex:
         if self.jobs <= 1 or len(paths) < PARALLEL_FACTS:
             return _facts_of(self.root, self.rules, paths)
         chunks = [paths[i : i + FACTS_CHUNK] for i in range(0, len(paths), FACTS_CHUNK)]
+        if self.pool is not None:
+            done = self.pool().map(_facts_of, repeat(self.root), repeat(self.rules), chunks)
+            return [facts for chunk in done for facts in chunk]
         with worker_pool(self.jobs) as pool:
             done = pool.map(_facts_of, repeat(self.root), repeat(self.rules), chunks)
             return [facts for chunk in done for facts in chunk]
@@ -227,7 +244,7 @@ def _file_facts(root: Path, path: str, paths: PathMap, needles: set[bytes]) -> _
     )
 
 
-def _namespace(rules: RuleSet) -> str:
+def facts_namespace(rules: RuleSet) -> str:
     """What besides a file's content decides its facts: the renames and this module's code."""
     renames = json.dumps([[r.old, r.new, r.kind] for r in rules.renames])
     code = Path(__file__).read_bytes() + Path(paths_module.__file__ or "").read_bytes()
@@ -247,7 +264,14 @@ def binds_alias(tree: ast.Module, paths: PathMap) -> bool:
 
 
 def repository_facts(
-    root: Path, spec: Spec, selected: Iterable[str], *, cache: bool = False, jobs: int = 1
+    root: Path,
+    spec: Spec,
+    selected: Iterable[str],
+    *,
+    cache: bool = False,
+    jobs: int = 1,
+    known: dict[str, dict[str, _Facts | None]] | None = None,
+    pool: Callable[[], ProcessPoolExecutor] | None = None,
 ) -> RuleSet:
     """The spec's rules plus the re-exports and outside imports the selected files need.
 
@@ -260,7 +284,7 @@ def repository_facts(
     files = [p for p in discover(root, spec.include) if p.endswith(".py")]
     chosen = [path for path in dict.fromkeys(selected) if path.endswith(".py")]
     in_run = set(chosen)
-    index = _FactIndex(root, rules, cache, jobs)
+    index = _FactIndex(root, rules, cache, jobs, known, pool)
     try:
         if len(chosen) > SELECTION_LIMIT:
             facts = index.get(files)
@@ -321,9 +345,11 @@ def with_repository_facts(
     *,
     cache: bool = False,
     jobs: int | None = None,
+    known: dict[str, dict[str, _Facts | None]] | None = None,
+    pool: Callable[[], ProcessPoolExecutor] | None = None,
 ) -> RuleSet:
     """The rules a run's jobs get: with repository facts when the imports codemod runs."""
     if "imports" not in rules:
         return spec.rules
     workers = jobs or os.cpu_count() or 1
-    return repository_facts(root, spec, selected, cache=cache, jobs=workers)
+    return repository_facts(root, spec, selected, cache=cache, jobs=workers, known=known, pool=pool)

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import ast
 import warnings
-from dataclasses import replace
 from pathlib import Path
 
-from codemods.core.rules import RuleSet
 from codemods.core.values import FileContext
 from migrator.engine.discover import discover
 from migrator.spec import Spec
@@ -68,12 +66,3 @@ def flag_importers(root: Path, spec: Spec) -> tuple[tuple[str, tuple[str, ...]],
                 if alias.name != "*":
                     found.setdefault(f"{module}.{alias.name}", set()).add(path)
     return tuple((name, tuple(sorted(files))) for name, files in sorted(found.items()))
-
-
-def with_flag_importers(
-    rules: RuleSet, root: Path, spec: Spec, selected: tuple[str, ...]
-) -> RuleSet:
-    """The rules plus the flag modules' importers when the flags codemod runs."""
-    if "flags" not in selected:
-        return rules
-    return replace(rules, importers=flag_importers(root, spec))

@@ -80,12 +80,3 @@ def own_definitions(root: Path, spec: Spec, rules: RuleSet) -> frozenset[str]:
             if name in facts.defined and f"{module}.{name}" != target:
                 found.add(f"{module}.{name}")
     return frozenset(found)
-
-
-def with_own_definitions(
-    rules: RuleSet, root: Path, spec: Spec, selected: tuple[str, ...]
-) -> RuleSet:
-    """The rules plus `own_objects` when a codemod that rewrites imports runs."""
-    if "imports" not in selected and "validators" not in selected:
-        return rules
-    return replace(rules, own_objects=own_definitions(root, spec, rules))

@@ -9,7 +9,7 @@ import os
 import sys
 import warnings
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -507,8 +507,10 @@ def run_files(
     jobs: int | None = None,
     *,
     cache: ResultStore | None = None,
+    pool: Callable[[], ProcessPoolExecutor] | None = None,
 ) -> Iterator[FileResult]:
-    """Results in path order, streamed from a process pool when there are enough files.
+    """Results in path order, streamed from a process pool when there are enough files
+    (`pool`: shared worker processes, kept running after this run; else a pool of its own).
 
     With a cache, files whose result is known are not read again; the others are processed
     and their results stored. At most `jobs * IN_FLIGHT` chunks are being worked on at any
@@ -525,7 +527,7 @@ def run_files(
             yield from _resolve(job, chunk, cache)
         return
     with ExitStack() as stack:
-        pool = _LazyPool(stack, workers)
+        lazy = _LazyPool(stack, workers) if pool is None else _LazyPool(stack, workers, pool)
         pending: deque[tuple[list[str], dict[str, FileResult], Future | None]] = deque()
         for chunk in chunks:
             while pending and (len(pending) >= BUFFERED or _busy(pending) >= workers * IN_FLIGHT):
@@ -534,7 +536,7 @@ def run_files(
                 else:
                     running = [f for _, _, f in pending if f is not None and not f.done()]
                     wait(running, return_when=FIRST_COMPLETED)
-            pending.append(_submit(pool, job, chunk, cache))
+            pending.append(_submit(lazy, job, chunk, cache))
             while pending and _done(pending[0]):
                 yield from _collect(pending.popleft(), cache)
         while pending:
@@ -553,11 +555,18 @@ def _done(item: tuple[list[str], dict[str, FileResult], Future | None]) -> bool:
 class _LazyPool:
     """Starts the worker processes on the first file the cache cannot answer, not before."""
 
-    def __init__(self, stack: ExitStack, workers: int) -> None:
-        self.stack, self.workers = stack, workers
+    def __init__(
+        self,
+        stack: ExitStack,
+        workers: int,
+        shared: Callable[[], ProcessPoolExecutor] | None = None,
+    ) -> None:
+        self.stack, self.workers, self.shared = stack, workers, shared
         self.pool: ProcessPoolExecutor | None = None
 
     def submit(self, job: Job, paths: list[str]) -> Future:
+        if self.pool is None and self.shared is not None:
+            self.pool = self.shared()
         if self.pool is None:
             self.pool = self.stack.enter_context(worker_pool(self.workers))
         return self.pool.submit(_process_chunk, job, paths)

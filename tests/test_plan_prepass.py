@@ -1,0 +1,115 @@
+"""`plan` computes its batches over one tree with one `Prepass`: each batch's change set is the
+one a separate `compute_changes` gives, and what the batches share is computed once."""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from codemods.core.paths import PathMap
+from migrator.batch.history import History
+from migrator.batch.plan import plan_batches
+from migrator.engine import importers, prepass, runner
+from migrator.engine.changes import ChangeSet, compute_changes, ordered_rules
+from migrator.engine.discover import discover
+from migrator.spec import default_spec_text, parse_spec
+
+SAMPLE = Path(__file__).parent / "fixtures" / "sample_repo"
+SPEC = parse_spec(default_spec_text(), "default")
+ALIAS = "netra_backend/app/agents/execution_engine_consolidated.py"  # `Old = New` at top level
+
+
+@pytest.fixture
+def sample(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # a cold facts cache
+    root = tmp_path / "repo"
+    shutil.copytree(SAMPLE, root)
+    return root
+
+
+def rows(change_set: ChangeSet) -> tuple[int, list[tuple]]:
+    """Everything a change set holds of each file."""
+    fields = [
+        (r.path, r.original, r.new, r.changes, r.findings, r.counts, r.names, r.error, r.skipped)
+        for r in change_set.results
+    ]
+    return change_set.files_considered, fields
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_each_batch_of_a_plan_is_what_a_run_of_it_alone_gives(sample: Path, jobs: int) -> None:
+    plans = plan_batches(sample, SPEC, History(), jobs)
+    alone = [compute_changes(sample, SPEC, b.rules, b.paths, b.exclude, jobs) for b in SPEC.batches]
+    assert [rows(p.change_set) for p in plans] == [rows(c) for c in alone]
+    assert [len(p.change_set.changed) for p in plans] == [2, 6, 25, 35]
+    # The alias file is rewritten differently by week-3 (files outside it import the alias,
+    # which it keeps) and week-4 (nothing is outside): its results are not shared.
+    week3, week4 = ({r.path: r for r in p.change_set.results}[ALIAS] for p in plans[2:])
+    assert week3.new != week4.new
+    assert any("files outside this run import" in f.message for f in week3.findings)
+    assert not any("files outside this run import" in f.message for f in week4.findings)
+
+
+def test_a_plan_computes_each_shared_fact_once(
+    sample: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: Counter[str] = Counter()
+    facts_of: Counter[str] = Counter()
+
+    def counted(name, real):
+        def call(*args, **kwargs):
+            calls[name] += 1
+            return real(*args, **kwargs)
+
+        return call
+
+    def file_facts(root, path, *args):
+        facts_of[path] += 1
+        return real_file_facts(root, path, *args)
+
+    real_file_facts = importers._file_facts
+    monkeypatch.setattr(importers, "_file_facts", file_facts)
+    monkeypatch.setattr(prepass, "own_definitions", counted("own", prepass.own_definitions))
+    monkeypatch.setattr(prepass, "flag_importers", counted("flags", prepass.flag_importers))
+    monkeypatch.setattr(prepass, "worker_pool", counted("pool", prepass.worker_pool))
+    monkeypatch.setattr(runner, "worker_pool", counted("runner pool", runner.worker_pool))
+    plans = plan_batches(sample, SPEC, History(), 2)
+    assert [p.batch.name for p in plans] == ["week-1", "week-2", "week-3", "week-4"]
+    # Three batches need the own definitions, one the flag importers; the four share one pool.
+    assert calls == {"own": 1, "flags": 1, "pool": 1}
+    python = [p for p in discover(sample, SPEC.include) if p.endswith(".py")]
+    assert len(python) == 79
+    assert facts_of == dict.fromkeys(python, 1)  # every file's importer facts, once
+
+
+def test_week_4_takes_week_3s_results_of_the_files_binding_no_alias(
+    sample: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    processed: Counter[tuple[tuple[str, ...], str]] = Counter()
+    real = runner.process_file
+
+    def process_file(job: runner.Job, path: str) -> runner.FileResult:
+        processed[job.codemods, path] += 1
+        return real(job, path)
+
+    monkeypatch.setattr(runner, "process_file", process_file)
+    plan_batches(sample, SPEC, History(), 1)
+    week3, week4 = SPEC.batches[2:]
+    assert week3.rules == week4.rules
+    codemods = ordered_rules(week3.rules)
+    three = set(discover(sample, SPEC.include, SPEC.exclude, week3.paths, week3.exclude))
+    four = discover(sample, SPEC.include, SPEC.exclude, week4.paths, week4.exclude)
+    assert ALIAS in three and len(three) == 64 and len(four) == 79
+    twice = {path for (rules, path), n in processed.items() if rules == codemods and n == 2}
+    once = {path for (rules, path), n in processed.items() if rules == codemods and n == 1}
+    # Only the files of both that bind an alias of a moved name (`Old = New` at top level)
+    # are computed twice: their result may read the outside imports, which differ.
+    paths = PathMap(SPEC.rules)
+    trees = {p: importers.parse_or_none((sample / p).read_bytes()) for p in three}
+    aliases = {p for p, tree in trees.items() if tree and importers.binds_alias(tree, paths)}
+    assert ALIAS in aliases and len(aliases) == 4
+    assert twice == aliases
+    assert once == set(four) - aliases
