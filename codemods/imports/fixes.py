@@ -10,16 +10,20 @@ Written as text: a from-import whose names move (`deprecated-import`), are impor
 another name than their canonical one (`aliased-import`) or come through a re-exporting module
 (`indirect-import`): the module repointed in place (parenthesised layout and comments kept),
 names leaving a statement whose other names stay (or going to several modules) on lines of
-their own after it, and each renamed name's uses renamed; a path string (`string-reference`):
-the new path between the literal's own prefix and quotes. Left to `transform` (no edits): plain
-`import` statements, module moves, compatibility aliases, escaped path strings; imports in a
-`try` (the rewrite may fold it), on a line with other statements, or sharing their block with
-an earlier import of the new module (the rewrite joins them) or a later one of the same name
-(the rewrite drops it); a bound name that the scope rules make
-ambiguous (bound twice, read where another binding may reach, a new name already taken, a
-string annotation naming it, `__all__` listing it). What a construction keeps (a pending
-constructor rule's class, a class a call of which its new class does not fit) the analysis
-reports for review, as the rewrite does, so it is no fix here.
+their own after it, and each renamed name's uses renamed; in each block, a moved name that an
+earlier import (or its own statement) already binds dropped, and so is an untouched later import
+of a name a move now binds (a statement left empty goes with its comment lines, as LibCST's
+`leading_lines`); one name imported by several statements of a scope, all moving to the same
+place, renamed as one; a path string (`string-reference`): the new path between the literal's
+own prefix and quotes. Left to `transform` (no edits): plain `import` statements, module moves,
+compatibility aliases, escaped path strings; imports in a `try` (the rewrite may fold it), on a
+line with other statements, whose name the rewrite joins to an earlier import of its module in
+the block, or that it drops right after a compound statement (whose block may own the lines
+before it); a bound name that the scope rules make ambiguous (bound by imports that now differ,
+read where another binding may reach, a new name already taken, a string annotation naming it,
+`__all__` listing it). What a construction keeps (a pending constructor rule's class, a class a
+call of which its new class does not fit) the analysis reports for review, as the rewrite does,
+so it is no fix here.
 """
 
 from __future__ import annotations
@@ -38,6 +42,23 @@ from codemods.core.tree import AstFile, Unsupported
 from codemods.core.values import Finding
 from codemods.imports.constructions import constructions, destination
 
+_SIMPLE = (
+    ast.Expr,
+    ast.Assign,
+    ast.AugAssign,
+    ast.AnnAssign,
+    ast.Import,
+    ast.ImportFrom,
+    ast.Pass,
+    ast.Return,
+    ast.Raise,
+    ast.Assert,
+    ast.Delete,
+    ast.Global,
+    ast.Nonlocal,
+    ast.Break,
+    ast.Continue,
+)
 _AFTER_STATEMENT = re.compile(r"[ \t\f]*(#[^\n]*)?\n")
 _IMPORT_KEYWORD = re.compile(r"(?<![\w])import(?!\w)")
 
@@ -73,6 +94,16 @@ class _Site:
 
     node: ast.ImportFrom
     moves: list[_Move] = field(default_factory=list)
+
+
+@dataclass
+class _Plan:
+    """What becomes of the imports of the blocks that hold moves (ids of `ast` nodes)."""
+
+    dropped: set[int] = field(default_factory=set)  # aliases the rewrite drops
+    fresh: dict[int, list[_Move]] = field(default_factory=dict)  # moves each statement writes
+    changed: set[int] = field(default_factory=set)  # statements the rewrite edits
+    causes: dict[int, list[_Move]] = field(default_factory=dict)  # the moves editing each
 
 
 class _Text:
@@ -155,22 +186,72 @@ class _Fixer:
         moves = [self._move(node) for _, node in sites if id(node) not in strings]
         self._no_compat_alias()
         statements: dict[int, _Site] = {}
-        targets: set[tuple[int, str]] = set()
         for move in moves:
             statements.setdefault(id(move.statement), _Site(move.statement)).moves.append(move)
-            key = (id(self._block(move.statement)), move.target)
-            if key in targets:
-                raise _Bail  # two names become one in a block: the rewrite imports it once
-            targets.add(key)
+        self._moves = {id(move.alias): move for move in moves}
+        blocks = {id(block): block for block in (self._block(s.node) for s in statements.values())}
+        plan = _Plan()
+        for block in blocks.values():
+            self._plan_block(block, plan)
         own: dict[int, list[Edit]] = {}
-        for site in statements.values():
-            edits = self._statement(site)
-            for move in site.moves:
-                own[id(move.alias)] = [*edits, *self._renames(move)]
+        for move in moves:
+            own[id(move.alias)] = [*self._renames(move)]
+        for block in blocks.values():
+            for statement in block:
+                if id(statement) not in plan.changed:
+                    continue
+                edits = self._statement(statement, block, plan)
+                for cause in plan.causes.get(id(statement), []):
+                    own[id(cause.alias)][:0] = edits
         return [
             (strings[id(node)],) if id(node) in strings else tuple(own[id(node)])
             for _, node in sites
         ]
+
+    # ---- what becomes of each import of a block ------------------------------------------
+    def _key(self, statement: ast.ImportFrom, alias: ast.alias) -> tuple[str, str, str | None]:
+        module = self.context.resolve("." * statement.level + (statement.module or ""))
+        return module, alias.name, alias.asname
+
+    def _plan_block(self, block: list[ast.stmt], plan: _Plan) -> None:
+        """What `StatementBuilder.build` does with the imports of one block, in order: a moved
+        name already bound by an earlier import of the block (or its own statement) is dropped;
+        an untouched later import of a name a move now binds is dropped; a move that the
+        rewrite would join to an earlier untouched import of its module is not a text fix."""
+        seen: set[tuple[str, str, str | None]] = set()
+        froms = [s for s in block if isinstance(s, ast.ImportFrom) and s.names[0].name != "*"]
+        for position, statement in enumerate(froms):
+            aliases = statement.names
+            moving = [self._moves[id(a)] for a in aliases if id(a) in self._moves]
+            bindings = {
+                self._key(statement, alias)
+                for alias in aliases
+                if id(alias) not in self._moves and id(alias) not in plan.dropped
+            }
+            if moving or any(id(alias) in plan.dropped for alias in aliases):
+                plan.changed.add(id(statement))
+            fresh = []
+            for move in moving:
+                plan.causes.setdefault(id(statement), []).append(move)
+                key = (move.module, move.name, None)
+                if key in seen or key in bindings:
+                    plan.dropped.add(id(move.alias))
+                    continue
+                for later in froms[position + 1 :]:
+                    for alias in later.names:
+                        if id(alias) not in self._moves and self._key(later, alias) == key:
+                            plan.dropped.add(id(alias))
+                            plan.causes.setdefault(id(later), []).append(move)
+                bindings.add(key)
+                for earlier in froms[:position]:
+                    if id(earlier) in plan.changed:
+                        continue
+                    module = self.context.resolve("." * earlier.level + (earlier.module or ""))
+                    if module == move.module:
+                        raise _Bail  # the rewrite joins the name to that import
+                fresh.append(move)
+            plan.fresh[id(statement)] = fresh
+            seen |= bindings
 
     # ---- a path string -------------------------------------------------------------------
     def _path_string(self, node: ast.Constant) -> Edit:
@@ -225,25 +306,8 @@ class _Fixer:
         if all(isinstance(s, ast.Import | ast.ImportFrom) for block in blocks for s in block):
             raise _Bail
 
-    def _statement(self, site: _Site) -> list[Edit]:
-        node = site.node
-        block = self._block(node)
-        targets = {move.module for move in site.moves}
-        names = {move.name for move in site.moves}
-        earlier = True
-        for other in block:
-            if other is node:
-                earlier = False
-                continue
-            if not isinstance(other, ast.ImportFrom):
-                continue
-            module = self.context.resolve("." * other.level + (other.module or ""))
-            if module not in targets:
-                continue
-            if earlier:
-                raise _Bail  # the rewrite joins moved names to an earlier import of their module
-            if any(alias.name in names for alias in other.names):
-                raise _Bail  # the rewrite drops a later import of a name it now imports
+    def _statement(self, node: ast.ImportFrom, block: list[ast.stmt], plan: _Plan) -> list[Edit]:
+        fresh = plan.fresh.get(id(node), [])
         start, end = self.text.span(node)
         line_start = self.text.starts[node.lineno - 1]
         indent = self.file.text[line_start:start]
@@ -252,25 +316,36 @@ class _Fixer:
             raise _Bail  # not alone on its lines (or no line break after it)
         line_end = after.end()
         relative = node.level > 0
-        moving = {id(move.alias): move for move in site.moves}
-        kept = [alias for alias in node.names if id(alias) not in moving]
-        modules = list(dict.fromkeys(move.module for move in site.moves))
+        moving = {id(move.alias): move for move in fresh}
+        kept = [
+            alias
+            for alias in node.names
+            if id(alias) not in moving and id(alias) not in plan.dropped
+        ]
+        dropped = len(kept) + len(fresh) < len(node.names)
+        if not kept and not fresh:
+            return [self._removal(node, block, line_end)]
+        modules = list(dict.fromkeys(move.module for move in fresh))
         layout = self._layout(node, start, end)
         if layout is None:
+            if not fresh:
+                return [self._names(node, [(alias, None) for alias in kept])]
             if not kept and len(modules) == 1:
-                return self._repointed(node, start, modules[0], site.moves, relative)
-            groups = [(text, None) for text in self._groups(site.moves, relative)]
+                return self._repointed(node, start, modules[0], fresh, relative, dropped)
+            groups = [(text, None) for text in self._groups(fresh, relative)]
             if kept:
-                return [self._names(node, kept), self._after(line_end, indent, groups)]
+                names = self._names(node, [(alias, None) for alias in kept])
+                return [names, self._after(line_end, indent, groups)]
             first, rest = groups[0][0], groups[1:]
             return [Edit(start, end, first), self._after(line_end, indent, rest)]
         if kept:
-            names = [(alias, None) for alias in kept]
-            groups = self._groups(site.moves, relative, layout)
-            return [layout.rewrite(names), self._after(line_end, indent, groups)]
-        primary = max(modules, key=lambda m: sum(move.module == m for move in site.moves))
-        own = [(move.alias, move.name) for move in site.moves if move.module == primary]
-        rest = [move for move in site.moves if move.module != primary]
+            entries = [(alias, None) for alias in kept]
+            groups = self._groups(fresh, relative, layout)
+            edits = [layout.rewrite(entries)]
+            return [*edits, self._after(line_end, indent, groups)] if groups else edits
+        primary = max(modules, key=lambda m: sum(move.module == m for move in fresh))
+        own = [(move.alias, move.name) for move in fresh if move.module == primary]
+        rest = [move for move in fresh if move.module != primary]
         edits = [
             layout.rewrite(own),
             self._after(line_end, indent, self._groups(rest, relative, layout)),
@@ -278,6 +353,19 @@ class _Fixer:
         begin, finish = self._module_span(node, start)
         edits.append(Edit(begin, finish, module_spelling(self.context, primary, relative)))
         return edits
+
+    def _removal(self, node: ast.ImportFrom, block: list[ast.stmt], line_end: int) -> Edit:
+        """The whole statement gone, with the blank and comment lines before it (LibCST's
+        `leading_lines`): only after a simple statement of the same block, whose line ends
+        where those lines begin."""
+        index = next(i for i, statement in enumerate(block) if statement is node)
+        previous = block[index - 1] if index > 0 else None
+        if previous is None or not isinstance(previous, _SIMPLE):
+            raise _Bail  # the first of its block: a header or an indented block's lines
+        after = _AFTER_STATEMENT.match(self.file.text, self.text.span(previous)[1])
+        if after is None:
+            raise _Bail  # a semicolon after it
+        return Edit.deletion(after.end(), line_end)
 
     @staticmethod
     def _after(line_end: int, indent: str, groups: list[tuple[str, str | None]]) -> Edit:
@@ -323,26 +411,29 @@ class _Fixer:
             raise _Bail
         return begin, finish
 
-    def _repointed(self, node, start, module, moves, relative) -> list[Edit]:
+    def _repointed(self, node, start, module, moves, relative, dropped) -> list[Edit]:
         begin, finish = self._module_span(node, start)
         edits = [Edit(begin, finish, module_spelling(self.context, module, relative))]
+        if dropped:  # the names it keeps, renamed, commas as `with_aliases` leaves them
+            return [*edits, self._names(node, [(move.alias, move.name) for move in moves])]
         for move in moves:
             first, last = self.text.span(move.alias)
             if self.file.text[first:last] != move.name:
                 edits.append(Edit(first, last, move.name))
         return edits
 
-    def _names(self, node: ast.ImportFrom, kept: list[ast.alias]) -> Edit:
-        """The names a one-line import keeps, commas as the rewrite leaves them."""
+    def _names(self, node: ast.ImportFrom, entries: list[tuple[ast.alias, str | None]]) -> Edit:
+        """The names a one-line import keeps (each with its new text, None: as it is), commas
+        as the rewrite leaves them."""
         spans = [self.text.span(alias) for alias in node.names]
         text = self.file.text
         gaps = [text[spans[i][1] : spans[i + 1][0]] for i in range(len(spans) - 1)]
         index = {id(alias): i for i, alias in enumerate(node.names)}
         pieces = []
-        for position, alias in enumerate(kept):
+        for position, (alias, new) in enumerate(entries):
             i = index[id(alias)]
-            pieces.append(text[spans[i][0] : spans[i][1]])
-            if position < len(kept) - 1:
+            pieces.append(new if new is not None else text[spans[i][0] : spans[i][1]])
+            if position < len(entries) - 1:
                 pieces.append(gaps[i] if i < len(gaps) else gaps[0])
         return Edit(spans[0][0], spans[-1][1], "".join(pieces))
 
@@ -376,28 +467,44 @@ class _Fixer:
         return groups
 
     # ---- the bound name ----------------------------------------------------------------
-    def _assignment(self, move: _Move) -> tuple[Scope, Assignment]:
+    def _scope(self, move: _Move) -> Scope:
         scope = self.file.scope(move.statement)
-        bound = move.bound
-        if scope is None or scope.target_for(bound) is not scope:
+        if scope is None or scope.target_for(move.bound) is not scope:
             raise _Bail  # `global`/`nonlocal`: the rewrite cannot resolve this import
-        assignments = scope.assignments.get(bound, [])
-        own = [a for a in assignments if a.node is move.statement]
-        if len(own) != 1 or any(a.is_import for a in assignments if a is not own[0]):
-            raise _Bail  # imported twice in one scope: the rewrite dedupes or falls back
-        return scope, own[0]
+        return scope
+
+    def _group(self, move: _Move, scope: Scope) -> tuple[list[Assignment], list[_Move]]:
+        """The imports binding `move`'s name in its scope when they are all moves of that
+        name to the same place (the rewrite renames them as one group)."""
+        bound = move.bound
+        imports, group = [], []
+        for assignment in scope.assignments.get(bound, []):
+            if not assignment.is_import:
+                continue
+            node = assignment.node
+            names = [] if isinstance(node, ast.Import) else node.names  # type: ignore[attr-defined]
+            binding = [a for a in names if (a.asname or a.name) == bound]
+            other = self._moves.get(id(binding[0])) if len(binding) == 1 else None
+            if other is None or other.target != move.target or other.bound != bound:
+                raise _Bail  # imported twice in one scope: the rewrite keeps an alias
+            imports.append(assignment)
+            group.append(other)
+        if not any(other is move for other in group):  # pragma: no cover - its own import
+            raise _Bail
+        return imports, group
 
     def _renames(self, move: _Move) -> list[Edit]:
-        scope, assignment = self._assignment(move)
+        scope = self._scope(move)
         bound, desired = move.bound, move.name
         if desired == bound:
-            return []
+            return []  # whatever else binds it, each import is repointed (or dropped)
+        imports, group = self._group(move, scope)
         if scope.kind == "class":
             raise _Bail  # a class attribute that may be read elsewhere
-        fallbacks = [a for a in scope.assignments[bound] if a is not assignment]
-        if not all(self._fallback(other, move) for other in fallbacks):
+        fallbacks = [a for a in scope.assignments[bound] if not a.is_import]
+        if not all(any(self._fallback(other, each) for each in group) for other in fallbacks):
             raise _Bail  # bound by another statement that may reach the same uses
-        symbol = {id(a) for a in [assignment, *fallbacks]}
+        symbol = {id(a) for a in [*imports, *fallbacks]}
         renamed: list[ast.AST] = [a.node for a in fallbacks]
         scopes = {id(scope): scope}
         for other in self.file.scopes.scopes:
@@ -419,6 +526,9 @@ class _Fixer:
                 if not self._same_meaning(other, move):
                     raise _Bail  # the new name already means something else here
         edits = self._string_edits(bound, desired, scope)
+        if edits:
+            raise _Bail  # the rewrite counts each renamed `__all__` entry as a change: the
+            # runner counts a file's edited fixes, one a finding
         for node in renamed:
             if self._in_fstring(node):
                 raise _Bail
@@ -429,7 +539,8 @@ class _Fixer:
         return edits
 
     def _fallback(self, assignment: Assignment, move: _Move) -> bool:
-        """`Name = ...` directly in an `except` branch of a try whose body holds the import:
+        """`Name = ...` directly in an `except` branch of a try whose body holds the import
+        (of one of the group):
         the rewrite renames it with the import and every use (`_import_fallback`)."""
         node = assignment.node
         assign = self.file.parent(node)
@@ -455,8 +566,8 @@ class _Fixer:
         return False
 
     def _same_meaning(self, assignment: Assignment, move: _Move) -> bool:
-        """An import binding the new name to the same class, in another block (in the same
-        block the rewrite would drop one of the two)."""
+        """An import binding the new name to the same class (in the same block, the rewrite
+        drops the later of the two: `_plan_block`)."""
         node = assignment.node
         if not isinstance(node, ast.ImportFrom):
             return False
@@ -464,18 +575,7 @@ class _Fixer:
         for alias in node.names:
             if (alias.asname or alias.name) == assignment.name:
                 path = f"{module}.{alias.name}" if module else alias.name
-                if destination(path, self.context.module, self.paths) != move.target:
-                    return False
-                here, there = self.file.parent(move.statement), self.file.parent(node)
-                return not (here is there and self._same_list(here, node, move.statement))
-        return False
-
-    @staticmethod
-    def _same_list(parent: ast.AST | None, one: ast.stmt, other: ast.stmt) -> bool:
-        for name in ("body", "orelse", "finalbody"):
-            block = getattr(parent, name, None)
-            if isinstance(block, list) and any(s is one for s in block):
-                return any(s is other for s in block)
+                return destination(path, self.context.module, self.paths) == move.target
         return False
 
     def _string_edits(self, bound: str, desired: str, scope: Scope) -> list[Edit]:
