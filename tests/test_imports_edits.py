@@ -31,12 +31,16 @@ CANONICAL = "netra_backend.app.agents.supervisor.user_execution_engine"
 CONSOLIDATED = "netra_backend.app.agents.execution_engine_consolidated"
 CONTEXT = "netra_backend.app.services.user_execution_context"
 FACTORY = "netra_backend.app.agents.supervisor.execution_engine_factory"
+PACKAGE = "netra_backend.app.agents.supervisor"
 
 # The fixtures whose whole rewrite the analysis gives as edits; the others go to `transform`.
 EDITED = {
     "comments_kept",
+    "constructor_new_style_call",
     "constructor_pending",
     "form02_from_alias",
+    "form04_relative",
+    "form05_try_fallback",
     "form05_try_fallback_assignment",
     "form06_import_through_reexport",
     "form06_indirect",
@@ -85,7 +89,7 @@ def test_sample_repository_edits_equal_the_rewrite() -> None:
         if result is not None:
             assert result == transformed(source, context), relative
             compared.append(relative)
-    assert len(compared) == 17, compared
+    assert len(compared) == 19, compared
 
 
 def check(source: str, expected: str, path: str = PATH) -> None:
@@ -412,6 +416,97 @@ def test_one_name_imported_in_two_blocks_of_a_scope_is_renamed_as_one() -> None:
     )
 
 
+def test_a_try_whose_branches_now_import_the_same_names_is_folded_into_its_body() -> None:
+    check(
+        "import os\n"
+        "# before the try\n"
+        "try:  # on the try\n"
+        "    # before the body\n"
+        f"    from {OLD} import UserExecutionContext  # body\n"
+        "    import os\n"
+        "except (ImportError, ModuleNotFoundError):  # on the handler\n"
+        f"    from {CONTEXT} import UserExecutionContext\n"
+        "    import os\n"
+        "\n"
+        "# before x\n"
+        "print(UserExecutionContext)\n"
+        "def f():\n"
+        "    try:\n"
+        f"        from {CANONICAL} import UserExecutionEngine\n"
+        "    except ImportError:\n"
+        f"        from {OLD} import ExecutionEngine as UserExecutionEngine\n"
+        "    # at the try's indentation\n"
+        "    return UserExecutionEngine\n",
+        "import os\n"
+        "# before the try\n"
+        f"from {CONTEXT} import UserExecutionContext  # body\n"
+        "import os\n"
+        "\n"
+        "# before x\n"
+        "print(UserExecutionContext)\n"
+        "def f():\n"
+        f"    from {CANONICAL} import UserExecutionEngine\n"
+        "    # at the try's indentation\n"
+        "    return UserExecutionEngine\n",
+    )
+
+
+def test_a_try_whose_branches_still_differ_stays() -> None:
+    check(
+        "try:\n"
+        f"    from {OLD} import UserExecutionContext, Other\n"
+        "except ImportError:\n"
+        f"    from {CONTEXT} import UserExecutionContext\n"
+        "try:\n"
+        f"    from {OLD} import UserExecutionContext as C\n"
+        "except KeyError:\n"
+        f"    from {CONTEXT} import UserExecutionContext as C\n",
+        "try:\n"
+        f"    from {OLD} import Other\n"
+        f"    from {CONTEXT} import UserExecutionContext\n"
+        "except ImportError:\n"
+        f"    from {CONTEXT} import UserExecutionContext\n"
+        "try:\n"
+        f"    from {CONTEXT} import UserExecutionContext\n"
+        "except KeyError:\n"
+        f"    from {CONTEXT} import UserExecutionContext\n",
+    )
+
+
+def test_a_deprecated_module_imported_by_name_gives_way_to_the_one_name_read_from_it() -> None:
+    check(
+        "import os\n"
+        f"from {PACKAGE} import execution_engine  # why\n"
+        "\n"
+        "def f(e: execution_engine.ExecutionEngine) -> None:\n"
+        "    return isinstance(e, execution_engine . ExecutionEngine)\n",
+        "import os\n"
+        f"from {CANONICAL} import UserExecutionEngine  # why\n"
+        "\n"
+        "def f(e: UserExecutionEngine) -> None:\n"
+        "    return isinstance(e, UserExecutionEngine)\n",
+    )
+    check(
+        f"from {PACKAGE} import agent_registry, execution_engine as ee, user_execution_engine\n"
+        "x = ee.ExecutionEngine\n",
+        f"from {PACKAGE} import agent_registry, user_execution_engine\n"
+        f"from {CANONICAL} import UserExecutionEngine\n"
+        "x = UserExecutionEngine\n",
+    )
+    check(  # the block imports the name already
+        f"from {CANONICAL} import UserExecutionEngine\n"
+        f"from {PACKAGE} import execution_engine\n"
+        "x = execution_engine.ExecutionEngine, UserExecutionEngine\n",
+        f"from {CANONICAL} import UserExecutionEngine\n"
+        "x = UserExecutionEngine, UserExecutionEngine\n",
+    )
+    check(
+        "from .. import execution_engine\nx = execution_engine.ExecutionEngine\n",
+        "from ..user_execution_engine import UserExecutionEngine\nx = UserExecutionEngine\n",
+        path="netra_backend/app/agents/supervisor/x/y.py",
+    )
+
+
 def test_a_path_string_is_its_new_path_between_the_same_quotes() -> None:
     check(
         "from unittest import mock\n"
@@ -428,9 +523,13 @@ def test_a_path_string_is_its_new_path_between_the_same_quotes() -> None:
     [
         # an escape in a path string: the rewrite reports it
         f'from unittest import mock\nmock.patch("{OLD}.ExecutionEngine\\x2eexecute")\n',
-        # a try whose branches may now import the same thing is folded by the rewrite
-        f"try:\n    from {OLD} import UserExecutionContext\n"
-        f"except ImportError:\n    from {CONTEXT} import UserExecutionContext\n",
+        # a try the rewrite folds whose body has a statement on several lines (LibCST keeps
+        # its inner indentation) ...
+        f"try:\n    from {CONTEXT} import (\n        UserExecutionContext,\n    )\n"
+        f"except ImportError:\n    from {OLD} import UserExecutionContext\n",
+        # ... or a comment after it indented deeper than it (the last handler's block owns it)
+        f"try:\n    from {CONTEXT} import UserExecutionContext\n"
+        f"except ImportError:\n    from {OLD} import UserExecutionContext\n\n    # late\nx = 1\n",
         # `__all__` lists the name: the rewrite counts the renamed entry as a change of its
         # own (the runner counts a file's edited fixes)
         f"from {OLD} import ExecutionEngine\n__all__ = ['ExecutionEngine']\n",
@@ -456,6 +555,15 @@ def test_a_path_string_is_its_new_path_between_the_same_quotes() -> None:
         f"from {OLD} import ExecutionEngine\ndef f(x: 'ExecutionEngine'): pass\n",
         # two statements on one line
         f"import os; from {OLD} import UserExecutionContext\n",
+        # a module read for a name no rule moves: the rewrite keeps it and reports it
+        f"from {PACKAGE} import execution_engine\n"
+        "x = execution_engine.ExecutionEngine, execution_engine.helper\n",
+        # a module read for two moved names: the rewrite counts each new import as a change
+        f"from {PACKAGE} import execution_engine\n"
+        "x = execution_engine.ExecutionEngine, execution_engine.UserExecutionContext\n",
+        # a module in a parenthesised import
+        f"from {PACKAGE} import (\n    execution_engine,\n    other,\n)\n"
+        "x = execution_engine.ExecutionEngine\n",
         # a plain module import
         "import netra_backend.app.agents.execution_engine_consolidated as c\n",
     ],
@@ -480,12 +588,23 @@ def test_the_runner_writes_dropped_and_regrouped_imports_without_libcst(
         "if TYPE_CHECKING:\n"
         f"    from {CONSOLIDATED} import ExecutionEngine\n"
         "x = ExecutionEngine, Engine, RequestScopedExecutionEngine, UserExecutionEngine\n"
+        "def lazy():\n"
+        "    try:\n"
+        f"        from {CONTEXT} import UserExecutionContext\n"
+        "    except ImportError:\n"
+        f"        from {OLD} import UserExecutionContext\n"
+        f"    from {PACKAGE} import execution_engine\n"
+        "    return UserExecutionContext, execution_engine.ExecutionEngine\n"
     )
     expected = (
         f"from {CANONICAL} import UserExecutionEngine\n"
         "if TYPE_CHECKING:\n"
         f"    from {CANONICAL} import UserExecutionEngine\n"
         "x = UserExecutionEngine, UserExecutionEngine, UserExecutionEngine, UserExecutionEngine\n"
+        "def lazy():\n"
+        f"    from {CONTEXT} import UserExecutionContext\n"
+        f"    from {CANONICAL} import UserExecutionEngine\n"
+        "    return UserExecutionContext, UserExecutionEngine\n"
     )
     assert transformed(source, FileContext.from_path(PATH)) == expected
     path = tmp_path / PATH

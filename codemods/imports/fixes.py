@@ -14,16 +14,22 @@ their own after it, and each renamed name's uses renamed; in each block, a moved
 earlier import (or its own statement) already binds dropped, and so is an untouched later import
 of a name a move now binds (a statement left empty goes with its comment lines, as LibCST's
 `leading_lines`); one name imported by several statements of a scope, all moving to the same
-place, renamed as one; a path string (`string-reference`): the new path between the literal's
-own prefix and quotes. Left to `transform` (no edits): plain `import` statements, module moves,
-compatibility aliases, escaped path strings; imports in a `try` (the rewrite may fold it), on a
-line with other statements, whose name the rewrite joins to an earlier import of its module in
-the block, or that it drops right after a compound statement (whose block may own the lines
-before it); a bound name that the scope rules make ambiguous (bound by imports that now differ,
-read where another binding may reach, a new name already taken, a string annotation naming it,
-`__all__` listing it). What a construction keeps (a pending constructor rule's class, a class a
-call of which its new class does not fit) the analysis reports for review, as the rewrite does,
-so it is no fix here.
+place, renamed as one; a try/except ImportError whose branches then import the same names folded
+into its body, as `EditApplier.leave_Try` does (one-line statements only); a deprecated module
+imported by name (`from package import module`) every read of which is `module.Name` of one
+moved name: each read becomes the name, imported in place of the module; a path string
+(`string-reference`): the new path between the literal's own prefix and quotes. Left to
+`transform` (no edits): plain `import` statements, module moves, a module read for names no rule
+moves (the rewrite keeps it and reports it) or for several names, compatibility aliases,
+escaped path strings; imports on a line with other statements, whose name the rewrite joins to
+an earlier import of its module in the block, or that it drops right after a compound statement
+(whose block may own the lines before it); a try it folds whose body has a statement on several
+lines or lines between statements, or a comment after it indented deeper than it; a bound name
+that the scope rules make ambiguous (bound by imports that now differ, read where another
+binding may reach, a new name already taken, a string annotation naming it, `__all__` listing
+it: the rewrite counts a renamed entry as a change of its own). What a construction keeps (a
+pending constructor rule's class, a class a call of which its new class does not fit) the
+analysis reports for review, as the rewrite does, so it is no fix here.
 """
 
 from __future__ import annotations
@@ -34,11 +40,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from codemods.core.annotations import in_annotation
-from codemods.core.edits import Edit
+from codemods.core.edits import Edit, apply_edits
+from codemods.core.imports.text import IMPORT_ERRORS
 from codemods.core.paths import PathMap, module_spelling, old_names, split_path
 from codemods.core.rules import RuleSet
 from codemods.core.scopes import Assignment, Scope
-from codemods.core.tree import AstFile, Unsupported
+from codemods.core.tree import AstFile, Unsupported, dotted
 from codemods.core.values import Finding
 from codemods.imports.constructions import constructions, destination
 
@@ -59,6 +66,7 @@ _SIMPLE = (
     ast.Break,
     ast.Continue,
 )
+_TRY_LINE = re.compile(r"try[ \t\f]*:[ \t\f]*(#[^\n]*)?\n")
 _AFTER_STATEMENT = re.compile(r"[ \t\f]*(#[^\n]*)?\n")
 _IMPORT_KEYWORD = re.compile(r"(?<![\w])import(?!\w)")
 
@@ -74,6 +82,9 @@ class _Move:
     alias: ast.alias
     statement: ast.ImportFrom
     target: str  # the canonical dotted path
+    # a deprecated module imported by name: the `module.Name` reads that become `Name`, and
+    # `target` the one path they name (the rewrite imports it after the statement)
+    uses: list[ast.Attribute] | None = None
 
     @property
     def bound(self) -> str:
@@ -152,6 +163,7 @@ class _Fixer:
         self.text = _Text(file.text)
         self.context = file.context
         self._string_nodes: list[ast.Constant] | None = None
+        self._tries: dict[int, ast.Try] = {}
 
     # ---- what moves where ----------------------------------------------------------------
     def _move(self, node: ast.AST | None) -> _Move:
@@ -169,13 +181,68 @@ class _Fixer:
                 raise _Bail  # a module moves: the rewrite follows its uses
             return _Move(node, statement, target)
         if path in self.paths.old_modules:
-            raise _Bail
+            return self._module_move(node, statement, path)
         if path in self.paths.canonical:
             return _Move(node, statement, path)
         canonical = self.paths.indirect(self.context.module, module, node.name)
         if canonical is None:
             raise _Bail
         return _Move(node, statement, canonical)
+
+    def _module_move(self, node: ast.alias, statement: ast.ImportFrom, path: str) -> _Move:
+        """`from package import module`: what `ImportRewrite._decide_module` does when every
+        read of the module is `module.Name` of one name a rule moves (it converts each and drops
+        the import); anything it would keep (and report) is left to it, and so are reads
+        naming several moved names (it counts each new import as a change)."""
+        bound = node.asname or node.name
+        scope = self.file.scope(statement)
+        if scope is None or scope.target_for(bound) is not scope:
+            raise _Bail
+        assignments = scope.assignments.get(bound, [])
+        if len(assignments) != 1 or assignments[0].node is not statement:
+            raise _Bail  # bound more than once: the rewrite reports it
+        assignment = assignments[0]
+        blocked = constructions(self.file, self.rules, self.paths).held()[0]
+        uses: list[tuple[ast.Attribute, Scope]] = []
+        targets = set()
+        for each in self.file.scopes.scopes:
+            for access in each.accesses:
+                if access.name != bound:
+                    continue
+                referents = access.referents
+                if assignment not in referents:
+                    continue
+                node_read = access.node
+                parent = self.file.parent(node_read)
+                if (
+                    len(referents) != 1
+                    or not isinstance(node_read, ast.Name)
+                    or not isinstance(parent, ast.Attribute)
+                    or parent.value is not node_read
+                    or self._in_fstring(parent)
+                ):
+                    raise _Bail  # a read the rewrite keeps the module for
+                old = f"{path}.{parent.attr}"
+                moved = self.paths.rename(old)
+                if old in blocked or self.paths.held(old) is not None or moved is None:
+                    raise _Bail
+                uses.append((parent, access.scope))
+                targets.add(moved[1])
+        if len(targets) != 1:
+            raise _Bail
+        word = re.compile(rf"(?<![\w.]){re.escape(bound)}(?!\w)")
+        if any(word.search(n.value) and self._in_annotation(n) for n in self._strings()):
+            raise _Bail  # a string annotation reading it: the rewrite keeps the module
+        target = targets.pop()
+        name = split_path(target)[1]
+        for each in {id(s): s for s in [scope, *(use_scope for _, use_scope in uses)]}.values():
+            visible = each.resolve(name)
+            if visible is None:
+                raise _Bail  # a builtin's name
+            for other in [*each.assignments.get(name, []), *visible]:
+                if not self._same_meaning(other, target):
+                    raise _Bail  # the name already means something else there
+        return _Move(node, statement, target, uses=[attribute for attribute, _ in uses])
 
     def fixes(self, sites: Sequence[tuple[Finding, ast.AST | None]]) -> list[tuple[Edit, ...]]:
         strings = {
@@ -196,13 +263,21 @@ class _Fixer:
         own: dict[int, list[Edit]] = {}
         for move in moves:
             own[id(move.alias)] = [*self._renames(move)]
+        edits: dict[int, list[Edit]] = {}
         for block in blocks.values():
             for statement in block:
-                if id(statement) not in plan.changed:
-                    continue
-                edits = self._statement(statement, block, plan)
-                for cause in plan.causes.get(id(statement), []):
-                    own[id(cause.alias)][:0] = edits
+                if id(statement) in plan.changed:
+                    edits[id(statement)] = self._statement(statement, block, plan)
+        for node in self._tries.values():
+            folded = self._fold(node, plan, edits)
+            if folded is not None:
+                for block in [node.body, *(handler.body for handler in node.handlers)]:
+                    for statement in block:
+                        if id(statement) in edits:
+                            edits[id(statement)] = [folded]
+        for statement_id, statement_edits in edits.items():
+            for cause in plan.causes.get(statement_id, []):
+                own[id(cause.alias)][:0] = statement_edits
         return [
             (strings[id(node)],) if id(node) in strings else tuple(own[id(node)])
             for _, node in sites
@@ -223,6 +298,10 @@ class _Fixer:
         for position, statement in enumerate(froms):
             aliases = statement.names
             moving = [self._moves[id(a)] for a in aliases if id(a) in self._moves]
+            for move in moving:
+                if move.uses is not None:  # the module goes; its one name comes after the rest
+                    plan.dropped.add(id(move.alias))
+            moving.sort(key=lambda move: move.uses is not None)
             bindings = {
                 self._key(statement, alias)
                 for alias in aliases
@@ -284,27 +363,140 @@ class _Fixer:
         if parent is None:
             parent = self.file.tree
         if isinstance(parent, ast.ExceptHandler):
-            self._no_fold(self.file.parent(parent))
+            self._may_fold(self.file.parent(parent))
         elif isinstance(parent, ast.Try | ast.TryStar):
-            self._no_fold(parent)
+            self._may_fold(parent)
         for name in ("body", "orelse", "finalbody"):
             block = getattr(parent, name, None)
             if isinstance(block, list) and any(s is statement for s in block):
                 return block
         raise _Bail
 
-    @staticmethod
-    def _no_fold(node: ast.AST | None) -> None:
-        """A try the rewrite may fold into its body once its branches import the same names
-        (`edits.same_imports_everywhere`) needs it: one whose body and handlers hold imports
-        only, with no `else` or `finally`."""
-        if not isinstance(node, ast.Try | ast.TryStar):
+    def _may_fold(self, node: ast.AST | None) -> None:
+        """A try holding an edited import: the rewrite folds it into its body when its
+        branches then import the same names (`_fold`); an `except*` one bails as before."""
+        if isinstance(node, ast.Try):
+            self._tries[id(node)] = node
+            return
+        if not isinstance(node, ast.TryStar):
             raise _Bail
         if node.orelse or node.finalbody or not node.handlers:
             return
         blocks = [node.body, *(handler.body for handler in node.handlers)]
         if all(isinstance(s, ast.Import | ast.ImportFrom) for block in blocks for s in block):
             raise _Bail
+
+    def _fold(self, node: ast.Try, plan: _Plan, edits: dict[int, list[Edit]]) -> Edit | None:
+        """The edit folding `node` into its body (`EditApplier.leave_Try`), or None when the
+        rewrite keeps it: unless it has no `else`/`finally`, catches import errors only, and
+        its body and every handler hold (indented) imports only that import the same names
+        once rewritten (`edits.same_imports_everywhere`)."""
+        if node.orelse or node.finalbody or not node.handlers:
+            return None
+        for handler in node.handlers:
+            caught = handler.type
+            names = caught.elts if isinstance(caught, ast.Tuple) else [caught]
+            if any(n is None or dotted(n) not in IMPORT_ERRORS for n in names):
+                return None
+        found = []
+        for header, block in [(node, node.body), *((h, h.body) for h in node.handlers)]:
+            if block[0].lineno == header.lineno:
+                return None  # `try: import x` on one line: not an indented block
+            if not all(isinstance(s, ast.Import | ast.ImportFrom) for s in block):
+                return None
+            keys = {key for s in block for key in self._import_keys(s, plan)}
+            if not keys:
+                return None  # pragma: no cover - a block never loses all its imports
+            found.append(keys)
+        if any(keys != found[0] for keys in found[1:]):
+            return None
+        return self._folded(node, edits)
+
+    def _import_keys(self, statement: ast.Import | ast.ImportFrom, plan: _Plan) -> list[str]:
+        """`edits.import_key` of what the statement is once rewritten (one per statement)."""
+        if isinstance(statement, ast.Import):
+            names = sorted(f"{a.name} {a.asname}" for a in statement.names)
+            return ["import " + ",".join(names)]
+        spelled = "." * statement.level + (statement.module or "")
+        if statement.names[0].name == "*":
+            return [f"from {spelled} *"]
+        if id(statement) not in plan.changed:
+            results = [(spelled, [(a.name, a.asname) for a in statement.names])]
+        else:  # what `_statement` writes, in any order
+            fresh = plan.fresh.get(id(statement), [])
+            moving = {id(move.alias) for move in fresh}
+            kept = [
+                (alias.name, alias.asname)
+                for alias in statement.names
+                if id(alias) not in moving and id(alias) not in plan.dropped
+            ]
+            results = [(spelled, kept)] if kept else []
+            by_module: dict[str, list[tuple[str, str | None]]] = {}
+            for move in fresh:
+                by_module.setdefault(move.module, []).append((move.name, None))
+            relative = statement.level > 0
+            results += [
+                (module_spelling(self.context, module, relative), names)
+                for module, names in by_module.items()
+            ]
+        return [
+            f"from {module} " + ",".join(sorted(f"{name} {asname}" for name, asname in names))
+            for module, names in results
+        ]
+
+    def _folded(self, node: ast.Try, edits: dict[int, list[Edit]]) -> Edit:
+        """The try's lines replaced by its body's, rewritten and at the try's indentation;
+        the lines before it stay (its `leading_lines`). Only for a body of one-line
+        statements, one a line, and no comment after the try indented deeper than it (the
+        last handler's block would own it)."""
+        text = self.file.text
+        start = self.text.offset(node.lineno, node.col_offset)
+        line_start = self.text.starts[node.lineno - 1]
+        indent = text[line_start:start]
+        if indent.strip() or not _TRY_LINE.match(text, start):
+            raise _Bail
+        body = node.body
+        first = self.text.starts[body[0].lineno - 1]
+        inner = text[first : self.text.offset(body[0].lineno, body[0].col_offset)]
+        if inner.strip() or not inner.startswith(indent) or len(inner) <= len(indent):
+            raise _Bail
+        end = first
+        for index, statement in enumerate(body):
+            if statement.end_lineno != statement.lineno:
+                raise _Bail  # a statement on several lines keeps its inner indentation
+            if index and statement.lineno != body[index - 1].lineno + 1:
+                raise _Bail  # lines between statements are re-indented by LibCST
+            begin = self.text.offset(statement.lineno, statement.col_offset)
+            if text[self.text.starts[statement.lineno - 1] : begin] != inner:
+                raise _Bail  # pragma: no cover - one block, one indentation
+            after = _AFTER_STATEMENT.match(text, self.text.span(statement)[1])
+            if after is None:
+                raise _Bail
+            end = after.end()
+        last = _AFTER_STATEMENT.match(text, self.text.span(node.handlers[-1].body[-1])[1])
+        if last is None:
+            raise _Bail
+        position = last.end()
+        while position < len(text):  # the comment lines the last handler's block owns
+            line_end = text.find("\n", position)
+            line = text[position : line_end if line_end >= 0 else len(text)]
+            stripped = line.lstrip(" \t\f")
+            if stripped.startswith("#") and len(line) - len(stripped) > len(indent):
+                raise _Bail
+            if (stripped and not stripped.startswith("#")) or line_end < 0:
+                break
+            position = line_end + 1
+        own = [
+            Edit(e.start - first, e.end - first, e.content)
+            for statement in body
+            for e in edits.get(id(statement), [])
+        ]
+        if any(e.start < 0 or e.end > end - first for e in own):
+            raise _Bail  # pragma: no cover - a statement's edits stay on its lines
+        lines = apply_edits(text[first:end], own).splitlines(keepends=True)
+        if not all(line.startswith(inner) for line in lines):
+            raise _Bail  # pragma: no cover - every line written at the body's indentation
+        return Edit(line_start, last.end(), "".join(indent + line[len(inner) :] for line in lines))
 
     def _statement(self, node: ast.ImportFrom, block: list[ast.stmt], plan: _Plan) -> list[Edit]:
         fresh = plan.fresh.get(id(node), [])
@@ -327,10 +519,13 @@ class _Fixer:
             return [self._removal(node, block, line_end)]
         modules = list(dict.fromkeys(move.module for move in fresh))
         layout = self._layout(node, start, end)
+        extra = any(move.uses is not None for move in fresh)
+        if extra and layout is not None:
+            raise _Bail  # a new name in a parenthesised import
         if layout is None:
             if not fresh:
                 return [self._names(node, [(alias, None) for alias in kept])]
-            if not kept and len(modules) == 1:
+            if not kept and len(modules) == 1 and not extra:
                 return self._repointed(node, start, modules[0], fresh, relative, dropped)
             groups = [(text, None) for text in self._groups(fresh, relative)]
             if kept:
@@ -494,6 +689,8 @@ class _Fixer:
         return imports, group
 
     def _renames(self, move: _Move) -> list[Edit]:
+        if move.uses is not None:
+            return [Edit(*self.text.span(use), move.name) for use in move.uses]
         scope = self._scope(move)
         bound, desired = move.bound, move.name
         if desired == bound:
@@ -523,7 +720,7 @@ class _Fixer:
             if visible is None:
                 raise _Bail  # a builtin's name
             for other in [*each.assignments.get(desired, []), *visible]:
-                if not self._same_meaning(other, move):
+                if not self._same_meaning(other, move.target):
                     raise _Bail  # the new name already means something else here
         edits = self._string_edits(bound, desired, scope)
         if edits:
@@ -565,7 +762,7 @@ class _Fixer:
             parent = self.file.parent(parent)
         return False
 
-    def _same_meaning(self, assignment: Assignment, move: _Move) -> bool:
+    def _same_meaning(self, assignment: Assignment, target: str) -> bool:
         """An import binding the new name to the same class (in the same block, the rewrite
         drops the later of the two: `_plan_block`)."""
         node = assignment.node
@@ -575,7 +772,7 @@ class _Fixer:
         for alias in node.names:
             if (alias.asname or alias.name) == assignment.name:
                 path = f"{module}.{alias.name}" if module else alias.name
-                return destination(path, self.context.module, self.paths) == move.target
+                return destination(path, self.context.module, self.paths) == target
         return False
 
     def _string_edits(self, bound: str, desired: str, scope: Scope) -> list[Edit]:

@@ -10,10 +10,9 @@ from typing import TypeVar
 import libcst as cst
 
 from codemods.core.base import FileContext, dotted_name
-from codemods.core.imports.text import from_import_text
+from codemods.core.imports.text import IMPORT_ERRORS, from_import_text
 from codemods.core.paths import module_spelling
 
-IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception"})
 ImportNode = TypeVar("ImportNode", cst.Import, cst.ImportFrom)
 
 

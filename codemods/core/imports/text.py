@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+# what a try/except must catch for the rewrite to fold it (`edits.same_imports_everywhere`)
+IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception"})
 LINE_LIMIT = 100  # a generated line longer than this is laid out one item a line
 
 
