@@ -80,3 +80,15 @@ def test_a_name_nobody_imports_goes(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     assert (repo / "pkg/routes.py").read_text() == "\n\ndef login(token):\n    return None\n"
     assert "MockAuthService" not in result.stderr
+
+
+def test_the_kept_name_is_reported_at_its_first_import_in_source_order(tmp_path: Path) -> None:
+    """A nested import before the module-level one is where the finding points, as LibCST's
+    depth-first walk found it (the position now comes from the `ast` parse of the new code)."""
+    helper = "def helper():\n    from pkg.mock import MockAuthService\n    return MockAuthService\n"
+    repo = make_repo(tmp_path, {"tests/test_a.py": "from pkg.routes import MockAuthService\n"})
+    (repo / "pkg/routes.py").write_text(f"{helper}\n\n{ROUTES}")
+    result = fold(repo)
+    assert result.exit_code == 0, result.stderr
+    kept = [line.strip() for line in result.stderr.splitlines() if "no longer used here" in line]
+    assert [line.split(": ", 1)[0] for line in kept] == ["pkg/routes.py:2:25"]

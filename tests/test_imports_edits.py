@@ -38,6 +38,7 @@ EDITED = {
     "comments_kept",
     "constructor_new_style_call",
     "constructor_pending",
+    "form01_from_partial",
     "form02_from_alias",
     "form04_relative",
     "form05_try_fallback",
@@ -89,7 +90,7 @@ def test_sample_repository_edits_equal_the_rewrite() -> None:
         if result is not None:
             assert result == transformed(source, context), relative
             compared.append(relative)
-    assert len(compared) == 19, compared
+    assert len(compared) == 20, compared
 
 
 def check(source: str, expected: str, path: str = PATH) -> None:
@@ -507,6 +508,35 @@ def test_a_deprecated_module_imported_by_name_gives_way_to_the_one_name_read_fro
     )
 
 
+def test_a_moved_name_joins_an_earlier_untouched_import_of_its_module_in_the_block() -> None:
+    check(
+        f"from {CONTEXT} import Other ,  Another\n"
+        "import os\n"
+        f"from {OLD} import UserExecutionContext, ExecutionEngineFactory  # why\n"
+        f"from {FACTORY} import X\n"
+        f"from {CONSOLIDATED} import UserExecutionContext as U\n"
+        "x = U\n",
+        f"from {CONTEXT} import Other ,  Another ,  UserExecutionContext\n"
+        "import os\n"
+        f"from {FACTORY} import ExecutionEngineFactory  # why\n"
+        f"from {FACTORY} import X\n"
+        "x = UserExecutionContext\n",
+    )
+    check(
+        f"from {CONTEXT} import (Other)\n"
+        f"from {OLD} import UserExecutionContext\n"
+        f"from {PACKAGE} import execution_engine\n"
+        f"from {CANONICAL} import Y\n"
+        f"from {OLD} import ExecutionEngineFactory, ExecutionEngine as E\n"
+        "z = E, execution_engine.ExecutionEngine\n",
+        f"from {CONTEXT} import (Other, UserExecutionContext)\n"
+        f"from {CANONICAL} import UserExecutionEngine\n"
+        f"from {CANONICAL} import Y\n"
+        f"from {FACTORY} import ExecutionEngineFactory\n"
+        "z = UserExecutionEngine, UserExecutionEngine\n",
+    )
+
+
 def test_a_path_string_is_its_new_path_between_the_same_quotes() -> None:
     check(
         "from unittest import mock\n"
@@ -536,8 +566,10 @@ def test_a_path_string_is_its_new_path_between_the_same_quotes() -> None:
         # `__all__` already lists the new name: the rewrite drops the old entry
         f"from {OLD} import ExecutionEngine\n"
         "__all__ = ['ExecutionEngine', 'UserExecutionEngine']\n",
-        # the module import the rewrite joins the name to
-        f"from {CONTEXT} import Other\nfrom {OLD} import UserExecutionContext\n",
+        # a name the rewrite joins to an earlier import with a trailing comma ...
+        f"from {CONTEXT} import (Other, Another,)\nfrom {OLD} import UserExecutionContext\n",
+        # ... or laid out on several lines
+        f"from {CONTEXT} import (\n    Other,\n)\nfrom {OLD} import UserExecutionContext\n",
         # an import the rewrite drops right after a compound statement (whose block may own
         # the comment lines between them)
         f"from {CONTEXT} import UserExecutionContext\nif x:\n    pass\n"
@@ -621,3 +653,37 @@ def test_the_runner_writes_dropped_and_regrouped_imports_without_libcst(
     [result] = changes.results
     assert result.error is None
     assert result.new == expected.encode()
+
+
+def test_edits_report_what_they_keep_in_the_rewrites_order() -> None:
+    # The rewrite reports the imports it keeps before the path strings it keeps, wherever they
+    # stand; the edits carry the same findings in the same order.
+    source = (
+        f"from {OLD} import UserExecutionContext\n"
+        f'patch("{OLD}.ExecutionEngine.run")\n'
+        "def f():\n"
+        f"    from {OLD} import ExecutionEngine\n"
+        "    return ExecutionEngine(1, 2), UserExecutionContext\n"
+    )
+    context = FileContext.from_path(PATH)
+    findings = analyze(AstFile(source, context), RULES).findings
+    assert edits_cover_all(findings)
+    left = [f for f in findings if not f.fix]
+    assert [(f.rule, f.line) for f in left] == [("deprecated-import", 4), ("string-reference", 2)]
+    result = ImportsCodemod().transform(ParsedFile(source, context), RULES)
+    assert result.findings == shift_findings(left, source, result.code)
+    assert apply_edits(source, [e for f in findings for e in f.edits]) == result.code
+
+
+def test_a_reference_in_an_f_string_leaves_the_file_to_the_rewrite() -> None:
+    # The analysis reports the f-string for review; the rewrite reads the string inside it
+    # and rewrites it too, which no edit stands for.
+    source = (
+        f"from {OLD} import UserExecutionContext\nx = f\"{{patch('{OLD}.ExecutionEngine')}}\"\n"
+    )
+    context = FileContext.from_path(PATH)
+    assert edited(source, context) is None
+    assert transformed(source, context) == (
+        f"from {CONTEXT} import UserExecutionContext\n"
+        f"x = f\"{{patch('{CANONICAL}.UserExecutionEngine')}}\"\n"
+    )

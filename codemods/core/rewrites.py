@@ -12,6 +12,7 @@ import ast
 from collections.abc import Callable
 
 from codemods.core.imports.words import is_in_fstring, is_star_import
+from codemods.core.references import DOTTED_PATH
 from codemods.core.rules import RuleSet
 from codemods.core.tree import AstFile
 from codemods.core.values import Finding
@@ -77,23 +78,29 @@ def idle_findings(
 
 
 def refers_to_old_validators(file: AstFile, rules: RuleSet) -> bool:
-    """Whether the file may name an old validator other than by a call the analysis reports:
-    it is (or is above) an old validator's module, imports one, imports a module or package
-    it lives in (`import` of its top-level package included), or spells its path in a string;
-    or it imports the canonical validator from another module (or spells `.name` in a string)."""
+    """Whether the validators transform may change the file where its analysis reports no call:
+    the file is (or is above) an old validator's module, imports one or a module or package it
+    lives in by `from`, imports the canonical validator from another module, `import`s an old
+    validator's module (or the validator), or spells an old validator's path (or its module's)
+    in a string. Those are what the shared import rewrite acts on: it takes an `import`
+    statement only when its path is renamed or an old module, and a string only when its value
+    is a dotted path naming one or lying under one (as `references_old_path` reads it)."""
     olds = {old for rule in rules.validators for old in rule.old}
     news = {rule.new for rule in rules.validators}
     new_names = {new.rpartition(".")[2] for new in news}
-    dotted_new_names = tuple(f".{name}" for name in new_names)
+    old_modules = {old.rpartition(".")[0] for old in olds}
 
     def reaches(path: str) -> bool:  # the old path itself, or a module/package above it
         return any(old == path or old.startswith(path + ".") for old in olds)
 
+    def names_old(path: str) -> bool:  # an old validator's module or path, or a path under one
+        return any(path == old or path.startswith(old + ".") for old in olds | old_modules)
+
     if file.context.module and reaches(file.context.module):
         return True
     for node in ast.walk(file.tree):
-        if isinstance(node, ast.Import):  # `import a.b` binds `a`: any path under it is reachable
-            if any(reaches(alias.name.partition(".")[0]) for alias in node.names):
+        if isinstance(node, ast.Import):
+            if any(names_old(alias.name) for alias in node.names):
                 return True
         elif isinstance(node, ast.ImportFrom):
             module = file.context.resolve("." * node.level + (node.module or ""))
@@ -103,8 +110,6 @@ def refers_to_old_validators(file: AstFile, rules: RuleSet) -> bool:
             if any(a.name in new_names and f"{module}.{a.name}" not in news for a in node.names):
                 return True
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            if any(old in node.value for old in olds) or any(
-                name in node.value for name in dotted_new_names
-            ):
+            if DOTTED_PATH.fullmatch(node.value) and names_old(node.value):
                 return True
     return False

@@ -3,6 +3,7 @@ became unused go. What the scan reports is decided by `codemods.flags.fast`."""
 
 from __future__ import annotations
 
+import ast
 from typing import ClassVar
 
 import libcst as cst
@@ -10,7 +11,7 @@ import libcst.matchers as m
 
 from codemods.core.base import Finding, ParsedFile, TransformResult
 from codemods.core.rules import RuleSet
-from codemods.core.tree import AstFile
+from codemods.core.tree import AstFile, Unsupported
 from codemods.flags import messages as say
 from codemods.flags import needles as flags_needles
 from codemods.flags.cleanup import (
@@ -50,21 +51,30 @@ class FlagsCodemod:
         module, try_bound = remove_flag_definitions(module, gone)
         importers = imported_here(rules, parsed.context.module)
         module, unused_public = remove_unused(module, used_before, try_bound, importers)
-        if module.code == parsed.code:
+        code = module.code
+        if code == parsed.code:
             return TransformResult(parsed.code, folder.findings)
-        findings = _leftovers(module.code, parsed, rules, unused_public)
+        after = AstFile(code, parsed.context)
+        findings = _leftovers(after, parsed, rules, unused_public)
         unused = (used_before | try_bound) - referenced_globals(module)
         held = {name: importers[name] for name in sorted(unused & set(importers))}
-        findings += _held(module.code, parsed, held)
-        return TransformResult(module.code, findings, folder.changes)
+        findings += _held(after, parsed, held)
+        return TransformResult(code, findings, folder.changes)
 
 
 def _leftovers(
-    code: str, parsed: ParsedFile, rules: RuleSet, unused_public: set[str]
+    after: AstFile, parsed: ParsedFile, rules: RuleSet, unused_public: set[str]
 ) -> list[Finding]:
-    """What still needs a human, at its place in the new code."""
-    result = ParsedFile(code, parsed.context)
-    folder = FlagFolder(result, folds(AstFile(code, parsed.context), rules))
+    """What still needs a human, at its place in the new code (`after`).
+
+    The new code is parsed by LibCST only when a flag read is left in it (the folder reports
+    only at reads the analysis found) or a public function became unused.
+    """
+    left = folds(after, rules)
+    if not left and not unused_public:
+        return []
+    result = ParsedFile(after.text, parsed.context)
+    folder = FlagFolder(result, left)
     result.wrapper.visit(folder)
     findings = list(folder.findings)
     for statement in result.module.body:
@@ -89,21 +99,46 @@ def imported_here(rules: RuleSet, module: str) -> dict[str, tuple[str, ...]]:
     }
 
 
-def _held(code: str, parsed: ParsedFile, held: dict[str, tuple[str, ...]]) -> list[Finding]:
-    """A finding at each name kept only because other modules import it from here."""
+def _held(after: AstFile, parsed: ParsedFile, held: dict[str, tuple[str, ...]]) -> list[Finding]:
+    """A finding at each name kept only because other modules import it from here: at the
+    first import binding it in the new code (`after`), else at the module's start."""
     if not held:
         return []
-    result = ParsedFile(code, parsed.context)
+    try:
+        after.require_plain_identifiers()  # ast's names are NFKC-normalized, LibCST's not
+    except Unsupported:
+        return _held_by_libcst(after.text, parsed, held)
+    first: dict[str, ast.alias] = {}
+    for node in ast.walk(after.tree):
+        if isinstance(node, ast.alias):
+            name = node.asname or node.name
+            known = first.get(name)
+            if known is None or (node.lineno, node.col_offset) < (known.lineno, known.col_offset):
+                first[name] = node
     findings = []
     for name, files in held.items():
-        node = next(
-            (
-                alias
-                for alias in m.findall(result.module, m.ImportAlias())
-                if bound_name(alias) == name
-            ),
-            None,
+        message = say.kept_for_importers(name, files)
+        node = first.get(name)
+        finding = (
+            after.finding("auth-bypass", node, message, fixable=False, manual_review=True)
+            if node is not None
+            else Finding(
+                "auth-bypass", parsed.context.path, 1, 0, message, fixable=False, manual_review=True
+            )
         )
+        findings.append(finding)
+    return findings
+
+
+def _held_by_libcst(
+    code: str, parsed: ParsedFile, held: dict[str, tuple[str, ...]]
+) -> list[Finding]:
+    """`_held`, where names are compared as written (a file whose identifiers NFKC changes)."""
+    result = ParsedFile(code, parsed.context)
+    aliases = m.findall(result.module, m.ImportAlias())
+    findings = []
+    for name, files in held.items():
+        node = next((alias for alias in aliases if bound_name(alias) == name), None)
         message = say.kept_for_importers(name, files)
         findings.append(
             result.finding(

@@ -33,7 +33,7 @@ import tokenize
 from bisect import bisect_left
 from dataclasses import dataclass, replace
 
-from codemods.core.imports.words import in_fstring
+from codemods.core.imports.words import in_fstring, is_in_fstring, is_star_import
 from codemods.core.paths import PathMap, RepositoryPathMap
 from codemods.core.references import is_path_argument, takes_path
 from codemods.core.rules import RuleSet
@@ -267,12 +267,18 @@ class _Collector:
         if findings and rules.constructors:
             findings = self._held_by_misfits(findings, rules)
         fixed = [(f, self.nodes.get(id(f))) for f in findings if f.fix]
-        edits = text_fixes(self.file, self.paths, rules, fixed) if fixed else None
+        # A path reference inside an f-string is reported at the f-string, but the rewrite
+        # reads (and rewrites) the string there: no text fix stands for that.
+        in_fstrings = any(is_in_fstring(f.message) for f in findings if not f.fix)
+        edits = None
+        if fixed and not in_fstrings:
+            edits = text_fixes(self.file, self.paths, rules, fixed)
         if edits is not None:
             by_finding = {id(f): e for (f, _), e in zip(fixed, edits, strict=True)}
-            findings = [
+            edited = [
                 replace(f, edits=by_finding[id(f)]) if id(f) in by_finding else f for f in findings
             ]
+            findings = _in_rewrite_order(edited)
         self.analysis.findings = findings
         return self.analysis
 
@@ -402,6 +408,17 @@ class _Collector:
 def analyze(file: AstFile, rules: RuleSet) -> Analysis:
     """What `ImportsCodemod.analyze` reports for this file, from the `ast` parse."""
     return _Collector(file, _paths(rules)).run(file.text, file.tree, rules)
+
+
+def _in_rewrite_order(findings: list[Finding]) -> list[Finding]:
+    """The findings in the order the rewrite reports what it keeps (`rewrites._imports_left`):
+    star imports as it reads them, the other imports, the path strings, then the calls that
+    keep an import; the runner gives a file's fixes as edits with the others in this order."""
+    stars = [f for f in findings if f.rule == "deprecated-import" and is_star_import(f.message)]
+    strings = [f for f in findings if f.rule == "string-reference"]
+    calls = [f for f in findings if f.rule == "constructor-signature"]
+    picked = {id(f) for f in [*stars, *strings, *calls]}
+    return [*stars, *(f for f in findings if id(f) not in picked), *strings, *calls]
 
 
 def edits_cover_all(findings: list[Finding]) -> bool:

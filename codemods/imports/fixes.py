@@ -9,27 +9,28 @@ runner calls `transform`.
 Written as text: a from-import whose names move (`deprecated-import`), are imported under
 another name than their canonical one (`aliased-import`) or come through a re-exporting module
 (`indirect-import`): the module repointed in place (parenthesised layout and comments kept),
-names leaving a statement whose other names stay (or going to several modules) on lines of
-their own after it, and each renamed name's uses renamed; in each block, a moved name that an
-earlier import (or its own statement) already binds dropped, and so is an untouched later import
-of a name a move now binds (a statement left empty goes with its comment lines, as LibCST's
-`leading_lines`); one name imported by several statements of a scope, all moving to the same
-place, renamed as one; a try/except ImportError whose branches then import the same names folded
-into its body, as `EditApplier.leave_Try` does (one-line statements only); a deprecated module
-imported by name (`from package import module`) every read of which is `module.Name` of one
-moved name: each read becomes the name, imported in place of the module; a path string
-(`string-reference`): the new path between the literal's own prefix and quotes. Left to
-`transform` (no edits): plain `import` statements, module moves, a module read for names no rule
-moves (the rewrite keeps it and reports it) or for several names, compatibility aliases,
+names leaving a statement whose other names stay (or going to several modules) on lines of their
+own after it, and each renamed name's uses renamed; in each block, a moved name that an earlier
+import (or its own statement) already binds dropped, and so is an untouched later import of a
+name a move now binds (a statement left empty goes with its comment lines, as LibCST's
+`leading_lines`); a moved name the rewrite joins to an earlier untouched one-line import of its
+module in the block appended to it; one name imported by several statements of a scope, all
+moving to the same place, renamed as one; a try/except ImportError whose branches then import
+the same names folded into its body, as `EditApplier.leave_Try` does (one-line statements only);
+a deprecated module imported by name (`from package import module`) every read of which is
+`module.Name` of one moved name: each read becomes the name, imported in place of the module; a
+path string (`string-reference`): the new path between the literal's own prefix and quotes. Left
+to `transform` (no edits): plain `import` statements, module moves, a module read for names no
+rule moves (the rewrite keeps it and reports it) or for several names, compatibility aliases,
 escaped path strings; imports on a line with other statements, whose name the rewrite joins to
-an earlier import of its module in the block, or that it drops right after a compound statement
-(whose block may own the lines before it); a try it folds whose body has a statement on several
-lines or lines between statements, or a comment after it indented deeper than it; a bound name
-that the scope rules make ambiguous (bound by imports that now differ, read where another
-binding may reach, a new name already taken, a string annotation naming it, `__all__` listing
-it: the rewrite counts a renamed entry as a change of its own). What a construction keeps (a
-pending constructor rule's class, a class a call of which its new class does not fit) the
-analysis reports for review, as the rewrite does, so it is no fix here.
+an earlier import with a trailing comma or on several lines, or that it drops right after a
+compound statement (whose block may own the lines before it); a try it folds whose body has a
+statement on several lines or lines between statements, or a comment after it indented deeper
+than it; a bound name that the scope rules make ambiguous (bound by imports that now differ,
+read where another binding may reach, a new name already taken, a string annotation naming it,
+`__all__` listing it: the rewrite counts a renamed entry as a change of its own). What a
+construction keeps (a pending constructor rule's class, a class a call of which its new class
+does not fit) the analysis reports for review, as the rewrite does, so it is no fix here.
 """
 
 from __future__ import annotations
@@ -115,6 +116,7 @@ class _Plan:
     fresh: dict[int, list[_Move]] = field(default_factory=dict)  # moves each statement writes
     changed: set[int] = field(default_factory=set)  # statements the rewrite edits
     causes: dict[int, list[_Move]] = field(default_factory=dict)  # the moves editing each
+    joined: dict[int, list[_Move]] = field(default_factory=dict)  # names joined to each
 
 
 class _Text:
@@ -288,6 +290,19 @@ class _Fixer:
         module = self.context.resolve("." * statement.level + (statement.module or ""))
         return module, alias.name, alias.asname
 
+    def _join_target(
+        self, earlier: list[ast.ImportFrom], move: _Move, plan: _Plan
+    ) -> ast.ImportFrom | None:
+        """`StatementBuilder._join`: the first earlier from-import of the move's module in the
+        block that no edit touched but joins."""
+        for statement in earlier:
+            if id(statement) in plan.changed and id(statement) not in plan.joined:
+                continue
+            module = self.context.resolve("." * statement.level + (statement.module or ""))
+            if module == move.module:
+                return statement
+        return None
+
     def _plan_block(self, block: list[ast.stmt], plan: _Plan) -> None:
         """What `StatementBuilder.build` does with the imports of one block, in order: a moved
         name already bound by an earlier import of the block (or its own statement) is dropped;
@@ -322,12 +337,13 @@ class _Fixer:
                             plan.dropped.add(id(alias))
                             plan.causes.setdefault(id(later), []).append(move)
                 bindings.add(key)
-                for earlier in froms[:position]:
-                    if id(earlier) in plan.changed:
-                        continue
-                    module = self.context.resolve("." * earlier.level + (earlier.module or ""))
-                    if module == move.module:
-                        raise _Bail  # the rewrite joins the name to that import
+                target = self._join_target(froms[:position], move, plan)
+                if target is not None:  # the name goes to the end of that import
+                    plan.dropped.add(id(move.alias))
+                    plan.changed.add(id(target))
+                    plan.joined.setdefault(id(target), []).append(move)
+                    plan.causes.setdefault(id(target), []).append(move)
+                    continue
                 fresh.append(move)
             plan.fresh[id(statement)] = fresh
             seen |= bindings
@@ -420,8 +436,9 @@ class _Fixer:
         spelled = "." * statement.level + (statement.module or "")
         if statement.names[0].name == "*":
             return [f"from {spelled} *"]
-        if id(statement) not in plan.changed:
+        if id(statement) not in plan.changed or id(statement) in plan.joined:
             results = [(spelled, [(a.name, a.asname) for a in statement.names])]
+            results[0][1].extend((move.name, None) for move in plan.joined.get(id(statement), []))
         else:  # what `_statement` writes, in any order
             fresh = plan.fresh.get(id(statement), [])
             moving = {id(move.alias) for move in fresh}
@@ -515,6 +532,9 @@ class _Fixer:
             if id(alias) not in moving and id(alias) not in plan.dropped
         ]
         dropped = len(kept) + len(fresh) < len(node.names)
+        joined = plan.joined.get(id(node))
+        if joined:
+            return [self._joined(node, start, end, joined)]
         if not kept and not fresh:
             return [self._removal(node, block, line_end)]
         modules = list(dict.fromkeys(move.module for move in fresh))
@@ -548,6 +568,17 @@ class _Fixer:
         begin, finish = self._module_span(node, start)
         edits.append(Edit(begin, finish, module_spelling(self.context, primary, relative)))
         return edits
+
+    def _joined(self, node: ast.ImportFrom, start: int, end: int, joined: list[_Move]) -> Edit:
+        """The names joined to the end of an untouched one-line import, after the separator
+        `with_aliases` uses (the first comma's, or `, `)."""
+        if "\n" in self.file.text[start:end]:
+            raise _Bail  # a layout of several lines
+        spans = [self.text.span(alias) for alias in node.names]
+        if "," in self.file.text[spans[-1][1] : end]:
+            raise _Bail  # a trailing comma (the joined name would take it)
+        separator = self.file.text[spans[0][1] : spans[1][0]] if len(spans) > 1 else ", "
+        return Edit.insertion(spans[-1][1], "".join(separator + move.name for move in joined))
 
     def _removal(self, node: ast.ImportFrom, block: list[ast.stmt], line_end: int) -> Edit:
         """The whole statement gone, with the blank and comment lines before it (LibCST's
