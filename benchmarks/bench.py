@@ -69,6 +69,9 @@ def snapshot(work: Path) -> Path:
         handle.seek(0)
         with tarfile.open(fileobj=handle) as tar:
             tar.extractall(target, filter="data")
+    # As `pip install` leaves it: every module compiled once, so no measured run compiles
+    # migrator's sources again (a run with PYTHONDONTWRITEBYTECODE set would, in every process).
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(target)], check=True)
     return target
 
 
@@ -102,7 +105,10 @@ def needles(src: Path) -> list[str]:
 
 
 def env(src: Path) -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(src), "NO_COLOR": "1"}
+    """The measured tools' environment: migrator's snapshot first on the path, its bytecode read
+    (never written: `snapshot` compiled it) whatever the caller's PYTHONDONTWRITEBYTECODE says."""
+    inherited = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    return {**inherited, "PYTHONPATH": str(src), "NO_COLOR": "1"}
 
 
 def ruff_table(work: Path, src: Path, tree: Path) -> Path:
