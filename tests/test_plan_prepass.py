@@ -9,12 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.generate import commit
 from codemods.core.paths import PathMap
 from migrator.batch.history import History
 from migrator.batch.plan import plan_batches
-from migrator.engine import importers, prepass, runner
+from migrator.engine import cache, importers, prepass, run_memo, runner
 from migrator.engine.changes import ChangeSet, compute_changes, ordered_rules
 from migrator.engine.discover import discover
+from migrator.git import index_shas
 from migrator.spec import default_spec_text, parse_spec
 
 SAMPLE = Path(__file__).parent / "fixtures" / "sample_repo"
@@ -113,3 +115,31 @@ def test_week_4_takes_week_3s_results_of_the_files_binding_no_alias(
     assert ALIAS in aliases and len(aliases) == 4
     assert twice == aliases
     assert once == set(four) - aliases
+
+
+def test_a_cached_plan_asks_git_for_the_index_once_and_a_second_plan_recalls_it_all(
+    sample: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    commit(sample)
+    asked: list[Path] = []
+    processed: list[str] = []
+
+    def counted(root: Path) -> dict[str, str]:
+        asked.append(root)
+        return index_shas(root)
+
+    def process_file(job: runner.Job, path: str) -> runner.FileResult:
+        processed.append(path)
+        return real(job, path)
+
+    real = runner.process_file
+    for module in (prepass, run_memo, cache):
+        monkeypatch.setattr(module, "index_shas", counted)
+    monkeypatch.setattr(runner, "process_file", process_file)
+    first = plan_batches(sample, SPEC, History(), 1, cache=True)
+    assert asked == [sample]  # the memos, the result caches and the facts cache of 4 batches
+    assert len(processed) == 79 + 79 + 64 - 60 + 79  # week-4 reuses week-3's 60 alias-free files
+    processed.clear()
+    second = plan_batches(sample, SPEC, History(), 1, cache=True)
+    assert processed == []  # each batch recalled whole
+    assert [p.to_dict() for p in second] == [p.to_dict() for p in first]

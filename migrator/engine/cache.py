@@ -125,8 +125,10 @@ class ResultCache:
         return found is None
 
     @classmethod
-    def for_job(cls, root: Path, job: Job, spec_digest: str) -> ResultCache:
-        return cls(root, namespace(job, spec_digest))
+    def for_job(
+        cls, root: Path, job: Job, spec_digest: str, known_shas: dict[str, str] | None = None
+    ) -> ResultCache:
+        return cls(root, namespace(job, spec_digest), known_shas=known_shas)
 
     def sha(self, path: str) -> str | None:
         """The content sha of `path`: from the index when git vouches for it, else hashed."""

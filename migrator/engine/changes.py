@@ -74,11 +74,12 @@ def compute_changes(
     pre-passes and worker processes shared with other runs over this same tree (`plan`'s
     batches), else this run's own."""
     files = discover(root, spec.include, spec.exclude, paths, exclude)
-    memo = RunMemo(root, spec, (rules, paths, exclude, facts_cache), files) if cache else None
-    recalled = memo.recall() if memo else None
-    if recalled is not None:
-        return ChangeSet(*recalled)
     with Prepass(root, spec, jobs) if prepass is None else nullcontext(prepass) as shared:
+        selection = (rules, paths, exclude, facts_cache)
+        memo = RunMemo(root, spec, selection, files, shared.shas) if cache else None
+        recalled = memo.recall() if memo else None
+        if recalled is not None:
+            return ChangeSet(*recalled)
         change_set = _compute(root, spec, rules, files, cache, progress, label, facts_cache, shared)
     if memo:
         memo.remember(change_set.results, change_set.files_considered, change_set.namespace)
@@ -98,7 +99,7 @@ def _compute(
 ) -> ChangeSet:
     facts = prepass.rules(rules, files, cache=cache or facts_cache)
     job = Job(str(root), facts, ordered_rules(rules), transform=True)
-    store = ResultCache.for_job(root, job, spec.digest) if cache else None
+    store = ResultCache.for_job(root, job, spec.digest, prepass.shas) if cache else None
     try:
         namespace = store.namespace if store else ""
         shared = prepass.results(job, store)

@@ -165,15 +165,17 @@ class _FactIndex:
         jobs: int = 1,
         known: dict[str, dict[str, _Facts | None]] | None = None,
         pool: Callable[[], ProcessPoolExecutor] | None = None,
+        shas: dict[str, str] | None = None,
     ) -> None:
         """`known`: facts already read, by namespace, shared with other runs over this tree
-        (filled here); `pool`: the shared worker processes, instead of a pool of its own."""
+        (filled here); `pool`: the shared worker processes, instead of a pool of its own;
+        `shas`: the index's blob shas, when the caller has them already."""
         self.root, self.rules, self.jobs, self.pool = root, rules, jobs, pool
         namespace = facts_namespace(rules)
         self.known: dict[str, _Facts | None] = {}
         if known is not None:
             self.known = known.setdefault(namespace, {})
-        self.store = ResultCache(root, namespace) if cache else None
+        self.store = ResultCache(root, namespace, known_shas=shas) if cache else None
 
     def get(self, paths: Iterable[str]) -> dict[str, _Facts | None]:
         """The facts of these files (None: no needle, unreadable or unparsable)."""
@@ -272,6 +274,7 @@ def repository_facts(
     jobs: int = 1,
     known: dict[str, dict[str, _Facts | None]] | None = None,
     pool: Callable[[], ProcessPoolExecutor] | None = None,
+    shas: dict[str, str] | None = None,
 ) -> RuleSet:
     """The spec's rules plus the re-exports and outside imports the selected files need.
 
@@ -279,12 +282,13 @@ def repository_facts(
     needs only: the re-exports of modules it can name (a module whose last component is a
     word of a selected file, or a package holding one), and the outside imports only when a
     selected file binds a compatibility alias. Larger runs read every file's facts.
+    `known`, `pool` and `shas`: see `_FactIndex`.
     """
     rules = spec.rules
     files = [p for p in discover(root, spec.include) if p.endswith(".py")]
     chosen = [path for path in dict.fromkeys(selected) if path.endswith(".py")]
     in_run = set(chosen)
-    index = _FactIndex(root, rules, cache, jobs, known, pool)
+    index = _FactIndex(root, rules, cache, jobs, known, pool, shas)
     try:
         if len(chosen) > SELECTION_LIMIT:
             facts = index.get(files)
@@ -347,9 +351,12 @@ def with_repository_facts(
     jobs: int | None = None,
     known: dict[str, dict[str, _Facts | None]] | None = None,
     pool: Callable[[], ProcessPoolExecutor] | None = None,
+    shas: dict[str, str] | None = None,
 ) -> RuleSet:
     """The rules a run's jobs get: with repository facts when the imports codemod runs."""
     if "imports" not in rules:
         return spec.rules
     workers = jobs or os.cpu_count() or 1
-    return repository_facts(root, spec, selected, cache=cache, jobs=workers, known=known, pool=pool)
+    return repository_facts(
+        root, spec, selected, cache=cache, jobs=workers, known=known, pool=pool, shas=shas
+    )

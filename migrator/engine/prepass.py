@@ -26,6 +26,7 @@ import os
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
+from functools import cached_property
 from pathlib import Path
 
 from codemods.core.paths import PathMap
@@ -37,6 +38,7 @@ from migrator.engine.reexports import own_definitions
 from migrator.engine.runner import FileResult, Job, ResultStore
 from migrator.engine.spec_check import with_module_facts
 from migrator.engine.workers import pool as worker_pool
+from migrator.git import index_shas
 from migrator.spec import Spec
 
 
@@ -65,6 +67,7 @@ class Prepass:
             jobs=self.workers,
             known=self.file_facts,
             pool=self.pool,
+            shas=self.shas if cache else None,
         )
         facts = with_module_facts(facts, self.root, self.modules)
         if "flags" in selected:
@@ -77,6 +80,11 @@ class Prepass:
                 self._own[key] = own_definitions(self.root, self.spec, facts)
             facts = replace(facts, own_objects=self._own[key])
         return facts
+
+    @cached_property
+    def shas(self) -> dict[str, str]:
+        """The index's blob shas (`index_shas`), asked of git once for every store and memo."""
+        return index_shas(self.root)
 
     def results(self, job: Job, store: ResultStore | None) -> ResultStore:
         """Where a run of `job` finds and leaves its per-file results: the results of earlier

@@ -36,13 +36,19 @@ class RunMemo:
     """The remembered results of one kind of run over one exact tree."""
 
     def __init__(
-        self, root: Path, spec: Spec, selection: tuple[object, ...], files: list[str]
+        self,
+        root: Path,
+        spec: Spec,
+        selection: tuple[object, ...],
+        files: list[str],
+        shas: dict[str, str] | None = None,
     ) -> None:
+        """`shas`: the index's blob shas when the caller has them already (`index_shas`)."""
         parts = [__version__, code_digest(), _engine_digest(), spec.digest]
         parts.append(json.dumps(selection, default=list))
         parts.append(sys.version.split()[0])
         self.root = root
-        self.shas = index_shas(root)  # asked of git once for every store of this run
+        self.shas = index_shas(root) if shas is None else shas  # once for every store of the run
         self.namespace = "run-" + hashlib.sha256("\0".join(parts).encode()).hexdigest()[:28]
         # Every file a pre-pass may read: the run's files and every Python module.
         listed = work_tree_files(root)
