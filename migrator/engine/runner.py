@@ -72,10 +72,25 @@ class Job:
     codemods: tuple[str, ...]
     transform: bool = False
     prefilter: bool = True
+    # Each codemod's needles, computed once: a rule set with repository facts is costly to hash,
+    # and the prefilter asks for them for every file.
+    by_codemod: tuple[tuple[str, tuple[bytes, ...]], ...] = field(
+        default=(), init=False, compare=False, repr=False
+    )
+    needles: tuple[bytes, ...] = field(default=(), init=False, compare=False, repr=False)
 
-    @property
-    def needles(self) -> tuple[bytes, ...]:
-        return _needles(self.rules, self.codemods)
+    def __post_init__(self) -> None:
+        found = tuple((name, _needles(self.rules, (name,))) for name in self.codemods)
+        object.__setattr__(self, "by_codemod", found)
+        object.__setattr__(self, "needles", _needles(self.rules, self.codemods))
+
+    def has_needles(self, codemod: str, source: bytes) -> bool:
+        """Whether `source` holds one of this codemod's needles."""
+        needles = next((found for name, found in self.by_codemod if name == codemod), None)
+        if needles is None:
+            needles = _needles(self.rules, (codemod,))
+        matcher = _needle_matcher(needles)
+        return matcher is not None and bool(matcher.find_matches_as_indexes(source))
 
     def is_candidate(self, source: bytes) -> bool:
         """Whether the file may matter: one combined search for every needle, no decoding."""
@@ -180,7 +195,7 @@ def _process_source(job: Job, path: str, source: bytes) -> FileResult:
     context = FileContext.from_path(path)
     # A codemod reports nothing on a file without its own needles: it is not run there.
     present = tuple(
-        name for name in job.codemods if not job.prefilter or _has_needles(job.rules, name, source)
+        name for name in job.codemods if not job.prefilter or job.has_needles(name, source)
     )
     analyses = {name: Analysis() for name in job.codemods if name not in present}
     try:
@@ -356,7 +371,7 @@ def _plans(
 ) -> dict[str, _Plan]:
     """What each codemod has to do in `source`, from its analysis: nothing (no needles, or no
     fix), its fixes as text edits, or its transform (an empty plan)."""
-    present = [name for name in codemods if _has_needles(job.rules, name, source)]
+    present = [name for name in codemods if job.has_needles(name, source)]
     plans = {name: _Plan() if name in present else _Plan(idle=[]) for name in codemods}
     analyzed = [name for name in present if fast_analyzer(name)]
     if not analyzed:
@@ -382,11 +397,6 @@ def _plans(
 
 class _Unparsable(Exception):  # noqa: N818 - a signal
     """The running Python's `ast` cannot read a file that an `ast`-analyzed codemod needs."""
-
-
-def _has_needles(rules: RuleSet, codemod: str, source: bytes) -> bool:
-    matcher = _needle_matcher(_needles(rules, (codemod,)))
-    return matcher is not None and bool(matcher.find_matches_as_indexes(source))
 
 
 def _transform(
