@@ -546,6 +546,22 @@ def test_a_deprecated_module_also_read_for_other_names_stays_with_the_moved_name
         f"from {CANONICAL} import UserExecutionEngine\n"
         "x = UserExecutionEngine, m.helper, UserExecutionEngine\n",
     )
+    check(  # `from package import module` after an import of the name: the module stays
+        f"from {CANONICAL} import UserExecutionEngine\n"
+        f"from {PACKAGE} import execution_engine\n"
+        "x = execution_engine.ExecutionEngine, execution_engine.helper, UserExecutionEngine\n",
+        f"from {CANONICAL} import UserExecutionEngine\n"
+        f"from {PACKAGE} import execution_engine\n"
+        "x = UserExecutionEngine, execution_engine.helper, UserExecutionEngine\n",
+    )
+    check(  # ... or after an import of the name's module: the name joins it, the module stays
+        f"from {CANONICAL} import Other\n"
+        f"from {PACKAGE} import execution_engine\n"
+        "x = execution_engine.ExecutionEngine, execution_engine.helper, Other\n",
+        f"from {CANONICAL} import Other, UserExecutionEngine\n"
+        f"from {PACKAGE} import execution_engine\n"
+        "x = UserExecutionEngine, execution_engine.helper, Other\n",
+    )
     check(  # an earlier import of the name in the block: no line of its own
         f"from {CANONICAL} import UserExecutionEngine\n"
         f"import {OLD} as m\n"

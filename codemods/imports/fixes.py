@@ -390,7 +390,8 @@ class _Fixer:
                 plan.causes.setdefault(id(statement), []).append(move)
                 key = (move.module, move.name, None)
                 if key in seen or key in bindings:
-                    plan.dropped.add(id(move.alias))
+                    if not move.kept:  # a module import read for other names stays
+                        plan.dropped.add(id(move.alias))
                     continue
                 for later in froms[position + 1 :]:
                     for alias in later.names:
@@ -400,7 +401,8 @@ class _Fixer:
                 bindings.add(key)
                 target = self._join_target(froms[:position], move, plan)
                 if target is not None:  # the name goes to the end of that import
-                    plan.dropped.add(id(move.alias))
+                    if not move.kept:
+                        plan.dropped.add(id(move.alias))
                     plan.changed.add(id(target))
                     plan.joined.setdefault(id(target), []).append(move)
                     plan.causes.setdefault(id(target), []).append(move)
