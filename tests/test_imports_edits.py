@@ -40,6 +40,7 @@ EDITED = {
     "constructor_pending",
     "form01_from_partial",
     "form02_from_alias",
+    "form03_import_module_as",
     "form04_relative",
     "form05_try_fallback",
     "form05_try_fallback_assignment",
@@ -508,6 +509,137 @@ def test_a_deprecated_module_imported_by_name_gives_way_to_the_one_name_read_fro
     )
 
 
+def test_a_deprecated_module_also_read_for_other_names_stays_with_the_moved_name_after_it() -> None:
+    check(  # `import ... as`: the name's import on a line after it
+        "import os\n"
+        f"import {OLD} as engine_module  # why\n"
+        "\n"
+        "def reset():\n"
+        "    engine_module._factory_instance = None\n"
+        "    return isinstance(engine_module.helper, engine_module.ExecutionEngine)\n",
+        "import os\n"
+        f"import {OLD} as engine_module  # why\n"
+        f"from {CANONICAL} import UserExecutionEngine\n"
+        "\n"
+        "def reset():\n"
+        "    engine_module._factory_instance = None\n"
+        "    return isinstance(engine_module.helper, UserExecutionEngine)\n",
+    )
+    check(  # `from package import module`, passed around itself as well
+        f"from {PACKAGE} import execution_engine, other\n"
+        "x = execution_engine.ExecutionEngine, execution_engine\n",
+        f"from {PACKAGE} import execution_engine, other\n"
+        f"from {CANONICAL} import UserExecutionEngine\n"
+        "x = UserExecutionEngine, execution_engine\n",
+    )
+    check(  # read for the moved name only: the import gives way to the name's
+        f"if x:\n    import {OLD} as m\ny = m.ExecutionEngine\n",
+        f"if x:\n    from {CANONICAL} import UserExecutionEngine\ny = UserExecutionEngine\n",
+    )
+    check(  # a later import of the name in the block goes (the module's import binds it)
+        "import os\n"
+        f"import {OLD} as m\n"
+        f"from {OLD} import ExecutionEngine as E\n"
+        "x = m.ExecutionEngine, m.helper, E\n",
+        "import os\n"
+        f"import {OLD} as m\n"
+        f"from {CANONICAL} import UserExecutionEngine\n"
+        "x = UserExecutionEngine, m.helper, UserExecutionEngine\n",
+    )
+    check(  # `from package import module` after an import of the name: the module stays
+        f"from {CANONICAL} import UserExecutionEngine\n"
+        f"from {PACKAGE} import execution_engine\n"
+        "x = execution_engine.ExecutionEngine, execution_engine.helper, UserExecutionEngine\n",
+        f"from {CANONICAL} import UserExecutionEngine\n"
+        f"from {PACKAGE} import execution_engine\n"
+        "x = UserExecutionEngine, execution_engine.helper, UserExecutionEngine\n",
+    )
+    check(  # ... or after an import of the name's module: the name joins it, the module stays
+        f"from {CANONICAL} import Other\n"
+        f"from {PACKAGE} import execution_engine\n"
+        "x = execution_engine.ExecutionEngine, execution_engine.helper, Other\n",
+        f"from {CANONICAL} import Other, UserExecutionEngine\n"
+        f"from {PACKAGE} import execution_engine\n"
+        "x = UserExecutionEngine, execution_engine.helper, Other\n",
+    )
+    check(  # an earlier import of the name in the block: no line of its own
+        f"from {CANONICAL} import UserExecutionEngine\n"
+        f"import {OLD} as m\n"
+        "x = m.ExecutionEngine, m.helper, UserExecutionEngine\n",
+        f"from {CANONICAL} import UserExecutionEngine\n"
+        f"import {OLD} as m\n"
+        "x = UserExecutionEngine, m.helper, UserExecutionEngine\n",
+    )
+
+
+def test_a_kept_module_is_reported_as_the_rewrite_reports_it_in_its_order() -> None:
+    source = (
+        "def f():\n"
+        f"    from {OLD} import ExecutionEngine\n"
+        "    return ExecutionEngine(1, 2)\n"
+        f"import {OLD} as engine_module\n"
+        f'patch("{OLD}.UserExecutionContext")\n'
+        "x = engine_module.UserExecutionContext, engine_module.helper\n"
+    )
+    context = FileContext.from_path(PATH)
+    findings = analyze(AstFile(source, context), RULES).findings
+    assert edits_cover_all(findings)
+    left = [f for f in findings if not f.fix]
+    assert [(f.rule, f.line, f.column, f.message[:24]) for f in left] == [
+        ("deprecated-import", 2, 4 + 5 + len(OLD) + 8, "`ExecutionEngine` is sti"),
+        ("deprecated-import", 4, 7, "module `engine_module` i"),
+    ]
+    assert left[1].message == "module `engine_module` is still used for names no rule moves"
+    assert left[1].manual_review and not left[1].fixable
+    result = ImportsCodemod().transform(ParsedFile(source, context), RULES)
+    assert result.findings == shift_findings(left, source, result.code)
+    assert apply_edits(source, [e for f in findings for e in f.edits]) == result.code
+    assert result.changes == sum(1 for f in findings if f.fix) == 2
+
+
+def test_the_runner_keeps_a_module_import_and_reports_it_without_libcst(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from migrator.engine import runner
+    from migrator.engine.changes import compute_changes
+
+    source = (
+        f"import {OLD} as engine_module\n"
+        "def reset():\n"
+        "    engine_module._factory_instance = None\n"
+        "    return engine_module.ExecutionEngine.from_registry(None)\n"
+    )
+    expected = (
+        f"import {OLD} as engine_module\n"
+        f"from {CANONICAL} import UserExecutionEngine\n"
+        "def reset():\n"
+        "    engine_module._factory_instance = None\n"
+        "    return UserExecutionEngine.from_registry(None)\n"
+    )
+    context = FileContext.from_path(PATH)
+    rewritten = ImportsCodemod().transform(ParsedFile(source, context), RULES)
+    assert rewritten.code == expected
+    path = tmp_path / PATH
+    path.parent.mkdir(parents=True)
+    path.write_text(source, encoding="utf-8")
+
+    def never(*_args, **_kwargs):
+        raise AssertionError("reached LibCST")
+
+    monkeypatch.setattr(ImportsCodemod, "transform", never)
+    monkeypatch.setattr(runner, "libcst_parse", never)
+    spec = parse_spec(default_spec_text(), "<default>")
+    changes = compute_changes(tmp_path, spec, ("imports",), jobs=1, facts_cache=False)
+    [result] = changes.results
+    assert result.error is None
+    assert result.new == expected.encode()
+    assert result.findings == rewritten.findings
+    assert [f.message for f in result.findings] == [
+        "module `engine_module` is still used for names no rule moves"
+    ]
+    assert result.changes == {"imports": 1}
+
+
 def test_a_moved_name_joins_an_earlier_untouched_import_of_its_module_in_the_block() -> None:
     check(
         f"from {CONTEXT} import Other ,  Another\n"
@@ -587,9 +719,18 @@ def test_a_path_string_is_its_new_path_between_the_same_quotes() -> None:
         f"from {OLD} import ExecutionEngine\ndef f(x: 'ExecutionEngine'): pass\n",
         # two statements on one line
         f"import os; from {OLD} import UserExecutionContext\n",
-        # a module read for a name no rule moves: the rewrite keeps it and reports it
-        f"from {PACKAGE} import execution_engine\n"
-        "x = execution_engine.ExecutionEngine, execution_engine.helper\n",
+        # a module read for a moved name where that name means something else
+        f"import {OLD} as m\nUserExecutionEngine = 1\nx = m.ExecutionEngine, m.helper\n",
+        # ... a module bound more than once
+        f"import {OLD} as m\nif x:\n    m = None\ny = m.ExecutionEngine, m.helper\n",
+        # ... a moved name assigned through it (no read)
+        f"import {OLD} as m\nm.ExecutionEngine = None\ny = m.helper\n",
+        # ... a module import without `as` (the rewrite follows the dotted reads) ...
+        f"import {OLD}\nx = {OLD}.ExecutionEngine\n",
+        # ... or with other modules in its statement ...
+        f"import os, {OLD} as m\nx = m.ExecutionEngine, m.helper\n",
+        # ... or in a try the rewrite may fold
+        f"try:\n    import {OLD} as m\nexcept ImportError:\n    m = None\nx = m.ExecutionEngine\n",
         # a module read for two moved names: the rewrite counts each new import as a change
         f"from {PACKAGE} import execution_engine\n"
         "x = execution_engine.ExecutionEngine, execution_engine.UserExecutionContext\n",

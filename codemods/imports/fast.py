@@ -21,7 +21,10 @@ with arguments its new class does not take, are reported for review with the rew
 each such call is reported (`constructor-signature`) after the other findings.
 
 Each fix finding of a file carries its edits (`fixes.text_fixes`) when every one of them can be
-written as text; `edits_cover_all` says whether they are the whole rewrite.
+written as text; `edits_cover_all` says whether they are the whole rewrite. A deprecated module
+import that those edits keep (it is still read for names no rule moves) is also reported, right
+after its fix finding, as the rewrite reports it (`words.still_used`, for review): the runner
+gives a file's edited fixes with the analysis' other findings.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ import tokenize
 from bisect import bisect_left
 from dataclasses import dataclass, replace
 
-from codemods.core.imports.words import in_fstring, is_in_fstring, is_star_import
+from codemods.core.imports.words import in_fstring, is_in_fstring, is_star_import, still_used
 from codemods.core.paths import PathMap, RepositoryPathMap
 from codemods.core.references import is_path_argument, takes_path
 from codemods.core.rules import RuleSet
@@ -271,16 +274,35 @@ class _Collector:
         # reads (and rewrites) the string there: no text fix stands for that.
         in_fstrings = any(is_in_fstring(f.message) for f in findings if not f.fix)
         edits = None
+        kept: list[ast.alias] = []
         if fixed and not in_fstrings:
-            edits = text_fixes(self.file, self.paths, rules, fixed)
+            edits = text_fixes(self.file, self.paths, rules, fixed, kept)
         if edits is not None:
             by_finding = {id(f): e for (f, _), e in zip(fixed, edits, strict=True)}
             edited = [
                 replace(f, edits=by_finding[id(f)]) if id(f) in by_finding else f for f in findings
             ]
+            if kept:
+                edited = self._still_used(findings, edited, kept)
             findings = _in_rewrite_order(edited)
         self.analysis.findings = findings
         return self.analysis
+
+    def _still_used(
+        self, findings: list[Finding], edited: list[Finding], kept: list[ast.alias]
+    ) -> list[Finding]:
+        """After each deprecated module import whose edits keep it (it is still read for
+        names no rule moves), the finding the rewrite reports there, in its words."""
+        aliases = {id(alias): alias for alias in kept}
+        found = []
+        for finding, written in zip(findings, edited, strict=True):
+            found.append(written)
+            alias = aliases.get(id(self.nodes.get(id(finding))))
+            if alias is not None and finding.fix:
+                message = still_used(alias.asname or alias.name)
+                verdict = Verdict("deprecated-import", message, fixable=False, manual_review=True)
+                found.append(verdict.at(self.file, alias))
+        return found
 
     def _held_by_constructions(self, findings: list[Finding], rules: RuleSet) -> list[Finding]:
         """An import of a constructor rule's old class that the file still constructs directly

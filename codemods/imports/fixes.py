@@ -17,20 +17,23 @@ name a move now binds (a statement left empty goes with its comment lines, as Li
 module in the block appended to it; one name imported by several statements of a scope, all
 moving to the same place, renamed as one; a try/except ImportError whose branches then import
 the same names folded into its body, as `EditApplier.leave_Try` does (one-line statements only);
-a deprecated module imported by name (`from package import module`) every read of which is
-`module.Name` of one moved name: each read becomes the name, imported in place of the module; a
-path string (`string-reference`): the new path between the literal's own prefix and quotes. Left
-to `transform` (no edits): plain `import` statements, module moves, a module read for names no
-rule moves (the rewrite keeps it and reports it) or for several names, compatibility aliases,
-escaped path strings; imports on a line with other statements, whose name the rewrite joins to
-an earlier import with a trailing comma or on several lines, or that it drops right after a
-compound statement (whose block may own the lines before it); a try it folds whose body has a
-statement on several lines or lines between statements, or a comment after it indented deeper
-than it; a bound name that the scope rules make ambiguous (bound by imports that now differ,
-read where another binding may reach, a new name already taken, a string annotation naming it,
-`__all__` listing it: the rewrite counts a renamed entry as a change of its own). What a
-construction keeps (a pending constructor rule's class, a class a call of which its new class
-does not fit) the analysis reports for review, as the rewrite does, so it is no fix here.
+a deprecated module imported by name (`from package import module`, or alone in an `import
+package.module as name`) read as `module.Name` of one moved name: each such read becomes the
+name, imported in place of the module or, when the module is also read for names no rule moves
+(or itself), on a line after its import, which stays (the analysis then reports it as the
+rewrite does, `words.still_used`); a path string (`string-reference`): the new path between the
+literal's own prefix and quotes. Left to `transform` (no edits): other `import` statements,
+module moves, a module read for several moved names, where the name is taken, or bound more than
+once, compatibility aliases, escaped path strings; imports on a line with other statements,
+whose name the rewrite joins to an earlier import with a trailing comma or on several lines, or
+that it drops right after a compound statement (whose block may own the lines before it); a try
+it folds whose body has a statement on several lines or lines between statements, or a comment
+after it indented deeper than it; a bound name that the scope rules make ambiguous (bound by
+imports that now differ, read where another binding may reach, a new name already taken, a
+string annotation naming it, `__all__` listing it: the rewrite counts a renamed entry as a
+change of its own). What a construction keeps (a pending constructor rule's class, a class a
+call of which its new class does not fit) the analysis reports for review, as the rewrite does,
+so it is no fix here.
 """
 
 from __future__ import annotations
@@ -81,11 +84,13 @@ class _Move:
     """One name of a from-import that the rewrite moves: where to, and under which name."""
 
     alias: ast.alias
-    statement: ast.ImportFrom
+    statement: ast.ImportFrom | ast.Import
     target: str  # the canonical dotted path
     # a deprecated module imported by name: the `module.Name` reads that become `Name`, and
     # `target` the one path they name (the rewrite imports it after the statement)
     uses: list[ast.Attribute] | None = None
+    # ... and the module is also read for names no rule moves: its import stays (reported)
+    kept: bool = False
 
     @property
     def bound(self) -> str:
@@ -141,20 +146,29 @@ class _Text:
 
 
 def text_fixes(
-    file: AstFile, paths: PathMap, rules: RuleSet, sites: Sequence[tuple[Finding, ast.AST | None]]
+    file: AstFile,
+    paths: PathMap,
+    rules: RuleSet,
+    sites: Sequence[tuple[Finding, ast.AST | None]],
+    kept: list[ast.alias] | None = None,
 ) -> list[tuple[Edit, ...]] | None:
     """The edits of each (finding, node) in `sites` (every fix finding of the file), in order;
-    None when one of them is not a text fix."""
+    None when one of them is not a text fix. With edits, `kept` gets the aliases of the module
+    imports the rewrite keeps (and reports) while it converts reads of them."""
     if "\r" in file.text:
         return None
     try:
         file.require_plain_identifiers()
     except Unsupported:
         return None
+    fixer = _Fixer(file, paths, rules)
     try:
-        return _Fixer(file, paths, rules).fixes(sites)
+        edits = fixer.fixes(sites)
     except _Bail:
         return None
+    if kept is not None:
+        kept.extend(move.alias for move in fixer._moves.values() if move.kept)
+    return edits
 
 
 class _Fixer:
@@ -172,6 +186,8 @@ class _Fixer:
         if not isinstance(node, ast.alias):
             raise _Bail
         statement = self.file.parent(node)
+        if isinstance(statement, ast.Import):
+            return self._imported_module(node, statement)
         if not isinstance(statement, ast.ImportFrom):
             raise _Bail
         module = self.context.resolve("." * statement.level + (statement.module or ""))
@@ -192,41 +208,70 @@ class _Fixer:
         return _Move(node, statement, canonical)
 
     def _module_move(self, node: ast.alias, statement: ast.ImportFrom, path: str) -> _Move:
-        """`from package import module`: what `ImportRewrite._decide_module` does when every
-        read of the module is `module.Name` of one name a rule moves (it converts each and drops
-        the import); anything it would keep (and report) is left to it, and so are reads
-        naming several moved names (it counts each new import as a change)."""
+        """`from package import module`: what `ImportRewrite._decide_module` does when the
+        module is read as `module.Name` of one name a rule moves (it converts each, imports the
+        name after the statement and drops the import unless the module is also read for names
+        no rule moves: then it keeps it and reports it); reads naming several moved names (it
+        counts each new import as a change) are left to it."""
+        return self._module_reads(node, statement, path)
+
+    def _imported_module(self, node: ast.alias, statement: ast.Import) -> _Move:
+        """`import package.module as name`, alone in its statement: as `_module_move` (the
+        rewrite writes the name's import in place of a statement it drops)."""
+        path = node.name
+        if (
+            node.asname is None  # the rewrite follows `package.module.Name` reads otherwise
+            or len(statement.names) != 1
+            or path not in self.paths.old_modules
+            or self.paths.rename(path) is not None
+        ):
+            raise _Bail
+        return self._module_reads(node, statement, path)
+
+    def _module_reads(
+        self, node: ast.alias, statement: ast.ImportFrom | ast.Import, path: str
+    ) -> _Move:
         bound = node.asname or node.name
         scope = self.file.scope(statement)
         if scope is None or scope.target_for(bound) is not scope:
             raise _Bail
+        blocked = constructions(self.file, self.rules, self.paths).held()[0]
+        if path in blocked or self.paths.held(path) is not None:
+            raise _Bail  # the rewrite reports each read of the module
         assignments = scope.assignments.get(bound, [])
         if len(assignments) != 1 or assignments[0].node is not statement:
             raise _Bail  # bound more than once: the rewrite reports it
         assignment = assignments[0]
-        blocked = constructions(self.file, self.rules, self.paths).held()[0]
         uses: list[tuple[ast.Attribute, Scope]] = []
         targets = set()
+        kept = False
         for each in self.file.scopes.scopes:
             for access in each.accesses:
-                if access.name != bound:
+                if access.name != bound and not access.name.startswith(bound + "."):
                     continue
                 referents = access.referents
                 if assignment not in referents:
                     continue
                 node_read = access.node
-                parent = self.file.parent(node_read)
                 if (
                     len(referents) != 1
+                    or access.name != bound
                     or not isinstance(node_read, ast.Name)
-                    or not isinstance(parent, ast.Attribute)
-                    or parent.value is not node_read
-                    or self._in_fstring(parent)
+                    or self._in_fstring(node_read)
                 ):
-                    raise _Bail  # a read the rewrite keeps the module for
+                    raise _Bail  # a read the rewrite may see otherwise
+                parent = self.file.parent(node_read)
+                if not isinstance(parent, ast.Attribute) or parent.value is not node_read:
+                    kept = True  # the module itself: the rewrite keeps its import
+                    continue
                 old = f"{path}.{parent.attr}"
+                if old in blocked or self.paths.held(old) is not None:
+                    raise _Bail  # the rewrite reports the read
                 moved = self.paths.rename(old)
-                if old in blocked or self.paths.held(old) is not None or moved is None:
+                if moved is None:
+                    kept = True  # a name no rule moves
+                    continue
+                if not isinstance(parent.ctx, ast.Load):
                     raise _Bail
                 uses.append((parent, access.scope))
                 targets.add(moved[1])
@@ -244,7 +289,8 @@ class _Fixer:
             for other in [*each.assignments.get(name, []), *visible]:
                 if not self._same_meaning(other, target):
                     raise _Bail  # the name already means something else there
-        return _Move(node, statement, target, uses=[attribute for attribute, _ in uses])
+        attributes = [attribute for attribute, _ in uses]
+        return _Move(node, statement, target, uses=attributes, kept=kept)
 
     def fixes(self, sites: Sequence[tuple[Finding, ast.AST | None]]) -> list[tuple[Edit, ...]]:
         strings = {
@@ -269,7 +315,10 @@ class _Fixer:
         for block in blocks.values():
             for statement in block:
                 if id(statement) in plan.changed:
-                    edits[id(statement)] = self._statement(statement, block, plan)
+                    if isinstance(statement, ast.Import):
+                        edits[id(statement)] = self._module_import(statement, block, plan)
+                    else:
+                        edits[id(statement)] = self._statement(statement, block, plan)
         for node in self._tries.values():
             folded = self._fold(node, plan, edits)
             if folded is not None:
@@ -286,16 +335,22 @@ class _Fixer:
         ]
 
     # ---- what becomes of each import of a block ------------------------------------------
-    def _key(self, statement: ast.ImportFrom, alias: ast.alias) -> tuple[str, str, str | None]:
+    def _key(
+        self, statement: ast.ImportFrom | ast.Import, alias: ast.alias
+    ) -> tuple[str, str, str | None]:
+        if isinstance(statement, ast.Import):
+            return alias.name, "", alias.asname
         module = self.context.resolve("." * statement.level + (statement.module or ""))
         return module, alias.name, alias.asname
 
     def _join_target(
-        self, earlier: list[ast.ImportFrom], move: _Move, plan: _Plan
+        self, earlier: list[ast.ImportFrom | ast.Import], move: _Move, plan: _Plan
     ) -> ast.ImportFrom | None:
         """`StatementBuilder._join`: the first earlier from-import of the move's module in the
         block that no edit touched but joins."""
         for statement in earlier:
+            if isinstance(statement, ast.Import):
+                continue
             if id(statement) in plan.changed and id(statement) not in plan.joined:
                 continue
             module = self.context.resolve("." * statement.level + (statement.module or ""))
@@ -309,18 +364,24 @@ class _Fixer:
         an untouched later import of a name a move now binds is dropped; a move that the
         rewrite would join to an earlier untouched import of its module is not a text fix."""
         seen: set[tuple[str, str, str | None]] = set()
-        froms = [s for s in block if isinstance(s, ast.ImportFrom) and s.names[0].name != "*"]
+        froms: list[ast.ImportFrom | ast.Import] = [
+            s
+            for s in block
+            if (isinstance(s, ast.ImportFrom) and s.names[0].name != "*")
+            or (isinstance(s, ast.Import) and id(s.names[0]) in self._moves)
+        ]
         for position, statement in enumerate(froms):
             aliases = statement.names
             moving = [self._moves[id(a)] for a in aliases if id(a) in self._moves]
             for move in moving:
-                if move.uses is not None:  # the module goes; its one name comes after the rest
-                    plan.dropped.add(id(move.alias))
+                if move.uses is not None and not move.kept:  # the module goes; its one name
+                    plan.dropped.add(id(move.alias))  # comes after the rest
             moving.sort(key=lambda move: move.uses is not None)
             bindings = {
                 self._key(statement, alias)
                 for alias in aliases
-                if id(alias) not in self._moves and id(alias) not in plan.dropped
+                if (id(alias) not in self._moves or self._moves[id(alias)].kept)
+                and id(alias) not in plan.dropped
             }
             if moving or any(id(alias) in plan.dropped for alias in aliases):
                 plan.changed.add(id(statement))
@@ -329,7 +390,8 @@ class _Fixer:
                 plan.causes.setdefault(id(statement), []).append(move)
                 key = (move.module, move.name, None)
                 if key in seen or key in bindings:
-                    plan.dropped.add(id(move.alias))
+                    if not move.kept:  # a module import read for other names stays
+                        plan.dropped.add(id(move.alias))
                     continue
                 for later in froms[position + 1 :]:
                     for alias in later.names:
@@ -339,7 +401,8 @@ class _Fixer:
                 bindings.add(key)
                 target = self._join_target(froms[:position], move, plan)
                 if target is not None:  # the name goes to the end of that import
-                    plan.dropped.add(id(move.alias))
+                    if not move.kept:
+                        plan.dropped.add(id(move.alias))
                     plan.changed.add(id(target))
                     plan.joined.setdefault(id(target), []).append(move)
                     plan.causes.setdefault(id(target), []).append(move)
@@ -441,7 +504,7 @@ class _Fixer:
             results[0][1].extend((move.name, None) for move in plan.joined.get(id(statement), []))
         else:  # what `_statement` writes, in any order
             fresh = plan.fresh.get(id(statement), [])
-            moving = {id(move.alias) for move in fresh}
+            moving = {id(move.alias) for move in fresh if not move.kept}
             kept = [
                 (alias.name, alias.asname)
                 for alias in statement.names
@@ -525,13 +588,13 @@ class _Fixer:
             raise _Bail  # not alone on its lines (or no line break after it)
         line_end = after.end()
         relative = node.level > 0
-        moving = {id(move.alias): move for move in fresh}
+        moving = {id(move.alias): move for move in fresh if not move.kept}
         kept = [
             alias
             for alias in node.names
             if id(alias) not in moving and id(alias) not in plan.dropped
         ]
-        dropped = len(kept) + len(fresh) < len(node.names)
+        dropped = len(kept) + len(moving) < len(node.names)
         joined = plan.joined.get(id(node))
         if joined:
             return [self._joined(node, start, end, joined)]
@@ -569,6 +632,28 @@ class _Fixer:
         edits.append(Edit(begin, finish, module_spelling(self.context, primary, relative)))
         return edits
 
+    def _module_import(self, node: ast.Import, block: list[ast.stmt], plan: _Plan) -> list[Edit]:
+        """`import package.module as name` whose reads of one moved name become the name: the
+        statement stays (the module is read for names no rule moves) with the name's import on
+        a line after it, or gives way to it (`StatementBuilder._edit_import`); the name goes
+        when the block imports it already (`_plan_block`)."""
+        if isinstance(self.file.parent(node), ast.Try | ast.TryStar | ast.ExceptHandler):
+            raise _Bail  # a try the rewrite may fold
+        move = self._moves[id(node.names[0])]
+        fresh = plan.fresh.get(id(node), [])
+        start, end = self.text.span(node)
+        line_start = self.text.starts[node.lineno - 1]
+        indent = self.file.text[line_start:start]
+        after = _AFTER_STATEMENT.match(self.file.text, end)
+        if indent.strip() or after is None:
+            raise _Bail  # not alone on its lines
+        line = f"from {module_spelling(self.context, move.module, False)} import {move.name}"
+        if move.kept:
+            return [self._after(after.end(), indent, [(line, None)])] if fresh else []
+        if fresh:
+            return [Edit(start, end, line)]
+        return [self._removal(node, block, after.end())]
+
     def _joined(self, node: ast.ImportFrom, start: int, end: int, joined: list[_Move]) -> Edit:
         """The names joined to the end of an untouched one-line import, after the separator
         `with_aliases` uses (the first comma's, or `, `)."""
@@ -580,7 +665,9 @@ class _Fixer:
         separator = self.file.text[spans[0][1] : spans[1][0]] if len(spans) > 1 else ", "
         return Edit.insertion(spans[-1][1], "".join(separator + move.name for move in joined))
 
-    def _removal(self, node: ast.ImportFrom, block: list[ast.stmt], line_end: int) -> Edit:
+    def _removal(
+        self, node: ast.ImportFrom | ast.Import, block: list[ast.stmt], line_end: int
+    ) -> Edit:
         """The whole statement gone, with the blank and comment lines before it (LibCST's
         `leading_lines`): only after a simple statement of the same block, whose line ends
         where those lines begin."""

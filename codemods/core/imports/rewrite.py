@@ -38,7 +38,7 @@ from codemods.core.imports.sites import (
     index_of,
     split_path,
 )
-from codemods.core.imports.words import star_import
+from codemods.core.imports.words import star_import, still_used
 from codemods.core.line_shift import shift_findings
 from codemods.core.paths import PathMap
 
@@ -322,8 +322,7 @@ class ImportRewrite:
         elif not kept:
             self.plan.outcomes[candidate.alias] = []
         elif self.modules_deprecated and self.paths.rename(candidate.old) is None:
-            message = f"module `{candidate.bound}` is still used for names no rule moves"
-            self.report(candidate.alias, message, rule="deprecated-import")
+            self.report(candidate.alias, still_used(candidate.bound), rule="deprecated-import")
 
     def _convert(self, candidate: Candidate, access, attribute: cst.Attribute, path: str) -> bool:
         """`mod.Name` becomes `Name`, imported from its new module next to the module import."""

@@ -23,3 +23,8 @@ def in_fstring(message: str) -> str:
 
 def is_in_fstring(message: str) -> bool:
     return message.endswith(IN_FSTRING)
+
+
+def still_used(module: str) -> str:
+    """What the rewrite reports at a deprecated module import it keeps for other names."""
+    return f"module `{module}` is still used for names no rule moves"
