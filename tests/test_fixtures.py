@@ -49,10 +49,11 @@ def setup(name: str, case: str) -> tuple[FileContext, RuleSet]:
 
 
 def analyze(name: str, source: str, context: FileContext, rules: RuleSet):
-    """The codemod's one analysis: its `ast` analyzer where it has one, else its `analyze`."""
+    """The codemod's one analysis as a scan reports it: its `ast` analyzer where it has one,
+    else its `analyze`."""
     fast = fast_analyzer(name)
     if fast is not None and not hasattr(CODEMODS[name], "analyze"):
-        return fast(AstFile(source, context), rules)
+        return fast(AstFile(source, context), rules).scanned()
     return CODEMODS[name].analyze(ParsedFile(source, context), rules)
 
 

@@ -638,6 +638,13 @@ def test_the_runner_keeps_a_module_import_and_reports_it_without_libcst(
         "module `engine_module` is still used for names no rule moves"
     ]
     assert result.changes == {"imports": 1}
+    # A scan reports the import once, as it does where the LibCST rewrite keeps it: the kept
+    # note is the rewrite's, not a second deprecated import.
+    scanned = runner.process_source(runner.Job(str(tmp_path), spec.rules, ("imports",)), PATH,
+                                    source.encode())  # fmt: skip
+    assert [(f.rule, f.line, f.column, f.fixable) for f in scanned.findings] == [
+        ("deprecated-import", 1, 7, True)
+    ]
 
 
 def test_a_moved_name_joins_an_earlier_untouched_import_of_its_module_in_the_block() -> None:

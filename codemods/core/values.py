@@ -32,6 +32,9 @@ class Finding:
     manual_review: bool = False
     fix: bool = field(default=False, compare=False, repr=False)
     edits: tuple[Edit, ...] = field(default=(), compare=False, repr=False)
+    # What the rewrite reports once its fixes are applied (an import it keeps, for review): an
+    # analysis gives it with its fix's edits, a scan does not report it (`Analysis.scanned`).
+    after_fix: bool = field(default=False, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -123,6 +126,13 @@ class Analysis:
     findings: list[Finding] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     names: dict[str, set[str]] = field(default_factory=dict)
+
+    def scanned(self) -> Analysis:
+        """What a scan reports of this analysis: without the findings only a rewrite reports."""
+        if not any(finding.after_fix for finding in self.findings):
+            return self
+        kept = [finding for finding in self.findings if not finding.after_fix]
+        return Analysis(kept, self.counts, self.names)
 
     def count(self, metric: str, by: int = 1) -> None:
         self.counts[metric] = self.counts.get(metric, 0) + by

@@ -301,7 +301,7 @@ class _Collector:
             if alias is not None and finding.fix:
                 message = still_used(alias.asname or alias.name)
                 verdict = Verdict("deprecated-import", message, fixable=False, manual_review=True)
-                found.append(verdict.at(self.file, alias))
+                found.append(replace(verdict.at(self.file, alias), after_fix=True))
         return found
 
     def _held_by_constructions(self, findings: list[Finding], rules: RuleSet) -> list[Finding]:

@@ -211,7 +211,7 @@ def _process_source(job: Job, path: str, source: bytes) -> FileResult:
         except AnalysisFailed as failure:
             result.error = str(failure)
             return result
-        analyses.update(found)
+        analyses.update((name, analysis.scanned()) for name, analysis in found.items())
     if pending:
         try:
             parsed = libcst_parse(source, context)

@@ -148,7 +148,7 @@ class RewriteCheck:
                 analyses.update(self.fallback(tuple(pending), text))
             except Exception:  # noqa: BLE001 - LibCST rejects what the stdlib took
                 return None
-        findings = tuple(f for name in self.codemods for f in analyses[name].findings)
+        findings = tuple(f for name in self.codemods for f in analyses[name].scanned().findings)
         modules, tree, context = self.modules, file.tree, self.context
 
         def unresolved() -> dict[str, int]:
