@@ -215,8 +215,8 @@ def table(rows: list[dict]) -> str:
         tree_name, _, tool = row["key"].partition(" | ")
         by_tree.setdefault(tree_name, {})[tool] = row
     lines = [
-        "| tree | tool | runs | median s | min-max s | x ruff | x grep | peak MB |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
+        "| tree | tool | runs | median s | min-max s | x ruff | x grep | peak MB | exit codes |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for tree_name, tools_ in by_tree.items():
         ruff, grep = tools_.get("ruff TID251"), tools_.get("grep -rl")
@@ -225,7 +225,8 @@ def table(rows: list[dict]) -> str:
             x_grep = f"{row['median'] / grep['median']:.1f}" if grep else ""
             lines.append(
                 f"| {tree_name} | {tool} | {row['runs']} | {row['median']:.2f} | "
-                f"{row['min']:.2f}-{row['max']:.2f} | {x_ruff} | {x_grep} | {row['peak_mb']:.0f} |"
+                f"{row['min']:.2f}-{row['max']:.2f} | {x_ruff} | {x_grep} | {row['peak_mb']:.0f} | "
+                f"{', '.join(map(str, row['codes']))} |"
             )
     return "\n".join(lines)
 
