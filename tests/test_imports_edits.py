@@ -78,6 +78,26 @@ def test_every_fixture_is_its_after_file_by_edits_or_by_transform(case: str) -> 
     assert (result if result is not None else transformed(source, context, rules)) == after
 
 
+def run_without_libcst(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str):
+    """The runner's result for `source` as the repository's one file, under the built-in spec;
+    the test fails if the run reaches LibCST (its parse or the imports transform)."""
+    from migrator.engine import runner
+    from migrator.engine.changes import compute_changes
+
+    path = tmp_path / PATH
+    path.parent.mkdir(parents=True)
+    path.write_text(source, encoding="utf-8")
+
+    def never(*_args, **_kwargs):
+        raise AssertionError("reached LibCST")
+
+    monkeypatch.setattr(ImportsCodemod, "transform", never)
+    monkeypatch.setattr(runner, "libcst_parse", never)
+    spec = parse_spec(default_spec_text(), "<default>")
+    [result] = compute_changes(tmp_path, spec, ("imports",), jobs=1, facts_cache=False).results
+    return result
+
+
 def test_sample_repository_edits_equal_the_rewrite() -> None:
     compared = []
     for path in sorted(SAMPLE.rglob("*.py")):
@@ -601,7 +621,6 @@ def test_the_runner_keeps_a_module_import_and_reports_it_without_libcst(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from migrator.engine import runner
-    from migrator.engine.changes import compute_changes
 
     source = (
         f"import {OLD} as engine_module\n"
@@ -619,18 +638,7 @@ def test_the_runner_keeps_a_module_import_and_reports_it_without_libcst(
     context = FileContext.from_path(PATH)
     rewritten = ImportsCodemod().transform(ParsedFile(source, context), RULES)
     assert rewritten.code == expected
-    path = tmp_path / PATH
-    path.parent.mkdir(parents=True)
-    path.write_text(source, encoding="utf-8")
-
-    def never(*_args, **_kwargs):
-        raise AssertionError("reached LibCST")
-
-    monkeypatch.setattr(ImportsCodemod, "transform", never)
-    monkeypatch.setattr(runner, "libcst_parse", never)
-    spec = parse_spec(default_spec_text(), "<default>")
-    changes = compute_changes(tmp_path, spec, ("imports",), jobs=1, facts_cache=False)
-    [result] = changes.results
+    result = run_without_libcst(tmp_path, monkeypatch, source)
     assert result.error is None
     assert result.new == expected.encode()
     assert result.findings == rewritten.findings
@@ -640,8 +648,8 @@ def test_the_runner_keeps_a_module_import_and_reports_it_without_libcst(
     assert result.changes == {"imports": 1}
     # A scan reports the import once, as it does where the LibCST rewrite keeps it: the kept
     # note is the rewrite's, not a second deprecated import.
-    scanned = runner.process_source(runner.Job(str(tmp_path), spec.rules, ("imports",)), PATH,
-                                    source.encode())  # fmt: skip
+    job = runner.Job(str(tmp_path), RULES, ("imports",))
+    scanned = runner.process_source(job, PATH, source.encode())
     assert [(f.rule, f.line, f.column, f.fixable) for f in scanned.findings] == [
         ("deprecated-import", 1, 7, True)
     ]
@@ -758,9 +766,6 @@ def test_sites_left_to_the_rewrite_carry_no_edits(source: str) -> None:
 def test_the_runner_writes_dropped_and_regrouped_imports_without_libcst(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from migrator.engine import runner
-    from migrator.engine.changes import compute_changes
-
     source = (
         f"from {OLD} import ExecutionEngine\n"
         f"from {CONSOLIDATED} import ExecutionEngine as Engine, RequestScopedExecutionEngine\n"
@@ -787,18 +792,7 @@ def test_the_runner_writes_dropped_and_regrouped_imports_without_libcst(
         "    return UserExecutionContext, UserExecutionEngine\n"
     )
     assert transformed(source, FileContext.from_path(PATH)) == expected
-    path = tmp_path / PATH
-    path.parent.mkdir(parents=True)
-    path.write_text(source, encoding="utf-8")
-
-    def never(*_args, **_kwargs):
-        raise AssertionError("reached LibCST")
-
-    monkeypatch.setattr(ImportsCodemod, "transform", never)
-    monkeypatch.setattr(runner, "libcst_parse", never)
-    spec = parse_spec(default_spec_text(), "<default>")
-    changes = compute_changes(tmp_path, spec, ("imports",), jobs=1, facts_cache=False)
-    [result] = changes.results
+    result = run_without_libcst(tmp_path, monkeypatch, source)
     assert result.error is None
     assert result.new == expected.encode()
 

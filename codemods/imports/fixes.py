@@ -580,13 +580,7 @@ class _Fixer:
 
     def _statement(self, node: ast.ImportFrom, block: list[ast.stmt], plan: _Plan) -> list[Edit]:
         fresh = plan.fresh.get(id(node), [])
-        start, end = self.text.span(node)
-        line_start = self.text.starts[node.lineno - 1]
-        indent = self.file.text[line_start:start]
-        after = _AFTER_STATEMENT.match(self.file.text, end)
-        if indent.strip() or after is None:
-            raise _Bail  # not alone on its lines (or no line break after it)
-        line_end = after.end()
+        start, end, indent, line_end = self._own_lines(node)
         relative = node.level > 0
         moving = {id(move.alias): move for move in fresh if not move.kept}
         kept = [
@@ -641,18 +635,23 @@ class _Fixer:
             raise _Bail  # a try the rewrite may fold
         move = self._moves[id(node.names[0])]
         fresh = plan.fresh.get(id(node), [])
-        start, end = self.text.span(node)
-        line_start = self.text.starts[node.lineno - 1]
-        indent = self.file.text[line_start:start]
-        after = _AFTER_STATEMENT.match(self.file.text, end)
-        if indent.strip() or after is None:
-            raise _Bail  # not alone on its lines
+        start, end, indent, line_end = self._own_lines(node)
         line = f"from {module_spelling(self.context, move.module, False)} import {move.name}"
         if move.kept:
-            return [self._after(after.end(), indent, [(line, None)])] if fresh else []
+            return [self._after(line_end, indent, [(line, None)])] if fresh else []
         if fresh:
             return [Edit(start, end, line)]
-        return [self._removal(node, block, after.end())]
+        return [self._removal(node, block, line_end)]
+
+    def _own_lines(self, node: ast.stmt) -> tuple[int, int, str, int]:
+        """The statement's span, its indentation and the end of its last line; it must stand
+        alone on its lines, with a line break after it."""
+        start, end = self.text.span(node)
+        indent = self.file.text[self.text.starts[node.lineno - 1] : start]
+        after = _AFTER_STATEMENT.match(self.file.text, end)
+        if indent.strip() or after is None:
+            raise _Bail  # not alone on its lines (or no line break after it)
+        return start, end, indent, after.end()
 
     def _joined(self, node: ast.ImportFrom, start: int, end: int, joined: list[_Move]) -> Edit:
         """The names joined to the end of an untouched one-line import, after the separator
