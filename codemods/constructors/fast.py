@@ -308,6 +308,10 @@ def _candidates(file: AstFile, rules: RuleSet) -> list[ast.Call]:
         needle in file.context.module for needle in wanted
     ):
         return []
+    # A call that can name a rule's class ends in one of these names, or in an import's `as`
+    # name for one: without either spelled, no call can (and no scopes are built).
+    if not file.may_call(wanted):
+        return []
     # The scope walk visits nodes in LibCST's order. A file that names a rule's class almost
     # always constructs or imports it, and resolving that needs the scopes anyway: build them
     # now and iterate their node index rather than walk the tree twice.

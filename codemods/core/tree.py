@@ -8,7 +8,10 @@ import re
 import tokenize
 import unicodedata
 import warnings
-from functools import cached_property
+from collections.abc import Iterable
+from functools import cache, cached_property
+
+from ahocorasick_rs import AhoCorasick
 
 from codemods.core.scope_index import ScopeIndex
 from codemods.core.scopes import IMPORT, LOCAL, Scope
@@ -16,6 +19,9 @@ from codemods.core.values import FileContext, Located
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 _NON_ASCII_WORD = re.compile(r"\w*[^\x00-\x7f]\w*")
+# After a callee's last name, up to the call's `(` (or a subscript's `[`, or an import's `as`);
+# possessive: the gap's parts never overlap, so nothing is tried twice.
+_CALLEE_END = re.compile(r"(?:\s|\\|\)|#[^\n]*+)*+(?:[(\[]|as\b)")
 
 
 class Unsupported(Exception):  # noqa: N818 - a signal, not an error
@@ -63,13 +69,10 @@ class AstFile(Located):
         """Line `number` (1-based) without its line break, as ast counts lines."""
         return self._lines[number - 1]
 
-    def require_plain_identifiers(self) -> None:
-        """Raise Unsupported if a word of the file changes under NFKC normalization.
-
-        `ast` normalizes identifiers (`ｐatch` is `patch`), LibCST keeps them as written, so
-        such a file could resolve names differently: an analyzer that compares names calls this
-        and leaves the file to LibCST. Free for ASCII or already-normalized text.
-        """
+    @property
+    def plain_identifiers(self) -> bool:
+        """Whether every word of the file is as NFKC normalization leaves it: then each name
+        `ast` gives is spelled so in the text. Free for ASCII or already-normalized text."""
         if self._identifiers_plain is None:
             text = self.text
             self._identifiers_plain = (
@@ -80,8 +83,44 @@ class AstFile(Located):
                     for word in _NON_ASCII_WORD.findall(text)
                 )
             )
-        if not self._identifiers_plain:
+        return self._identifiers_plain
+
+    def require_plain_identifiers(self) -> None:
+        """Raise Unsupported if a word of the file changes under NFKC normalization.
+
+        `ast` normalizes identifiers (`ｐatch` is `patch`), LibCST keeps them as written, so
+        such a file could resolve names differently: an analyzer that compares names calls this
+        and leaves the file to LibCST.
+        """
+        if not self.plain_identifiers:
             raise Unsupported("an identifier that NFKC normalization changes")
+
+    def may_call(self, names: Iterable[str]) -> bool:
+        """False when no call in the file can have a callee whose last name is one of `names`,
+        nor one bound by an import `as` of one: no such name is spelled where a callee or an
+        imported name ends (before `(`, `[`, `)` or `as`, with blanks, line breaks and comments
+        between). A qualified name's last component is one of those two (`Scope` rules)."""
+        if not self.plain_identifiers:
+            return True
+        names = frozenset(name for name in names if name)
+        if not names:
+            return False
+        text = self.text
+        for _, start, end in _finder(names).find_matches_as_indexes(text, True):
+            if (start == 0 or not ("a" + text[start - 1]).isidentifier()) and _CALLEE_END.match(
+                text, end
+            ):
+                return True
+        return False
+
+    def may_name(self, path: str) -> bool:
+        """False when no qualified name of the file can be the dotted `path`: each component
+        of one is spelled in the text (an import, a name, an attribute) or comes from the
+        file's module path (a relative import, the module's own names)."""
+        if not self.plain_identifiers:
+            return True
+        text, module = self.text, self.context.module.split(".")
+        return all(part in text or part in module for part in path.split("."))
 
     def parent(self, node: ast.AST) -> ast.AST | None:
         return self.scopes.parents.get(node)
@@ -127,3 +166,9 @@ def dotted(node: ast.AST) -> str | None:
         base = dotted(node.value)
         return f"{base}.{node.attr}" if base else None
     return None
+
+
+@cache
+def _finder(names: frozenset[str]) -> AhoCorasick:
+    """Every occurrence of each name, overlapping ones included."""
+    return AhoCorasick(sorted(names))

@@ -134,6 +134,8 @@ class Constructions:
         for rule in (*self.rules.renames, *self.rules.reexports):
             if destination(rule.old, self.module, self.paths) in self.by_new:
                 last_names.add(rule.old.rpartition(".")[2])
+        if not self.file.may_call(last_names):
+            return []  # no call can name such a class: no scopes are built
         calls, aliases = [], {}
         for node in self.file.scopes.parents:  # every node but the module (built once)
             kind = type(node)

@@ -31,10 +31,11 @@ from __future__ import annotations
 
 import ast
 import io
-import re
 import tokenize
 from bisect import bisect_left
 from dataclasses import dataclass, replace
+
+from ahocorasick_rs import MATCHKIND_LEFTMOST_FIRST, AhoCorasick
 
 from codemods.core.imports.words import in_fstring, is_in_fstring, is_star_import, still_used
 from codemods.core.paths import PathMap, RepositoryPathMap
@@ -105,25 +106,41 @@ _COMPOUND = {
     ast.TryStar: ("body", "handlers", "orelse", "finalbody"),
     ast.Match: ("cases",),
 }
-# A string reference needs one of these words in its statement's lines.
-_NEEDLES = re.compile(r"patch|import_module|__import__|find_spec|modules")
+# A string reference needs one of these words in its statement's lines, an import statement
+# the keyword `import` (the last pattern). Leftmost-first, as a regex alternation: where a
+# needle that contains `import` starts, the needle is matched.
+_WORDS = ("patch", "import_module", "__import__", "find_spec", "modules", "import")
+_IMPORT = len(_WORDS) - 1
+_SEARCH = AhoCorasick(list(_WORDS), matchkind=MATCHKIND_LEFTMOST_FIRST)
 
 
-def _needle_lines(text: str) -> list[int] | None:
-    """Sorted lines holding a needle ([] for none), or None when every statement must be read."""
-    matches = [match.start() for match in _NEEDLES.finditer(text)]
+@dataclass
+class _Lines:
+    """Sorted line numbers: those holding a needle, and those holding a needle or `import`
+    (None: every statement must be read, as when lines also end in a lone \\r)."""
+
+    needles: list[int] | None
+    reached: list[int] | None
+
+
+def _needle_lines(text: str) -> _Lines:
+    """Where string references and import statements may be."""
+    matches = _SEARCH.find_matches_as_indexes(text)
     if not matches:
-        return []
+        return _Lines([], [])
     if "\r" in text:  # lines end in \r too: count them as the parser does, by reading it all
-        return None
-    lines: list[int] = []
+        return _Lines(None, None)
+    needles: list[int] = []
+    reached: list[int] = []
     line, last = 1, 0
-    for start in matches:
+    for word, start, _ in matches:
         line += text.count("\n", last, start)
         last = start
-        if not lines or lines[-1] != line:
-            lines.append(line)
-    return lines
+        if word != _IMPORT and (not needles or needles[-1] != line):
+            needles.append(line)
+        if not reached or reached[-1] != line:
+            reached.append(line)
+    return _Lines(needles, reached)
 
 
 class _Collector:
@@ -259,8 +276,7 @@ class _Collector:
     # the walk ------------------------------------------------------------------------------
 
     def run(self, text: str, tree: ast.Module, rules: RuleSet) -> Analysis:
-        lines = _needle_lines(text)
-        self._statements(tree.body, lines)
+        self._statements(tree.body, _needle_lines(text))
         aliases = self.compat_aliases(tree)
         # The module's aliases first, then the walk's findings in source order.
         self.findings.sort(key=lambda f: (f.line, f.column))
@@ -359,11 +375,14 @@ class _Collector:
             kept.append(held)
         return kept + reviews
 
-    def _statements(self, body: list[ast.stmt], lines: list[int] | None) -> None:
+    def _statements(self, body: list[ast.stmt], lines: _Lines) -> None:
         """Imports in every statement; calls and subscripts where a needle line says they may be.
 
-        `lines` None: read every statement's expressions; []: no string reference can occur.
+        `lines.needles` None: read every statement's expressions; []: no string reference can
+        occur. A compound statement none of whose lines holds a needle or `import` holds
+        neither an import nor a string reference: it is not entered.
         """
+        needles, reached = lines.needles, lines.reached
         for statement in body:
             kind = type(statement)
             if kind is ast.ImportFrom:
@@ -373,12 +392,12 @@ class _Collector:
                 self.visit_import(statement)  # type: ignore[arg-type]
                 continue
             bodies = _COMPOUND.get(kind)
-            if lines is None or (lines and self._holds_needle(statement, lines)):
+            if needles is None or (needles and self._holds_needle(statement, needles)):
                 if bodies is None:
                     self._walk(statement)
                 else:
                     self._walk_header(statement)
-            if bodies is not None:
+            if bodies is not None and (reached is None or self._holds_needle(statement, reached)):
                 for field in bodies:
                     for child in getattr(statement, field):
                         if isinstance(child, ast.stmt):

@@ -289,18 +289,30 @@ class _Analyzer:
 
     # --- the walk ------------------------------------------------------------------------
 
+    def _reportable(self, target: ast.expr) -> bool:
+        """Can `_assigned` report an instance assigned to this target here?"""
+        if isinstance(target, ast.Name):
+            return self.function_depth == 0 or target.id in self.globals_stack[-1]
+        return isinstance(target, ast.Attribute) and (
+            (isinstance(target.value, ast.Name) and target.value.id == "cls")
+            or target.attr.startswith("_instance")
+        )
+
     def walk(self, body: list[ast.stmt]) -> None:
         for statement in body:
             kind = type(statement)
             if kind is ast.Assign:
-                cls = self._instance_class(statement.value)
+                # The value is resolved only for a target that can hold a reported instance.
+                targets = [t for t in statement.targets if self._reportable(t)]
+                cls = self._instance_class(statement.value) if targets else None
                 if cls is not None:
-                    for target in statement.targets:
+                    for target in targets:
                         self._assigned(target, cls)
             elif kind is ast.AnnAssign:
-                cls = self._instance_class(statement.value)
-                if cls is not None:
-                    self._assigned(statement.target, cls)
+                if self._reportable(statement.target):
+                    cls = self._instance_class(statement.value)
+                    if cls is not None:
+                        self._assigned(statement.target, cls)
             elif kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
                 self._cached_getter(statement)
                 self._cached_new(statement)
@@ -375,8 +387,10 @@ def _aliases(text: str, short_names: frozenset[str]) -> frozenset[str]:
     found: set[str] = set()
     for name in short_names:
         if name and name in text:
-            pattern = rf"\b{re.escape(name)}[\s\\]+as[\s\\]+(\w+)"
-            found.update(re.findall(pattern, text))
+            pattern = rf"{re.escape(name)}[\s\\]+as[\s\\]+(\w+)"
+            # The search without `\b` first: a literal start is found a hundred times faster.
+            if re.search(pattern, text):
+                found.update(re.findall(rf"\b{pattern}", text))
     return frozenset(found)
 
 

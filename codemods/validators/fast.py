@@ -63,6 +63,8 @@ def plan(file: AstFile, rules: RuleSet) -> Plan:
     text = file.text
     if not any(last in text for last in lasts):
         return result  # no qualified name can end in a component the file never spells
+    if not file.may_call(lasts) or not any(file.may_name(path) for path in (*by_old, *new)):
+        return result  # no call can name a validator: no call is resolved, no scopes built
     shapes: dict[str, tuple[tuple[int, int], str]] = {}  # old path -> first unbindable call
     own = _OwnCalls(file, rules)
     for call, trusted in _candidate_calls(file.tree, text, lasts):
