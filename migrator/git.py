@@ -9,6 +9,7 @@ repository or read its history, wraps GitPython, imported when a repository is o
 from __future__ import annotations
 
 import subprocess
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,8 +72,31 @@ def absolute_git_dir(root: Path) -> Path | None:
 
 def index_shas(root: Path) -> dict[str, str]:
     """Path -> blob sha for tracked files whose work-tree content git says matches the index."""
-    staged = _output(root, "ls-files", "-z", "--stage")
-    if staged is None:
+    return IndexShas(root).get()
+
+
+class IndexShas:
+    """`index_shas`, asked of git now and read when wanted: the caller works meanwhile (`git
+    diff` stats every tracked file, and hashes those whose index entry it cannot trust, as in
+    a fresh clone)."""
+
+    def __init__(self, root: Path) -> None:
+        self._staged = _Started(root, "ls-files", "-z", "--stage")
+        self._dirty = _Started(root, "diff", "--name-only", "-z", "--no-renames", "--relative")
+        self._answer: dict[str, str] | None = None
+
+    def ready(self) -> bool:
+        """Whether git has answered (`get` returns at once)."""
+        return self._answer is not None or (self._staged.done() and self._dirty.done())
+
+    def get(self) -> dict[str, str]:
+        if self._answer is None:
+            self._answer = _index_shas(self._staged.output(), self._dirty.output())
+        return self._answer
+
+
+def _index_shas(staged: bytes | None, dirty: bytes | None) -> dict[str, str]:
+    if staged is None or dirty is None:
         return {}
     shas: dict[str, str] = {}
     for record in staged.split(b"\0"):
@@ -80,12 +104,37 @@ def index_shas(root: Path) -> dict[str, str]:
         fields = meta.split()
         if len(fields) == 3 and fields[2] == b"0":
             shas[name.decode("utf-8", "surrogateescape")] = fields[1].decode()
-    dirty = _output(root, "diff", "--name-only", "-z", "--no-renames", "--relative")
-    if dirty is None:
-        return {}
     for name in dirty.split(b"\0"):
         shas.pop(name.decode("utf-8", "surrogateescape"), None)
     return shas
+
+
+class _Started:
+    """`git ARGS` running in `root`, its output going to an unnamed temporary file (so it never
+    waits for a reader); `output` waits for it: None when it fails, as `_output`."""
+
+    def __init__(self, root: Path, *args: str) -> None:
+        self._file = tempfile.TemporaryFile()
+        self._answer: tuple[bytes | None] | None = None
+        try:
+            self._process: subprocess.Popen | None = subprocess.Popen(
+                ["git", *args], cwd=root, stdout=self._file, stderr=subprocess.DEVNULL
+            )
+        except OSError:
+            self._process = None
+
+    def done(self) -> bool:
+        return self._process is None or self._process.poll() is not None
+
+    def output(self) -> bytes | None:
+        if self._answer is None:
+            out = None
+            if self._process is not None and self._process.wait() == 0:
+                self._file.seek(0)
+                out = self._file.read()
+            self._file.close()
+            self._answer = (out,)
+        return self._answer[0]
 
 
 def short_head(root: Path) -> str:

@@ -16,7 +16,7 @@ from migrator.batch.plan import plan_batches
 from migrator.engine import cache, importers, prepass, run_memo, runner
 from migrator.engine.changes import ChangeSet, compute_changes, ordered_rules
 from migrator.engine.discover import discover
-from migrator.git import index_shas
+from migrator.git import IndexShas, index_shas
 from migrator.spec import default_spec_text, parse_spec
 
 SAMPLE = Path(__file__).parent / "fixtures" / "sample_repo"
@@ -132,9 +132,15 @@ def test_a_cached_plan_asks_git_for_the_index_once_and_a_second_plan_recalls_it_
         processed.append(path)
         return real(job, path)
 
+    class Counted(IndexShas):
+        def __init__(self, root: Path) -> None:
+            asked.append(root)
+            super().__init__(root)
+
     real = runner.process_file
-    for module in (prepass, run_memo, cache):
+    for module in (prepass, run_memo):
         monkeypatch.setattr(module, "index_shas", counted)
+    monkeypatch.setattr(cache, "IndexShas", Counted)
     monkeypatch.setattr(runner, "process_file", process_file)
     first = plan_batches(sample, SPEC, History(), 1, cache=True)
     assert asked == [sample]  # the memos, the result caches and the facts cache of 4 batches

@@ -25,7 +25,7 @@ from codemods.core.values import Finding
 from migrator import __version__
 from migrator.engine import runner
 from migrator.engine.runner import FileResult, Job
-from migrator.git import absolute_git_dir, index_shas
+from migrator.git import IndexShas, absolute_git_dir
 
 DB_NAME = "results.sqlite3"
 WHOLE_TREE = "\0tree"  # the row of a namespace's whole-tree document: no file has this path
@@ -95,11 +95,14 @@ class ResultCache:
         *,
         known_shas: dict[str, str] | None = None,
     ) -> None:
-        """`known_shas`: git's shas of the unchanged files, when the caller just asked git."""
+        """`known_shas`: git's shas of the unchanged files, when the caller just asked git
+        (else git is asked now, and its answer read when a sha is first needed)."""
         self.root = root
         self.namespace = ns
         self.directory = directory or cache_dir(root)
-        self.known_shas = index_shas(root) if known_shas is None else known_shas
+        self._known: dict[str, str] | None = known_shas
+        self._asked = IndexShas(root) if known_shas is None else None
+        self._waiting: list[tuple[str, bytes]] = []  # stored once git has answered
         self.hits = self.misses = 0
         self._shas: dict[str, str] = {}
         self._db: sqlite3.Connection | None = None
@@ -110,6 +113,22 @@ class ResultCache:
             self._db.execute("BEGIN")
         except (OSError, sqlite3.Error):
             self._db = None
+
+    @property
+    def known_shas(self) -> dict[str, str]:
+        """Path -> blob sha of the files git vouches for (`index_shas`)."""
+        if self._known is None:
+            self._known = self._asked.get() if self._asked is not None else {}
+        return self._known
+
+    @known_shas.setter
+    def known_shas(self, shas: dict[str, str]) -> None:
+        self._known = shas
+
+    @property
+    def cold(self) -> bool:
+        """Nothing stored for this namespace yet: no lookup nor `recall` can hit."""
+        return self._empty
 
     @functools.cached_property
     def _empty(self) -> bool:
@@ -183,12 +202,22 @@ class ResultCache:
         )
 
     def store_payloads(self, items: Iterable[tuple[str, bytes]]) -> None:
-        """Remember payloads computed from the content `sha()` saw."""
+        """Remember payloads computed from the content `sha()` saw (while git is still
+        answering `known_shas`, they wait for it: the caller goes on working)."""
+        if self._db is None:
+            return
+        self._waiting.extend(items)
+        if self._known is None and self._asked is not None and not self._asked.ready():
+            return
+        self._store_waiting()
+
+    def _store_waiting(self) -> None:
+        waiting, self._waiting = self._waiting, []
         if self._db is None:
             return
         rows = [
             (self.namespace, path, sha, payload)
-            for path, payload in items
+            for path, payload in waiting
             if (sha := self.sha(path)) is not None
         ]
         try:
@@ -198,6 +227,8 @@ class ResultCache:
 
     def close(self) -> None:
         """Commit this run's entries in one transaction and prune long-unused namespaces."""
+        self.known_shas  # noqa: B018 - git, if still at work, is waited for
+        self._store_waiting()
         if self._db is None:
             return
         try:

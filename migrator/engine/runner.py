@@ -86,11 +86,19 @@ class Job:
 
     def has_needles(self, codemod: str, source: bytes) -> bool:
         """Whether `source` holds one of this codemod's needles."""
-        needles = next((found for name, found in self.by_codemod if name == codemod), None)
-        if needles is None:
-            needles = _needles(self.rules, (codemod,))
-        matcher = _needle_matcher(needles)
+        if any(name == codemod for name, _ in self.by_codemod):
+            return codemod in self.present(source)
+        matcher = _needle_matcher(_needles(self.rules, (codemod,)))
         return matcher is not None and bool(matcher.find_matches_as_indexes(source))
+
+    def present(self, source: bytes) -> frozenset[str]:
+        """The codemods whose needles `source` holds: one pass over it for them all."""
+        search = _owner_search(self.by_codemod)
+        if search is None:
+            return frozenset()
+        automaton, owners = search
+        found = {index for index, _, _ in automaton.find_matches_as_indexes(source, True)}
+        return frozenset(name for index in found for name in owners[index])
 
     def is_candidate(self, source: bytes) -> bool:
         """Whether the file may matter: one combined search for every needle, no decoding."""
@@ -106,6 +114,24 @@ def _needles(rules: RuleSet, codemods: tuple[str, ...]) -> tuple[bytes, ...]:
     for name in codemods:
         found |= DESCRIPTORS[name].needles(rules)
     return tuple(sorted(found))
+
+
+@cache
+def _owner_search(
+    by_codemod: tuple[tuple[str, tuple[bytes, ...]], ...],
+) -> tuple[BytesAhoCorasick, tuple[tuple[str, ...], ...]] | None:
+    """One automaton over every codemod's needles, reporting each occurrence of each (no
+    needle hides another), and the codemods each needle belongs to."""
+    owners: dict[bytes, list[str]] = {}
+    for name, needles in by_codemod:
+        for needle in needles:
+            if needle and name not in owners.setdefault(needle, []):
+                owners[needle].append(name)
+    if not owners:
+        return None
+    patterns = sorted(owners)
+    automaton = BytesAhoCorasick(patterns, implementation=Implementation.DFA)
+    return automaton, tuple(tuple(owners[pattern]) for pattern in patterns)
 
 
 def minimal_needles(needles: Iterable[bytes]) -> tuple[bytes, ...]:
@@ -184,7 +210,8 @@ def collector_paused() -> Iterator[None]:
 
 def _process_source(job: Job, path: str, source: bytes) -> FileResult:
     result = FileResult(path)
-    if not job.is_candidate(source):
+    found = job.present(source)  # the prefilter and each codemod's needles, in one pass
+    if job.prefilter and not found:
         return result
     if GENERATED_MARKER in source[:4096]:
         result.skipped = "marked @generated"
@@ -194,9 +221,7 @@ def _process_source(job: Job, path: str, source: bytes) -> FileResult:
         return result
     context = FileContext.from_path(path)
     # A codemod reports nothing on a file without its own needles: it is not run there.
-    present = tuple(
-        name for name in job.codemods if not job.prefilter or job.has_needles(name, source)
-    )
+    present = tuple(name for name in job.codemods if not job.prefilter or name in found)
     analyses = {name: Analysis() for name in job.codemods if name not in present}
     try:
         file = AstFile(source, context)
@@ -371,7 +396,8 @@ def _plans(
 ) -> dict[str, _Plan]:
     """What each codemod has to do in `source`, from its analysis: nothing (no needles, or no
     fix), its fixes as text edits, or its transform (an empty plan)."""
-    present = [name for name in codemods if job.has_needles(name, source)]
+    found = job.present(source)
+    present = [name for name in codemods if name in found]
     plans = {name: _Plan() if name in present else _Plan(idle=[]) for name in codemods}
     analyzed = [name for name in present if fast_analyzer(name)]
     if not analyzed:

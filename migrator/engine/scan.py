@@ -37,7 +37,9 @@ def scan(
     store = ResultCache.for_job(root, job, spec.digest) if cache else None
     try:
         # An unchanged tree (same paths, same contents, same spec and code): the last report.
-        key = store.tree_key(files) if store else None
+        # A cold cache holds none: the tree's key (git's shas) waits until the files are read.
+        cold = store is not None and store.cold
+        key = store.tree_key(files) if store and not cold else None
         known = store.recall(key) if store and key else None
         if known is not None:
             try:
@@ -48,6 +50,8 @@ def scan(
         if progress:
             results = track(results, len(files), "scanning")
         report = compute_metrics(results)
+        if store and cold:
+            key = store.tree_key(files)
         if store and key:
             store.remember(key, report.to_dict())
         return report
