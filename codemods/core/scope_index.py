@@ -28,6 +28,20 @@ class ScopeIndex:
         self.accesses_by_node: dict[ast.AST, list[Access]] = {}
         _Builder(self).build(tree)
 
+    def release(self) -> None:
+        """Break the index's reference cycles (scopes and their assignments and accesses), so
+        that reference counting frees it, and the tree, at once: the cyclic collector would
+        first walk every object of them."""
+        for scope in self.scopes:
+            scope.assignments.clear()
+            scope.accesses.clear()
+            scope.overwrites.clear()
+            scope.parent = None
+        self.scopes.clear()
+        self.scope_of.clear()
+        self.parents.clear()
+        self.accesses_by_node.clear()
+
     def qualified_names(self, node: ast.AST) -> set[tuple[str, str]]:
         """What LibCST's `scope.get_qualified_names_for(node)` gives, as (name, source) pairs."""
         scope = self.scope_of.get(node)

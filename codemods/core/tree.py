@@ -61,6 +61,12 @@ class AstFile(Located):
     def scopes(self) -> ScopeIndex:
         return ScopeIndex(self.tree)
 
+    def release(self) -> None:
+        """Done with the file: its scope index (if built) is freed now, not by the collector."""
+        index = self.__dict__.pop("scopes", None)
+        if index is not None:
+            index.release()
+
     @cached_property
     def _lines(self) -> list[str]:
         return _NEWLINE.split(self.text)

@@ -236,6 +236,8 @@ def _process_source(job: Job, path: str, source: bytes) -> FileResult:
         except AnalysisFailed as failure:
             result.error = str(failure)
             return result
+        finally:
+            file.release()
         analyses.update((name, analysis.scanned()) for name, analysis in found.items())
     if pending:
         try:
