@@ -488,6 +488,8 @@ class _Fixer:
     def _exported(self) -> set[str]:
         """The strings of every `__all__ = ...` / `__all__ += ...` value."""
         found: set[str] = set()
+        if "__all__" not in self.file.text and self.file.plain_identifiers:
+            return found  # no such assignment is spelled: the tree is not walked
         for node in ast.walk(self.file.tree):
             if isinstance(node, ast.Assign):
                 targets = node.targets
