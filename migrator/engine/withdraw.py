@@ -20,7 +20,8 @@ from __future__ import annotations
 import ast
 import functools
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -205,7 +206,7 @@ class ModuleFacts:
     def unresolved(self, tree: ast.Module, context: FileContext) -> dict[str, int]:
         """In-project import paths of the file that do not resolve, with their first line."""
         found: dict[str, int] = {}
-        for node in ast.walk(tree):
+        for node in _imports(tree):
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     if self._inside(alias.name) and not self.index.exists(alias.name):
@@ -225,6 +226,24 @@ class ModuleFacts:
     def _inside(self, module: str) -> bool:
         top = module.split(".", 1)[0]
         return top.isidentifier() and self.index.exists(top)
+
+
+_BLOCKS = (ast.stmt, ast.excepthandler, ast.match_case)  # what holds or is a statement
+
+
+def _imports(tree: ast.Module) -> Iterator[ast.Import | ast.ImportFrom]:
+    """The import statements in `ast.walk`'s order (breadth first), visiting statements only:
+    no expression holds one."""
+    queue = deque([tree])
+    while queue:
+        node = queue.popleft()
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            yield node
+            continue
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                queue.extend(item for item in value if isinstance(item, _BLOCKS))
 
 
 _modules: dict[str, ModuleFacts] = {}
