@@ -291,12 +291,18 @@ class _Collector:
         in_fstrings = any(is_in_fstring(f.message) for f in findings if not f.fix)
         edits = None
         kept: list[ast.alias] = []
+        changes: list[int] = []
         if fixed and not in_fstrings:
-            edits = text_fixes(self.file, self.paths, rules, fixed, kept)
+            edits = text_fixes(self.file, self.paths, rules, fixed, kept, changes)
         if edits is not None:
-            by_finding = {id(f): e for (f, _), e in zip(fixed, edits, strict=True)}
+            by_finding = {
+                id(f): (e, count) for (f, _), e, count in zip(fixed, edits, changes, strict=True)
+            }
             edited = [
-                replace(f, edits=by_finding[id(f)]) if id(f) in by_finding else f for f in findings
+                replace(f, edits=by_finding[id(f)][0], changes=by_finding[id(f)][1])
+                if id(f) in by_finding
+                else f
+                for f in findings
             ]
             if kept:
                 edited = self._still_used(findings, edited, kept)
