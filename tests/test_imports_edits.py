@@ -7,6 +7,7 @@ edits)` is what `ImportsCodemod.transform` writes, byte for byte.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from codemods.core.base import ParsedFile
 from codemods.core.edits import apply_edits
 from codemods.core.line_shift import shift_findings
 from codemods.core.tree import AstFile
-from codemods.core.values import FileContext
+from codemods.core.values import FileContext, Finding
 from codemods.imports.codemod import ImportsCodemod
 from codemods.imports.fast import analyze, edits_cover_all
 from migrator.spec import default_spec_text, parse_spec
@@ -48,6 +49,9 @@ EDITED = {
     "form06_indirect",
     "form07_string_references",
     "form08_canonical_alias",
+    "form11_compat_alias",
+    "form11_compat_alias_imported_elsewhere",
+    "form11_compat_alias_unknown_importers",
     "multiline_entry_comments",
     "multiline_entry_moved_out",
     "multiline_entry_renamed",
@@ -78,13 +82,15 @@ def test_every_fixture_is_its_after_file_by_edits_or_by_transform(case: str) -> 
     assert (result if result is not None else transformed(source, context, rules)) == after
 
 
-def run_without_libcst(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str):
+def run_without_libcst(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str, relative: str = PATH
+):
     """The runner's result for `source` as the repository's one file, under the built-in spec;
     the test fails if the run reaches LibCST (its parse or the imports transform)."""
     from migrator.engine import runner
     from migrator.engine.changes import compute_changes
 
-    path = tmp_path / PATH
+    path = tmp_path / relative
     path.parent.mkdir(parents=True)
     path.write_text(source, encoding="utf-8")
 
@@ -111,7 +117,7 @@ def test_sample_repository_edits_equal_the_rewrite() -> None:
         if result is not None:
             assert result == transformed(source, context), relative
             compared.append(relative)
-    assert len(compared) == 20, compared
+    assert len(compared) == 22, compared
 
 
 def check(source: str, expected: str, path: str = PATH) -> None:
@@ -829,3 +835,175 @@ def test_a_reference_in_an_f_string_leaves_the_file_to_the_rewrite() -> None:
         f"from {CONTEXT} import UserExecutionContext\n"
         f"x = f\"{{patch('{CANONICAL}.UserExecutionEngine')}}\"\n"
     )
+
+
+# ---- compatibility aliases (`ImportRewrite._decide_compat_aliases`) --------------------------
+OLD_FILE = "netra_backend/app/agents/supervisor/execution_engine.py"  # the module a rule moves
+RUN_RULES = replace(RULES, imported_elsewhere=frozenset())  # a run no outside file imports from
+
+
+def check_rewrite(source: str, expected: str, path: str, rules=RULES) -> list[Finding]:
+    """The analysis' edits give `expected`, and so does the rewrite, with the same findings
+    (rule, place, words, flags and order) and the same count of changes; the findings the
+    edits leave, for review."""
+    context = FileContext.from_path(path)
+    findings = analyze(AstFile(source, context), rules).findings
+    assert edits_cover_all(findings)
+    written = apply_edits(source, [edit for finding in findings for edit in finding.edits])
+    result = ImportsCodemod().transform(ParsedFile(source, context), rules)
+    assert written == result.code == expected
+    left = shift_findings([f for f in findings if not f.fix], source, written)
+    assert [f.to_dict() for f in left] == [f.to_dict() for f in result.findings]
+    assert sum(f.changes for f in findings if f.fix) == result.changes
+    return left
+
+
+def kept(source: str, why: str, line: int, path: str = OLD_FILE, rules=RULES) -> None:
+    """The alias at `line` stays, reported as the rewrite reports it; nothing changes."""
+    left = check_rewrite(source, source, path, rules)
+    message = f"compatibility alias `ExecutionEngine` kept: {why}"
+    assert [(f.rule, f.line, f.column, f.message) for f in left] == [
+        ("aliased-import", line, 0, message)
+    ]
+    assert left[0].manual_review and not left[0].fixable
+
+
+USED = "`ExecutionEngine` is still used in this file"
+ALIAS = f"from {CANONICAL} import UserExecutionEngine\n\nExecutionEngine = UserExecutionEngine\n"
+
+
+def test_a_compatibility_alias_still_read_in_the_file_is_kept() -> None:
+    source = ALIAS + "def f():\n    return ExecutionEngine()\n"
+    kept(source, USED, 3, rules=RUN_RULES)
+    # ... read through another binding of the name in the module scope, here an import
+    source = ALIAS + "if x:\n    from os import path as ExecutionEngine\ny = ExecutionEngine\n"
+    kept(source, USED, 3, rules=RUN_RULES)
+
+
+def test_a_compatibility_alias_of_a_module_no_rule_moves_is_kept() -> None:
+    own = "netra_backend.app.services.sample.ExecutionEngine"
+    why = f"no rule moves `{own}`, so the files importing it are not rewritten"
+    kept(ALIAS, why, 3, path=PATH, rules=RUN_RULES)
+
+
+def test_a_compatibility_alias_sharing_its_line_is_kept() -> None:
+    source = ALIAS.replace("ExecutionEngine =", "x = 1; ExecutionEngine =")
+    context = FileContext.from_path(OLD_FILE)
+    left = check_rewrite(source, source, OLD_FILE, RUN_RULES)
+    assert [(f.line, f.column, f.message) for f in left] == [
+        (
+            3,
+            7,
+            "compatibility alias `ExecutionEngine` kept: it shares its line with other statements",
+        )
+    ]
+    assert analyze(AstFile(source, context), RUN_RULES).findings[0].changes == 0
+
+
+def test_a_compatibility_alias_files_outside_the_run_may_import_is_kept() -> None:
+    why = "unknown whether files outside this run import it (`migrator run` checks)"
+    kept(ALIAS, why, 3)  # no run: nothing known of the other files
+    module = "netra_backend.app.agents.supervisor.execution_engine"
+    outside = replace(RULES, imported_elsewhere=frozenset({module}))
+    kept(ALIAS, f"files outside this run import `{module}`", 3, rules=outside)
+
+
+def test_a_removed_compatibility_alias_goes_with_its_lines_and_its_all_entries() -> None:
+    left = check_rewrite(
+        '"""Deprecated."""\n'
+        f"from {CANONICAL} import UserExecutionEngine\n"
+        "\n"
+        "# the old name\n"
+        "ExecutionEngine = UserExecutionEngine  # compat\n"
+        "Engine = UserExecutionEngine\n"  # no old name: no alias to the rewrite
+        f'patch("{OLD}.ExecutionEngine.run")\n'
+        "__all__ = ['ExecutionEngine', 'Engine']\n"
+        '__all__ += ("Engine" , "ExecutionEngine", )\n'
+        "__all__ += [ 'UserExecutionEngine',\"ExecutionEngine\",'Engine' ]\n",
+        '"""Deprecated."""\n'
+        f"from {CANONICAL} import UserExecutionEngine\n"
+        "Engine = UserExecutionEngine\n"
+        f'patch("{CANONICAL}.UserExecutionEngine.run")\n'
+        "__all__ = ['Engine']\n"
+        '__all__ += ("Engine", )\n'
+        "__all__ += [ 'UserExecutionEngine','Engine' ]\n",
+        OLD_FILE,
+        RUN_RULES,
+    )
+    assert left == []
+
+
+def test_the_runner_removes_a_compatibility_alias_without_libcst(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = (
+        f"from {OLD} import ExecutionEngine as Legacy\n"
+        f"from {CANONICAL} import UserExecutionEngine\n"
+        "\n"
+        "ExecutionEngine = UserExecutionEngine\n"
+        '__all__ = ["ExecutionEngine", "UserExecutionEngine"]\n'
+        "def f():\n"
+        "    return Legacy\n"
+    )
+    expected = (
+        f"from {CANONICAL} import UserExecutionEngine\n"
+        '__all__ = ["UserExecutionEngine"]\n'
+        "def f():\n"
+        "    return UserExecutionEngine\n"
+    )
+    check_rewrite(source, expected, OLD_FILE, RUN_RULES)
+    result = run_without_libcst(tmp_path, monkeypatch, source, OLD_FILE)
+    assert result.error is None
+    assert result.new == expected.encode()
+    assert result.findings == []
+    assert result.changes == {"imports": 2}
+
+
+def test_the_runner_reports_a_kept_compatibility_alias_without_libcst(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = (
+        f"from {OLD} import UserExecutionContext\n"
+        f"from {CANONICAL} import UserExecutionEngine\n"
+        "ExecutionEngine = UserExecutionEngine\n"
+        f'patch("{OLD}.ExecutionEngine", ExecutionEngine)\n'
+        'patch("netra_backend.app.agents.supervisor.execution_engine.helper")\n'
+    )
+    rewritten = ImportsCodemod().transform(
+        ParsedFile(source, FileContext.from_path(OLD_FILE)), RULES
+    )
+    result = run_without_libcst(tmp_path, monkeypatch, source, OLD_FILE)
+    assert result.error is None
+    assert result.new == rewritten.code.encode()
+    assert result.changes == {"imports": rewritten.changes} == {"imports": 2}
+    assert result.findings == rewritten.findings
+    assert [(f.rule, f.line, f.message) for f in result.findings] == [
+        ("string-reference", 5, f'"{OLD}.helper": names a deprecated module that no rule moves'),
+        ("aliased-import", 3, f"compatibility alias `ExecutionEngine` kept: {USED}"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        # a string annotation may read the alias (LibCST parses it): the rewrite decides
+        ALIAS + "def f(x: 'ExecutionEngine'): pass\n",
+        # the alias right after a compound statement (whose block may own the lines before it)
+        f"from {CANONICAL} import UserExecutionEngine\nif x:\n    pass\n"
+        "ExecutionEngine = UserExecutionEngine\n",
+        # an `__all__` entry to drop from a display on several lines
+        ALIAS + "__all__ = [\n    'ExecutionEngine',\n    'X',\n]\n",
+        # ... or left empty
+        ALIAS + "__all__ = ['ExecutionEngine']\n",
+        # ... or spelled by concatenated literals (no entry to LibCST)
+        ALIAS + "__all__ = ['Execution' 'Engine', 'X']\n",
+        # an alias the rewrite reads through a re-export, which the analysis does not report
+        f"from {CONSOLIDATED} import ExecutionEngine as E\n\nExecutionEngine = E\n"
+        f"from {OLD} import UserExecutionContext\n",
+    ],
+)
+def test_compatibility_aliases_left_to_the_rewrite_carry_no_edits(source: str) -> None:
+    findings = analyze(AstFile(source, FileContext.from_path(OLD_FILE)), RUN_RULES).findings
+    assert any(finding.fix for finding in findings)
+    assert not edits_cover_all(findings)
+    assert all(finding.edits == () for finding in findings)

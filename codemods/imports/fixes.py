@@ -22,9 +22,12 @@ package.module as name`) read as `module.Name` of one moved name: each such read
 name, imported in place of the module or, when the module is also read for names no rule moves
 (or itself), on a line after its import, which stays (the analysis then reports it as the
 rewrite does, `words.still_used`); a path string (`string-reference`): the new path between the
-literal's own prefix and quotes. Left to `transform` (no edits): other `import` statements,
-module moves, a module read for several moved names, where the name is taken, or bound more than
-once, compatibility aliases, escaped path strings; imports on a line with other statements,
+literal's own prefix and quotes; a module-level compatibility alias (`compat.decide`) the rewrite
+removes: its statement with its leading lines, and the entries naming it in one-line `__all__`
+displays; one it keeps (the analysis reports it) or does not read as an alias: no change.
+Left to `transform` (no edits): other `import` statements, module moves, a module read for
+several moved names, where the name is taken, or bound more than once, an alias a string
+annotation may read, escaped path strings; imports on a line with other statements,
 whose name the rewrite joins to an earlier import with a trailing comma or on several lines, or
 that it drops right after a compound statement (whose block may own the lines before it); a try
 it folds whose body has a statement on several lines or lines between statements, or a comment
@@ -46,11 +49,12 @@ from dataclasses import dataclass, field
 from codemods.core.annotations import in_annotation
 from codemods.core.edits import Edit, apply_edits
 from codemods.core.imports.text import IMPORT_ERRORS
-from codemods.core.paths import PathMap, module_spelling, old_names, split_path
+from codemods.core.paths import PathMap, module_spelling, split_path
 from codemods.core.rules import RuleSet
 from codemods.core.scopes import Assignment, Scope
 from codemods.core.tree import AstFile, Unsupported, dotted
 from codemods.core.values import Finding
+from codemods.imports.compat import CompatAlias
 from codemods.imports.constructions import constructions, destination
 
 _SIMPLE = (
@@ -151,10 +155,12 @@ def text_fixes(
     rules: RuleSet,
     sites: Sequence[tuple[Finding, ast.AST | None]],
     kept: list[ast.alias] | None = None,
+    compat: dict[int, CompatAlias] | None = None,
 ) -> list[tuple[Edit, ...]] | None:
     """The edits of each (finding, node) in `sites` (every fix finding of the file), in order;
     None when one of them is not a text fix. With edits, `kept` gets the aliases of the module
-    imports the rewrite keeps (and reports) while it converts reads of them."""
+    imports the rewrite keeps (and reports) while it converts reads of them. `compat`: the
+    rewrite's compatibility aliases of the file (`compat.decide`)."""
     if "\r" in file.text:
         return None
     try:
@@ -162,6 +168,7 @@ def text_fixes(
     except Unsupported:
         return None
     fixer = _Fixer(file, paths, rules)
+    fixer.compat = compat if compat is not None else {}
     try:
         edits = fixer.fixes(sites)
     except _Bail:
@@ -180,6 +187,7 @@ class _Fixer:
         self.context = file.context
         self._string_nodes: list[ast.Constant] | None = None
         self._tries: dict[int, ast.Try] = {}
+        self.compat: dict[int, CompatAlias] = {}
 
     # ---- what moves where ----------------------------------------------------------------
     def _move(self, node: ast.AST | None) -> _Move:
@@ -298,8 +306,12 @@ class _Fixer:
             for finding, node in sites
             if finding.rule == "string-reference" and isinstance(node, ast.Constant)
         }
-        moves = [self._move(node) for _, node in sites if id(node) not in strings]
-        self._no_compat_alias()
+        aliases = self._compat_edits(sites)
+        moves = [
+            self._move(node)
+            for _, node in sites
+            if id(node) not in strings and id(node) not in aliases
+        ]
         statements: dict[int, _Site] = {}
         for move in moves:
             statements.setdefault(id(move.statement), _Site(move.statement)).moves.append(move)
@@ -329,8 +341,13 @@ class _Fixer:
         for statement_id, statement_edits in edits.items():
             for cause in plan.causes.get(statement_id, []):
                 own[id(cause.alias)][:0] = statement_edits
+        self._apart(aliases, [*strings.values(), *(e for edits in own.values() for e in edits)])
         return [
-            (strings[id(node)],) if id(node) in strings else tuple(own[id(node)])
+            (strings[id(node)],)
+            if id(node) in strings
+            else aliases[id(node)]
+            if id(node) in aliases
+            else tuple(own[id(node)])
             for _, node in sites
         ]
 
@@ -946,20 +963,92 @@ class _Fixer:
     def _in_annotation(self, node: ast.AST) -> bool:
         return in_annotation(self.file, node, lambda _subscript: True)
 
-    # ---- what the rewrite decides elsewhere in the file ------------------------------------
-    def _no_compat_alias(self) -> None:
-        """`OldName = Something` at module level: the rewrite may drop it as a compatibility
-        alias."""
-        names = old_names(self.paths)
-        for statement in self.file.tree.body:
-            if (
-                isinstance(statement, ast.Assign)
-                and len(statement.targets) == 1
-                and isinstance(statement.targets[0], ast.Name)
-                and statement.targets[0].id in names
-                and isinstance(statement.value, ast.Name | ast.Attribute)
-            ):
-                raise _Bail
+    # ---- compatibility aliases -------------------------------------------------------------
+    def _compat_edits(
+        self, sites: Sequence[tuple[Finding, ast.AST | None]]
+    ) -> dict[int, tuple[Edit, ...]]:
+        """The edits of each compatibility alias finding (by id of its statement): the statement
+        gone with its leading lines, and the `__all__` entries naming a removed alias dropped
+        (with the first removed alias's edits), as `EditApplier` drops them; nothing (an empty
+        insertion, counting no change) for an alias the rewrite keeps (the analysis reports it)
+        or does not read as one. Every alias the rewrite reads must have its finding."""
+        nodes = {
+            id(node): node
+            for finding, node in sites
+            if finding.rule == "aliased-import" and isinstance(node, ast.Assign)
+        }
+        if any(key not in nodes for key in self.compat):
+            raise _Bail  # an alias the analysis does not report (read through a re-export)
+        edits: dict[int, tuple[Edit, ...]] = {}
+        removed: dict[str, int] = {}  # alias -> the first removed statement's id
+        for key, node in nodes.items():
+            alias = self.compat.get(key)
+            if alias is None or alias.why is not None:
+                if alias is not None and not isinstance(alias.why, str):
+                    raise _Bail  # undecided from the `ast` view
+                edits[key] = (Edit.insertion(0, ""),)
+                continue
+            block = self.file.tree.body
+            edits[key] = (self._removal(node, block, self._own_lines(node)[3]),)
+            removed.setdefault(alias.alias, key)
+        if removed:
+            first = min(removed.values(), key=list(edits).index)
+            edits[first] += tuple(self._all_drops(set(removed)))
+        return edits
+
+    def _all_drops(self, names: set[str]) -> list[Edit]:
+        """The module-level `__all__` lists and tuples without their entries spelling one of
+        `names` (`EditApplier._drop_elements`: the last entry kept takes the last one's comma).
+        Only for one-line displays of single literals separated by commas and spaces."""
+        by_display: dict[int, list[ast.Constant]] = {}
+        for node in self._all_strings():
+            if node.value in names:
+                by_display.setdefault(id(self.file.parent(node)), []).append(node)
+        edits = []
+        for dropped in by_display.values():
+            display = self.file.parent(dropped[0])
+            assert isinstance(display, ast.List | ast.Tuple)
+            edits.append(self._display_without(display, {id(node) for node in dropped}))
+        return edits
+
+    def _display_without(self, display: ast.List | ast.Tuple, dropped: set[int]) -> Edit:
+        text = self.file.text
+        start, end = self.text.span(display)
+        elements = display.elts
+        brackets = "[]" if isinstance(display, ast.List) else "()"
+        if display.lineno != display.end_lineno or text[start] + text[end - 1] != brackets:
+            raise _Bail  # several lines (comments, layout) or a tuple without parentheses
+        if len(dropped) == len(elements):
+            raise _Bail  # the display left empty
+        spans = [self.text.span(element) for element in elements]
+        for element, (first, last) in zip(elements, spans, strict=True):
+            if id(element) in dropped and not self._one_literal(text[first:last]):
+                raise _Bail  # not a lone literal (LibCST's `SimpleString`)
+        pieces = [text[spans[i][1] : spans[i + 1][0]] for i in range(len(spans) - 1)]
+        tail = text[spans[-1][1] : end - 1]
+        if any(not re.fullmatch(r"[ \t]*,[ \t]*", piece) for piece in pieces):
+            raise _Bail  # parentheses around an element
+        if not re.fullmatch(r"[ \t]*,?[ \t]*", tail) or text[start + 1 : spans[0][0]].strip():
+            raise _Bail  # parentheses around the first element, or a comment
+        kept = [i for i in range(len(elements)) if id(elements[i]) not in dropped]
+        written = []
+        for position, i in enumerate(kept):
+            written.append(text[spans[i][0] : spans[i][1]])
+            written.append(pieces[i] if position < len(kept) - 1 else tail)
+        return Edit(spans[0][0], end - 1, "".join(written))
+
+    @staticmethod
+    def _one_literal(segment: str) -> bool:
+        return bool(re.fullmatch(r"[rRuU]?('[^'\\\n]*'|\"[^\"\\\n]*\")", segment))
+
+    def _apart(self, aliases: dict[int, tuple[Edit, ...]], others: list[Edit]) -> None:
+        """No other edit may fall inside what an alias's edits replace (the rewrite drops the
+        statement, or an `__all__` entry, whatever else it would change there)."""
+        spans = [(e.start, e.end) for edits in aliases.values() for e in edits if e.end > e.start]
+        for edit in others:
+            for start, end in spans:
+                if max(edit.start, start) < min(edit.end, end) or start < edit.start < end:
+                    raise _Bail
 
 
 _WHOLE_LINE = re.compile(r"[ \t\f]*(#[^\n]*)?\n")

@@ -391,7 +391,7 @@ def _plans(
         if fixes and all(finding.edits for finding in fixes):
             edits = [edit for finding in fixes for edit in finding.edits]
             left = [finding for finding in found if not finding.fix]
-            plans[name] = _Plan(edits=edits, left=left, fixes=len(fixes))
+            plans[name] = _Plan(edits=edits, left=left, fixes=sum(f.changes for f in fixes))
     return plans
 
 
