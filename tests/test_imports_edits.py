@@ -55,6 +55,7 @@ EDITED = {
     "multiline_entry_comments",
     "multiline_entry_moved_out",
     "multiline_entry_renamed",
+    "rebinding",
     "shadowed_by_parameter",
 }
 
@@ -716,9 +717,6 @@ def test_a_path_string_is_its_new_path_between_the_same_quotes() -> None:
         # `__all__` lists the name: the rewrite counts the renamed entry as a change of its
         # own (the runner counts a file's edited fixes)
         f"from {OLD} import ExecutionEngine\n__all__ = ['ExecutionEngine']\n",
-        # `__all__` already lists the new name: the rewrite drops the old entry
-        f"from {OLD} import ExecutionEngine\n"
-        "__all__ = ['ExecutionEngine', 'UserExecutionEngine']\n",
         # a name the rewrite joins to an earlier import with a trailing comma ...
         f"from {CONTEXT} import (Other, Another,)\nfrom {OLD} import UserExecutionContext\n",
         # ... or laid out on several lines
@@ -1007,3 +1005,66 @@ def test_compatibility_aliases_left_to_the_rewrite_carry_no_edits(source: str) -
     assert any(finding.fix for finding in findings)
     assert not edits_cover_all(findings)
     assert all(finding.edits == () for finding in findings)
+
+
+def test_an_all_entry_of_a_renamed_import_is_dropped_where_the_new_name_is_listed() -> None:
+    check_rewrite(
+        f"from {OLD} import ExecutionEngine\n"
+        "__all__ = ['ExecutionEngine', 'UserExecutionEngine']\n"
+        "__all__ += ('UserExecutionEngine', 'ExecutionEngine',)\n",
+        f"from {CANONICAL} import UserExecutionEngine\n"
+        "__all__ = ['UserExecutionEngine']\n"
+        "__all__ += ('UserExecutionEngine',)\n",
+        PATH,
+    )
+
+
+def test_a_use_a_later_rebinding_always_reaches_first_keeps_the_old_name() -> None:
+    # The rewrite renames the uses only the import reaches; a use in another scope (or later
+    # in the module) that the alias's assignment rebinds first keeps its name, and the alias,
+    # still used, is kept.
+    left = check_rewrite(
+        f"from {CANONICAL} import UserExecutionEngine as ExecutionEngine\n"
+        "import os\n"
+        f"from {CANONICAL} import UserExecutionEngine\n"
+        "first = ExecutionEngine\n"
+        "\n"
+        "ExecutionEngine = UserExecutionEngine\n"
+        "later = ExecutionEngine\n"
+        "def f():\n"
+        "    return ExecutionEngine\n"
+        '__all__ = ["ExecutionEngine", "UserExecutionEngine"]\n',
+        f"from {CANONICAL} import UserExecutionEngine\n"
+        "import os\n"
+        "first = UserExecutionEngine\n"
+        "\n"
+        "ExecutionEngine = UserExecutionEngine\n"
+        "later = ExecutionEngine\n"
+        "def f():\n"
+        "    return ExecutionEngine\n"
+        '__all__ = ["UserExecutionEngine"]\n',
+        OLD_FILE,
+        RUN_RULES,
+    )
+    assert [(f.line, f.message) for f in left] == [
+        (5, f"compatibility alias `ExecutionEngine` kept: {USED}")
+    ]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        # the rebinding in a compound statement: not always first
+        f"from {OLD} import ExecutionEngine as E\nif x:\n    E = None\ny = E\n",
+        # the rebinding before the import
+        f"E = None\nfrom {OLD} import ExecutionEngine as E\ndef f():\n    return E\n",
+    ],
+)
+def test_a_rebinding_that_may_not_come_first_leaves_the_file_to_the_rewrite(source: str) -> None:
+    findings = analyze(AstFile(source, FileContext.from_path(PATH)), RULES).findings
+    assert any(finding.fix for finding in findings)
+    assert not edits_cover_all(findings)
+    result = ImportsCodemod().transform(ParsedFile(source, FileContext.from_path(PATH)), RULES)
+    why = "`E` is also bound by another statement that reaches the same uses"
+    assert f"from {CANONICAL} import UserExecutionEngine as E\n" in result.code
+    assert [f.message for f in result.findings] == [f"kept `UserExecutionEngine as E`: {why}"]

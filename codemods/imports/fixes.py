@@ -51,7 +51,7 @@ from codemods.core.edits import Edit, apply_edits
 from codemods.core.imports.text import IMPORT_ERRORS
 from codemods.core.paths import PathMap, module_spelling, split_path
 from codemods.core.rules import RuleSet
-from codemods.core.scopes import Assignment, Scope
+from codemods.core.scopes import Access, Assignment, Scope
 from codemods.core.tree import AstFile, Unsupported, dotted
 from codemods.core.values import Finding
 from codemods.imports.compat import CompatAlias
@@ -188,6 +188,10 @@ class _Fixer:
         self._string_nodes: list[ast.Constant] | None = None
         self._tries: dict[int, ast.Try] = {}
         self.compat: dict[int, CompatAlias] = {}
+        # `__all__` entries the rewrite drops (by id), and the site whose edits drop them
+        self._dropped: dict[int, ast.Constant] = {}
+        self._dropper: int | None = None
+        self._site = 0
 
     # ---- what moves where ----------------------------------------------------------------
     def _move(self, node: ast.AST | None) -> _Move:
@@ -322,6 +326,7 @@ class _Fixer:
             self._plan_block(block, plan)
         own: dict[int, list[Edit]] = {}
         for move in moves:
+            self._site = id(move.alias)  # the site an `__all__` entry the rename drops is of
             own[id(move.alias)] = [*self._renames(move)]
         edits: dict[int, list[Edit]] = {}
         for block in blocks.values():
@@ -341,7 +346,16 @@ class _Fixer:
         for statement_id, statement_edits in edits.items():
             for cause in plan.causes.get(statement_id, []):
                 own[id(cause.alias)][:0] = statement_edits
-        self._apart(aliases, [*strings.values(), *(e for edits in own.values() for e in edits)])
+        drops = self._all_drops()
+        if drops:
+            key = self._dropper
+            if key in aliases:
+                aliases[key] += tuple(drops)
+            else:
+                own[key] += drops  # type: ignore[index]
+        removals = [e for edits in aliases.values() for e in edits[:1]]
+        others = [*strings.values(), *(e for edits in own.values() for e in edits)]
+        self._apart([*removals, *drops], [e for e in others if e not in drops])
         return [
             (strings[id(node)],)
             if id(node) in strings
@@ -832,9 +846,8 @@ class _Fixer:
         imports, group = self._group(move, scope)
         if scope.kind == "class":
             raise _Bail  # a class attribute that may be read elsewhere
-        fallbacks = [a for a in scope.assignments[bound] if not a.is_import]
-        if not all(any(self._fallback(other, each) for each in group) for other in fallbacks):
-            raise _Bail  # bound by another statement that may reach the same uses
+        others = [a for a in scope.assignments[bound] if not a.is_import]
+        fallbacks = [o for o in others if any(self._fallback(o, each) for each in group)]
         symbol = {id(a) for a in [*imports, *fallbacks]}
         renamed: list[ast.AST] = [a.node for a in fallbacks]
         scopes = {id(scope): scope}
@@ -845,7 +858,12 @@ class _Fixer:
                 referents = {id(a) for a in access.referents}
                 if not referents & symbol:
                     continue
-                if not referents <= symbol or not isinstance(access.node, ast.Name):
+                if not referents <= symbol:
+                    rest = [a for a in access.referents if id(a) not in symbol]
+                    if self._rebound_first(access, group, rest):
+                        continue  # the rewrite leaves it
+                    raise _Bail  # bound by another statement that may reach the same uses
+                if not isinstance(access.node, ast.Name):
                     raise _Bail
                 renamed.append(access.node)
                 scopes[id(access.scope)] = access.scope
@@ -868,6 +886,59 @@ class _Fixer:
                 raise _Bail
             edits.append(Edit(start, end, desired))
         return edits
+
+    def _rebound_first(self, access: Access, group: list[_Move], others: list[Assignment]) -> bool:
+        """`ImportRewrite._rebound_first`: does a rebinding by a statement of its own line in
+        the block of every import of the group, after them, always come before this use (the
+        use in another scope, or after it in the same one)?"""
+        for other in others:
+            if other.is_import:
+                continue
+            statement = self._simple_statement(other.node)
+            if statement is None:
+                continue
+            parent = self.file.parent(statement) or self.file.tree
+            block = next(
+                (b for b in self._blocks_of(parent) if any(s is statement for s in b)), None
+            )
+            if block is None:  # pragma: no cover - a statement is in a block of its parent
+                raise _Bail
+            index = next(i for i, s in enumerate(block) if s is statement)
+            if index and block[index - 1].end_lineno == statement.lineno:  # type: ignore[attr-defined]
+                raise _Bail  # a line of several statements: LibCST counts lines
+            if not all(-1 < self._index_in(block, move.statement) < index for move in group):
+                continue
+            if access.scope is not other.scope:
+                return True
+            line = access.node.lineno  # type: ignore[attr-defined]
+            if line == statement.end_lineno:  # type: ignore[attr-defined]
+                raise _Bail  # pragma: no cover - a use on the rebinding's line
+            if line > statement.end_lineno:  # type: ignore[attr-defined]
+                return True
+        return False
+
+    def _simple_statement(self, node: ast.AST) -> ast.stmt | None:
+        """The simple statement holding `node`, None when a compound statement comes first
+        (`ImportRewrite._statement_of`)."""
+        while node is not None and not isinstance(node, _SIMPLE):
+            if isinstance(node, ast.stmt):
+                return None
+            node = self.file.parent(node)  # type: ignore[assignment]
+        return node  # type: ignore[return-value]
+
+    @staticmethod
+    def _blocks_of(parent: ast.AST) -> list[list[ast.stmt]]:
+        blocks = [getattr(parent, name, None) for name in ("body", "orelse", "finalbody")]
+        return [block for block in blocks if isinstance(block, list)]
+
+    def _index_in(self, block: list[ast.stmt], node: ast.AST | None) -> int:
+        """The index in `block` of the statement that holds `node`, or -1."""
+        while node is not None:
+            for index, statement in enumerate(block):
+                if statement is node:
+                    return index
+            node = self.file.parent(node)
+        return -1
 
     def _fallback(self, assignment: Assignment, move: _Move) -> bool:
         """`Name = ...` directly in an `except` branch of a try whose body holds the import
@@ -920,7 +991,8 @@ class _Fixer:
             if node.value != bound:
                 continue
             if desired in values:
-                raise _Bail  # the rewrite drops the entry
+                self._drop(node, self._site)  # the rewrite drops the entry
+                continue
             start, end = self.text.span(node)
             literal = self.file.text[start:end]
             quote = literal[-1]
@@ -980,7 +1052,7 @@ class _Fixer:
         if any(key not in nodes for key in self.compat):
             raise _Bail  # an alias the analysis does not report (read through a re-export)
         edits: dict[int, tuple[Edit, ...]] = {}
-        removed: dict[str, int] = {}  # alias -> the first removed statement's id
+        removed: set[str] = set()
         for key, node in nodes.items():
             alias = self.compat.get(key)
             if alias is None or alias.why is not None:
@@ -990,20 +1062,25 @@ class _Fixer:
                 continue
             block = self.file.tree.body
             edits[key] = (self._removal(node, block, self._own_lines(node)[3]),)
-            removed.setdefault(alias.alias, key)
-        if removed:
-            first = min(removed.values(), key=list(edits).index)
-            edits[first] += tuple(self._all_drops(set(removed)))
+            removed.add(alias.alias)
+            for entry in self._all_strings():
+                if entry.value in removed:
+                    self._drop(entry, key)
         return edits
 
-    def _all_drops(self, names: set[str]) -> list[Edit]:
+    def _drop(self, entry: ast.Constant, site: int) -> None:
+        """The rewrite drops this `__all__` entry; `site`'s edits carry it if no other does."""
+        self._dropped[id(entry)] = entry
+        if self._dropper is None:
+            self._dropper = site
+
+    def _all_drops(self) -> list[Edit]:
         """The module-level `__all__` lists and tuples without their entries spelling one of
         `names` (`EditApplier._drop_elements`: the last entry kept takes the last one's comma).
         Only for one-line displays of single literals separated by commas and spaces."""
         by_display: dict[int, list[ast.Constant]] = {}
-        for node in self._all_strings():
-            if node.value in names:
-                by_display.setdefault(id(self.file.parent(node)), []).append(node)
+        for node in self._dropped.values():
+            by_display.setdefault(id(self.file.parent(node)), []).append(node)
         edits = []
         for dropped in by_display.values():
             display = self.file.parent(dropped[0])
@@ -1041,10 +1118,11 @@ class _Fixer:
     def _one_literal(segment: str) -> bool:
         return bool(re.fullmatch(r"[rRuU]?('[^'\\\n]*'|\"[^\"\\\n]*\")", segment))
 
-    def _apart(self, aliases: dict[int, tuple[Edit, ...]], others: list[Edit]) -> None:
-        """No other edit may fall inside what an alias's edits replace (the rewrite drops the
+    @staticmethod
+    def _apart(removals: list[Edit], others: list[Edit]) -> None:
+        """No other edit may fall inside what a removal replaces (the rewrite drops an alias's
         statement, or an `__all__` entry, whatever else it would change there)."""
-        spans = [(e.start, e.end) for edits in aliases.values() for e in edits if e.end > e.start]
+        spans = [(e.start, e.end) for e in removals if e.end > e.start]
         for edit in others:
             for start, end in spans:
                 if max(edit.start, start) < min(edit.end, end) or start < edit.start < end:
