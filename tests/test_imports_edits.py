@@ -728,10 +728,6 @@ def test_a_path_string_is_its_new_path_between_the_same_quotes() -> None:
         # ... or after a statement ending in a semicolon
         f"from {CONTEXT} import UserExecutionContext\nx = 1;\n"
         f"from {OLD} import UserExecutionContext\n",
-        # one name imported twice in a scope from places that now differ: the rewrite keeps
-        # an alias
-        f"from {OLD} import ExecutionEngine\nif x:\n    from {FACTORY} import ExecutionEngine\n"
-        "y = ExecutionEngine\n",
         # the new name is taken where the old one is used
         f"from {OLD} import ExecutionEngine\nUserExecutionEngine = 1\nx = ExecutionEngine\n",
         # a string annotation that LibCST reads as a use
@@ -1051,20 +1047,84 @@ def test_a_use_a_later_rebinding_always_reaches_first_keeps_the_old_name() -> No
     ]
 
 
-@pytest.mark.parametrize(
-    "source",
-    [
-        # the rebinding in a compound statement: not always first
+REACHED = "is also bound by another statement that reaches the same uses"
+
+
+def fallback(source: str, expected: str, kept: list[tuple[int, int, str]]) -> None:
+    """The edits keep the bound names as the rewrite does, and report each as it does."""
+    left = check_rewrite(source, expected, PATH)
+    assert [(f.rule, f.line, f.column, f.message) for f in left] == [
+        ("aliased-import", line, column, message) for line, column, message in kept
+    ]
+    assert all(f.manual_review and not f.fixable for f in left)
+
+
+def test_an_import_whose_uses_another_binding_may_reach_keeps_its_bound_name() -> None:
+    new = f"from {CANONICAL} import UserExecutionEngine as E\n"
+    why = f"kept `UserExecutionEngine as E`: `E` {REACHED}"
+    # a rebinding in a compound statement may come first or not
+    fallback(
         f"from {OLD} import ExecutionEngine as E\nif x:\n    E = None\ny = E\n",
-        # the rebinding before the import
+        f"{new}if x:\n    E = None\ny = E\n",
+        [(1, 65, why)],
+    )
+    # ... and one before the import does not come first
+    fallback(
         f"E = None\nfrom {OLD} import ExecutionEngine as E\ndef f():\n    return E\n",
-    ],
-)
-def test_a_rebinding_that_may_not_come_first_leaves_the_file_to_the_rewrite(source: str) -> None:
-    findings = analyze(AstFile(source, FileContext.from_path(PATH)), RULES).findings
-    assert any(finding.fix for finding in findings)
-    assert not edits_cover_all(findings)
-    result = ImportsCodemod().transform(ParsedFile(source, FileContext.from_path(PATH)), RULES)
-    why = "`E` is also bound by another statement that reaches the same uses"
-    assert f"from {CANONICAL} import UserExecutionEngine as E\n" in result.code
-    assert [f.message for f in result.findings] == [f"kept `UserExecutionEngine as E`: {why}"]
+        f"E = None\n{new}def f():\n    return E\n",
+        [(2, 65, why)],
+    )
+    # an import of the name the rules do not move
+    fallback(
+        f"from {OLD} import ExecutionEngine\nif x:\n    from {FACTORY} import ExecutionEngine\n"
+        "y = ExecutionEngine\n",
+        f"from {CANONICAL} import UserExecutionEngine as ExecutionEngine\nif x:\n"
+        f"    from {FACTORY} import ExecutionEngine\ny = ExecutionEngine\n",
+        [(1, 65, f"kept `UserExecutionEngine as ExecutionEngine`: `ExecutionEngine` {REACHED}")],
+    )
+
+
+def test_a_group_keeping_its_bound_name_is_planned_as_the_rewrite_plans_it() -> None:
+    # The canonical import already reads `UserExecutionEngine as ExecutionEngine`: it stays
+    # (no change); the later imports of the name go, as imports the block has; the moved
+    # `RequestScopedExecutionEngine` joins the first import; each kept name is reported.
+    why = f"kept `UserExecutionEngine as ExecutionEngine`: `ExecutionEngine` {REACHED}"
+    fallback(
+        f"from {CANONICAL} import UserExecutionEngine as ExecutionEngine\n"
+        "ExecutionEngine = 1\n"
+        f"from {CONSOLIDATED} import (\n"
+        "    ExecutionEngine,  # c\n"
+        "    RequestScopedExecutionEngine,\n"
+        ")\n"
+        f"from {OLD} import ExecutionEngine, UserExecutionContext\n"
+        "x = ExecutionEngine, RequestScopedExecutionEngine\n",
+        f"from {CANONICAL} import UserExecutionEngine as ExecutionEngine, UserExecutionEngine\n"
+        "ExecutionEngine = 1\n"
+        f"from {CONTEXT} import UserExecutionContext\n"
+        "x = ExecutionEngine, UserExecutionEngine\n",
+        [(1, 70, why), (4, 4, why), (4, 65, why)],  # where the lines went
+    )
+
+
+def test_the_runner_withdraws_a_kept_bound_name_without_libcst(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The import the rewrite keeps as `UserExecutionEngine as E` would be a new aliased
+    # import: the runner withdraws the change, reporting what the rewrite reported there.
+    source = (
+        f"from {OLD} import ExecutionEngine as E, UserExecutionContext\n"
+        "if x:\n    E = None\ndef f():\n    return E, UserExecutionContext\n"
+    )
+    result = run_without_libcst(tmp_path, monkeypatch, source)
+    assert result.error is None
+    assert result.new is None and result.changes == {}
+    assert [(f.rule, f.line, f.column, f.message) for f in result.findings] == [
+        ("aliased-import", 1, 65, f"kept `UserExecutionEngine as E`: `E` {REACHED}"),
+        (
+            "rewrite-withdrawn",
+            1,
+            0,
+            "`imports` left this unchanged: it would add a `aliased-import` finding: "
+            "`UserExecutionEngine` imported as `E`; change it by hand",
+        ),
+    ]

@@ -48,6 +48,12 @@ def is_kept_message(message: str) -> bool:
     return message.startswith("compatibility alias `") and "` kept: " in message
 
 
+def is_fallback(message: str) -> bool:
+    """What the rewrite reports at an import that keeps its bound name (`kept `New as Bound`:
+    why`, `ImportRewrite._fallback`)."""
+    return message.startswith("kept `") and "` as " in message.partition(":")[0]
+
+
 def decide(file: AstFile, paths: PathMap) -> dict[int, CompatAlias]:
     """The rewrite's compatibility aliases of this file (`sites.FileFacts.compat`), by id of
     their statement, each with its decision."""

@@ -43,7 +43,13 @@ from codemods.core.references import is_path_argument, takes_path
 from codemods.core.rules import RuleSet
 from codemods.core.tree import AstFile, dotted
 from codemods.core.values import Analysis, Finding
-from codemods.imports.compat import CompatAlias, decide, is_kept_message, kept_message
+from codemods.imports.compat import (
+    CompatAlias,
+    decide,
+    is_fallback,
+    is_kept_message,
+    kept_message,
+)
 from codemods.imports.constructions import constructions
 from codemods.imports.fixes import text_fixes
 from codemods.imports.verdicts import (
@@ -279,9 +285,10 @@ class _Collector:
         in_fstrings = any(is_in_fstring(f.message) for f in findings if not f.fix)
         edits = None
         kept: list[ast.alias] = []
+        fallbacks: list[tuple[ast.alias, str]] = []
         if fixed and not in_fstrings:
             compat = decide(self.file, self.paths)
-            edits = text_fixes(self.file, self.paths, rules, fixed, kept, compat)
+            edits = text_fixes(self.file, self.paths, rules, fixed, kept, compat, fallbacks)
         if edits is not None:
             by_finding = {id(f): e for (f, _), e in zip(fixed, edits, strict=True)}
             edited = [
@@ -290,6 +297,9 @@ class _Collector:
             edited, reports = self._compat_aliases_decided(findings, edited, compat)
             if kept:
                 edited = self._still_used(findings, edited, kept)
+            for alias, message in fallbacks:
+                verdict = Verdict("aliased-import", message, fixable=False, manual_review=True)
+                reports.append(replace(verdict.at(self.file, alias), after_fix=True))
             findings = _in_rewrite_order(edited + reports)
         self.analysis.findings = findings
         return self.analysis
@@ -313,18 +323,18 @@ class _Collector:
     def _compat_aliases_decided(
         self, findings: list[Finding], edited: list[Finding], compat: dict[int, CompatAlias]
     ) -> tuple[list[Finding], list[Finding]]:
-        """The edited findings, a compatibility alias finding whose edits change nothing counting
-        no change; and what the rewrite reports where it keeps an alias (`_in_rewrite_order`
-        puts those after the path strings: the rewrite decides aliases last)."""
+        """The edited findings, one whose edits change nothing (a compatibility alias kept or not
+        read as one, an import already as the rewrite keeps it) counting no change; and what the
+        rewrite reports where it keeps an alias (`_in_rewrite_order` puts those after the path
+        strings: the rewrite decides aliases last)."""
         counted, reports = [], []
         for finding, written in zip(findings, edited, strict=True):
             node = self.nodes.get(id(finding))
-            if not isinstance(node, ast.Assign) or not written.fix:
-                counted.append(written)
-                continue
-            if not any(edit.start < edit.end or edit.content for edit in written.edits):
+            if written.fix and not any(e.start < e.end or e.content for e in written.edits):
                 written = replace(written, changes=0)
             counted.append(written)
+            if not isinstance(node, ast.Assign) or not written.fix:
+                continue
             alias = compat.get(id(node))
             if alias is not None and isinstance(alias.why, str):
                 message = kept_message(alias.alias, alias.why)
@@ -467,10 +477,11 @@ def _in_rewrite_order(findings: list[Finding]) -> list[Finding]:
     stars = [f for f in findings if f.rule == "deprecated-import" and is_star_import(f.message)]
     strings = [f for f in findings if f.rule == "string-reference"]
     aliases = [f for f in findings if f.rule == "aliased-import" and is_kept_message(f.message)]
+    fallbacks = [f for f in findings if f.rule == "aliased-import" and is_fallback(f.message)]
     calls = [f for f in findings if f.rule == "constructor-signature"]
-    picked = {id(f) for f in [*stars, *strings, *aliases, *calls]}
+    picked = {id(f) for f in [*stars, *strings, *aliases, *fallbacks, *calls]}
     others = (f for f in findings if id(f) not in picked)
-    return [*stars, *others, *strings, *aliases, *calls]
+    return [*stars, *others, *fallbacks, *strings, *aliases, *calls]
 
 
 def edits_cover_all(findings: list[Finding]) -> bool:

@@ -95,10 +95,24 @@ class _Move:
     uses: list[ast.Attribute] | None = None
     # ... and the module is also read for names no rule moves: its import stays (reported)
     kept: bool = False
+    # the rewrite keeps the bound name (`ImportRewrite._fallback`): why (reported); and whether
+    # the import is already that one (it stays as it is)
+    fallback: str | None = None
+    unchanged: bool = False
 
     @property
     def bound(self) -> str:
         return self.alias.asname or self.alias.name
+
+    @property
+    def asname(self) -> str | None:
+        """The name the new import binds it under, when not its own."""
+        return self.bound if self.fallback is not None and self.bound != self.name else None
+
+    @property
+    def written(self) -> str:
+        """The new import's entry."""
+        return f"{self.name} as {self.asname}" if self.asname else self.name
 
     @property
     def module(self) -> str:
@@ -156,11 +170,13 @@ def text_fixes(
     sites: Sequence[tuple[Finding, ast.AST | None]],
     kept: list[ast.alias] | None = None,
     compat: dict[int, CompatAlias] | None = None,
+    reports: list[tuple[ast.alias, str]] | None = None,
 ) -> list[tuple[Edit, ...]] | None:
     """The edits of each (finding, node) in `sites` (every fix finding of the file), in order;
     None when one of them is not a text fix. With edits, `kept` gets the aliases of the module
     imports the rewrite keeps (and reports) while it converts reads of them. `compat`: the
-    rewrite's compatibility aliases of the file (`compat.decide`)."""
+    rewrite's compatibility aliases of the file (`compat.decide`); `reports` gets the imports
+    that keep their bound name and what the rewrite reports at each, in its order."""
     if "\r" in file.text:
         return None
     try:
@@ -175,6 +191,8 @@ def text_fixes(
         return None
     if kept is not None:
         kept.extend(move.alias for move in fixer._moves.values() if move.kept)
+    if reports is not None:
+        reports.extend(fixer.fallbacks)
     return edits
 
 
@@ -192,6 +210,7 @@ class _Fixer:
         self._dropped: dict[int, ast.Constant] = {}
         self._dropper: int | None = None
         self._site = 0
+        self.fallbacks: list[tuple[ast.alias, str]] = []  # what the rewrite reports, in order
 
     # ---- what moves where ----------------------------------------------------------------
     def _move(self, node: ast.AST | None) -> _Move:
@@ -320,6 +339,7 @@ class _Fixer:
         for move in moves:
             statements.setdefault(id(move.statement), _Site(move.statement)).moves.append(move)
         self._moves = {id(move.alias): move for move in moves}
+        self._decide_fallbacks(moves)
         blocks = {id(block): block for block in (self._block(s.node) for s in statements.values())}
         plan = _Plan()
         for block in blocks.values():
@@ -328,6 +348,8 @@ class _Fixer:
         for move in moves:
             self._site = id(move.alias)  # the site an `__all__` entry the rename drops is of
             own[id(move.alias)] = [*self._renames(move)]
+            if move.unchanged:
+                own[id(move.alias)] = [Edit.insertion(0, "")]  # no change to count
         edits: dict[int, list[Edit]] = {}
         for block in blocks.values():
             for statement in block:
@@ -404,6 +426,7 @@ class _Fixer:
         for position, statement in enumerate(froms):
             aliases = statement.names
             moving = [self._moves[id(a)] for a in aliases if id(a) in self._moves]
+            moving = [move for move in moving if not move.unchanged]
             for move in moving:
                 if move.uses is not None and not move.kept:  # the module goes; its one name
                     plan.dropped.add(id(move.alias))  # comes after the rest
@@ -411,7 +434,11 @@ class _Fixer:
             bindings = {
                 self._key(statement, alias)
                 for alias in aliases
-                if (id(alias) not in self._moves or self._moves[id(alias)].kept)
+                if (
+                    id(alias) not in self._moves
+                    or self._moves[id(alias)].kept
+                    or self._moves[id(alias)].unchanged
+                )
                 and id(alias) not in plan.dropped
             }
             if moving or any(id(alias) in plan.dropped for alias in aliases):
@@ -419,7 +446,7 @@ class _Fixer:
             fresh = []
             for move in moving:
                 plan.causes.setdefault(id(statement), []).append(move)
-                key = (move.module, move.name, None)
+                key = (move.module, move.name, move.asname)
                 if key in seen or key in bindings:
                     if not move.kept:  # a module import read for other names stays
                         plan.dropped.add(id(move.alias))
@@ -532,7 +559,9 @@ class _Fixer:
             return [f"from {spelled} *"]
         if id(statement) not in plan.changed or id(statement) in plan.joined:
             results = [(spelled, [(a.name, a.asname) for a in statement.names])]
-            results[0][1].extend((move.name, None) for move in plan.joined.get(id(statement), []))
+            results[0][1].extend(
+                (move.name, move.asname) for move in plan.joined.get(id(statement), [])
+            )
         else:  # what `_statement` writes, in any order
             fresh = plan.fresh.get(id(statement), [])
             moving = {id(move.alias) for move in fresh if not move.kept}
@@ -544,7 +573,7 @@ class _Fixer:
             results = [(spelled, kept)] if kept else []
             by_module: dict[str, list[tuple[str, str | None]]] = {}
             for move in fresh:
-                by_module.setdefault(move.module, []).append((move.name, None))
+                by_module.setdefault(move.module, []).append((move.name, move.asname))
             relative = statement.level > 0
             results += [
                 (module_spelling(self.context, module, relative), names)
@@ -647,7 +676,7 @@ class _Fixer:
             edits = [layout.rewrite(entries)]
             return [*edits, self._after(line_end, indent, groups)] if groups else edits
         primary = max(modules, key=lambda m: sum(move.module == m for move in fresh))
-        own = [(move.alias, move.name) for move in fresh if move.module == primary]
+        own = [(move.alias, move.written) for move in fresh if move.module == primary]
         rest = [move for move in fresh if move.module != primary]
         edits = [
             layout.rewrite(own),
@@ -693,7 +722,7 @@ class _Fixer:
         if "," in self.file.text[spans[-1][1] : end]:
             raise _Bail  # a trailing comma (the joined name would take it)
         separator = self.file.text[spans[0][1] : spans[1][0]] if len(spans) > 1 else ", "
-        return Edit.insertion(spans[-1][1], "".join(separator + move.name for move in joined))
+        return Edit.insertion(spans[-1][1], "".join(separator + move.written for move in joined))
 
     def _removal(
         self, node: ast.ImportFrom | ast.Import, block: list[ast.stmt], line_end: int
@@ -758,11 +787,11 @@ class _Fixer:
         begin, finish = self._module_span(node, start)
         edits = [Edit(begin, finish, module_spelling(self.context, module, relative))]
         if dropped:  # the names it keeps, renamed, commas as `with_aliases` leaves them
-            return [*edits, self._names(node, [(move.alias, move.name) for move in moves])]
+            return [*edits, self._names(node, [(move.alias, move.written) for move in moves])]
         for move in moves:
             first, last = self.text.span(move.alias)
-            if self.file.text[first:last] != move.name:
-                edits.append(Edit(first, last, move.name))
+            if self.file.text[first:last] != move.written:
+                edits.append(Edit(first, last, move.written))
         return edits
 
     def _names(self, node: ast.ImportFrom, entries: list[tuple[ast.alias, str | None]]) -> Edit:
@@ -790,7 +819,7 @@ class _Fixer:
         if layout is None:
             return [
                 f"from {module_spelling(self.context, m, relative)} import "
-                + ", ".join(move.name for move in items)
+                + ", ".join(move.written for move in items)
                 for m, items in by_module.items()
             ]
         groups: list[tuple[str, str | None]] = []
@@ -798,10 +827,10 @@ class _Fixer:
             head = f"from {module_spelling(self.context, module, relative)} import "
             notes = [layout.comment(move.alias) for move in items]
             if len(items) == 1:
-                groups.append((head + items[0].name, next(filter(None, notes), None)))
+                groups.append((head + items[0].written, next(filter(None, notes), None)))
                 continue
             lines = [
-                f"{layout.indent}{move.name}"
+                f"{layout.indent}{move.written}"
                 f"{',' if index < len(items) - 1 or layout.trailing_comma else ''}"
                 f"{f'  {note}' if note else ''}\n"
                 for index, (move, note) in enumerate(zip(items, notes, strict=True))
@@ -837,6 +866,8 @@ class _Fixer:
         return imports, group
 
     def _renames(self, move: _Move) -> list[Edit]:
+        if move.fallback is not None:
+            return []  # the import keeps the bound name: every use stays
         if move.uses is not None:
             return [Edit(*self.text.span(use), move.name) for use in move.uses]
         scope = self._scope(move)
@@ -887,6 +918,60 @@ class _Fixer:
             edits.append(Edit(start, end, desired))
         return edits
 
+    def _decide_fallbacks(self, moves: list[_Move]) -> None:
+        """`ImportRewrite._decide_names`' fallbacks: the names of a scope's group of moved
+        imports of one bound name keep that name (`New as Bound`) when they now come from
+        different places, or when a use they reach may also be reached by another binding that
+        does not always come first; `fallbacks` gets the rewrite's report of each, in order."""
+        groups: dict[tuple[int, str], tuple[Scope, list[_Move]]] = {}
+        for move in moves:
+            if move.uses is not None or not isinstance(move.statement, ast.ImportFrom):
+                continue
+            scope = self.file.scope(move.statement)
+            if scope is None or scope.target_for(move.bound) is not scope:
+                continue  # `_renames` bails
+            groups.setdefault((id(scope), move.bound), (scope, []))[1].append(move)
+        for scope, group in groups.values():
+            why = self._fallback_why(scope, group)
+            if why is None:
+                continue
+            for move in group:
+                move.fallback = why
+                move.unchanged = self._key(move.statement, move.alias) == (
+                    move.module,
+                    move.name,
+                    move.asname,
+                )
+                if move.name != move.bound:
+                    message = f"kept `{move.name} as {move.bound}`: {why}"
+                    self.fallbacks.append((move.alias, message))
+
+    def _fallback_why(self, scope: Scope, group: list[_Move]) -> str | None:
+        bound = group[0].bound
+        if len({move.target for move in group}) > 1:
+            return f"`{bound}` is imported from places that now differ"
+        if group[0].name == bound:
+            return None
+        statements = {id(move.statement) for move in group}
+        assignments = scope.assignments.get(bound, [])
+        own = [a for a in assignments if a.is_import and id(a.node) in statements]
+        others = [a for a in assignments if not a.is_import]
+        fallbacks = [o for o in others if any(self._fallback(o, each) for each in group)]
+        symbol = {id(a) for a in [*own, *fallbacks]}
+        for each in self.file.scopes.scopes:
+            for access in each.accesses:
+                if access.name != bound and not access.name.startswith(bound + "."):
+                    continue
+                referents = {id(a) for a in access.referents}
+                if not referents & symbol or referents <= symbol:
+                    continue
+                rest = [a for a in access.referents if id(a) not in symbol]
+                if not self._rebound_first(access, group, rest):
+                    return (
+                        f"`{bound}` is also bound by another statement that reaches the same uses"
+                    )
+        return None
+
     def _rebound_first(self, access: Access, group: list[_Move], others: list[Assignment]) -> bool:
         """`ImportRewrite._rebound_first`: does a rebinding by a statement of its own line in
         the block of every import of the group, after them, always come before this use (the
@@ -912,7 +997,7 @@ class _Fixer:
                 return True
             line = access.node.lineno  # type: ignore[attr-defined]
             if line == statement.end_lineno:  # type: ignore[attr-defined]
-                raise _Bail  # pragma: no cover - a use on the rebinding's line
+                raise _Bail  # a use on the rebinding's line (LibCST compares columns)
             if line > statement.end_lineno:  # type: ignore[attr-defined]
                 return True
         return False
