@@ -24,10 +24,14 @@ name, imported in place of the module or, when the module is also read for names
 rewrite does, `words.still_used`); a path string (`string-reference`): the new path between the
 literal's own prefix and quotes; a module-level compatibility alias (`compat.decide`) the rewrite
 removes: its statement with its leading lines, and the entries naming it in one-line `__all__`
-displays; one it keeps (the analysis reports it) or does not read as an alias: no change.
-Left to `transform` (no edits): other `import` statements, module moves, a module read for
-several moved names, where the name is taken, or bound more than once, an alias a string
-annotation may read, escaped path strings; imports on a line with other statements,
+displays; one it keeps (the analysis reports it) or does not read as an alias: no change; a use
+that an unconditional rebinding after the imports always reaches first keeps its name; an
+`__all__` entry of a renamed name whose new name it lists already goes (as a removed alias's);
+a scope's imports of one name that now come from different places, or whose uses another
+binding may reach first, keep the name (`New as Bound`, the analysis reporting each as the
+rewrite does). Left to `transform` (no edits): other `import` statements, module moves, a module
+read for several moved names, where the name is taken, or bound more than once, an alias a
+string annotation may read, escaped path strings; imports on a line with other statements,
 whose name the rewrite joins to an earlier import with a trailing comma or on several lines, or
 that it drops right after a compound statement (whose block may own the lines before it); a try
 it folds whose body has a statement on several lines or lines between statements, or a comment
@@ -989,7 +993,9 @@ class _Fixer:
             if block is None:  # pragma: no cover - a statement is in a block of its parent
                 raise _Bail
             index = next(i for i, s in enumerate(block) if s is statement)
-            if index and block[index - 1].end_lineno == statement.lineno:  # type: ignore[attr-defined]
+            after = block[index + 1].lineno if index + 1 < len(block) else 0
+            before = block[index - 1].end_lineno if index else 0
+            if statement.lineno == before or statement.end_lineno == after:  # type: ignore[attr-defined]
                 raise _Bail  # a line of several statements: LibCST counts lines
             if not all(-1 < self._index_in(block, move.statement) < index for move in group):
                 continue
@@ -1136,6 +1142,9 @@ class _Fixer:
         }
         if any(key not in nodes for key in self.compat):
             raise _Bail  # an alias the analysis does not report (read through a re-export)
+        reported = [node for finding, node in sites if finding.rule == "aliased-import"]
+        if len(nodes) < sum(1 for node in reported if id(node) in nodes):
+            raise _Bail  # one statement reported twice (two canonical paths): one change
         edits: dict[int, tuple[Edit, ...]] = {}
         removed: set[str] = set()
         for key, node in nodes.items():
