@@ -913,14 +913,16 @@ def test_a_removed_compatibility_alias_goes_with_its_lines_and_its_all_entries()
         f'patch("{OLD}.ExecutionEngine.run")\n'
         "__all__ = ['ExecutionEngine', 'Engine']\n"
         '__all__ += ("Engine" , "ExecutionEngine", )\n'
-        "__all__ += [ 'UserExecutionEngine',\"ExecutionEngine\",'Engine' ]\n",
+        "__all__ += [ 'UserExecutionEngine',\"ExecutionEngine\",'Engine' ]\n"
+        "__all__ += ('ExecutionEngine',\"X\" )\n",
         '"""Deprecated."""\n'
         f"from {CANONICAL} import UserExecutionEngine\n"
         "Engine = UserExecutionEngine\n"
         f'patch("{CANONICAL}.UserExecutionEngine.run")\n'
         "__all__ = ['Engine']\n"
         '__all__ += ("Engine", )\n'
-        "__all__ += [ 'UserExecutionEngine','Engine' ]\n",
+        "__all__ += [ 'UserExecutionEngine','Engine' ]\n"
+        '__all__ += ("X", )\n',  # a one-element tuple gets its comma
         OLD_FILE,
         RUN_RULES,
     )

@@ -1206,6 +1206,8 @@ class _Fixer:
         for position, i in enumerate(kept):
             written.append(text[spans[i][0] : spans[i][1]])
             written.append(pieces[i] if position < len(kept) - 1 else tail)
+        if isinstance(display, ast.Tuple) and len(kept) == 1 and "," not in tail:
+            written[-1] = "," + tail  # LibCST writes a one-element tuple's comma
         return Edit(spans[0][0], end - 1, "".join(written))
 
     @staticmethod
