@@ -1130,3 +1130,17 @@ def test_the_runner_withdraws_a_kept_bound_name_without_libcst(
             "`UserExecutionEngine` imported as `E`; change it by hand",
         ),
     ]
+
+
+def test_an_all_entry_of_a_renamed_import_stays_to_the_rewrite_beside_a_concatenated_name() -> None:
+    # `'User' 'ExecutionEngine'` is no entry to the rewrite: it renames the old one instead
+    # (a change it counts), which the edits leave to it.
+    source = (
+        f"from {OLD} import ExecutionEngine\n"
+        "__all__ = ['ExecutionEngine', 'User' 'ExecutionEngine']\n"
+    )
+    findings = analyze(AstFile(source, FileContext.from_path(PATH)), RULES).findings
+    assert not edits_cover_all(findings)
+    assert transformed(source, FileContext.from_path(PATH)).endswith(
+        "__all__ = ['UserExecutionEngine', 'User' 'ExecutionEngine']\n"
+    )

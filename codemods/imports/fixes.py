@@ -1082,7 +1082,7 @@ class _Fixer:
             if node.value != bound:
                 continue
             if desired in values:
-                self._drop(node, self._site)  # the rewrite drops the entry
+                self._drop_renamed(node, desired)  # the rewrite drops the entry
                 continue
             start, end = self.text.span(node)
             literal = self.file.text[start:end]
@@ -1161,6 +1161,16 @@ class _Fixer:
                 if entry.value in removed:
                     self._drop(entry, key)
         return edits
+
+    def _drop_renamed(self, entry: ast.Constant, desired: str) -> None:
+        """An entry of a renamed name goes where a lone literal lists the new name already
+        (`ImportRewrite._rename_in_all` reads `SimpleString`s only)."""
+        for node in self._all_strings():
+            start, end = self.text.span(node)
+            if node.value == desired and self._one_literal(self.file.text[start:end]):
+                self._drop(entry, self._site)
+                return
+        raise _Bail
 
     def _drop(self, entry: ast.Constant, site: int) -> None:
         """The rewrite drops this `__all__` entry; `site`'s edits carry it if no other does."""
