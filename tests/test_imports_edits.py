@@ -45,6 +45,7 @@ EDITED = {
     "form04_relative",
     "form05_try_fallback",
     "form05_try_fallback_assignment",
+    "form05_type_checking",
     "form06_import_through_reexport",
     "form06_indirect",
     "form07_string_references",
@@ -55,6 +56,7 @@ EDITED = {
     "multiline_entry_comments",
     "multiline_entry_moved_out",
     "multiline_entry_renamed",
+    "non_call_references",
     "rebinding",
     "shadowed_by_parameter",
 }
@@ -118,7 +120,7 @@ def test_sample_repository_edits_equal_the_rewrite() -> None:
         if result is not None:
             assert result == transformed(source, context), relative
             compared.append(relative)
-    assert len(compared) == 22, compared
+    assert len(compared) == 23, compared
 
 
 def check(source: str, expected: str, path: str = PATH) -> None:
@@ -702,6 +704,71 @@ def test_a_path_string_is_its_new_path_between_the_same_quotes() -> None:
     )
 
 
+def changes_counted(source: str) -> tuple[int, int]:
+    """(the changes the analysis' edited fixes count, the changes the rewrite counts)."""
+    context = FileContext.from_path(PATH)
+    findings = analyze(AstFile(source, context), RULES).findings
+    assert edits_cover_all(findings)
+    rewritten = ImportsCodemod().transform(ParsedFile(source, context), RULES)
+    return sum(f.changes for f in findings if f.fix), rewritten.changes
+
+
+def test_string_annotations_reading_the_name_are_renamed_in_place() -> None:
+    source = (
+        f"from {OLD} import ExecutionEngine\n"
+        "from typing import Literal\n"
+        "def f(x: 'ExecutionEngine', *a: \"Optional[ExecutionEngine]\") -> 'ExecutionEngine':\n"
+        "    y: 'dict[str, ExecutionEngine | ExecutionEngine]' = {}\n"
+        "    z: Literal['ExecutionEngine'] = 'ExecutionEngine'\n"
+        "    return x\n"
+    )
+    check(
+        source,
+        f"from {CANONICAL} import UserExecutionEngine\n"
+        "from typing import Literal\n"
+        "def f(x: 'UserExecutionEngine', *a: \"Optional[UserExecutionEngine]\")"
+        " -> 'UserExecutionEngine':\n"
+        "    y: 'dict[str, UserExecutionEngine | UserExecutionEngine]' = {}\n"
+        "    z: Literal['ExecutionEngine'] = 'ExecutionEngine'\n"
+        "    return x\n",
+    )
+    # the rewrite counts the import and each string it renames: 1 + 4
+    assert changes_counted(source) == (5, 5)
+
+
+def test_a_string_annotation_of_another_binding_of_the_name_stays() -> None:
+    source = (
+        f"from {OLD} import ExecutionEngine\n"
+        "def f(x: 'ExecutionEngine'):\n"
+        "    def g(ExecutionEngine):\n"
+        "        y: 'ExecutionEngine' = ExecutionEngine\n"
+        "class C:\n"
+        "    ExecutionEngine = 1\n"
+        "    x: 'ExecutionEngine'\n"
+    )
+    check(
+        source,
+        f"from {CANONICAL} import UserExecutionEngine\n"
+        "def f(x: 'UserExecutionEngine'):\n"
+        "    def g(ExecutionEngine):\n"
+        "        y: 'ExecutionEngine' = ExecutionEngine\n"
+        "class C:\n"
+        "    ExecutionEngine = 1\n"
+        "    x: 'ExecutionEngine'\n",
+    )
+    assert changes_counted(source) == (2, 2)
+
+
+def test_an_all_entry_is_renamed_and_counted_as_the_rewrite_counts_it() -> None:
+    source = f"from {OLD} import ExecutionEngine\n__all__ = ['ExecutionEngine', \"Other\"]\n"
+    check(
+        source,
+        f"from {CANONICAL} import UserExecutionEngine\n"
+        "__all__ = ['UserExecutionEngine', \"Other\"]\n",
+    )
+    assert changes_counted(source) == (2, 2)
+
+
 @pytest.mark.parametrize(
     "source",
     [
@@ -714,9 +781,6 @@ def test_a_path_string_is_its_new_path_between_the_same_quotes() -> None:
         # ... or a comment after it indented deeper than it (the last handler's block owns it)
         f"try:\n    from {CONTEXT} import UserExecutionContext\n"
         f"except ImportError:\n    from {OLD} import UserExecutionContext\n\n    # late\nx = 1\n",
-        # `__all__` lists the name: the rewrite counts the renamed entry as a change of its
-        # own (the runner counts a file's edited fixes)
-        f"from {OLD} import ExecutionEngine\n__all__ = ['ExecutionEngine']\n",
         # a name the rewrite joins to an earlier import with a trailing comma ...
         f"from {CONTEXT} import (Other, Another,)\nfrom {OLD} import UserExecutionContext\n",
         # ... or laid out on several lines
@@ -730,8 +794,13 @@ def test_a_path_string_is_its_new_path_between_the_same_quotes() -> None:
         f"from {OLD} import UserExecutionContext\n",
         # the new name is taken where the old one is used
         f"from {OLD} import ExecutionEngine\nUserExecutionEngine = 1\nx = ExecutionEngine\n",
-        # a string annotation that LibCST reads as a use
-        f"from {OLD} import ExecutionEngine\ndef f(x: 'ExecutionEngine'): pass\n",
+        # a string that LibCST may read as a type outside an annotation (a typing call) ...
+        f"from {OLD} import ExecutionEngine\nx = cast('ExecutionEngine', y)\n",
+        # ... a string in a string annotation, a dotted name, a concatenation, an escape
+        f"from {OLD} import ExecutionEngine\ndef f(x: \"List['ExecutionEngine']\"): pass\n",
+        f"from {OLD} import ExecutionEngine\ndef f(x: 'ExecutionEngine.Inner'): pass\n",
+        f"from {OLD} import ExecutionEngine\ndef f(x: 'Execution' 'Engine'): pass\n",
+        f"from {OLD} import ExecutionEngine\ndef f(x: 'ExecutionEngin\\x65'): pass\n",
         # two statements on one line
         f"import os; from {OLD} import UserExecutionContext\n",
         # a module read for a moved name where that name means something else

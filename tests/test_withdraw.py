@@ -226,3 +226,39 @@ def test_imports_outside_the_project_or_in_a_file_with_a_broken_one_are_not_judg
     result = rewrite(tmp_path, source, ("rename_name",), "app/user.py")
 
     assert result.changed and manual(result) == []
+
+
+def test_the_import_check_visits_imports_in_the_order_ast_walk_gives() -> None:
+    import ast
+
+    from migrator.engine.withdraw import _imports
+
+    source = (
+        "import a\n"
+        "def f():\n"
+        "    import b\n"
+        "    try:\n"
+        "        import c\n"
+        "    except ImportError:\n"
+        "        from . import d\n"
+        "    else:\n"
+        "        import e\n"
+        "    finally:\n"
+        "        import g\n"
+        "class C:\n"
+        "    from h import *\n"
+        "match x:\n"
+        "    case 1:\n"
+        "        import i\n"
+        "if y:\n"
+        "    import j\n"
+        "else:\n"
+        "    with z:\n"
+        "        import k\n"
+        "import m\n"
+    )
+    tree = ast.parse(source)
+    walked = [n for n in ast.walk(tree) if isinstance(n, ast.Import | ast.ImportFrom)]
+    assert list(_imports(tree)) == walked
+    names = [n.names[0].name for n in walked]
+    assert names == ["a", "m", "b", "*", "j", "c", "e", "g", "i", "k", "d"]  # by depth

@@ -26,7 +26,15 @@ class ScopeIndex:
         self.scope_of: dict[ast.AST, Scope] = {}
         self.parents: dict[ast.AST, ast.AST] = {}
         self.accesses_by_node: dict[ast.AST, list[Access]] = {}
+        # each string constant's place among its scope's assignments: where LibCST reads a
+        # string annotation's names (`string_access`)
+        self.string_places: dict[ast.Constant, int] = {}
         _Builder(self).build(tree)
+
+    def string_access(self, node: ast.Constant, name: str) -> Access:
+        """The access LibCST records for `name` read inside the string annotation `node`."""
+        scope = self.scope_of[node]
+        return Access(node, name, scope, self.string_places[node])
 
     def qualified_names(self, node: ast.AST) -> set[tuple[str, str]]:
         """What LibCST's `scope.get_qualified_names_for(node)` gives, as (name, source) pairs."""
@@ -149,7 +157,10 @@ class _Builder:
             self.scope.count += 1
 
     def visit_Constant(self, node: ast.Constant) -> None:
-        """A leaf: nothing below it binds or reads a name."""
+        """A leaf: nothing below it binds or reads a name (a string annotation's names are
+        read where it stands: its place is kept)."""
+        if type(node.value) is str:
+            self.index.string_places[node] = self.scope.count
 
     def visit_Import(self, node: ast.Import) -> None:
         for alias in node.names:

@@ -35,7 +35,8 @@ class Finding:
     # What the rewrite reports once its fixes are applied (an import it keeps, for review): an
     # analysis gives it with its fix's edits, a scan does not report it (`Analysis.scanned`).
     after_fix: bool = field(default=False, compare=False, repr=False)
-    # The changes the rewrite counts for this fix (its edits applied): 0 for a site it leaves.
+    # How many changes the rewrite counts for this fix, its edits applied: a renamed string
+    # counts as one more, a site it leaves as it is (edits that change nothing) as none.
     changes: int = field(default=1, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, object]:

@@ -286,13 +286,21 @@ class _Collector:
         edits = None
         kept: list[ast.alias] = []
         fallbacks: list[tuple[ast.alias, str]] = []
+        changes: list[int] = []
         if fixed and not in_fstrings:
             compat = decide(self.file, self.paths)
-            edits = text_fixes(self.file, self.paths, rules, fixed, kept, compat, fallbacks)
+            edits = text_fixes(
+                self.file, self.paths, rules, fixed, kept, compat, fallbacks, changes
+            )
         if edits is not None:
-            by_finding = {id(f): e for (f, _), e in zip(fixed, edits, strict=True)}
+            by_finding = {
+                id(f): (e, count) for (f, _), e, count in zip(fixed, edits, changes, strict=True)
+            }
             edited = [
-                replace(f, edits=by_finding[id(f)]) if id(f) in by_finding else f for f in findings
+                replace(f, edits=by_finding[id(f)][0], changes=by_finding[id(f)][1])
+                if id(f) in by_finding
+                else f
+                for f in findings
             ]
             edited, reports = self._compat_aliases_decided(findings, edited, compat)
             if kept:

@@ -46,6 +46,7 @@ so it is no fix here.
 from __future__ import annotations
 
 import ast
+import collections
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -175,12 +176,15 @@ def text_fixes(
     kept: list[ast.alias] | None = None,
     compat: dict[int, CompatAlias] | None = None,
     reports: list[tuple[ast.alias, str]] | None = None,
+    changes: list[int] | None = None,
 ) -> list[tuple[Edit, ...]] | None:
     """The edits of each (finding, node) in `sites` (every fix finding of the file), in order;
     None when one of them is not a text fix. With edits, `kept` gets the aliases of the module
     imports the rewrite keeps (and reports) while it converts reads of them. `compat`: the
     rewrite's compatibility aliases of the file (`compat.decide`); `reports` gets the imports
-    that keep their bound name and what the rewrite reports at each, in its order."""
+    that keep their bound name and what the rewrite reports at each, in its order; `changes`
+    the number of changes the rewrite counts for each site (a renamed string counts as one
+    more)."""
     if "\r" in file.text:
         return None
     try:
@@ -197,6 +201,8 @@ def text_fixes(
         kept.extend(move.alias for move in fixer._moves.values() if move.kept)
     if reports is not None:
         reports.extend(fixer.fallbacks)
+    if changes is not None:
+        changes.extend(fixer.changes[id(node)] for _, node in sites)
     return edits
 
 
@@ -215,6 +221,8 @@ class _Fixer:
         self._dropper: int | None = None
         self._site = 0
         self.fallbacks: list[tuple[ast.alias, str]] = []  # what the rewrite reports, in order
+        self._renamed_strings: set[int] = set()
+        self.changes: dict[int, int] = collections.defaultdict(lambda: 1)  # by alias id
 
     # ---- what moves where ----------------------------------------------------------------
     def _move(self, node: ast.AST | None) -> _Move:
@@ -902,6 +910,9 @@ class _Fixer:
                     raise _Bail
                 renamed.append(access.node)
                 scopes[id(access.scope)] = access.scope
+        annotations = self._annotations_reading(bound, symbol)
+        for node in annotations:
+            scopes[id(self.file.scope(node))] = self.file.scope(node)  # type: ignore[index]
         for each in scopes.values():
             visible = each.resolve(desired)
             if visible is None:
@@ -909,10 +920,11 @@ class _Fixer:
             for other in [*each.assignments.get(desired, []), *visible]:
                 if not self._same_meaning(other, move.target):
                     raise _Bail  # the new name already means something else here
-        edits = self._string_edits(bound, desired, scope)
-        if edits:
-            raise _Bail  # the rewrite counts each renamed `__all__` entry as a change: the
-            # runner counts a file's edited fixes, one a finding
+        strings = [*annotations, *self._all_entries(bound, desired, scope)]
+        edits = [edit for node in strings for edit in self._renamed_words(node, bound, desired)]
+        fresh = [node for node in strings if id(node) not in self._renamed_strings]
+        self._renamed_strings.update(id(node) for node in fresh)
+        self.changes[id(move.alias)] += len(fresh)  # the rewrite counts each string it renames
         for node in renamed:
             if self._in_fstring(node):
                 raise _Bail
@@ -974,6 +986,10 @@ class _Fixer:
                     return (
                         f"`{bound}` is also bound by another statement that reaches the same uses"
                     )
+        for access in self._annotation_accesses(bound):
+            referents = {id(a) for a in access.referents}
+            if referents & symbol and not referents <= symbol:
+                raise _Bail  # a string annotation another binding may reach: LibCST decides
         return None
 
     def _rebound_first(self, access: Access, group: list[_Move], others: list[Assignment]) -> bool:
@@ -1071,29 +1087,111 @@ class _Fixer:
                 return destination(path, self.context.module, self.paths) == target
         return False
 
-    def _string_edits(self, bound: str, desired: str, scope: Scope) -> list[Edit]:
-        """The strings the rewrite renames with the name: in `__all__` (an import at module
-        level); a string annotation naming it (LibCST reads it as a use) is left to it."""
-        word = re.compile(rf"(?<![\w.]){re.escape(bound)}(?!\w)")
+    def _all_entries(self, bound: str, desired: str, scope: Scope) -> list[ast.Constant]:
+        """The `__all__` entries the rewrite renames with the name (an import at module level)."""
         listed = self._all_strings() if scope.parent is None else []
         values = {node.value for node in listed}
-        edits = []
+        entries = []
         for node in listed:
             if node.value != bound:
                 continue
             if desired in values:
                 self._drop_renamed(node, desired)  # the rewrite drops the entry
                 continue
-            start, end = self.text.span(node)
-            literal = self.file.text[start:end]
-            quote = literal[-1]
-            if literal[:1] != quote or quote not in "'\"" or literal[1:-1] != bound:
-                raise _Bail  # a prefix, triple quotes or a concatenation
-            edits.append(Edit(start + 1, end - 1, desired))
+            entries.append(node)
+        return entries
+
+    def _annotation_accesses(self, bound: str) -> list[Access]:
+        """The accesses LibCST records for `bound` read in a string annotation (one a string);
+        bail where it may read a string otherwise than this model does."""
+        word = re.compile(rf"(?<![\w.]){re.escape(bound)}(?!\w)")
+        found = []
         for node in self._strings():
-            if word.search(node.value) and self._in_annotation(node):
-                raise _Bail
-        return edits
+            if not word.search(node.value) or not self._read_as_annotation(node):
+                continue
+            if self._reads_name(node, bound):
+                found.append(self.file.scopes.string_access(node, bound))
+        return found
+
+    def _annotations_reading(self, bound: str, symbol: set[int]) -> list[ast.Constant]:
+        """The string annotations in which LibCST reads `bound` as one of `symbol` (ids of the
+        assignments the rewrite renames as one): it renames the word there, as a use."""
+        found = []
+        for access in self._annotation_accesses(bound):
+            referents = {id(a) for a in access.referents}
+            if not referents & symbol:
+                continue
+            if not referents <= symbol:
+                raise _Bail  # the rewrite may keep the import's old name
+            found.append(access.node)  # type: ignore[arg-type]
+        return found
+
+    def _read_as_annotation(self, node: ast.Constant) -> bool:
+        """Whether LibCST's scope analysis parses the string as an annotation: it stands in a
+        parameter's, a return or an annotated assignment's annotation, in no `Literal[...]`.
+        Where it may read a string as a type otherwise (a typing call or subscript), bail."""
+        child, parent = node, self.file.parent(node)
+        while parent is not None and not isinstance(parent, ast.stmt | ast.arg):
+            if isinstance(parent, ast.Subscript) and self._literal(parent):
+                return False
+            child, parent = parent, self.file.parent(parent)
+        annotation = isinstance(parent, ast.arg) or (
+            isinstance(parent, ast.AnnAssign) and child is parent.annotation
+        )
+        if isinstance(parent, ast.FunctionDef | ast.AsyncFunctionDef):
+            annotation = child is parent.returns
+        if not annotation and self._in_annotation(node):
+            raise _Bail  # a typing call's or subscript's string: LibCST may read it
+        return annotation
+
+    def _literal(self, node: ast.Subscript) -> bool:
+        """`Literal[...]` (LibCST reads no string annotation inside one)."""
+        if not isinstance(node.value, ast.Name):
+            return False
+        names = {name for name, _ in self.file.scopes.qualified_names(node.value)}
+        return bool(names & {"typing.Literal", "typing_extensions.Literal"})
+
+    def _reads_name(self, node: ast.Constant, bound: str) -> bool:
+        """Whether the annotation's text, parsed, reads `bound` as a plain name."""
+        start, end = self.text.span(node)
+        literal = self.file.text[start:end]
+        quote = literal[:1]
+        if quote not in ("'", '"') or literal[-1:] != quote or literal[:3] == quote * 3:
+            raise _Bail  # a prefix or triple quotes
+        content = literal[1:-1]
+        if content != node.value or quote in content:
+            raise _Bail  # an escape or a concatenation: LibCST reads it otherwise
+        try:
+            tree = ast.parse(content)
+        except (SyntaxError, ValueError):
+            raise _Bail from None  # LibCST's parser may still read it
+        if len(tree.body) != 1 or not isinstance(tree.body[0], ast.Expr):
+            raise _Bail
+        reads = False
+        for inner in ast.walk(tree):
+            if isinstance(inner, ast.Constant) and isinstance(inner.value, str):
+                raise _Bail  # a string in the string: LibCST reads it too
+            if isinstance(inner, ast.NamedExpr | ast.Lambda):
+                raise _Bail  # a binding or a scope in the string
+            if isinstance(inner, ast.Attribute) and _root(inner) == bound:
+                raise _Bail  # a dotted name LibCST may read as a whole
+            if isinstance(inner, ast.Name) and inner.id == bound:
+                reads = True
+        return reads
+
+    def _renamed_words(self, node: ast.Constant, bound: str, desired: str) -> list[Edit]:
+        """`bound` renamed wherever it stands as a word in the string, as the rewrite's
+        `_rename_in_string` does (on a plain literal: its text is its value)."""
+        start, end = self.text.span(node)
+        literal = self.file.text[start:end]
+        quote = literal[:1]
+        if quote not in ("'", '"') or literal[-1:] != quote or literal[1:-1] != node.value:
+            raise _Bail  # a prefix, triple quotes or an escape
+        word = re.compile(rf"(?<![\w.]){re.escape(bound)}(?!\w)")
+        return [
+            Edit(start + 1 + found.start(), start + 1 + found.end(), desired)
+            for found in word.finditer(node.value)
+        ]
 
     def _strings(self) -> list[ast.Constant]:
         """Every string constant of the file."""
@@ -1233,6 +1331,14 @@ class _Fixer:
             for start, end in spans:
                 if max(edit.start, start) < min(edit.end, end) or start < edit.start < end:
                     raise _Bail
+
+
+def _root(node: ast.Attribute) -> str | None:
+    """The name a dotted expression starts from."""
+    value: ast.expr = node
+    while isinstance(value, ast.Attribute):
+        value = value.value
+    return value.id if isinstance(value, ast.Name) else None
 
 
 _WHOLE_LINE = re.compile(r"[ \t\f]*(#[^\n]*)?\n")

@@ -247,7 +247,7 @@ def _rewrite(job: Job, path: str, source: bytes, result: FileResult) -> None:
     when every fix the analysis decided comes as text edits."""
     context = FileContext.from_path(path)
     try:
-        plans = _plans(job, context, source, job.codemods)
+        plans, seed = _plans(job, context, source, job.codemods)
     except _Unparsable:
         result.error = unparsable(source, context)
         return
@@ -269,9 +269,11 @@ def _rewrite(job: Job, path: str, source: bytes, result: FileResult) -> None:
             result.original = source
             result.skipped = "not rewritten: LibCST does not reproduce this file byte for byte"
             return
-        _transform(job, _Text(parsed.code, encoding, context, parsed), source, result, plans)
+        current = _Text(parsed.code, encoding, context, parsed)
+        _transform(job, current, source, result, plans, seed)
     else:
-        _transform(job, _Text(text, source_encoding(source), context), source, result, plans)
+        current = _Text(text, source_encoding(source), context)
+        _transform(job, current, source, result, plans, seed)
 
 
 @dataclass
@@ -367,19 +369,26 @@ def _analyzer(codemod: Codemod, parsed: ParsedFile, rules: RuleSet) -> Analyzer:
 
 
 def _plans(
-    job: Job, context: FileContext, source: bytes, codemods: tuple[str, ...]
-) -> dict[str, _Plan]:
+    job: Job,
+    context: FileContext,
+    source: bytes,
+    codemods: tuple[str, ...],
+    file: AstFile | None = None,
+) -> tuple[dict[str, _Plan], _Seed | None]:
     """What each codemod has to do in `source`, from its analysis: nothing (no needles, or no
-    fix), its fixes as text edits, or its transform (an empty plan)."""
+    fix), its fixes as text edits, or its transform (an empty plan); and the parse and the
+    analyses made (`file`: the parse of `source` when the caller has it), for the rewrite's
+    measure to share."""
     present = [name for name in codemods if job.has_needles(name, source)]
     plans = {name: _Plan() if name in present else _Plan(idle=[]) for name in codemods}
     analyzed = [name for name in present if fast_analyzer(name)]
     if not analyzed:
-        return plans
-    try:
-        file = AstFile(source, context)
-    except (SyntaxError, ValueError, UnicodeDecodeError, RecursionError, MemoryError) as error:
-        raise _Unparsable from error
+        return plans, None
+    if file is None:
+        try:
+            file = AstFile(source, context)
+        except (SyntaxError, ValueError, UnicodeDecodeError, RecursionError, MemoryError) as e:
+            raise _Unparsable from e
     analyses, _declined = fast_analyses(file, job.rules, analyzed)
     for name, analysis in analyses.items():
         found = analysis.findings
@@ -392,7 +401,10 @@ def _plans(
             edits = [edit for finding in fixes for edit in finding.edits]
             left = [finding for finding in found if not finding.fix]
             plans[name] = _Plan(edits=edits, left=left, fixes=sum(f.changes for f in fixes))
-    return plans
+    return plans, (file, analyses)
+
+
+_Seed = tuple[AstFile, dict[str, Analysis]]  # a text's parse and the analyses made of it
 
 
 class _Unparsable(Exception):  # noqa: N818 - a signal
@@ -400,7 +412,12 @@ class _Unparsable(Exception):  # noqa: N818 - a signal
 
 
 def _transform(
-    job: Job, current: _Text, source: bytes, result: FileResult, plans: dict[str, _Plan]
+    job: Job,
+    current: _Text,
+    source: bytes,
+    result: FileResult,
+    plans: dict[str, _Plan],
+    seed: _Seed | None = None,
 ) -> None:
     """Each codemod in turn on the previous one's output; the final code must parse again.
 
@@ -416,6 +433,8 @@ def _transform(
     from codemods import CODEMODS
 
     check = _rewrite_check(job, current.context)
+    if seed is not None:
+        check.seed(*seed)
     for index, name in enumerate(job.codemods):
         plan = plans[name]
         if plan.idle is not None:
@@ -441,7 +460,7 @@ def _transform(
             result.findings.extend(shift_findings(outcome.findings, outcome.code, code))
             result.findings.append(_withdrawn(name, regression, outcome.code, current))
             continue
-        if plan.edits is None and not _parses(outcome.code):
+        if plan.edits is None and not _parses(outcome.code, check):
             try:  # beyond the stdlib's grammar (3.12 syntax on 3.11): LibCST decides
                 libcst_parse(outcome.code, current.context)
             except Exception as error:  # noqa: BLE001
@@ -453,9 +472,13 @@ def _transform(
         result.changes[name] = max(outcome.changes, 1)
         current = _Text(outcome.code, current.encoding, current.context)
         later = job.codemods[index + 1 :]
-        plans = {**plans, **_plans(job, current.context, _encoded(current), later)}
+        parse = check.parsed(current.code)
+        planned, seed = _plans(job, current.context, _encoded(current), later, parse)
+        plans = {**plans, **planned}
+        if seed is not None:
+            check.seed(*seed)
     if result.changes:
-        if not _parses(current.code):
+        if not _parses(current.code, check):
             try:
                 current.parsed()
             except Exception as error:  # noqa: BLE001
@@ -491,9 +514,12 @@ def _withdrawn(name: str, regression: Regression, new: str, kept: _Text) -> Find
     return Finding(WITHDRAWN, kept.context.path, line, 0, message, False, True)
 
 
-def _parses(code: str) -> bool:
+def _parses(code: str, check: RewriteCheck) -> bool:
     """Whether the stdlib parses the code: ten times cheaper than a LibCST parse, and enough to
-    accept a codemod's final output (what it rejects, such as 3.12 syntax, LibCST decides)."""
+    accept a codemod's final output (what it rejects, such as 3.12 syntax, LibCST decides).
+    A text the rewrite's measure parsed is not parsed again."""
+    if check.parsed(code) is not None:
+        return True
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

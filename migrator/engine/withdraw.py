@@ -20,7 +20,8 @@ from __future__ import annotations
 import ast
 import functools
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,11 +53,11 @@ class Measure:
     def __init__(
         self,
         findings: tuple[Finding, ...],
-        tree: ast.Module,
+        file: AstFile,
         lines: tuple[str, ...],
         unresolved: Callable[[], dict[str, int]],
     ) -> None:
-        self.findings, self.tree, self.lines = findings, tree, lines
+        self.findings, self.file, self.tree, self.lines = findings, file, file.tree, lines
         self.prints = tuple(fingerprints_in(findings, lambda _path: lines))
         self._unresolved = unresolved
 
@@ -134,15 +135,31 @@ class RewriteCheck:
             self._measures[text] = self._measure(text)
         return self._measures[text]
 
-    def _measure(self, text: str) -> Measure | None:
+    def seed(self, file: AstFile, analyses: dict[str, Analysis]) -> None:
+        """Measure the file's text from the parse and analyses the runner already made."""
+        if file.text not in self._measures:
+            self._measures[file.text] = self._measure(file.text, file, analyses)
+
+    def parsed(self, text: str) -> AstFile | None:
+        """The stdlib parse of a text this check measured (None: not measured, or no parse)."""
+        measure = self._measures.get(text)
+        return measure.file if measure is not None else None
+
+    def _measure(
+        self, text: str, file: AstFile | None = None, known: dict[str, Analysis] | None = None
+    ) -> Measure | None:
+        if file is None:
+            try:
+                file = AstFile(text, self.context)
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                return None
+        known = known or {}
         try:
-            file = AstFile(text, self.context)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            return None
-        try:
-            analyses, pending = fast_analyses(file, self.rules, self.codemods)
+            missing = tuple(name for name in self.codemods if name not in known)
+            analyses, pending = fast_analyses(file, self.rules, missing)
         except AnalysisFailed:  # the runner reports the failure; no measure to compare
             return None
+        analyses.update({name: known[name] for name in self.codemods if name in known})
         if pending:
             try:
                 analyses.update(self.fallback(tuple(pending), text))
@@ -154,7 +171,7 @@ class RewriteCheck:
         def unresolved() -> dict[str, int]:
             return modules.unresolved(tree, context) if modules else {}
 
-        return Measure(findings, tree, tuple(text.splitlines()), unresolved)
+        return Measure(findings, file, tuple(text.splitlines()), unresolved)
 
 
 def _site(finding: Finding, lines: Sequence[str]) -> tuple[str, str, str]:
@@ -189,7 +206,7 @@ class ModuleFacts:
     def unresolved(self, tree: ast.Module, context: FileContext) -> dict[str, int]:
         """In-project import paths of the file that do not resolve, with their first line."""
         found: dict[str, int] = {}
-        for node in ast.walk(tree):
+        for node in _imports(tree):
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     if self._inside(alias.name) and not self.index.exists(alias.name):
@@ -209,6 +226,24 @@ class ModuleFacts:
     def _inside(self, module: str) -> bool:
         top = module.split(".", 1)[0]
         return top.isidentifier() and self.index.exists(top)
+
+
+_BLOCKS = (ast.stmt, ast.excepthandler, ast.match_case)  # what holds or is a statement
+
+
+def _imports(tree: ast.Module) -> Iterator[ast.Import | ast.ImportFrom]:
+    """The import statements in `ast.walk`'s order (breadth first), visiting statements only:
+    no expression holds one."""
+    queue = deque([tree])
+    while queue:
+        node = queue.popleft()
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            yield node
+            continue
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                queue.extend(item for item in value if isinstance(item, _BLOCKS))
 
 
 _modules: dict[str, ModuleFacts] = {}
