@@ -7,6 +7,7 @@ edits)` is what `ImportsCodemod.transform` writes, byte for byte.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from codemods.core.base import ParsedFile
 from codemods.core.edits import apply_edits
 from codemods.core.line_shift import shift_findings
 from codemods.core.tree import AstFile
-from codemods.core.values import FileContext
+from codemods.core.values import FileContext, Finding
 from codemods.imports.codemod import ImportsCodemod
 from codemods.imports.fast import analyze, edits_cover_all
 from migrator.spec import default_spec_text, parse_spec
@@ -49,10 +50,14 @@ EDITED = {
     "form06_indirect",
     "form07_string_references",
     "form08_canonical_alias",
+    "form11_compat_alias",
+    "form11_compat_alias_imported_elsewhere",
+    "form11_compat_alias_unknown_importers",
     "multiline_entry_comments",
     "multiline_entry_moved_out",
     "multiline_entry_renamed",
     "non_call_references",
+    "rebinding",
     "shadowed_by_parameter",
 }
 
@@ -80,13 +85,15 @@ def test_every_fixture_is_its_after_file_by_edits_or_by_transform(case: str) -> 
     assert (result if result is not None else transformed(source, context, rules)) == after
 
 
-def run_without_libcst(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str):
+def run_without_libcst(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, source: str, relative: str = PATH
+):
     """The runner's result for `source` as the repository's one file, under the built-in spec;
     the test fails if the run reaches LibCST (its parse or the imports transform)."""
     from migrator.engine import runner
     from migrator.engine.changes import compute_changes
 
-    path = tmp_path / PATH
+    path = tmp_path / relative
     path.parent.mkdir(parents=True)
     path.write_text(source, encoding="utf-8")
 
@@ -113,7 +120,7 @@ def test_sample_repository_edits_equal_the_rewrite() -> None:
         if result is not None:
             assert result == transformed(source, context), relative
             compared.append(relative)
-    assert len(compared) == 21, compared
+    assert len(compared) == 23, compared
 
 
 def check(source: str, expected: str, path: str = PATH) -> None:
@@ -774,9 +781,6 @@ def test_an_all_entry_is_renamed_and_counted_as_the_rewrite_counts_it() -> None:
         # ... or a comment after it indented deeper than it (the last handler's block owns it)
         f"try:\n    from {CONTEXT} import UserExecutionContext\n"
         f"except ImportError:\n    from {OLD} import UserExecutionContext\n\n    # late\nx = 1\n",
-        # `__all__` already lists the new name: the rewrite drops the old entry
-        f"from {OLD} import ExecutionEngine\n"
-        "__all__ = ['ExecutionEngine', 'UserExecutionEngine']\n",
         # a name the rewrite joins to an earlier import with a trailing comma ...
         f"from {CONTEXT} import (Other, Another,)\nfrom {OLD} import UserExecutionContext\n",
         # ... or laid out on several lines
@@ -788,10 +792,6 @@ def test_an_all_entry_is_renamed_and_counted_as_the_rewrite_counts_it() -> None:
         # ... or after a statement ending in a semicolon
         f"from {CONTEXT} import UserExecutionContext\nx = 1;\n"
         f"from {OLD} import UserExecutionContext\n",
-        # one name imported twice in a scope from places that now differ: the rewrite keeps
-        # an alias
-        f"from {OLD} import ExecutionEngine\nif x:\n    from {FACTORY} import ExecutionEngine\n"
-        "y = ExecutionEngine\n",
         # the new name is taken where the old one is used
         f"from {OLD} import ExecutionEngine\nUserExecutionEngine = 1\nx = ExecutionEngine\n",
         # a string that LibCST may read as a type outside an annotation (a typing call) ...
@@ -897,4 +897,319 @@ def test_a_reference_in_an_f_string_leaves_the_file_to_the_rewrite() -> None:
     assert transformed(source, context) == (
         f"from {CONTEXT} import UserExecutionContext\n"
         f"x = f\"{{patch('{CANONICAL}.UserExecutionEngine')}}\"\n"
+    )
+
+
+# ---- compatibility aliases (`ImportRewrite._decide_compat_aliases`) --------------------------
+OLD_FILE = "netra_backend/app/agents/supervisor/execution_engine.py"  # the module a rule moves
+RUN_RULES = replace(RULES, imported_elsewhere=frozenset())  # a run no outside file imports from
+
+
+def check_rewrite(source: str, expected: str, path: str, rules=RULES) -> list[Finding]:
+    """The analysis' edits give `expected`, and so does the rewrite, with the same findings
+    (rule, place, words, flags and order) and the same count of changes; the findings the
+    edits leave, for review."""
+    context = FileContext.from_path(path)
+    findings = analyze(AstFile(source, context), rules).findings
+    assert edits_cover_all(findings)
+    written = apply_edits(source, [edit for finding in findings for edit in finding.edits])
+    result = ImportsCodemod().transform(ParsedFile(source, context), rules)
+    assert written == result.code == expected
+    left = shift_findings([f for f in findings if not f.fix], source, written)
+    assert [f.to_dict() for f in left] == [f.to_dict() for f in result.findings]
+    assert sum(f.changes for f in findings if f.fix) == result.changes
+    return left
+
+
+def kept(source: str, why: str, line: int, path: str = OLD_FILE, rules=RULES) -> None:
+    """The alias at `line` stays, reported as the rewrite reports it; nothing changes."""
+    left = check_rewrite(source, source, path, rules)
+    message = f"compatibility alias `ExecutionEngine` kept: {why}"
+    assert [(f.rule, f.line, f.column, f.message) for f in left] == [
+        ("aliased-import", line, 0, message)
+    ]
+    assert left[0].manual_review and not left[0].fixable
+
+
+USED = "`ExecutionEngine` is still used in this file"
+ALIAS = f"from {CANONICAL} import UserExecutionEngine\n\nExecutionEngine = UserExecutionEngine\n"
+
+
+def test_a_compatibility_alias_still_read_in_the_file_is_kept() -> None:
+    source = ALIAS + "def f():\n    return ExecutionEngine()\n"
+    kept(source, USED, 3, rules=RUN_RULES)
+    # ... read through another binding of the name in the module scope, here an import
+    source = ALIAS + "if x:\n    from os import path as ExecutionEngine\ny = ExecutionEngine\n"
+    kept(source, USED, 3, rules=RUN_RULES)
+
+
+def test_a_compatibility_alias_of_a_module_no_rule_moves_is_kept() -> None:
+    own = "netra_backend.app.services.sample.ExecutionEngine"
+    why = f"no rule moves `{own}`, so the files importing it are not rewritten"
+    kept(ALIAS, why, 3, path=PATH, rules=RUN_RULES)
+
+
+def test_a_compatibility_alias_sharing_its_line_is_kept() -> None:
+    source = ALIAS.replace("ExecutionEngine =", "x = 1; ExecutionEngine =")
+    context = FileContext.from_path(OLD_FILE)
+    left = check_rewrite(source, source, OLD_FILE, RUN_RULES)
+    assert [(f.line, f.column, f.message) for f in left] == [
+        (
+            3,
+            7,
+            "compatibility alias `ExecutionEngine` kept: it shares its line with other statements",
+        )
+    ]
+    assert analyze(AstFile(source, context), RUN_RULES).findings[0].changes == 0
+
+
+def test_a_compatibility_alias_files_outside_the_run_may_import_is_kept() -> None:
+    why = "unknown whether files outside this run import it (`migrator run` checks)"
+    kept(ALIAS, why, 3)  # no run: nothing known of the other files
+    module = "netra_backend.app.agents.supervisor.execution_engine"
+    outside = replace(RULES, imported_elsewhere=frozenset({module}))
+    kept(ALIAS, f"files outside this run import `{module}`", 3, rules=outside)
+
+
+def test_a_removed_compatibility_alias_goes_with_its_lines_and_its_all_entries() -> None:
+    left = check_rewrite(
+        '"""Deprecated."""\n'
+        f"from {CANONICAL} import UserExecutionEngine\n"
+        "\n"
+        "# the old name\n"
+        "ExecutionEngine = UserExecutionEngine  # compat\n"
+        "Engine = UserExecutionEngine\n"  # no old name: no alias to the rewrite
+        f'patch("{OLD}.ExecutionEngine.run")\n'
+        "__all__ = ['ExecutionEngine', 'Engine']\n"
+        '__all__ += ("Engine" , "ExecutionEngine", )\n'
+        "__all__ += [ 'UserExecutionEngine',\"ExecutionEngine\",'Engine' ]\n"
+        "__all__ += ('ExecutionEngine',\"X\" )\n",
+        '"""Deprecated."""\n'
+        f"from {CANONICAL} import UserExecutionEngine\n"
+        "Engine = UserExecutionEngine\n"
+        f'patch("{CANONICAL}.UserExecutionEngine.run")\n'
+        "__all__ = ['Engine']\n"
+        '__all__ += ("Engine", )\n'
+        "__all__ += [ 'UserExecutionEngine','Engine' ]\n"
+        '__all__ += ("X", )\n',  # a one-element tuple gets its comma
+        OLD_FILE,
+        RUN_RULES,
+    )
+    assert left == []
+
+
+def test_the_runner_removes_a_compatibility_alias_without_libcst(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = (
+        f"from {OLD} import ExecutionEngine as Legacy\n"
+        f"from {CANONICAL} import UserExecutionEngine\n"
+        "\n"
+        "ExecutionEngine = UserExecutionEngine\n"
+        '__all__ = ["ExecutionEngine", "UserExecutionEngine"]\n'
+        "def f():\n"
+        "    return Legacy\n"
+    )
+    expected = (
+        f"from {CANONICAL} import UserExecutionEngine\n"
+        '__all__ = ["UserExecutionEngine"]\n'
+        "def f():\n"
+        "    return UserExecutionEngine\n"
+    )
+    check_rewrite(source, expected, OLD_FILE, RUN_RULES)
+    result = run_without_libcst(tmp_path, monkeypatch, source, OLD_FILE)
+    assert result.error is None
+    assert result.new == expected.encode()
+    assert result.findings == []
+    assert result.changes == {"imports": 2}
+
+
+def test_the_runner_reports_a_kept_compatibility_alias_without_libcst(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = (
+        f"from {OLD} import UserExecutionContext\n"
+        f"from {CANONICAL} import UserExecutionEngine\n"
+        "ExecutionEngine = UserExecutionEngine\n"
+        f'patch("{OLD}.ExecutionEngine", ExecutionEngine)\n'
+        'patch("netra_backend.app.agents.supervisor.execution_engine.helper")\n'
+    )
+    rewritten = ImportsCodemod().transform(
+        ParsedFile(source, FileContext.from_path(OLD_FILE)), RULES
+    )
+    result = run_without_libcst(tmp_path, monkeypatch, source, OLD_FILE)
+    assert result.error is None
+    assert result.new == rewritten.code.encode()
+    assert result.changes == {"imports": rewritten.changes} == {"imports": 2}
+    assert result.findings == rewritten.findings
+    assert [(f.rule, f.line, f.message) for f in result.findings] == [
+        ("string-reference", 5, f'"{OLD}.helper": names a deprecated module that no rule moves'),
+        ("aliased-import", 3, f"compatibility alias `ExecutionEngine` kept: {USED}"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        # a string annotation may read the alias (LibCST parses it): the rewrite decides
+        ALIAS + "def f(x: 'ExecutionEngine'): pass\n",
+        # the alias right after a compound statement (whose block may own the lines before it)
+        f"from {CANONICAL} import UserExecutionEngine\nif x:\n    pass\n"
+        "ExecutionEngine = UserExecutionEngine\n",
+        # an `__all__` entry to drop from a display on several lines
+        ALIAS + "__all__ = [\n    'ExecutionEngine',\n    'X',\n]\n",
+        # ... or left empty
+        ALIAS + "__all__ = ['ExecutionEngine']\n",
+        # ... or spelled by concatenated literals (no entry to LibCST)
+        ALIAS + "__all__ = ['Execution' 'Engine', 'X']\n",
+        # an alias the rewrite reads through a re-export, which the analysis does not report
+        f"from {CONSOLIDATED} import ExecutionEngine as E\n\nExecutionEngine = E\n"
+        f"from {OLD} import UserExecutionContext\n",
+    ],
+)
+def test_compatibility_aliases_left_to_the_rewrite_carry_no_edits(source: str) -> None:
+    findings = analyze(AstFile(source, FileContext.from_path(OLD_FILE)), RUN_RULES).findings
+    assert any(finding.fix for finding in findings)
+    assert not edits_cover_all(findings)
+    assert all(finding.edits == () for finding in findings)
+
+
+def test_an_all_entry_of_a_renamed_import_is_dropped_where_the_new_name_is_listed() -> None:
+    check_rewrite(
+        f"from {OLD} import ExecutionEngine\n"
+        "__all__ = ['ExecutionEngine', 'UserExecutionEngine']\n"
+        "__all__ += ('UserExecutionEngine', 'ExecutionEngine',)\n",
+        f"from {CANONICAL} import UserExecutionEngine\n"
+        "__all__ = ['UserExecutionEngine']\n"
+        "__all__ += ('UserExecutionEngine',)\n",
+        PATH,
+    )
+
+
+def test_a_use_a_later_rebinding_always_reaches_first_keeps_the_old_name() -> None:
+    # The rewrite renames the uses only the import reaches; a use in another scope (or later
+    # in the module) that the alias's assignment rebinds first keeps its name, and the alias,
+    # still used, is kept.
+    left = check_rewrite(
+        f"from {CANONICAL} import UserExecutionEngine as ExecutionEngine\n"
+        "import os\n"
+        f"from {CANONICAL} import UserExecutionEngine\n"
+        "first = ExecutionEngine\n"
+        "\n"
+        "ExecutionEngine = UserExecutionEngine\n"
+        "later = ExecutionEngine\n"
+        "def f():\n"
+        "    return ExecutionEngine\n"
+        '__all__ = ["ExecutionEngine", "UserExecutionEngine"]\n',
+        f"from {CANONICAL} import UserExecutionEngine\n"
+        "import os\n"
+        "first = UserExecutionEngine\n"
+        "\n"
+        "ExecutionEngine = UserExecutionEngine\n"
+        "later = ExecutionEngine\n"
+        "def f():\n"
+        "    return ExecutionEngine\n"
+        '__all__ = ["UserExecutionEngine"]\n',
+        OLD_FILE,
+        RUN_RULES,
+    )
+    assert [(f.line, f.message) for f in left] == [
+        (5, f"compatibility alias `ExecutionEngine` kept: {USED}")
+    ]
+
+
+REACHED = "is also bound by another statement that reaches the same uses"
+
+
+def fallback(source: str, expected: str, kept: list[tuple[int, int, str]]) -> None:
+    """The edits keep the bound names as the rewrite does, and report each as it does."""
+    left = check_rewrite(source, expected, PATH)
+    assert [(f.rule, f.line, f.column, f.message) for f in left] == [
+        ("aliased-import", line, column, message) for line, column, message in kept
+    ]
+    assert all(f.manual_review and not f.fixable for f in left)
+
+
+def test_an_import_whose_uses_another_binding_may_reach_keeps_its_bound_name() -> None:
+    new = f"from {CANONICAL} import UserExecutionEngine as E\n"
+    why = f"kept `UserExecutionEngine as E`: `E` {REACHED}"
+    # a rebinding in a compound statement may come first or not
+    fallback(
+        f"from {OLD} import ExecutionEngine as E\nif x:\n    E = None\ny = E\n",
+        f"{new}if x:\n    E = None\ny = E\n",
+        [(1, 65, why)],
+    )
+    # ... and one before the import does not come first
+    fallback(
+        f"E = None\nfrom {OLD} import ExecutionEngine as E\ndef f():\n    return E\n",
+        f"E = None\n{new}def f():\n    return E\n",
+        [(2, 65, why)],
+    )
+    # an import of the name the rules do not move
+    fallback(
+        f"from {OLD} import ExecutionEngine\nif x:\n    from {FACTORY} import ExecutionEngine\n"
+        "y = ExecutionEngine\n",
+        f"from {CANONICAL} import UserExecutionEngine as ExecutionEngine\nif x:\n"
+        f"    from {FACTORY} import ExecutionEngine\ny = ExecutionEngine\n",
+        [(1, 65, f"kept `UserExecutionEngine as ExecutionEngine`: `ExecutionEngine` {REACHED}")],
+    )
+
+
+def test_a_group_keeping_its_bound_name_is_planned_as_the_rewrite_plans_it() -> None:
+    # The canonical import already reads `UserExecutionEngine as ExecutionEngine`: it stays
+    # (no change); the later imports of the name go, as imports the block has; the moved
+    # `RequestScopedExecutionEngine` joins the first import; each kept name is reported.
+    why = f"kept `UserExecutionEngine as ExecutionEngine`: `ExecutionEngine` {REACHED}"
+    fallback(
+        f"from {CANONICAL} import UserExecutionEngine as ExecutionEngine\n"
+        "ExecutionEngine = 1\n"
+        f"from {CONSOLIDATED} import (\n"
+        "    ExecutionEngine,  # c\n"
+        "    RequestScopedExecutionEngine,\n"
+        ")\n"
+        f"from {OLD} import ExecutionEngine, UserExecutionContext\n"
+        "x = ExecutionEngine, RequestScopedExecutionEngine\n",
+        f"from {CANONICAL} import UserExecutionEngine as ExecutionEngine, UserExecutionEngine\n"
+        "ExecutionEngine = 1\n"
+        f"from {CONTEXT} import UserExecutionContext\n"
+        "x = ExecutionEngine, UserExecutionEngine\n",
+        [(1, 70, why), (4, 4, why), (4, 65, why)],  # where the lines went
+    )
+
+
+def test_the_runner_withdraws_a_kept_bound_name_without_libcst(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The import the rewrite keeps as `UserExecutionEngine as E` would be a new aliased
+    # import: the runner withdraws the change, reporting what the rewrite reported there.
+    source = (
+        f"from {OLD} import ExecutionEngine as E, UserExecutionContext\n"
+        "if x:\n    E = None\ndef f():\n    return E, UserExecutionContext\n"
+    )
+    result = run_without_libcst(tmp_path, monkeypatch, source)
+    assert result.error is None
+    assert result.new is None and result.changes == {}
+    assert [(f.rule, f.line, f.column, f.message) for f in result.findings] == [
+        ("aliased-import", 1, 65, f"kept `UserExecutionEngine as E`: `E` {REACHED}"),
+        (
+            "rewrite-withdrawn",
+            1,
+            0,
+            "`imports` left this unchanged: it would add a `aliased-import` finding: "
+            "`UserExecutionEngine` imported as `E`; change it by hand",
+        ),
+    ]
+
+
+def test_an_all_entry_of_a_renamed_import_stays_to_the_rewrite_beside_a_concatenated_name() -> None:
+    # `'User' 'ExecutionEngine'` is no entry to the rewrite: it renames the old one instead
+    # (a change it counts), which the edits leave to it.
+    source = (
+        f"from {OLD} import ExecutionEngine\n"
+        "__all__ = ['ExecutionEngine', 'User' 'ExecutionEngine']\n"
+    )
+    findings = analyze(AstFile(source, FileContext.from_path(PATH)), RULES).findings
+    assert not edits_cover_all(findings)
+    assert transformed(source, FileContext.from_path(PATH)).endswith(
+        "__all__ = ['UserExecutionEngine', 'User' 'ExecutionEngine']\n"
     )

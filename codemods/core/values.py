@@ -35,8 +35,8 @@ class Finding:
     # What the rewrite reports once its fixes are applied (an import it keeps, for review): an
     # analysis gives it with its fix's edits, a scan does not report it (`Analysis.scanned`).
     after_fix: bool = field(default=False, compare=False, repr=False)
-    # How many changes the rewrite counts for this fix (with `edits`: a renamed string counts
-    # as one more, as LibCST's rewrite counts it); neither reported nor compared.
+    # How many changes the rewrite counts for this fix, its edits applied: a renamed string
+    # counts as one more, a site it leaves as it is (edits that change nothing) as none.
     changes: int = field(default=1, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, object]:

@@ -4,7 +4,8 @@
   a star import from an old module is reported at the statement), canonical imports under another
   name (`aliased-import`) or counted (`canonical_imports`), and canonical names imported through
   another project module (`indirect-import`);
-- module-level compatibility aliases `Alias = canonical.Name` (`aliased-import`, at the assignment);
+- module-level compatibility aliases `Alias = canonical.Name` (`aliased-import`, at the assignment;
+  where its edits keep one, what the rewrite reports there follows, `compat`);
 - dotted string paths of old locations passed to `patch`/`import_module`/`__import__`/`find_spec`
   (first positional argument, `target=`/`name=`) or used as `sys.modules[...]` keys
   (`string-reference`, at the string).
@@ -43,6 +44,13 @@ from codemods.core.references import is_path_argument, takes_path
 from codemods.core.rules import RuleSet
 from codemods.core.tree import AstFile, dotted
 from codemods.core.values import Analysis, Finding
+from codemods.imports.compat import (
+    CompatAlias,
+    decide,
+    is_fallback,
+    is_kept_message,
+    kept_message,
+)
 from codemods.imports.constructions import constructions
 from codemods.imports.fixes import text_fixes
 from codemods.imports.verdicts import (
@@ -219,7 +227,9 @@ class _Collector:
             for path in sorted(self.file.qualified_names(value) & self.paths.canonical):
                 verdict = compat_alias_verdict(alias, path)
                 if verdict is not None:
-                    found.append(self.file.finding(verdict.rule, statement, verdict.message))
+                    finding = self.file.finding(verdict.rule, statement, verdict.message)
+                    self.nodes[id(finding)] = statement
+                    found.append(finding)
         return found
 
     # string references -------------------------------------------------------------------
@@ -291,9 +301,13 @@ class _Collector:
         in_fstrings = any(is_in_fstring(f.message) for f in findings if not f.fix)
         edits = None
         kept: list[ast.alias] = []
+        fallbacks: list[tuple[ast.alias, str]] = []
         changes: list[int] = []
         if fixed and not in_fstrings:
-            edits = text_fixes(self.file, self.paths, rules, fixed, kept, changes)
+            compat = decide(self.file, self.paths)
+            edits = text_fixes(
+                self.file, self.paths, rules, fixed, kept, compat, fallbacks, changes
+            )
         if edits is not None:
             by_finding = {
                 id(f): (e, count) for (f, _), e, count in zip(fixed, edits, changes, strict=True)
@@ -304,9 +318,13 @@ class _Collector:
                 else f
                 for f in findings
             ]
+            edited, reports = self._compat_aliases_decided(findings, edited, compat)
             if kept:
                 edited = self._still_used(findings, edited, kept)
-            findings = _in_rewrite_order(edited)
+            for alias, message in fallbacks:
+                verdict = Verdict("aliased-import", message, fixable=False, manual_review=True)
+                reports.append(replace(verdict.at(self.file, alias), after_fix=True))
+            findings = _in_rewrite_order(edited + reports)
         self.analysis.findings = findings
         return self.analysis
 
@@ -325,6 +343,28 @@ class _Collector:
                 verdict = Verdict("deprecated-import", message, fixable=False, manual_review=True)
                 found.append(replace(verdict.at(self.file, alias), after_fix=True))
         return found
+
+    def _compat_aliases_decided(
+        self, findings: list[Finding], edited: list[Finding], compat: dict[int, CompatAlias]
+    ) -> tuple[list[Finding], list[Finding]]:
+        """The edited findings, one whose edits change nothing (a compatibility alias kept or not
+        read as one, an import already as the rewrite keeps it) counting no change; and what the
+        rewrite reports where it keeps an alias (`_in_rewrite_order` puts those after the path
+        strings: the rewrite decides aliases last)."""
+        counted, reports = [], []
+        for finding, written in zip(findings, edited, strict=True):
+            node = self.nodes.get(id(finding))
+            if written.fix and not any(e.start < e.end or e.content for e in written.edits):
+                written = replace(written, changes=0)
+            counted.append(written)
+            if not isinstance(node, ast.Assign) or not written.fix:
+                continue
+            alias = compat.get(id(node))
+            if alias is not None and isinstance(alias.why, str):
+                message = kept_message(alias.alias, alias.why)
+                verdict = Verdict("aliased-import", message, fixable=False, manual_review=True)
+                reports.append(replace(verdict.at(self.file, node), after_fix=True))
+        return counted, reports
 
     def _held_by_constructions(self, findings: list[Finding], rules: RuleSet) -> list[Finding]:
         """An import of a constructor rule's old class that the file still constructs directly
@@ -463,9 +503,12 @@ def _in_rewrite_order(findings: list[Finding]) -> list[Finding]:
     keep an import; the runner gives a file's fixes as edits with the others in this order."""
     stars = [f for f in findings if f.rule == "deprecated-import" and is_star_import(f.message)]
     strings = [f for f in findings if f.rule == "string-reference"]
+    aliases = [f for f in findings if f.rule == "aliased-import" and is_kept_message(f.message)]
+    fallbacks = [f for f in findings if f.rule == "aliased-import" and is_fallback(f.message)]
     calls = [f for f in findings if f.rule == "constructor-signature"]
-    picked = {id(f) for f in [*stars, *strings, *calls]}
-    return [*stars, *(f for f in findings if id(f) not in picked), *strings, *calls]
+    picked = {id(f) for f in [*stars, *strings, *aliases, *fallbacks, *calls]}
+    others = (f for f in findings if id(f) not in picked)
+    return [*stars, *others, *fallbacks, *strings, *aliases, *calls]
 
 
 def edits_cover_all(findings: list[Finding]) -> bool:

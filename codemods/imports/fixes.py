@@ -22,9 +22,16 @@ package.module as name`) read as `module.Name` of one moved name: each such read
 name, imported in place of the module or, when the module is also read for names no rule moves
 (or itself), on a line after its import, which stays (the analysis then reports it as the
 rewrite does, `words.still_used`); a path string (`string-reference`): the new path between the
-literal's own prefix and quotes. Left to `transform` (no edits): other `import` statements,
-module moves, a module read for several moved names, where the name is taken, or bound more than
-once, compatibility aliases, escaped path strings; imports on a line with other statements,
+literal's own prefix and quotes; a module-level compatibility alias (`compat.decide`) the rewrite
+removes: its statement with its leading lines, and the entries naming it in one-line `__all__`
+displays; one it keeps (the analysis reports it) or does not read as an alias: no change; a use
+that an unconditional rebinding after the imports always reaches first keeps its name; an
+`__all__` entry of a renamed name whose new name it lists already goes (as a removed alias's);
+a scope's imports of one name that now come from different places, or whose uses another
+binding may reach first, keep the name (`New as Bound`, the analysis reporting each as the
+rewrite does). Left to `transform` (no edits): other `import` statements, module moves, a module
+read for several moved names, where the name is taken, or bound more than once, an alias a
+string annotation may read, escaped path strings; imports on a line with other statements,
 whose name the rewrite joins to an earlier import with a trailing comma or on several lines, or
 that it drops right after a compound statement (whose block may own the lines before it); a try
 it folds whose body has a statement on several lines or lines between statements, or a comment
@@ -47,11 +54,12 @@ from dataclasses import dataclass, field
 from codemods.core.annotations import in_annotation
 from codemods.core.edits import Edit, apply_edits
 from codemods.core.imports.text import IMPORT_ERRORS
-from codemods.core.paths import PathMap, module_spelling, old_names, split_path
+from codemods.core.paths import PathMap, module_spelling, split_path
 from codemods.core.rules import RuleSet
-from codemods.core.scopes import Assignment, Scope
+from codemods.core.scopes import Access, Assignment, Scope
 from codemods.core.tree import AstFile, Unsupported, dotted
 from codemods.core.values import Finding
+from codemods.imports.compat import CompatAlias
 from codemods.imports.constructions import constructions, destination
 
 _SIMPLE = (
@@ -92,10 +100,24 @@ class _Move:
     uses: list[ast.Attribute] | None = None
     # ... and the module is also read for names no rule moves: its import stays (reported)
     kept: bool = False
+    # the rewrite keeps the bound name (`ImportRewrite._fallback`): why (reported); and whether
+    # the import is already that one (it stays as it is)
+    fallback: str | None = None
+    unchanged: bool = False
 
     @property
     def bound(self) -> str:
         return self.alias.asname or self.alias.name
+
+    @property
+    def asname(self) -> str | None:
+        """The name the new import binds it under, when not its own."""
+        return self.bound if self.fallback is not None and self.bound != self.name else None
+
+    @property
+    def written(self) -> str:
+        """The new import's entry."""
+        return f"{self.name} as {self.asname}" if self.asname else self.name
 
     @property
     def module(self) -> str:
@@ -152,12 +174,17 @@ def text_fixes(
     rules: RuleSet,
     sites: Sequence[tuple[Finding, ast.AST | None]],
     kept: list[ast.alias] | None = None,
+    compat: dict[int, CompatAlias] | None = None,
+    reports: list[tuple[ast.alias, str]] | None = None,
     changes: list[int] | None = None,
 ) -> list[tuple[Edit, ...]] | None:
     """The edits of each (finding, node) in `sites` (every fix finding of the file), in order;
     None when one of them is not a text fix. With edits, `kept` gets the aliases of the module
-    imports the rewrite keeps (and reports) while it converts reads of them, and `changes` the
-    number of changes the rewrite counts for each site (a renamed string counts as one more)."""
+    imports the rewrite keeps (and reports) while it converts reads of them. `compat`: the
+    rewrite's compatibility aliases of the file (`compat.decide`); `reports` gets the imports
+    that keep their bound name and what the rewrite reports at each, in its order; `changes`
+    the number of changes the rewrite counts for each site (a renamed string counts as one
+    more)."""
     if "\r" in file.text:
         return None
     try:
@@ -165,12 +192,15 @@ def text_fixes(
     except Unsupported:
         return None
     fixer = _Fixer(file, paths, rules)
+    fixer.compat = compat if compat is not None else {}
     try:
         edits = fixer.fixes(sites)
     except _Bail:
         return None
     if kept is not None:
         kept.extend(move.alias for move in fixer._moves.values() if move.kept)
+    if reports is not None:
+        reports.extend(fixer.fallbacks)
     if changes is not None:
         changes.extend(fixer.changes[id(node)] for _, node in sites)
     return edits
@@ -185,6 +215,12 @@ class _Fixer:
         self.context = file.context
         self._string_nodes: list[ast.Constant] | None = None
         self._tries: dict[int, ast.Try] = {}
+        self.compat: dict[int, CompatAlias] = {}
+        # `__all__` entries the rewrite drops (by id), and the site whose edits drop them
+        self._dropped: dict[int, ast.Constant] = {}
+        self._dropper: int | None = None
+        self._site = 0
+        self.fallbacks: list[tuple[ast.alias, str]] = []  # what the rewrite reports, in order
         self._renamed_strings: set[int] = set()
         self.changes: dict[int, int] = collections.defaultdict(lambda: 1)  # by alias id
 
@@ -305,19 +341,27 @@ class _Fixer:
             for finding, node in sites
             if finding.rule == "string-reference" and isinstance(node, ast.Constant)
         }
-        moves = [self._move(node) for _, node in sites if id(node) not in strings]
-        self._no_compat_alias()
+        aliases = self._compat_edits(sites)
+        moves = [
+            self._move(node)
+            for _, node in sites
+            if id(node) not in strings and id(node) not in aliases
+        ]
         statements: dict[int, _Site] = {}
         for move in moves:
             statements.setdefault(id(move.statement), _Site(move.statement)).moves.append(move)
         self._moves = {id(move.alias): move for move in moves}
+        self._decide_fallbacks(moves)
         blocks = {id(block): block for block in (self._block(s.node) for s in statements.values())}
         plan = _Plan()
         for block in blocks.values():
             self._plan_block(block, plan)
         own: dict[int, list[Edit]] = {}
         for move in moves:
+            self._site = id(move.alias)  # the site an `__all__` entry the rename drops is of
             own[id(move.alias)] = [*self._renames(move)]
+            if move.unchanged:
+                own[id(move.alias)] = [Edit.insertion(0, "")]  # no change to count
         edits: dict[int, list[Edit]] = {}
         for block in blocks.values():
             for statement in block:
@@ -336,8 +380,22 @@ class _Fixer:
         for statement_id, statement_edits in edits.items():
             for cause in plan.causes.get(statement_id, []):
                 own[id(cause.alias)][:0] = statement_edits
+        drops = self._all_drops()
+        if drops:
+            key = self._dropper
+            if key in aliases:
+                aliases[key] += tuple(drops)
+            else:
+                own[key] += drops  # type: ignore[index]
+        removals = [e for edits in aliases.values() for e in edits[:1]]
+        others = [*strings.values(), *(e for edits in own.values() for e in edits)]
+        self._apart([*removals, *drops], [e for e in others if e not in drops])
         return [
-            (strings[id(node)],) if id(node) in strings else tuple(own[id(node)])
+            (strings[id(node)],)
+            if id(node) in strings
+            else aliases[id(node)]
+            if id(node) in aliases
+            else tuple(own[id(node)])
             for _, node in sites
         ]
 
@@ -380,6 +438,7 @@ class _Fixer:
         for position, statement in enumerate(froms):
             aliases = statement.names
             moving = [self._moves[id(a)] for a in aliases if id(a) in self._moves]
+            moving = [move for move in moving if not move.unchanged]
             for move in moving:
                 if move.uses is not None and not move.kept:  # the module goes; its one name
                     plan.dropped.add(id(move.alias))  # comes after the rest
@@ -387,7 +446,11 @@ class _Fixer:
             bindings = {
                 self._key(statement, alias)
                 for alias in aliases
-                if (id(alias) not in self._moves or self._moves[id(alias)].kept)
+                if (
+                    id(alias) not in self._moves
+                    or self._moves[id(alias)].kept
+                    or self._moves[id(alias)].unchanged
+                )
                 and id(alias) not in plan.dropped
             }
             if moving or any(id(alias) in plan.dropped for alias in aliases):
@@ -395,7 +458,7 @@ class _Fixer:
             fresh = []
             for move in moving:
                 plan.causes.setdefault(id(statement), []).append(move)
-                key = (move.module, move.name, None)
+                key = (move.module, move.name, move.asname)
                 if key in seen or key in bindings:
                     if not move.kept:  # a module import read for other names stays
                         plan.dropped.add(id(move.alias))
@@ -508,7 +571,9 @@ class _Fixer:
             return [f"from {spelled} *"]
         if id(statement) not in plan.changed or id(statement) in plan.joined:
             results = [(spelled, [(a.name, a.asname) for a in statement.names])]
-            results[0][1].extend((move.name, None) for move in plan.joined.get(id(statement), []))
+            results[0][1].extend(
+                (move.name, move.asname) for move in plan.joined.get(id(statement), [])
+            )
         else:  # what `_statement` writes, in any order
             fresh = plan.fresh.get(id(statement), [])
             moving = {id(move.alias) for move in fresh if not move.kept}
@@ -520,7 +585,7 @@ class _Fixer:
             results = [(spelled, kept)] if kept else []
             by_module: dict[str, list[tuple[str, str | None]]] = {}
             for move in fresh:
-                by_module.setdefault(move.module, []).append((move.name, None))
+                by_module.setdefault(move.module, []).append((move.name, move.asname))
             relative = statement.level > 0
             results += [
                 (module_spelling(self.context, module, relative), names)
@@ -623,7 +688,7 @@ class _Fixer:
             edits = [layout.rewrite(entries)]
             return [*edits, self._after(line_end, indent, groups)] if groups else edits
         primary = max(modules, key=lambda m: sum(move.module == m for move in fresh))
-        own = [(move.alias, move.name) for move in fresh if move.module == primary]
+        own = [(move.alias, move.written) for move in fresh if move.module == primary]
         rest = [move for move in fresh if move.module != primary]
         edits = [
             layout.rewrite(own),
@@ -669,7 +734,7 @@ class _Fixer:
         if "," in self.file.text[spans[-1][1] : end]:
             raise _Bail  # a trailing comma (the joined name would take it)
         separator = self.file.text[spans[0][1] : spans[1][0]] if len(spans) > 1 else ", "
-        return Edit.insertion(spans[-1][1], "".join(separator + move.name for move in joined))
+        return Edit.insertion(spans[-1][1], "".join(separator + move.written for move in joined))
 
     def _removal(
         self, node: ast.ImportFrom | ast.Import, block: list[ast.stmt], line_end: int
@@ -734,11 +799,11 @@ class _Fixer:
         begin, finish = self._module_span(node, start)
         edits = [Edit(begin, finish, module_spelling(self.context, module, relative))]
         if dropped:  # the names it keeps, renamed, commas as `with_aliases` leaves them
-            return [*edits, self._names(node, [(move.alias, move.name) for move in moves])]
+            return [*edits, self._names(node, [(move.alias, move.written) for move in moves])]
         for move in moves:
             first, last = self.text.span(move.alias)
-            if self.file.text[first:last] != move.name:
-                edits.append(Edit(first, last, move.name))
+            if self.file.text[first:last] != move.written:
+                edits.append(Edit(first, last, move.written))
         return edits
 
     def _names(self, node: ast.ImportFrom, entries: list[tuple[ast.alias, str | None]]) -> Edit:
@@ -766,7 +831,7 @@ class _Fixer:
         if layout is None:
             return [
                 f"from {module_spelling(self.context, m, relative)} import "
-                + ", ".join(move.name for move in items)
+                + ", ".join(move.written for move in items)
                 for m, items in by_module.items()
             ]
         groups: list[tuple[str, str | None]] = []
@@ -774,10 +839,10 @@ class _Fixer:
             head = f"from {module_spelling(self.context, module, relative)} import "
             notes = [layout.comment(move.alias) for move in items]
             if len(items) == 1:
-                groups.append((head + items[0].name, next(filter(None, notes), None)))
+                groups.append((head + items[0].written, next(filter(None, notes), None)))
                 continue
             lines = [
-                f"{layout.indent}{move.name}"
+                f"{layout.indent}{move.written}"
                 f"{',' if index < len(items) - 1 or layout.trailing_comma else ''}"
                 f"{f'  {note}' if note else ''}\n"
                 for index, (move, note) in enumerate(zip(items, notes, strict=True))
@@ -813,6 +878,8 @@ class _Fixer:
         return imports, group
 
     def _renames(self, move: _Move) -> list[Edit]:
+        if move.fallback is not None:
+            return []  # the import keeps the bound name: every use stays
         if move.uses is not None:
             return [Edit(*self.text.span(use), move.name) for use in move.uses]
         scope = self._scope(move)
@@ -822,9 +889,8 @@ class _Fixer:
         imports, group = self._group(move, scope)
         if scope.kind == "class":
             raise _Bail  # a class attribute that may be read elsewhere
-        fallbacks = [a for a in scope.assignments[bound] if not a.is_import]
-        if not all(any(self._fallback(other, each) for each in group) for other in fallbacks):
-            raise _Bail  # bound by another statement that may reach the same uses
+        others = [a for a in scope.assignments[bound] if not a.is_import]
+        fallbacks = [o for o in others if any(self._fallback(o, each) for each in group)]
         symbol = {id(a) for a in [*imports, *fallbacks]}
         renamed: list[ast.AST] = [a.node for a in fallbacks]
         scopes = {id(scope): scope}
@@ -835,7 +901,12 @@ class _Fixer:
                 referents = {id(a) for a in access.referents}
                 if not referents & symbol:
                     continue
-                if not referents <= symbol or not isinstance(access.node, ast.Name):
+                if not referents <= symbol:
+                    rest = [a for a in access.referents if id(a) not in symbol]
+                    if self._rebound_first(access, group, rest):
+                        continue  # the rewrite leaves it
+                    raise _Bail  # bound by another statement that may reach the same uses
+                if not isinstance(access.node, ast.Name):
                     raise _Bail
                 renamed.append(access.node)
                 scopes[id(access.scope)] = access.scope
@@ -862,6 +933,119 @@ class _Fixer:
                 raise _Bail
             edits.append(Edit(start, end, desired))
         return edits
+
+    def _decide_fallbacks(self, moves: list[_Move]) -> None:
+        """`ImportRewrite._decide_names`' fallbacks: the names of a scope's group of moved
+        imports of one bound name keep that name (`New as Bound`) when they now come from
+        different places, or when a use they reach may also be reached by another binding that
+        does not always come first; `fallbacks` gets the rewrite's report of each, in order."""
+        groups: dict[tuple[int, str], tuple[Scope, list[_Move]]] = {}
+        for move in moves:
+            if move.uses is not None or not isinstance(move.statement, ast.ImportFrom):
+                continue
+            scope = self.file.scope(move.statement)
+            if scope is None or scope.target_for(move.bound) is not scope:
+                continue  # `_renames` bails
+            groups.setdefault((id(scope), move.bound), (scope, []))[1].append(move)
+        for scope, group in groups.values():
+            why = self._fallback_why(scope, group)
+            if why is None:
+                continue
+            for move in group:
+                move.fallback = why
+                move.unchanged = self._key(move.statement, move.alias) == (
+                    move.module,
+                    move.name,
+                    move.asname,
+                )
+                if move.name != move.bound:
+                    message = f"kept `{move.name} as {move.bound}`: {why}"
+                    self.fallbacks.append((move.alias, message))
+
+    def _fallback_why(self, scope: Scope, group: list[_Move]) -> str | None:
+        bound = group[0].bound
+        if len({move.target for move in group}) > 1:
+            return f"`{bound}` is imported from places that now differ"
+        if group[0].name == bound:
+            return None
+        statements = {id(move.statement) for move in group}
+        assignments = scope.assignments.get(bound, [])
+        own = [a for a in assignments if a.is_import and id(a.node) in statements]
+        others = [a for a in assignments if not a.is_import]
+        fallbacks = [o for o in others if any(self._fallback(o, each) for each in group)]
+        symbol = {id(a) for a in [*own, *fallbacks]}
+        for each in self.file.scopes.scopes:
+            for access in each.accesses:
+                if access.name != bound and not access.name.startswith(bound + "."):
+                    continue
+                referents = {id(a) for a in access.referents}
+                if not referents & symbol or referents <= symbol:
+                    continue
+                rest = [a for a in access.referents if id(a) not in symbol]
+                if not self._rebound_first(access, group, rest):
+                    return (
+                        f"`{bound}` is also bound by another statement that reaches the same uses"
+                    )
+        for access in self._annotation_accesses(bound):
+            referents = {id(a) for a in access.referents}
+            if referents & symbol and not referents <= symbol:
+                raise _Bail  # a string annotation another binding may reach: LibCST decides
+        return None
+
+    def _rebound_first(self, access: Access, group: list[_Move], others: list[Assignment]) -> bool:
+        """`ImportRewrite._rebound_first`: does a rebinding by a statement of its own line in
+        the block of every import of the group, after them, always come before this use (the
+        use in another scope, or after it in the same one)?"""
+        for other in others:
+            if other.is_import:
+                continue
+            statement = self._simple_statement(other.node)
+            if statement is None:
+                continue
+            parent = self.file.parent(statement) or self.file.tree
+            block = next(
+                (b for b in self._blocks_of(parent) if any(s is statement for s in b)), None
+            )
+            if block is None:  # pragma: no cover - a statement is in a block of its parent
+                raise _Bail
+            index = next(i for i, s in enumerate(block) if s is statement)
+            after = block[index + 1].lineno if index + 1 < len(block) else 0
+            before = block[index - 1].end_lineno if index else 0
+            if statement.lineno == before or statement.end_lineno == after:  # type: ignore[attr-defined]
+                raise _Bail  # a line of several statements: LibCST counts lines
+            if not all(-1 < self._index_in(block, move.statement) < index for move in group):
+                continue
+            if access.scope is not other.scope:
+                return True
+            line = access.node.lineno  # type: ignore[attr-defined]
+            if line == statement.end_lineno:  # type: ignore[attr-defined]
+                raise _Bail  # a use on the rebinding's line (LibCST compares columns)
+            if line > statement.end_lineno:  # type: ignore[attr-defined]
+                return True
+        return False
+
+    def _simple_statement(self, node: ast.AST) -> ast.stmt | None:
+        """The simple statement holding `node`, None when a compound statement comes first
+        (`ImportRewrite._statement_of`)."""
+        while node is not None and not isinstance(node, _SIMPLE):
+            if isinstance(node, ast.stmt):
+                return None
+            node = self.file.parent(node)  # type: ignore[assignment]
+        return node  # type: ignore[return-value]
+
+    @staticmethod
+    def _blocks_of(parent: ast.AST) -> list[list[ast.stmt]]:
+        blocks = [getattr(parent, name, None) for name in ("body", "orelse", "finalbody")]
+        return [block for block in blocks if isinstance(block, list)]
+
+    def _index_in(self, block: list[ast.stmt], node: ast.AST | None) -> int:
+        """The index in `block` of the statement that holds `node`, or -1."""
+        while node is not None:
+            for index, statement in enumerate(block):
+                if statement is node:
+                    return index
+            node = self.file.parent(node)
+        return -1
 
     def _fallback(self, assignment: Assignment, move: _Move) -> bool:
         """`Name = ...` directly in an `except` branch of a try whose body holds the import
@@ -907,28 +1091,39 @@ class _Fixer:
         """The `__all__` entries the rewrite renames with the name (an import at module level)."""
         listed = self._all_strings() if scope.parent is None else []
         values = {node.value for node in listed}
-        entries = [node for node in listed if node.value == bound]
-        if entries and desired in values:
-            raise _Bail  # the rewrite drops the entry
+        entries = []
+        for node in listed:
+            if node.value != bound:
+                continue
+            if desired in values:
+                self._drop_renamed(node, desired)  # the rewrite drops the entry
+                continue
+            entries.append(node)
         return entries
 
-    def _annotations_reading(self, bound: str, symbol: set[int]) -> list[ast.Constant]:
-        """The string annotations in which LibCST reads `bound` as one of `symbol` (ids of the
-        assignments the rewrite renames as one): it renames the word there, as a use."""
+    def _annotation_accesses(self, bound: str) -> list[Access]:
+        """The accesses LibCST records for `bound` read in a string annotation (one a string);
+        bail where it may read a string otherwise than this model does."""
         word = re.compile(rf"(?<![\w.]){re.escape(bound)}(?!\w)")
         found = []
         for node in self._strings():
             if not word.search(node.value) or not self._read_as_annotation(node):
                 continue
-            if not self._reads_name(node, bound):
-                continue
-            access = self.file.scopes.string_access(node, bound)
+            if self._reads_name(node, bound):
+                found.append(self.file.scopes.string_access(node, bound))
+        return found
+
+    def _annotations_reading(self, bound: str, symbol: set[int]) -> list[ast.Constant]:
+        """The string annotations in which LibCST reads `bound` as one of `symbol` (ids of the
+        assignments the rewrite renames as one): it renames the word there, as a use."""
+        found = []
+        for access in self._annotation_accesses(bound):
             referents = {id(a) for a in access.referents}
             if not referents & symbol:
                 continue
             if not referents <= symbol:
-                raise _Bail  # the rewrite keeps the import's old name
-            found.append(node)
+                raise _Bail  # the rewrite may keep the import's old name
+            found.append(access.node)  # type: ignore[arg-type]
         return found
 
     def _read_as_annotation(self, node: ast.Constant) -> bool:
@@ -1029,20 +1224,113 @@ class _Fixer:
     def _in_annotation(self, node: ast.AST) -> bool:
         return in_annotation(self.file, node, lambda _subscript: True)
 
-    # ---- what the rewrite decides elsewhere in the file ------------------------------------
-    def _no_compat_alias(self) -> None:
-        """`OldName = Something` at module level: the rewrite may drop it as a compatibility
-        alias."""
-        names = old_names(self.paths)
-        for statement in self.file.tree.body:
-            if (
-                isinstance(statement, ast.Assign)
-                and len(statement.targets) == 1
-                and isinstance(statement.targets[0], ast.Name)
-                and statement.targets[0].id in names
-                and isinstance(statement.value, ast.Name | ast.Attribute)
-            ):
-                raise _Bail
+    # ---- compatibility aliases -------------------------------------------------------------
+    def _compat_edits(
+        self, sites: Sequence[tuple[Finding, ast.AST | None]]
+    ) -> dict[int, tuple[Edit, ...]]:
+        """The edits of each compatibility alias finding (by id of its statement): the statement
+        gone with its leading lines, and the `__all__` entries naming a removed alias dropped
+        (with the first removed alias's edits), as `EditApplier` drops them; nothing (an empty
+        insertion, counting no change) for an alias the rewrite keeps (the analysis reports it)
+        or does not read as one. Every alias the rewrite reads must have its finding."""
+        nodes = {
+            id(node): node
+            for finding, node in sites
+            if finding.rule == "aliased-import" and isinstance(node, ast.Assign)
+        }
+        if any(key not in nodes for key in self.compat):
+            raise _Bail  # an alias the analysis does not report (read through a re-export)
+        reported = [node for finding, node in sites if finding.rule == "aliased-import"]
+        if len(nodes) < sum(1 for node in reported if id(node) in nodes):
+            raise _Bail  # one statement reported twice (two canonical paths): one change
+        edits: dict[int, tuple[Edit, ...]] = {}
+        removed: set[str] = set()
+        for key, node in nodes.items():
+            alias = self.compat.get(key)
+            if alias is None or alias.why is not None:
+                if alias is not None and not isinstance(alias.why, str):
+                    raise _Bail  # undecided from the `ast` view
+                edits[key] = (Edit.insertion(0, ""),)
+                continue
+            block = self.file.tree.body
+            edits[key] = (self._removal(node, block, self._own_lines(node)[3]),)
+            removed.add(alias.alias)
+            for entry in self._all_strings():
+                if entry.value in removed:
+                    self._drop(entry, key)
+        return edits
+
+    def _drop_renamed(self, entry: ast.Constant, desired: str) -> None:
+        """An entry of a renamed name goes where a lone literal lists the new name already
+        (`ImportRewrite._rename_in_all` reads `SimpleString`s only)."""
+        for node in self._all_strings():
+            start, end = self.text.span(node)
+            if node.value == desired and self._one_literal(self.file.text[start:end]):
+                self._drop(entry, self._site)
+                return
+        raise _Bail
+
+    def _drop(self, entry: ast.Constant, site: int) -> None:
+        """The rewrite drops this `__all__` entry; `site`'s edits carry it if no other does."""
+        self._dropped[id(entry)] = entry
+        if self._dropper is None:
+            self._dropper = site
+
+    def _all_drops(self) -> list[Edit]:
+        """The module-level `__all__` lists and tuples without their entries spelling one of
+        `names` (`EditApplier._drop_elements`: the last entry kept takes the last one's comma).
+        Only for one-line displays of single literals separated by commas and spaces."""
+        by_display: dict[int, list[ast.Constant]] = {}
+        for node in self._dropped.values():
+            by_display.setdefault(id(self.file.parent(node)), []).append(node)
+        edits = []
+        for dropped in by_display.values():
+            display = self.file.parent(dropped[0])
+            assert isinstance(display, ast.List | ast.Tuple)
+            edits.append(self._display_without(display, {id(node) for node in dropped}))
+        return edits
+
+    def _display_without(self, display: ast.List | ast.Tuple, dropped: set[int]) -> Edit:
+        text = self.file.text
+        start, end = self.text.span(display)
+        elements = display.elts
+        brackets = "[]" if isinstance(display, ast.List) else "()"
+        if display.lineno != display.end_lineno or text[start] + text[end - 1] != brackets:
+            raise _Bail  # several lines (comments, layout) or a tuple without parentheses
+        if len(dropped) == len(elements):
+            raise _Bail  # the display left empty
+        spans = [self.text.span(element) for element in elements]
+        for element, (first, last) in zip(elements, spans, strict=True):
+            if id(element) in dropped and not self._one_literal(text[first:last]):
+                raise _Bail  # not a lone literal (LibCST's `SimpleString`)
+        pieces = [text[spans[i][1] : spans[i + 1][0]] for i in range(len(spans) - 1)]
+        tail = text[spans[-1][1] : end - 1]
+        if any(not re.fullmatch(r"[ \t]*,[ \t]*", piece) for piece in pieces):
+            raise _Bail  # parentheses around an element
+        if not re.fullmatch(r"[ \t]*,?[ \t]*", tail) or text[start + 1 : spans[0][0]].strip():
+            raise _Bail  # parentheses around the first element, or a comment
+        kept = [i for i in range(len(elements)) if id(elements[i]) not in dropped]
+        written = []
+        for position, i in enumerate(kept):
+            written.append(text[spans[i][0] : spans[i][1]])
+            written.append(pieces[i] if position < len(kept) - 1 else tail)
+        if isinstance(display, ast.Tuple) and len(kept) == 1 and "," not in tail:
+            written[-1] = "," + tail  # LibCST writes a one-element tuple's comma
+        return Edit(spans[0][0], end - 1, "".join(written))
+
+    @staticmethod
+    def _one_literal(segment: str) -> bool:
+        return bool(re.fullmatch(r"[rRuU]?('[^'\\\n]*'|\"[^\"\\\n]*\")", segment))
+
+    @staticmethod
+    def _apart(removals: list[Edit], others: list[Edit]) -> None:
+        """No other edit may fall inside what a removal replaces (the rewrite drops an alias's
+        statement, or an `__all__` entry, whatever else it would change there)."""
+        spans = [(e.start, e.end) for e in removals if e.end > e.start]
+        for edit in others:
+            for start, end in spans:
+                if max(edit.start, start) < min(edit.end, end) or start < edit.start < end:
+                    raise _Bail
 
 
 def _root(node: ast.Attribute) -> str | None:
