@@ -17,17 +17,10 @@ import re
 from dataclasses import dataclass
 
 from codemods.core.annotations import in_annotation
+from codemods.core.imports.compat_reason import Undecided, kept_reason
 from codemods.core.paths import PathMap, old_names, split_path
 from codemods.core.tree import AstFile
 from codemods.imports.constructions import destination
-
-
-class _Undecided:
-    def __repr__(self) -> str:  # pragma: no cover - debugging aid
-        return "UNDECIDED"
-
-
-UNDECIDED = _Undecided()
 
 
 @dataclass(frozen=True)
@@ -36,7 +29,7 @@ class CompatAlias:
 
     statement: ast.Assign
     alias: str
-    why: str | None | _Undecided  # kept: why; None: removed; UNDECIDED: left to the rewrite
+    why: str | None | Undecided  # kept: why; None: removed; UNDECIDED: left to the rewrite
 
 
 def kept_message(alias: str, why: str) -> str:
@@ -79,27 +72,11 @@ def decide(file: AstFile, paths: PathMap) -> dict[int, CompatAlias]:
 
 def _kept(
     file: AstFile, paths: PathMap, body: list[ast.stmt], index: int, alias: str
-) -> str | None | _Undecided:
-    """`ImportRewrite._compat_alias_kept`, its reasons in its order."""
-    statement = body[index]
-    own = f"{file.context.module}.{alias}"
-    used = _referenced(file, statement, alias)
-    if used is not False:
-        return f"`{alias}` is still used in this file" if used else UNDECIDED
-    if paths.rename(own) is None:
-        return f"no rule moves `{own}`, so the files importing it are not rewritten"
-    shared = _shares_line(file, body, index)
-    if shared is not False:
-        return "it shares its line with other statements" if shared else UNDECIDED
-    elsewhere = paths.rules.imported_elsewhere
-    if elsewhere is None:
-        return "unknown whether files outside this run import it (`migrator run` checks)"
-    probe = own
-    while probe:
-        if probe in elsewhere:
-            return f"files outside this run import `{probe}`"
-        probe = probe.rpartition(".")[0]
-    return None
+) -> str | None | Undecided:
+    """`ImportRewrite._compat_alias_kept`: the shared decision on this tree's facts."""
+    used = _referenced(file, body[index], alias)
+    shared = _shares_line(file, body, index) if used is False else False
+    return kept_reason(alias, file.context.module, paths, used, shared)
 
 
 def _referenced(file: AstFile, statement: ast.Assign, alias: str) -> bool | None:

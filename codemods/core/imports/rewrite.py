@@ -21,6 +21,7 @@ from libcst.metadata import (
 
 from codemods.core.base import Finding, ParsedFile, TransformResult, dotted_name
 from codemods.core.imports.build import StatementBuilder
+from codemods.core.imports.compat_reason import Undecided, kept_reason
 from codemods.core.imports.edits import EditApplier, NewImport
 from codemods.core.imports.scopes import (
     destination,
@@ -405,23 +406,11 @@ class ImportRewrite:
 
     def _compat_alias_kept(self, line, assign: cst.Assign, alias: str) -> str | None:
         """Why `alias = Canonical` must stay, or None when nothing can still need it."""
-        own = f"{self.ctx.module}.{alias}"
         scope = self.parsed.get(ScopeProvider, assign)
-        if any(a.references for a in scope.assignments[alias]):
-            return f"`{alias}` is still used in this file"
-        if self.paths.rename(own) is None:
-            return f"no rule moves `{own}`, so the files importing it are not rewritten"
-        if len(line.body) != 1:
-            return "it shares its line with other statements"
-        elsewhere = self.paths.rules.imported_elsewhere
-        if elsewhere is None:
-            return "unknown whether files outside this run import it (`migrator run` checks)"
-        probe = own
-        while probe:
-            if probe in elsewhere:
-                return f"files outside this run import `{probe}`"
-            probe = probe.rpartition(".")[0]
-        return None
+        used = any(a.references for a in scope.assignments[alias])
+        why = kept_reason(alias, self.ctx.module, self.paths, used, len(line.body) != 1)
+        assert not isinstance(why, Undecided)  # LibCST's tree tells every fact
+        return why
 
     # ---- edits ---------------------------------------------------------------------------
     # ---- run -----------------------------------------------------------------------------
