@@ -1153,16 +1153,9 @@ class _Fixer:
 
     def _reads_name(self, node: ast.Constant, bound: str) -> bool:
         """Whether the annotation's text, parsed, reads `bound` as a plain name."""
-        start, end = self.text.span(node)
-        literal = self.file.text[start:end]
-        quote = literal[:1]
-        if quote not in ("'", '"') or literal[-1:] != quote or literal[:3] == quote * 3:
-            raise _Bail  # a prefix or triple quotes
-        content = literal[1:-1]
-        if content != node.value or quote in content:
-            raise _Bail  # an escape or a concatenation: LibCST reads it otherwise
+        self._plain_start(node)
         try:
-            tree = ast.parse(content)
+            tree = ast.parse(node.value)
         except (SyntaxError, ValueError):
             raise _Bail from None  # LibCST's parser may still read it
         if len(tree.body) != 1 or not isinstance(tree.body[0], ast.Expr):
@@ -1182,16 +1175,23 @@ class _Fixer:
     def _renamed_words(self, node: ast.Constant, bound: str, desired: str) -> list[Edit]:
         """`bound` renamed wherever it stands as a word in the string, as the rewrite's
         `_rename_in_string` does (on a plain literal: its text is its value)."""
+        start = self._plain_start(node)
+        word = re.compile(rf"(?<![\w.]){re.escape(bound)}(?!\w)")
+        return [
+            Edit(start + found.start(), start + found.end(), desired)
+            for found in word.finditer(node.value)
+        ]
+
+    def _plain_start(self, node: ast.Constant) -> int:
+        """Where the text of a plain one-token literal (`'...'` or `"..."`, no prefix, no
+        escape: its text is its value) starts; bail on any other. A triple-quoted or
+        concatenated literal's text is longer than its value."""
         start, end = self.text.span(node)
         literal = self.file.text[start:end]
         quote = literal[:1]
         if quote not in ("'", '"') or literal[-1:] != quote or literal[1:-1] != node.value:
-            raise _Bail  # a prefix, triple quotes or an escape
-        word = re.compile(rf"(?<![\w.]){re.escape(bound)}(?!\w)")
-        return [
-            Edit(start + 1 + found.start(), start + 1 + found.end(), desired)
-            for found in word.finditer(node.value)
-        ]
+            raise _Bail  # a prefix, triple quotes, an escape or a concatenation
+        return start + 1
 
     def _strings(self) -> list[ast.Constant]:
         """Every string constant of the file."""
