@@ -84,13 +84,6 @@ class Job:
         object.__setattr__(self, "by_codemod", found)
         object.__setattr__(self, "needles", _needles(self.rules, self.codemods))
 
-    def has_needles(self, codemod: str, source: bytes) -> bool:
-        """Whether `source` holds one of this codemod's needles."""
-        if any(name == codemod for name, _ in self.by_codemod):
-            return codemod in self.present(source)
-        matcher = _needle_matcher(_needles(self.rules, (codemod,)))
-        return matcher is not None and bool(matcher.find_matches_as_indexes(source))
-
     def present(self, source: bytes) -> frozenset[str]:
         """The codemods whose needles `source` holds: one pass over it for them all."""
         search = _owner_search(self.by_codemod)
