@@ -104,6 +104,13 @@ def fast_analyzer(name: str) -> Callable[[AstFile, RuleSet], Analysis] | None:
     return DESCRIPTORS[name].load_fast() if name in DESCRIPTORS else None
 
 
+@cache
+def measure_analyzer(name: str) -> Callable[[AstFile, RuleSet], Analysis] | None:
+    """What a scan runs of codemod `name`: its analysis without the fixes' edits where it has
+    one (the same findings, in the scan's order), else its `fast_analyzer`."""
+    return DESCRIPTORS[name].load_measure() if name in DESCRIPTORS else None
+
+
 class AnalysisFailed(Exception):
     """A codemod's `ast` analysis raised: a bug, reported for the file, never a guess."""
 
@@ -114,15 +121,17 @@ class AnalysisFailed(Exception):
 
 
 def fast_analyses(
-    file: AstFile, rules: RuleSet, names: Iterable[str]
+    file: AstFile, rules: RuleSet, names: Iterable[str], *, measure: bool = False
 ) -> tuple[dict[str, Analysis], tuple[str, ...]]:
     """The codemods' `ast` analyses, and the codemods left to a LibCST analysis of their own
     (those without an `ast` analysis, and those whose `ast` analysis declines the file while
-    the codemod keeps a LibCST `analyze` for it). Raises `AnalysisFailed` otherwise."""
+    the codemod keeps a LibCST `analyze` for it). Raises `AnalysisFailed` otherwise.
+
+    `measure`: for a scan, which reports findings and not their fixes (`measure_analyzer`)."""
     analyses: dict[str, Analysis] = {}
     pending: list[str] = []
     for name in names:
-        analyze = fast_analyzer(name)
+        analyze = measure_analyzer(name) if measure else fast_analyzer(name)
         if analyze is None:
             pending.append(name)
             continue

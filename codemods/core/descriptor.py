@@ -80,6 +80,9 @@ class Descriptor:
     needles: Callable[[RuleSet], frozenset[bytes]]  # bytes without which a file is skipped
     codemod: Any  # the codemod (analysis and transform): a path to an object or a class
     fast: str | None = None  # the stdlib-`ast` analysis: (AstFile, RuleSet) -> Analysis
+    # `fast` without its fixes' edits, for a scan (same signature): what it reports, once
+    # `Analysis.scanned()` and in the scan's order, equals `fast`'s; None: a scan runs `fast`.
+    measure: str | None = None
     findings: tuple[FindingKind, ...] = ()
     metrics: tuple[Metric, ...] = field(default=())
 
@@ -89,6 +92,9 @@ class Descriptor:
 
     def load_fast(self) -> Callable | None:
         return load(self.fast) if self.fast else None
+
+    def load_measure(self) -> Callable | None:
+        return load(self.measure) if self.measure else self.load_fast()
 
 
 def load(path: str) -> Any:

@@ -285,7 +285,7 @@ class _Collector:
 
     # the walk ------------------------------------------------------------------------------
 
-    def run(self, text: str, tree: ast.Module, rules: RuleSet) -> Analysis:
+    def run(self, text: str, tree: ast.Module, rules: RuleSet, fixes: bool = True) -> Analysis:
         self._statements(tree.body, _needle_lines(text))
         aliases = self.compat_aliases(tree)
         # The module's aliases first, then the walk's findings in source order.
@@ -303,7 +303,7 @@ class _Collector:
         kept: list[ast.alias] = []
         fallbacks: list[tuple[ast.alias, str]] = []
         changes: list[int] = []
-        if fixed and not in_fstrings:
+        if fixes and fixed and not in_fstrings:
             compat = decide(self.file, self.paths)
             edits = text_fixes(
                 self.file, self.paths, rules, fixed, kept, compat, fallbacks, changes
@@ -495,6 +495,13 @@ class _Collector:
 def analyze(file: AstFile, rules: RuleSet) -> Analysis:
     """What `ImportsCodemod.analyze` reports for this file, from the `ast` parse."""
     return _Collector(file, _paths(rules)).run(file.text, file.tree, rules)
+
+
+def measure(file: AstFile, rules: RuleSet) -> Analysis:
+    """`analyze` for a scan: the same findings, without deciding the fixes' edits (nor what
+    only the rewrite reports once they are applied). The order differs only between findings
+    of different rules, which the scan sorts (by position, then rule)."""
+    return _Collector(file, _paths(rules)).run(file.text, file.tree, rules, fixes=False)
 
 
 def _in_rewrite_order(findings: list[Finding]) -> list[Finding]:

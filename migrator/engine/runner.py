@@ -225,7 +225,7 @@ def _process_source(job: Job, path: str, source: bytes) -> FileResult:
         pending = present
     else:
         try:
-            found, pending = fast_analyses(file, job.rules, present)
+            found, pending = fast_analyses(file, job.rules, present, measure=True)
         except AnalysisFailed as failure:
             result.error = str(failure)
             return result
