@@ -16,8 +16,9 @@ from codemods.core.descriptor import Descriptor, FindingKind, Metric
 
 if TYPE_CHECKING:
     from codemods.core.rules import RuleSet
+    from codemods.core.text_checks import Source
     from codemods.core.tree import AstFile
-    from codemods.core.values import Analysis
+    from codemods.core.values import Analysis, FileContext
 
 DESCRIPTORS: dict[str, Descriptor] = {}
 
@@ -104,11 +105,25 @@ def fast_analyzer(name: str) -> Callable[[AstFile, RuleSet], Analysis] | None:
     return DESCRIPTORS[name].load_fast() if name in DESCRIPTORS else None
 
 
-@cache
 def measure_analyzer(name: str) -> Callable[[AstFile, RuleSet], Analysis] | None:
     """What a scan runs of codemod `name`: its analysis without the fixes' edits where it has
     one (the same findings, in the scan's order), else its `fast_analyzer`."""
-    return DESCRIPTORS[name].load_measure() if name in DESCRIPTORS else None
+    descriptor = DESCRIPTORS.get(name)
+    if descriptor is not None and descriptor.measure:
+        return _loaded_measure(descriptor)
+    return fast_analyzer(name)
+
+
+@cache
+def _loaded_measure(descriptor: Descriptor) -> Any:
+    return descriptor.load_measure()
+
+
+@cache
+def text_check(name: str) -> Callable[[Source, FileContext, RuleSet], bool] | None:
+    """Codemod `name`'s check of a file's text before any parse: True when it can report
+    nothing there (None: it has no such check)."""
+    return DESCRIPTORS[name].load_declines() if name in DESCRIPTORS else None
 
 
 class AnalysisFailed(Exception):

@@ -61,7 +61,7 @@ def alive(pid: int) -> bool:
 def tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Enough engine-using files to keep two workers busy for many seconds."""
     root = tmp_path_factory.mktemp("workers") / "repo"
-    generate(root, files=400, affected=1.0, seed=5, median_size=1500)
+    generate(root, files=1500, affected=1.0, seed=5, median_size=1500)  # a scan: 1.7 s
     stub_spec_modules(root)  # `run` refuses a spec whose targets the tree lacks
     subprocess.run(["git", "init", "-q"], cwd=root, check=True)
     return root
@@ -107,7 +107,7 @@ def test_sigkill_to_migrator_leaves_no_worker(
             pid for pid in descendants(process.pid) if alive(pid) and executable(pid) == python
         }
         seen.update(workers)
-    time.sleep(0.5)  # the workers are at work on their queued chunks
+    time.sleep(0.2)  # the workers are at work on their queued chunks
     assert all(alive(pid) for pid in workers)
     os.kill(process.pid, signal.SIGKILL)
     process.wait()

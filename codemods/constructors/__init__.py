@@ -76,6 +76,7 @@ DESCRIPTOR = Descriptor(
     needles=needles,
     codemod="codemods.constructors.codemod:ConstructorsCodemod",
     fast="codemods.constructors.fast:analyze",
+    declines="codemods.constructors.fast:declines",
     findings=(
         FindingKind(
             "direct-instantiation",

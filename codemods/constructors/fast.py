@@ -24,8 +24,9 @@ from codemods.constructors.templates import PLACEHOLDER, template_names
 from codemods.core.paths import PathMap
 from codemods.core.rules import ConstructorRule, RuleSet
 from codemods.core.scopes import IMPORT, LOCAL, Scope
+from codemods.core.text_checks import Source, may_call
 from codemods.core.tree import AstFile, dotted
-from codemods.core.values import Analysis, Finding
+from codemods.core.values import Analysis, FileContext, Finding
 
 RULE = "direct-instantiation"
 DI_RULE = "di-violation"
@@ -294,6 +295,31 @@ def _last(func: ast.expr) -> str | None:
             return None
 
 
+def _callee_names(rules: RuleSet) -> set[str]:
+    """The last names a call of a rule's class (or of a classmethod of it) can end in."""
+    wanted = set()
+    for rule in rules.constructors:
+        wanted |= {_short(rule.old), _short(rule.new), *rule.classmethods}
+    return wanted
+
+
+def declines(source: Source, context: FileContext, rules: RuleSet) -> bool:
+    """The runner's check before a parse (`Descriptor.declines`): `names_no_class`."""
+    return names_no_class(source.text, context.module, rules, source.plain)
+
+
+def names_no_class(text: str, module: str, rules: RuleSet, plain: bool) -> bool:
+    """Whether no call of this text (of dotted module name `module`; `plain`: its identifiers
+    are written as read) can name a constructor rule's class: then the analysis finds nothing.
+    """
+    wanted = _callee_names(rules)
+    if not any(name in text for name in wanted) and not any(name in module for name in wanted):
+        return True
+    # A call that can name a rule's class ends in one of these names, or in an import's `as`
+    # name for one: without either spelled, no call can (and no scopes are built).
+    return not may_call(text, wanted, plain)
+
+
 def _candidates(file: AstFile, rules: RuleSet) -> list[ast.Call]:
     """Every call whose callee may resolve to an old or a new class, in walk order.
 
@@ -301,17 +327,9 @@ def _candidates(file: AstFile, rules: RuleSet) -> list[ast.Call]:
     for an import alias (`import a.B as C`), of the imported name: a callee spelled otherwise
     cannot name a constructor rule's class.
     """
-    wanted = set()
-    for rule in rules.constructors:
-        wanted |= {_short(rule.old), _short(rule.new), *rule.classmethods}
-    if not any(needle in file.text for needle in wanted) and not any(
-        needle in file.context.module for needle in wanted
-    ):
+    if names_no_class(file.text, file.context.module, rules, file.plain_identifiers):
         return []
-    # A call that can name a rule's class ends in one of these names, or in an import's `as`
-    # name for one: without either spelled, no call can (and no scopes are built).
-    if not file.may_call(wanted):
-        return []
+    wanted = _callee_names(rules)
     # The scope walk visits nodes in LibCST's order. A file that names a rule's class almost
     # always constructs or imports it, and resolving that needs the scopes anyway: build them
     # now and iterate their node index rather than walk the tree twice.

@@ -83,6 +83,10 @@ class Descriptor:
     # `fast` without its fixes' edits, for a scan (same signature): what it reports, once
     # `Analysis.scanned()` and in the scan's order, equals `fast`'s; None: a scan runs `fast`.
     measure: str | None = None
+    # (text_checks.Source, FileContext, RuleSet) -> bool: True when the codemod can report
+    # nothing in the file, read from its bytes without a parse (its analysis would find
+    # nothing); a file every present codemod declines is not parsed. None: never declines.
+    declines: str | None = None
     findings: tuple[FindingKind, ...] = ()
     metrics: tuple[Metric, ...] = field(default=())
 
@@ -94,7 +98,10 @@ class Descriptor:
         return load(self.fast) if self.fast else None
 
     def load_measure(self) -> Callable | None:
-        return load(self.measure) if self.measure else self.load_fast()
+        return load(self.measure) if self.measure else None
+
+    def load_declines(self) -> Callable | None:
+        return load(self.declines) if self.declines else None
 
 
 def load(path: str) -> Any:

@@ -6,22 +6,16 @@ import ast
 import io
 import re
 import tokenize
-import unicodedata
 import warnings
 from collections.abc import Iterable
-from functools import cache, cached_property
+from functools import cached_property
 
-from ahocorasick_rs import AhoCorasick
-
+from codemods.core import text_checks
 from codemods.core.scope_index import ScopeIndex
 from codemods.core.scopes import IMPORT, LOCAL, Scope
 from codemods.core.values import FileContext, Located
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
-_NON_ASCII_WORD = re.compile(r"\w*[^\x00-\x7f]\w*")
-# After a callee's last name, up to the call's `(` (or a subscript's `[`, or an import's `as`);
-# possessive: the gap's parts never overlap, so nothing is tried twice.
-_CALLEE_END = re.compile(r"(?:\s|\\|\)|#[^\n]*+)*+(?:[(\[]|as\b)")
 
 
 class Unsupported(Exception):  # noqa: N818 - a signal, not an error
@@ -77,18 +71,9 @@ class AstFile(Located):
 
     @property
     def plain_identifiers(self) -> bool:
-        """Whether every word of the file is as NFKC normalization leaves it: then each name
-        `ast` gives is spelled so in the text. Free for ASCII or already-normalized text."""
+        """Whether every word of the file is as NFKC normalization leaves it (`text_checks`)."""
         if self._identifiers_plain is None:
-            text = self.text
-            self._identifiers_plain = (
-                text.isascii()
-                or unicodedata.is_normalized("NFKC", text)
-                or all(
-                    unicodedata.normalize("NFKC", word) == word
-                    for word in _NON_ASCII_WORD.findall(text)
-                )
-            )
+            self._identifiers_plain = text_checks.plain_identifiers(self.text)
         return self._identifiers_plain
 
     def require_plain_identifiers(self) -> None:
@@ -102,31 +87,12 @@ class AstFile(Located):
             raise Unsupported("an identifier that NFKC normalization changes")
 
     def may_call(self, names: Iterable[str]) -> bool:
-        """False when no call in the file can have a callee whose last name is one of `names`,
-        nor one bound by an import `as` of one: no such name is spelled where a callee or an
-        imported name ends (before `(`, `[`, `)` or `as`, with blanks, line breaks and comments
-        between). A qualified name's last component is one of those two (`Scope` rules)."""
-        if not self.plain_identifiers:
-            return True
-        names = frozenset(name for name in names if name)
-        if not names:
-            return False
-        text = self.text
-        for _, start, end in _finder(names).find_matches_as_indexes(text, True):
-            if (start == 0 or not ("a" + text[start - 1]).isidentifier()) and _CALLEE_END.match(
-                text, end
-            ):
-                return True
-        return False
+        """`text_checks.may_call` of the file's text."""
+        return text_checks.may_call(self.text, names, self.plain_identifiers)
 
     def may_name(self, path: str) -> bool:
-        """False when no qualified name of the file can be the dotted `path`: each component
-        of one is spelled in the text (an import, a name, an attribute) or comes from the
-        file's module path (a relative import, the module's own names)."""
-        if not self.plain_identifiers:
-            return True
-        text, module = self.text, self.context.module.split(".")
-        return all(part in text or part in module for part in path.split("."))
+        """`text_checks.may_name` of the file's text and module."""
+        return text_checks.may_name(self.text, self.context.module, path, self.plain_identifiers)
 
     def parent(self, node: ast.AST) -> ast.AST | None:
         return self.scopes.parents.get(node)
@@ -172,9 +138,3 @@ def dotted(node: ast.AST) -> str | None:
         base = dotted(node.value)
         return f"{base}.{node.attr}" if base else None
     return None
-
-
-@cache
-def _finder(names: frozenset[str]) -> AhoCorasick:
-    """Every occurrence of each name, overlapping ones included."""
-    return AhoCorasick(sorted(names))

@@ -73,6 +73,7 @@ DESCRIPTOR = Descriptor(
     needles=needles,
     codemod="codemods.imports.codemod:ImportsCodemod",
     fast="codemods.imports.fast:analyze",
+    declines="codemods.imports.text_check:declines",
     measure="codemods.imports.fast:measure",
     findings=(
         FindingKind(

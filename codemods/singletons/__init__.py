@@ -48,6 +48,7 @@ DESCRIPTOR = Descriptor(
     needles=needles,
     codemod="codemods.singletons.codemod:SingletonsCodemod",
     fast="codemods.singletons.fast:analyze",
+    declines="codemods.singletons.text_check:declines",
     findings=(
         FindingKind(
             "singleton",

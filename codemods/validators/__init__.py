@@ -46,6 +46,7 @@ DESCRIPTOR = Descriptor(
     needles=needles,
     codemod="codemods.validators.codemod:ValidatorsCodemod",
     fast="codemods.validators.fast:analyze",
+    declines="codemods.validators.fast:declines",
     findings=(
         FindingKind(
             "token-validation",

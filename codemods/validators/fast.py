@@ -23,8 +23,9 @@ from dataclasses import dataclass, field
 from codemods.core.edits import Edit
 from codemods.core.rules import RuleSet, ValidatorRule
 from codemods.core.scopes import full_name
+from codemods.core.text_checks import Source, may_call, may_name
 from codemods.core.tree import AstFile
-from codemods.core.values import Analysis, Finding
+from codemods.core.values import Analysis, FileContext, Finding
 from codemods.validators import messages as say
 
 METRIC = "token_validation_paths"
@@ -53,18 +54,34 @@ def analyze(file: AstFile, rules: RuleSet) -> Analysis:
     return plan(file, rules).analysis
 
 
+def declines(source: Source, context: FileContext, rules: RuleSet) -> bool:
+    """The runner's check before a parse (`Descriptor.declines`): `names_no_validator`."""
+    return names_no_validator(source.text, context.module, rules, source.plain)
+
+
+def names_no_validator(text: str, module: str, rules: RuleSet, plain: bool) -> bool:
+    """Whether no call of this text (of dotted module name `module`; `plain`: its identifiers
+    are written as read) can name a validator: then the analysis finds nothing."""
+    paths = [*(old for rule in rules.validators for old in rule.old)]
+    paths += [rule.new for rule in rules.validators]
+    lasts = {path.rpartition(".")[2] for path in paths}
+    if not any(last in text for last in lasts):
+        return True  # no qualified name can end in a component the file never spells
+    return not may_call(text, lasts, plain) or not any(
+        may_name(text, module, path, plain) for path in paths
+    )
+
+
 def plan(file: AstFile, rules: RuleSet) -> Plan:
     """Every decision of the codemod for this file (findings, blocked validators, own calls)."""
     result = Plan()
     analysis = result.analysis
+    if names_no_validator(file.text, file.context.module, rules, file.plain_identifiers):
+        return result  # no call can name a validator: no call is resolved, no scopes built
     by_old: dict[str, ValidatorRule] = {old: rule for rule in rules.validators for old in rule.old}
     new = frozenset(rule.new for rule in rules.validators)
     lasts = {path.rpartition(".")[2] for path in (*by_old, *new)}
     text = file.text
-    if not any(last in text for last in lasts):
-        return result  # no qualified name can end in a component the file never spells
-    if not file.may_call(lasts) or not any(file.may_name(path) for path in (*by_old, *new)):
-        return result  # no call can name a validator: no call is resolved, no scopes built
     shapes: dict[str, tuple[tuple[int, int], str]] = {}  # old path -> first unbindable call
     own = _OwnCalls(file, rules)
     for call, trusted in _candidate_calls(file.tree, text, lasts):

@@ -22,9 +22,16 @@ from codemods.core.edits import Edit, apply_edits
 from codemods.core.line_shift import line_map, shift_findings
 from codemods.core.rewrites import idle_findings
 from codemods.core.rules import RuleSet
+from codemods.core.text_checks import Source
 from codemods.core.tree import AstFile, decode, source_encoding
 from codemods.core.values import Analysis, FileContext, Finding, TransformResult
-from codemods.registry import DESCRIPTORS, AnalysisFailed, fast_analyses, fast_analyzer
+from codemods.registry import (
+    DESCRIPTORS,
+    AnalysisFailed,
+    fast_analyses,
+    fast_analyzer,
+    text_check,
+)
 from migrator.engine.withdraw import (
     WITHDRAWN,
     Regression,
@@ -86,12 +93,20 @@ class Job:
 
     def present(self, source: bytes) -> frozenset[str]:
         """The codemods whose needles `source` holds: one pass over it for them all."""
+        return frozenset(self.occurrences(source))
+
+    def occurrences(self, source: bytes) -> dict[str, list[tuple[int, int]]]:
+        """Where each codemod's needles occur in `source` ((start, end) byte offsets,
+        overlapping ones too), for the codemods with any: one pass over it for them all."""
         search = _owner_search(self.by_codemod)
         if search is None:
-            return frozenset()
+            return {}
         automaton, owners = search
-        found = {index for index, _, _ in automaton.find_matches_as_indexes(source, True)}
-        return frozenset(name for index in found for name in owners[index])
+        found: dict[str, list[tuple[int, int]]] = {}
+        for index, start, end in automaton.find_matches_as_indexes(source, True):
+            for name in owners[index]:
+                found.setdefault(name, []).append((start, end))
+        return found
 
     def is_candidate(self, source: bytes) -> bool:
         """Whether the file may matter: one combined search for every needle, no decoding."""
@@ -203,7 +218,7 @@ def collector_paused() -> Iterator[None]:
 
 def _process_source(job: Job, path: str, source: bytes) -> FileResult:
     result = FileResult(path)
-    needled = job.present(source)  # the prefilter and each codemod's needles, in one pass
+    needled = job.occurrences(source)  # the prefilter and each codemod's needles, in one pass
     if job.prefilter and not needled:
         return result
     if GENERATED_MARKER in source[:4096]:
@@ -215,6 +230,8 @@ def _process_source(job: Job, path: str, source: bytes) -> FileResult:
     context = FileContext.from_path(path)
     # A codemod reports nothing on a file without its own needles: it is not run there.
     present = tuple(name for name in job.codemods if not job.prefilter or name in needled)
+    if job.prefilter and not may_report(job.rules, present, Source(source, needled), context):
+        return result
     analyses = {name: Analysis() for name in job.codemods if name not in present}
     try:
         file = AstFile(source, context)
@@ -241,6 +258,23 @@ def _process_source(job: Job, path: str, source: bytes) -> FileResult:
         analyses.update(_libcst_analyses(job, parsed, pending))
     _keep(result, job, analyses)
     return result
+
+
+def may_report(rules: RuleSet, names: Iterable[str], source: Source, context: FileContext) -> bool:
+    """Whether one of the codemods `names` (each with its needles in `source`) may report in
+    the file: one without a check of the text before a parse (`text_check`) may; one with
+    one may unless it declines the file. A file none may report in is not parsed, so it is
+    not reported when it does not parse, as a file without needles is not."""
+    checks = []
+    for name in names:
+        check = text_check(name)
+        if check is None:
+            return True
+        checks.append(check)
+    try:
+        return not all(check(source, context, rules) for check in checks)
+    except (SyntaxError, LookupError, UnicodeError):
+        return True  # the parse reports what is wrong with the bytes
 
 
 def unparsable(source: bytes, context: FileContext) -> str:
@@ -399,8 +433,10 @@ def _plans(
     fix), its fixes as text edits, or its transform (an empty plan); and the parse and the
     analyses made (`file`: the parse of `source` when the caller has it), for the rewrite's
     measure to share."""
-    needled = job.present(source)
+    needled = job.occurrences(source)
     present = [name for name in codemods if name in needled]
+    if not may_report(job.rules, present, Source(source, needled), context):
+        present = []
     plans = {name: _Plan() if name in present else _Plan(idle=[]) for name in codemods}
     analyzed = [name for name in present if fast_analyzer(name)]
     if not analyzed:

@@ -1,0 +1,134 @@
+"""Questions a file's text answers before any parse: can a name be written where it matters?
+
+Each answer is "no" only when no qualified name, call or import of the file can be the one asked
+about, so an analysis (or the runner, before it parses) may skip the file on it. Where the
+file's identifiers are not written as Python reads them (NFKC normalization changes one), the
+text cannot tell, and every answer is "maybe".
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from functools import cache, cached_property
+
+from ahocorasick_rs import AhoCorasick
+
+_NON_ASCII_WORD = re.compile(r"\w*[^\x00-\x7f]\w*")
+# After a callee's last name, up to the call's `(` (or a subscript's `[`, or an import's `as`);
+# possessive: the gap's parts never overlap, so nothing is tried twice.
+_CALLEE_END = re.compile(r"(?:\s|\\|\)|#[^\n]*+)*+(?:[(\[]|as\b)")
+
+
+# Bytes that may be part of a name (a byte >= 0x80: of a non-ASCII one), and of a dotted one.
+NAME_BYTES = bytes(
+    1 if byte >= 0x80 or byte == ord("_") or chr(byte).isalnum() else 0 for byte in range(256)
+)
+DOTTED_NAME_BYTES = bytes(1 if NAME_BYTES[byte] or byte == ord(".") else 0 for byte in range(256))
+
+
+class Source:
+    """A file's bytes before any parse, with where each codemod's needles occur in them
+    (byte offsets, overlapping occurrences included, from the runner's one needle pass)."""
+
+    def __init__(self, data: bytes, where: dict[str, Sequence[tuple[int, int]]]) -> None:
+        self.data = data
+        self.where = where
+
+    def occurrences(self, codemod: str) -> Sequence[tuple[int, int]]:
+        """(start, end) of each occurrence of one of the codemod's needles."""
+        return self.where.get(codemod, ())
+
+    @cached_property
+    def text(self) -> str:
+        """The text Python reads (raises as `codemods.core.tree.decode` does)."""
+        from codemods.core.tree import decode
+
+        return decode(self.data)
+
+    @cached_property
+    def plain(self) -> bool:
+        """`plain_identifiers` of the text; an ASCII file's are, without decoding it."""
+        return self.data.isascii() or plain_identifiers(self.text)
+
+    @cached_property
+    def readable_bytes(self) -> bool:
+        """Whether the bytes can be read as the text: UTF-8 (each byte of a multi-byte
+        character is >= 0x80, so no ASCII byte is part of one) with plain identifiers."""
+        if self.data.isascii():
+            return True
+        from codemods.core.tree import source_encoding
+
+        return source_encoding(self.data) in ("utf-8", "utf-8-sig") and self.plain
+
+
+def plain_identifiers(text: str) -> bool:
+    """Whether every word of the text is as NFKC normalization leaves it: then each name
+    `ast` gives is spelled so in the text. Free for ASCII or already-normalized text."""
+    return (
+        text.isascii()
+        or unicodedata.is_normalized("NFKC", text)
+        or all(
+            unicodedata.normalize("NFKC", word) == word for word in _NON_ASCII_WORD.findall(text)
+        )
+    )
+
+
+def may_call(text: str, names: Iterable[str], plain: bool | None = None) -> bool:
+    """False when no call in the text can have a callee whose last name is one of `names`,
+    nor one bound by an import `as` of one: no such name is spelled where a callee or an
+    imported name ends (before `(`, `[`, `)` or `as`, with blanks, line breaks and comments
+    between). A qualified name's last component is one of those two (`Scope` rules).
+
+    `plain`: `plain_identifiers(text)` when the caller knows it."""
+    if not (plain_identifiers(text) if plain is None else plain):
+        return True
+    wanted = frozenset(name for name in names if name)
+    if not wanted:
+        return False
+    for _, start, end in _finder(wanted).find_matches_as_indexes(text, True):
+        if (start == 0 or not ("a" + text[start - 1]).isidentifier()) and _CALLEE_END.match(
+            text, end
+        ):
+            return True
+    return False
+
+
+def may_name(text: str, module: str, path: str, plain: bool | None = None) -> bool:
+    """False when no qualified name of the file (of dotted module name `module`) can be the
+    dotted `path`: each component of one is spelled in the text (an import, a name, an
+    attribute) or comes from the module path (a relative import, the module's own names)."""
+    if not (plain_identifiers(text) if plain is None else plain):
+        return True
+    parts = module.split(".")
+    return all(part in text or part in parts for part in path.split("."))
+
+
+@cache
+def _finder(names: frozenset[str]) -> AhoCorasick:
+    """Every occurrence of each name, overlapping ones included."""
+    return AhoCorasick(sorted(names))
+
+
+def dotted_start(data: bytes, end: int) -> int:
+    """Where the dotted name (`a.b.Name`) that ends at byte `end` of `data` starts."""
+    start = end
+    while start and DOTTED_NAME_BYTES[data[start - 1]]:
+        start -= 1
+    return start
+
+
+def skip_back(data: bytes, end: int, skipped: bytes) -> int:
+    """Where the run of `skipped` bytes that ends at byte `end` of `data` starts."""
+    start = end
+    while start and data[start - 1] in skipped:
+        start -= 1
+    return start
+
+
+def is_word(data: bytes, start: int, end: int) -> bool:
+    """Is `data[start:end]` a whole name, not part of a longer one?"""
+    return not (start and NAME_BYTES[data[start - 1]]) and not (
+        end < len(data) and NAME_BYTES[data[end]]
+    )

@@ -1,0 +1,149 @@
+"""The codemods' checks of a file's bytes before any parse (`Descriptor.declines`): a file a
+codemod declines is one where its analysis finds nothing, and a file every present codemod
+declines is not parsed."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from codemods import CODEMODS
+from codemods.core.text_checks import Source
+from codemods.core.tree import AstFile
+from codemods.core.values import FileContext
+from codemods.registry import fast_analyzer, text_check
+from migrator.engine.runner import Job, process_source
+from migrator.spec import default_spec_text, parse_spec
+from tests.parity import corpus_files, generated_tree
+from tests.strategies import IMPORT_FORMS, USE_FORMS
+
+RULES = parse_spec(default_spec_text(), "default").rules
+JOB = Job("/", RULES, tuple(CODEMODS))
+CHECKED = [name for name in CODEMODS if text_check(name) is not None]
+PATH = "netra_backend/app/agents/runner.py"
+CONTEXT = "netra_backend.app.services.user_execution_context"
+
+
+def declined(name: str, source: bytes, path: str = PATH) -> bool:
+    check = text_check(name)
+    assert check is not None
+    return check(Source(source, JOB.occurrences(source)), FileContext.from_path(path), RULES)
+
+
+def found(name: str, source: bytes, path: str = PATH) -> tuple:
+    analysis = fast_analyzer(name)(AstFile(source, FileContext.from_path(path)), RULES)
+    return analysis.findings, {k: v for k, v in analysis.counts.items() if v}, analysis.names
+
+
+NOTHING = ([], {}, {})
+
+
+def test_every_codemod_but_flags_checks_the_bytes() -> None:
+    assert CHECKED == ["validators", "singletons", "constructors", "imports"]
+
+
+@pytest.mark.parametrize(
+    "source, declines",
+    [
+        (f"from {CONTEXT} import UserExecutionContext\n", False),
+        (
+            f"from {CONTEXT} import (\n    Other,  # see: below\n    UserExecutionContext,\n)\n",
+            False,
+        ),
+        (f"from {CONTEXT} import (\n    Other,\n    UserExecutionContext,\n)\n", False),
+        (f"from {CONTEXT} \\\n    import UserExecutionContext\n", False),
+        ("Context = UserExecutionContext\n", False),
+        ("Context = (\n    services.UserExecutionContext\n)\n", False),
+        (f'TARGET = "{CONTEXT}.UserExecutionContext"\n', False),
+        ("def f(context: UserExecutionContext) -> None: ...\n", True),
+        ("from shared.types import StronglyTypedUserExecutionContext\n", True),
+        ("# UserExecutionContext is made per request\n", True),
+        ("items = [UserExecutionContext, Other]\n", True),
+    ],
+)
+def test_the_imports_check(source: str, declines: bool) -> None:
+    assert declined("imports", source.encode()) is declines
+    if declines:
+        assert found("imports", source.encode()) == NOTHING
+
+
+def test_the_imports_check_reads_the_module_path() -> None:
+    source = b"from . import helpers  # UserExecutionContext\n"
+    assert declined("imports", source)
+    assert not declined(
+        "imports", source, "netra_backend/app/agents/supervisor/execution_engine.py"
+    )
+
+
+@pytest.mark.parametrize(
+    "source, declines",
+    [
+        ("shared = ToolBridge()\n", False),
+        ("class A:\n    shared: Bridge = pkg.ToolBridge ()\n", False),
+        ("_engine = (\n    SomeEngine()\n)\n", False),
+        ("def get():\n    global _engine\n    _engine = SomeEngine()\n", False),
+        ("class A:\n    def __new__(cls):\n        cls._instance = super().__new__(cls)\n", False),
+        ("@lru_cache\ndef get():\n    return SomeFactory()\n", False),
+        ("def f():\n    return SomeFactory()\n", True),
+        ("engines = [SomeEngine(), ToolBridge()]\n", True),
+        ("register(SomeFactory())\n", True),
+        ("x = y if c else SomeFactory()\n", True),
+    ],
+)
+def test_the_singletons_check(source: str, declines: bool) -> None:
+    assert declined("singletons", source.encode()) is declines
+    if declines:
+        assert found("singletons", source.encode()) == NOTHING
+
+
+def test_a_file_every_present_codemod_declines_is_not_parsed() -> None:
+    broken = b"def f(:\n    return SomeFactory()  # UserExecutionContext\n"
+    assert JOB.present(broken) == {"singletons", "imports"}
+    result = process_source(JOB, PATH, broken)
+    assert (result.error, result.findings) == (None, [])
+    kept = b"def f(:\n    shared = SomeFactory()\n"
+    assert process_source(JOB, PATH, kept).error == "does not parse: invalid syntax (line 1)"
+
+
+def _assert_exact(path: str, source: bytes) -> int:
+    """Each codemod that declines the file finds nothing in it; how many declined."""
+    try:
+        AstFile(source, FileContext.from_path(path))
+    except (SyntaxError, ValueError):
+        return 0
+    present = JOB.present(source)
+    count = 0
+    for name in CHECKED:
+        if name in present and declined(name, source, path):
+            assert found(name, source, path) == NOTHING, (path, name)
+            count += 1
+    return count
+
+
+def test_no_declined_file_of_the_corpus_holds_a_finding(tmp_path_factory) -> None:
+    generated = generated_tree(str(tmp_path_factory.getbasetemp()))
+    assert sum(_assert_exact(path, source) for path, source in corpus_files(generated)) > 100
+
+
+SINGLETON_FORMS = (
+    "shared = ToolBridge()",
+    "class A:\n    shared = pkg.SomeEngine()",
+    "_f = (\n    SomeFactory()\n)",
+    "def g():\n    global _f\n    _f = SomeFactory()",
+    "value = make(SomeFactory())",
+)
+
+
+@given(
+    st.lists(st.sampled_from(IMPORT_FORMS + USE_FORMS + SINGLETON_FORMS), min_size=1, max_size=6),
+    st.booleans(),
+)
+def test_no_declined_program_holds_a_finding(forms: list[str], nested: bool) -> None:
+    body = [
+        ("def f():\n" + "".join(f"    {line}\n" for line in form.splitlines()))
+        if nested and i % 2
+        else form
+        for i, form in enumerate(forms)
+    ]
+    _assert_exact(PATH, ("\n".join(body) + "\n").encode())
