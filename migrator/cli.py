@@ -29,6 +29,7 @@ from migrator.spec import (
 if TYPE_CHECKING:
     from migrator.batch.run import ChosenChanges
     from migrator.engine.changes import ChangeSet
+    from migrator.engine.modules import ModuleIndex
 
 # Each command imports what only it needs (git, the reports, the rewrite path) inside its
 # body: a cached `migrator scan` in pre-commit should not pay for loading them.
@@ -95,13 +96,19 @@ def spec_for(root: Path, spec_path: Path | None) -> Spec:
 
 
 def check_against(
-    root: Path, spec: Spec, *, strict: bool, rules: tuple[str, ...] | None = None
+    root: Path,
+    spec: Spec,
+    *,
+    strict: bool,
+    rules: tuple[str, ...] | None = None,
+    modules: ModuleIndex | None = None,
 ) -> None:
     """The spec's paths against the repository: refuse (exit 2) a problem of a rule that runs
-    (`rules`; None: every rule), warn about the others; one line a problem."""
+    (`rules`; None: every rule), warn about the others; one line a problem (`modules`: the
+    repository's modules, read once for the check and what follows it)."""
     from migrator.engine.spec_check import check_spec
 
-    problems = check_spec(spec, root)
+    problems = check_spec(spec, root, modules)
     refused = [p for p in problems if strict and p.fatal and p.applies_to(rules)]
     for problem in problems:
         if problem in refused:
@@ -143,17 +150,19 @@ def scan(
     ] = False,
 ) -> None:
     """Measure the migration: metrics and findings, from syntax trees."""
+    from migrator.engine.modules import ModuleIndex
     from migrator.report.sarif import to_sarif
 
     root = repository(path)
     loaded = spec_for(root, spec)
-    check_against(root, loaded, strict=False)
+    modules = ModuleIndex(root)
+    check_against(root, loaded, strict=False, modules=modules)
     if libcst:
         output.note(
             "warning: --libcst is ignored: each codemod has one analysis now (stdlib `ast`); "
             "a file in newer syntax than this Python's is reported, not guessed at"
         )
-    report = run_scan(root, loaded, jobs=jobs, cache=not no_cache, progress=True)
+    report = run_scan(root, loaded, jobs=jobs, cache=not no_cache, progress=True, modules=modules)
     if format is ScanFormat.json:
         print_json(report.to_dict())
     elif format is ScanFormat.sarif:

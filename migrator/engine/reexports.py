@@ -36,11 +36,12 @@ def binds_canonical(index: ModuleIndex, paths: PathMap, module: str, name: str) 
 
 
 def without_own_objects(
-    results: Iterable[FileResult], rules: RuleSet, root: Path
+    results: Iterable[FileResult], rules: RuleSet, root: Path, index: ModuleIndex | None = None
 ) -> Iterator[FileResult]:
-    """The results, minus the `indirect-import` findings of modules with an object of their own."""
+    """The results, minus the `indirect-import` findings of modules with an object of their own
+    (`index`: the run's modules, when it has them)."""
     paths = PathMap(rules)
-    index = ModuleIndex(root)
+    index = index or ModuleIndex(root)
     verdicts: dict[tuple[str, str], bool] = {}
     for result in results:
         kept = []

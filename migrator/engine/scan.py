@@ -8,6 +8,7 @@ from codemods import codemod_names
 from migrator.engine.cache import ResultCache
 from migrator.engine.discover import discover
 from migrator.engine.metrics import ScanReport, compute_metrics
+from migrator.engine.modules import ModuleIndex
 from migrator.engine.reexports import without_own_objects
 from migrator.engine.runner import FileResult, Job, run_files
 from migrator.engine.spec_check import with_module_facts
@@ -25,14 +26,17 @@ def scan(
     cache: bool = False,
     progress: bool = False,
     prefilter: bool = True,
+    modules: ModuleIndex | None = None,
 ) -> ScanReport:
     """Measure every metric over the files the spec (and optional path globs) select.
 
     `cache` reuses the results of files unchanged since an earlier scan with the same spec;
-    `progress` shows a bar on a terminal for long scans; `prefilter=False` parses every file.
+    `progress` shows a bar on a terminal for long scans; `prefilter=False` parses every file;
+    `modules`: the repository's modules as the caller already read them (the spec check's).
     """
     files = discover(root, spec.include, spec.exclude, paths, exclude)
-    rules = with_module_facts(spec.rules, root)
+    modules = modules or ModuleIndex(root)
+    rules = with_module_facts(spec.rules, root, modules)
     job = Job(str(root), rules, codemod_names(), prefilter=prefilter)
     store = ResultCache.for_job(root, job, spec.digest) if cache else None
     try:
@@ -46,7 +50,8 @@ def scan(
                 return ScanReport.from_dict(known)
             except (KeyError, TypeError, ValueError):
                 pass  # an entry of another shape: scan
-        results = without_own_objects(run_files(job, files, jobs, cache=store), rules, root)
+        results = run_files(job, files, jobs, cache=store)
+        results = without_own_objects(results, rules, root, modules)
         if progress:
             results = track(results, len(files), "scanning")
         report = compute_metrics(results)
