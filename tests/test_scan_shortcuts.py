@@ -112,9 +112,8 @@ def _without_shortcuts(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(AstFile, "may_call", lambda self, names: True)
     monkeypatch.setattr(AstFile, "may_name", lambda self, path: True)
     monkeypatch.setattr(singletons_fast._Analyzer, "_reportable", lambda self, target: True)
-    lines = imports_fast._needle_lines
     monkeypatch.setattr(
-        imports_fast, "_needle_lines", lambda text: imports_fast._Lines(lines(text).needles, None)
+        imports_fast, "_needle_lines", lambda text, needles: imports_fast._Lines(None, None, None)
     )
 
 
@@ -154,6 +153,13 @@ SHAPES = {
         "UserExecutionContext\n            except ImportError:\n                pass\n"
         "\n\ndef g():\n    for x in y:\n        import "
         f"{OLD_ENGINE}\n",
+    ),
+    "path strings, the word and the needle on different lines": (
+        "netra_backend/tests/test_runner.py",
+        "def test_a():\n    with patch(\n        'os.path.join'\n    ), patch(\n"
+        f"        '{OLD_ENGINE}.ExecutionEngine.run'\n    ):\n        pass\n"
+        "    sys.modules[\n"
+        f"        '{OLD_ENGINE}'\n    ] = None\n",
     ),
     "singletons in functions, global and not": (
         "netra_backend/app/agents/single.py",
@@ -208,6 +214,10 @@ def test_the_shapes_are_still_found_exactly() -> None:
         ("direct-instantiation", 5, 12),
     ]
     assert _found("old engine named but never called") == [("deprecated-import", 1, 65)]
+    assert _found("path strings, the word and the needle on different lines") == [
+        ("string-reference", 5, 8),
+        ("string-reference", 9, 8),
+    ]
     assert _found("singletons in functions, global and not") == [
         ("singleton", 6, 4),
         ("singleton", 12, 4),

@@ -35,8 +35,9 @@ import io
 import tokenize
 from bisect import bisect_left
 from dataclasses import dataclass, replace
+from functools import cache
 
-from ahocorasick_rs import MATCHKIND_LEFTMOST_FIRST, AhoCorasick
+from ahocorasick_rs import AhoCorasick
 
 from codemods.core.imports.words import in_fstring, is_in_fstring, is_star_import, still_used
 from codemods.core.paths import PathMap, RepositoryPathMap
@@ -44,6 +45,7 @@ from codemods.core.references import is_path_argument, takes_path
 from codemods.core.rules import RuleSet
 from codemods.core.tree import AstFile, dotted
 from codemods.core.values import Analysis, Finding
+from codemods.imports import needles
 from codemods.imports.compat import (
     CompatAlias,
     decide,
@@ -72,6 +74,7 @@ class _Paths:
     paths: PathMap
     canonical_last: frozenset[str]
     constructor_olds: frozenset[str]
+    needles: frozenset[str]  # the codemod's needles, as text
 
 
 _CACHE: list[_Paths] = []
@@ -83,7 +86,8 @@ def _paths(rules: RuleSet) -> _Paths:
     paths = RepositoryPathMap(rules)  # a rewrite's facts decide as its transform does
     canonical_last = frozenset(path.rpartition(".")[2] for path in paths.canonical)
     constructor_olds = frozenset(rule.old for rule in rules.constructors)
-    entry = _Paths(rules, paths, canonical_last, constructor_olds)
+    found = frozenset(needle.decode() for needle in needles(rules))
+    entry = _Paths(rules, paths, canonical_last, constructor_olds, found)
     _CACHE[:] = [entry]
     return entry
 
@@ -114,41 +118,54 @@ _COMPOUND = {
     ast.TryStar: ("body", "handlers", "orelse", "finalbody"),
     ast.Match: ("cases",),
 }
-# A string reference needs one of these words in its statement's lines, an import statement
-# the keyword `import` (the last pattern). Leftmost-first, as a regex alternation: where a
-# needle that contains `import` starts, the needle is matched.
+# A string reference needs one of these words in its statement's lines and one of the
+# codemod's needles (the last component of the old path the string starts with); an import
+# statement the keyword `import` (the last word). Every occurrence of each is found, overlapping
+# ones too (`import_module` is a word and holds `import`).
 _WORDS = ("patch", "import_module", "__import__", "find_spec", "modules", "import")
 _IMPORT = len(_WORDS) - 1
-_SEARCH = AhoCorasick(list(_WORDS), matchkind=MATCHKIND_LEFTMOST_FIRST)
+
+
+@cache
+def _search(needles: frozenset[str]) -> AhoCorasick:
+    """The words, then the needles (their indexes after `_IMPORT`)."""
+    return AhoCorasick([*_WORDS, *sorted(needles)])
 
 
 @dataclass
 class _Lines:
-    """Sorted line numbers: those holding a needle, and those holding a needle or `import`
-    (None: every statement must be read, as when lines also end in a lone \\r)."""
+    """Sorted line numbers: those holding a path-string word, those holding a needle, and
+    those holding a word or `import` (None: every statement must be read, as when lines also
+    end in a lone \r)."""
 
+    words: list[int] | None
     needles: list[int] | None
     reached: list[int] | None
 
 
-def _needle_lines(text: str) -> _Lines:
+def _needle_lines(text: str, needles: frozenset[str]) -> _Lines:
     """Where string references and import statements may be."""
-    matches = _SEARCH.find_matches_as_indexes(text)
+    matches = _search(needles).find_matches_as_indexes(text, True)
     if not matches:
-        return _Lines([], [])
+        return _Lines([], [], [])
     if "\r" in text:  # lines end in \r too: count them as the parser does, by reading it all
-        return _Lines(None, None)
-    needles: list[int] = []
+        return _Lines(None, None, None)
+    words: list[int] = []
+    found: list[int] = []
     reached: list[int] = []
     line, last = 1, 0
-    for word, start, _ in matches:
+    for pattern, start, _ in sorted(matches, key=lambda match: match[1]):
         line += text.count("\n", last, start)
         last = start
-        if word != _IMPORT and (not needles or needles[-1] != line):
-            needles.append(line)
+        if pattern > _IMPORT:
+            if not found or found[-1] != line:
+                found.append(line)
+            continue
+        if pattern != _IMPORT and (not words or words[-1] != line):
+            words.append(line)
         if not reached or reached[-1] != line:
             reached.append(line)
-    return _Lines(needles, reached)
+    return _Lines(words, found, reached)
 
 
 class _Collector:
@@ -163,6 +180,7 @@ class _Collector:
         self.in_fstring: dict[int, ast.JoinedStr] = {}  # a node inside one -> the outermost
         self.nodes: dict[int, ast.AST] = {}  # id(finding) -> the node it sits at
         self.constructor_olds = entry.constructor_olds
+        self.needles = entry.needles
         self.constructed: list[tuple[ast.alias, str]] = []  # imports of those, to check
         self.constructed_strings: list[tuple[ast.Constant, str]] = []  # path strings of those
 
@@ -286,7 +304,7 @@ class _Collector:
     # the walk ------------------------------------------------------------------------------
 
     def run(self, text: str, tree: ast.Module, rules: RuleSet, fixes: bool = True) -> Analysis:
-        self._statements(tree.body, _needle_lines(text))
+        self._statements(tree.body, _needle_lines(text, self.needles))
         aliases = self.compat_aliases(tree)
         # The module's aliases first, then the walk's findings in source order.
         self.findings.sort(key=lambda f: (f.line, f.column))
@@ -422,13 +440,14 @@ class _Collector:
         return kept + reviews
 
     def _statements(self, body: list[ast.stmt], lines: _Lines) -> None:
-        """Imports in every statement; calls and subscripts where a needle line says they may be.
+        """Imports in every statement; calls and subscripts where the lines say they may be.
 
-        `lines.needles` None: read every statement's expressions; []: no string reference can
-        occur. A compound statement none of whose lines holds a needle or `import` holds
-        neither an import nor a string reference: it is not entered.
+        A statement's expressions are read when its lines hold a path-string word and a
+        needle (`lines.words` None: every statement's; []: none). A compound statement none
+        of whose lines holds a word or `import` holds neither an import nor a string
+        reference: it is not entered.
         """
-        needles, reached = lines.needles, lines.reached
+        words, needles, reached = lines.words, lines.needles, lines.reached
         for statement in body:
             kind = type(statement)
             if kind is ast.ImportFrom:
@@ -438,7 +457,12 @@ class _Collector:
                 self.visit_import(statement)  # type: ignore[arg-type]
                 continue
             bodies = _COMPOUND.get(kind)
-            if needles is None or (needles and self._holds_needle(statement, needles)):
+            if words is None or (
+                words
+                and needles
+                and self._holds_needle(statement, words)
+                and self._holds_needle(statement, needles)  # type: ignore[arg-type]
+            ):
                 if bodies is None:
                     self._walk(statement)
                 else:
