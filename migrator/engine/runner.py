@@ -195,8 +195,11 @@ def read_no_follow(path: str) -> bytes:
 
 def process_source(job: Job, path: str, source: bytes) -> FileResult:
     """Analyze (or rewrite) given content as the file at `path`; never raises for bad input."""
+    needled = job.occurrences(source)  # the prefilter and each codemod's needles, in one pass
+    if job.prefilter and not needled:
+        return FileResult(path)  # most files: nothing to parse, no collector to pause
     with collector_paused():
-        return _process_source(job, path, source)
+        return _process_source(job, path, source, needled)
 
 
 @contextmanager
@@ -216,11 +219,10 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _process_source(job: Job, path: str, source: bytes) -> FileResult:
+def _process_source(
+    job: Job, path: str, source: bytes, needled: dict[str, list[tuple[int, int]]]
+) -> FileResult:
     result = FileResult(path)
-    needled = job.occurrences(source)  # the prefilter and each codemod's needles, in one pass
-    if job.prefilter and not needled:
-        return result
     if GENERATED_MARKER in source[:4096]:
         result.skipped = "marked @generated"
         return result
