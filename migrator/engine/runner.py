@@ -286,7 +286,10 @@ def unparsable(source: bytes, context: FileContext) -> str:
     so a file in a newer Python's syntax is analyzed by a migrator running that Python. When
     LibCST reads the file, the message says so and names the Python to use.
     """
-    reason = python_parse_error(source) or "too deeply nested for Python's parser"
+    reason, indentation = _python_rejection(source)
+    reason = reason or "too deeply nested for Python's parser"
+    if indentation:  # no newer Python reads indentation otherwise: not worth a LibCST parse
+        return f"does not parse: {reason}"
     try:
         libcst_parse(source, context)
     except Exception:  # noqa: BLE001 - broken for every parser
@@ -372,17 +375,23 @@ def python_parse_error(source: bytes) -> str | None:
 
     LibCST's parser reports many errors at `1:1`; the stdlib names the problem and the line.
     """
+    return _python_rejection(source)[0]
+
+
+def _python_rejection(source: bytes) -> tuple[str | None, bool]:
+    """`python_parse_error`, and whether the reason is the indentation (IndentationError)."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             compile(source, "<file>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
     except SyntaxError as error:  # IndentationError and TabError included
-        return f"{error.msg} (line {error.lineno})" if error.lineno else error.msg
+        reason = f"{error.msg} (line {error.lineno})" if error.lineno else error.msg
+        return reason, isinstance(error, IndentationError)
     except (ValueError, UnicodeDecodeError) as error:  # NUL bytes, a bad encoding
-        return _first_line(error)
+        return _first_line(error), False
     except (RecursionError, MemoryError):
-        return None
-    return None
+        return None, False
+    return None, False
 
 
 def libcst_parse(source: str | bytes, context: FileContext) -> ParsedFile:
