@@ -12,12 +12,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
+from ahocorasick_rs import BytesAhoCorasick, Implementation
+
 from codemods.core.paths import PathMap
 from codemods.core.rules import RuleSet
 from codemods.imports.verdicts import indirect_subject
 from migrator.engine.discover import discover
 from migrator.engine.modules import ModuleIndex, parse_facts
-from migrator.engine.runner import FileResult
+from migrator.engine.runner import FileResult, read_no_follow
 from migrator.spec import Spec
 
 
@@ -64,16 +66,20 @@ def own_definitions(root: Path, spec: Spec, rules: RuleSet) -> frozenset[str]:
     Cheap: only files spelling `class Name` or `def Name` are parsed."""
     paths = PathMap(rules)
     canonical = paths.canonical_by_name
+    if not canonical:
+        return frozenset()
     needles = [prefix + name.encode() for name in canonical for prefix in (b"class ", b"def ")]
+    # One pass over each file for every needle: a fifth of the time of one `in` per needle.
+    search = BytesAhoCorasick(needles, implementation=Implementation.DFA)
     found = set()
     for path in discover(root, spec.include, spec.exclude):
-        if not path.endswith(".py") or (root / path).is_symlink():
+        if not path.endswith(".py"):
             continue
         try:
-            source = (root / path).read_bytes()
-        except OSError:
+            source = read_no_follow(str(root / path))
+        except OSError:  # unreadable, or a symbolic link (never followed)
             continue
-        if not any(needle in source for needle in needles):
+        if not search.find_matches_as_indexes(source):
             continue
         facts = parse_facts(source, path)
         module = path.removesuffix(".py").removesuffix("/__init__").replace("/", ".")
