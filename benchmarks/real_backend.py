@@ -1,13 +1,15 @@
 """Time migrator on the real backend it was written for: netra-systems/zen at bef25c1a.
 
     python benchmarks/real_backend.py MIRROR [--reps 3] [--jobs 2] [--work DIR]
+        [--also-python PYTHON ...]
 
 MIRROR is a local git repository holding that commit (a mirror of netra-systems/zen, or an
 already-extracted tree whose HEAD is the backend). Its `.py` blobs are extracted with
 `git ls-tree -r` and `git cat-file --batch` (blobs absent from a partial mirror are skipped),
 committed in <work>/zen once, then, interleaved in one run, --reps times: ruff TID251 with the
 table `migrator ruff-config` prints, a cold and a warm `scan`, `plan`, `run --dry-run` of every
-rule and a second (warm) one, `run --no-commit` and a second run. The first repetition also
+rule and a second (warm) one, `run --no-commit` and a second run (and, for each
+`--also-python`, a cold scan run by that interpreter). The first repetition also
 checks the rewrite: every file that compiled still compiles, no file gains a ruff F821
 undefined name, and the second run changes nothing. Prints the Markdown tables that
 benchmarks/RESULTS.md records; exits 1 if a check fails. migrator runs from a snapshot of HEAD.
@@ -97,16 +99,22 @@ def extract(mirror: Path, commit: str, tree: Path) -> dict[str, int]:
     return stats
 
 
-def tools(work: Path, src: Path, tree: Path, jobs: int) -> list[Tool]:
+def tools(work: Path, src: Path, tree: Path, jobs: int, others: tuple[str, ...] = ()) -> list[Tool]:
+    """The measured commands; `others`: more Pythons, each timing a cold scan too."""
     migrator = [sys.executable, "-m", "migrator"]
     ruff = [str(BIN / "ruff"), "check", "--select", "TID251", "--no-cache", "--exit-zero",
             "--config", str(ruff_table(work, src, tree)), "--quiet", str(tree)]  # fmt: skip
     scan = [*migrator, "scan", str(tree), "--format", "json", "--jobs", str(jobs)]
     run = [*migrator, "run", "--repo", str(tree), "--jobs", str(jobs)]
     cache = tree / ".git" / "migrator"
+    also = [
+        Tool(f"scan (cold, {python_label(python)})", [python, *scan[1:]], before=[cache])
+        for python in others
+    ]
     return [
         Tool("ruff TID251", ruff),
         Tool("scan (cold)", scan, before=[cache]),
+        *also,
         Tool("scan (warm)", scan),
         Tool("plan", [*migrator, "plan", str(tree), "--jobs", str(jobs)]),
         Tool("run --dry-run", [*run, "--dry-run"]),
@@ -114,6 +122,17 @@ def tools(work: Path, src: Path, tree: Path, jobs: int) -> list[Tool]:
         Tool("run --no-commit", [*run, "--no-commit"]),
         Tool("second run --no-commit", [*run, "--no-commit"]),
     ]
+
+
+def python_label(python: str) -> str:
+    """`path version` of another interpreter, as the table names its rows."""
+    version = subprocess.run(
+        [python, "-c", "import platform; print(platform.python_version())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    return f"{python} {version}"
 
 
 def changed_files(tree: Path) -> list[str]:
@@ -179,13 +198,20 @@ def main() -> None:
     parser.add_argument(
         "--work", type=Path, default=Path(tempfile.gettempdir()) / "migrator-bench-real"
     )
+    parser.add_argument(
+        "--also-python",
+        action="append",
+        default=[],
+        metavar="PYTHON",
+        help="another interpreter (with migrator's dependencies) whose cold scan is timed too",
+    )
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     tree = args.work / "zen"
     stats = extract(args.mirror.resolve(), args.commit, tree)
     print(f"backend: {stats}", file=sys.stderr)
     src = snapshot(args.work)
-    plan = tools(args.work, src, tree, args.jobs)
+    plan = tools(args.work, src, tree, args.jobs, tuple(args.also_python))
     samples: dict[str, list[dict]] = {tool.name: [] for tool in plan}
     problems: list[str] = []
     first = b""
@@ -242,6 +268,11 @@ def report(samples: dict[str, list[dict]], stats: dict, files: int, problems: li
         ("plan / cold scan", "plan", "scan (cold)", 3.0),
         ("warm dry run / warm scan", "run --dry-run (warm)", "scan (warm)", 1.5),
         ("cold scan / ruff TID251", "scan (cold)", "ruff TID251", 3.0),
+    ]
+    ratios += [
+        (f"{name} / ruff TID251", name, "ruff TID251", 3.0)
+        for name in samples
+        if name.startswith("scan (cold, ")
     ]
     lines += ["", "| ratio | wall | CPU | target | verdict (wall) |", "|---|---:|---:|---:|---|"]
     for label, top, bottom, target in ratios:
