@@ -139,11 +139,12 @@ def remove_unused(
     used_before: set[str],
     try_bound: set[str],
     keep: Collection[str] = (),
-) -> tuple[cst.Module, set[str]]:
+) -> tuple[cst.Module, set[str], set[str]]:
     """Delete module-level imports, private helpers and fallbacks that became unused, except the
     names in `keep` (other modules import them from this one).
 
-    Returns the new module and the public functions that became unused (left for review).
+    Returns the new module, the public functions that became unused (left for review), and
+    the new module's `referenced_globals` (each costs a LibCST scope analysis).
     """
     public_unused: set[str] = set()
     for _ in range(5):
@@ -160,13 +161,13 @@ def remove_unused(
         public_unused |= {n for n in functions if not n.startswith("_")}
         functions = {n for n in functions if n.startswith("_")}
         if not (imports or functions or assignments):
-            break
+            return module, public_unused, used
         remover = BindingRemover(imports=imports, assignments=assignments, functions=functions)
         changed = module.visit(remover)
         if changed.deep_equals(module):
-            break
+            return module, public_unused, used
         module = changed
-    return module, public_unused
+    return module, public_unused, referenced_globals(module)
 
 
 def _module_bindings(module: cst.Module) -> dict[str, set[str]]:

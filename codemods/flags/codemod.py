@@ -50,13 +50,13 @@ class FlagsCodemod:
         gone = names - flags_read(AstFile(module.code, parsed.context), names)
         module, try_bound = remove_flag_definitions(module, gone)
         importers = imported_here(rules, parsed.context.module)
-        module, unused_public = remove_unused(module, used_before, try_bound, importers)
+        module, unused_public, used_after = remove_unused(module, used_before, try_bound, importers)
         code = module.code
         if code == parsed.code:
             return TransformResult(parsed.code, folder.findings)
         after = AstFile(code, parsed.context)
         findings = _leftovers(after, parsed, rules, unused_public)
-        unused = (used_before | try_bound) - referenced_globals(module)
+        unused = (used_before | try_bound) - used_after
         held = {name: importers[name] for name in sorted(unused & set(importers))}
         findings += _held(after, parsed, held)
         return TransformResult(code, findings, folder.changes)
