@@ -21,8 +21,11 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
+from functools import cache
 from itertools import repeat
 from pathlib import Path
+
+from ahocorasick_rs import BytesAhoCorasick, Implementation
 
 from codemods.core import paths as paths_module
 from codemods.core.paths import PathMap, old_names
@@ -30,7 +33,7 @@ from codemods.core.rules import RenameRule, RuleSet
 from codemods.core.values import FileContext, last_components
 from migrator.engine.cache import ResultCache
 from migrator.engine.discover import discover
-from migrator.engine.runner import collector_paused
+from migrator.engine.runner import collector_paused, read_no_follow
 from migrator.engine.workers import pool as worker_pool
 from migrator.spec import Spec
 
@@ -219,21 +222,28 @@ def _facts_of(root: Path, rules: RuleSet, paths: list[str]) -> list[_Facts | Non
     path_map = PathMap(rules)
     olds = [rule.old for rule in rules.renames]
     needles = last_components(olds) | last_components(path_map.old_modules)
+    search = _needle_search(tuple(sorted(needles)))
     found = []
     for path in paths:
         with collector_paused():
-            found.append(_file_facts(root, path, path_map, needles))
+            found.append(_file_facts(root, path, path_map, search))
     return found
 
 
-def _file_facts(root: Path, path: str, paths: PathMap, needles: set[bytes]) -> _Facts | None:
+@cache
+def _needle_search(needles: tuple[bytes, ...]) -> BytesAhoCorasick | None:
+    """One pass over a file for every needle (a DFA), None when there are none."""
+    return BytesAhoCorasick(needles, implementation=Implementation.DFA) if needles else None
+
+
+def _file_facts(
+    root: Path, path: str, paths: PathMap, search: BytesAhoCorasick | None
+) -> _Facts | None:
     try:
-        if (root / path).is_symlink():
-            return None
-        source = (root / path).read_bytes()
-    except OSError:
+        source = read_no_follow(str(root / path))
+    except OSError:  # unreadable, or a symbolic link (never followed)
         return None
-    if not any(needle in source for needle in needles):
+    if search is None or not search.find_matches_as_indexes(source):
         return None
     tree = parse_or_none(source)
     if tree is None:

@@ -9,20 +9,24 @@ from __future__ import annotations
 
 import ast
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
+
+from ahocorasick_rs import BytesAhoCorasick, Implementation
 
 from codemods.core.values import FileContext
 from migrator.engine.discover import discover
+from migrator.engine.runner import read_no_follow
 from migrator.spec import Spec
 
 
-def _sources(root: Path, spec: Spec):
-    for path in discover(root, spec.include, spec.exclude):
-        if not path.endswith(".py") or (root / path).is_symlink():
+def _sources(root: Path, paths: list[str]) -> Iterator[tuple[str, bytes]]:
+    for path in paths:
+        if not path.endswith(".py"):
             continue
         try:
-            yield path, (root / path).read_bytes()
-        except OSError:
+            yield path, read_no_follow(str(root / path))
+        except OSError:  # unreadable, or a symbolic link (never followed)
             continue
 
 
@@ -41,16 +45,20 @@ def flag_importers(root: Path, spec: Spec) -> tuple[tuple[str, tuple[str, ...]],
     flags = [flag.name.encode() for flag in spec.rules.flags]
     if not flags:
         return ()
+    paths = discover(root, spec.include, spec.exclude)
     modules = {
         FileContext.from_path(path).module: path
-        for path, source in _sources(root, spec)
+        for path, source in _sources(root, paths)
         if any(flag in source for flag in flags)
     }
     modules.pop("", None)
-    needles = {module.rpartition(".")[2].encode() for module in modules}
+    if not modules:
+        return ()
+    needles = sorted({module.rpartition(".")[2].encode() for module in modules})
+    search = BytesAhoCorasick(needles, implementation=Implementation.DFA)
     found: dict[str, set[str]] = {}
-    for path, source in _sources(root, spec):
-        if not any(needle in source for needle in needles):
+    for path, source in _sources(root, paths):
+        if not search.find_matches_as_indexes(source):
             continue
         tree = _parse(source)
         if tree is None:
