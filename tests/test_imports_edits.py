@@ -1204,6 +1204,40 @@ def test_an_import_whose_uses_another_binding_may_reach_keeps_its_bound_name() -
     )
 
 
+def test_a_string_annotation_another_binding_may_reach_keeps_the_bound_name() -> None:
+    # the string annotation is a use of the import to the rewrite, as a name is
+    why = f"kept `UserExecutionEngine as ExecutionEngine`: `ExecutionEngine` {REACHED}"
+    rest = "if x:\n    ExecutionEngine = object\ndef f(engine: 'ExecutionEngine'): ...\n"
+    fallback(
+        f"from {OLD} import ExecutionEngine\n" + rest,
+        f"from {CANONICAL} import UserExecutionEngine as ExecutionEngine\n" + rest,
+        [(1, 65, why)],
+    )
+
+
+def test_a_string_annotation_a_later_rebinding_always_reaches_first_keeps_its_word() -> None:
+    # A compatibility alias after the import rebinds the name before the annotation: the
+    # rewrite renames the import, not the annotation, which reads the alias (kept, still used).
+    annotated = 'def annotated(engine: "ExecutionEngine") -> "ExecutionEngine": ...\n'
+    imports = (
+        "from typing import TYPE_CHECKING\n"
+        "if TYPE_CHECKING:\n"
+        f"    from {OLD} import ExecutionEngine\n"
+    )
+    rest = f"from {CANONICAL} import UserExecutionEngine\n\nExecutionEngine = UserExecutionEngine\n"
+    left = check_rewrite(
+        imports + rest + annotated,
+        imports.replace(f"{OLD} import ExecutionEngine", f"{CANONICAL} import UserExecutionEngine")
+        + rest
+        + annotated,
+        PATH,
+        RUN_RULES,
+    )
+    assert [(f.rule, f.line, f.message) for f in left] == [
+        ("aliased-import", 6, f"compatibility alias `ExecutionEngine` kept: {USED}")
+    ]
+
+
 def test_a_group_keeping_its_bound_name_is_planned_as_the_rewrite_plans_it() -> None:
     # The canonical import already reads `UserExecutionEngine as ExecutionEngine`: it stays
     # (no change); the later imports of the name go, as imports the block has; the moved

@@ -915,7 +915,7 @@ class _Fixer:
                     raise _Bail
                 renamed.append(access.node)
                 scopes[id(access.scope)] = access.scope
-        annotations = self._annotations_reading(bound, symbol)
+        annotations = self._annotations_reading(bound, symbol, group)
         for node in annotations:
             scopes[id(self.file.scope(node))] = self.file.scope(node)  # type: ignore[index]
         for each in scopes.values():
@@ -979,23 +979,27 @@ class _Fixer:
         others = [a for a in assignments if not a.is_import]
         fallbacks = [o for o in others if any(self._fallback(o, each) for each in group)]
         symbol = {id(a) for a in [*own, *fallbacks]}
+        reached = f"`{bound}` is also bound by another statement that reaches the same uses"
         for each in self.file.scopes.scopes:
             for access in each.accesses:
                 if access.name != bound and not access.name.startswith(bound + "."):
                     continue
-                referents = {id(a) for a in access.referents}
-                if not referents & symbol or referents <= symbol:
-                    continue
-                rest = [a for a in access.referents if id(a) not in symbol]
-                if not self._rebound_first(access, group, rest):
-                    return (
-                        f"`{bound}` is also bound by another statement that reaches the same uses"
-                    )
-        for access in self._annotation_accesses(bound):
-            referents = {id(a) for a in access.referents}
-            if referents & symbol and not referents <= symbol:
-                raise _Bail  # a string annotation another binding may reach: LibCST decides
+                if self._reached_otherwise(access, group, symbol):
+                    return reached
+        for access in self._annotation_accesses(bound):  # a use as well, to the rewrite
+            if self._reached_otherwise(access, group, symbol):
+                return reached
         return None
+
+    def _reached_otherwise(self, access: Access, group: list[_Move], symbol: set[int]) -> bool:
+        """Does another binding than `symbol`'s (ids of the assignments renamed as one) reach
+        this use of them, with no rebinding always coming first (the rewrite then keeps the
+        bound name)?"""
+        referents = {id(a) for a in access.referents}
+        if not referents & symbol or referents <= symbol:
+            return False
+        rest = [a for a in access.referents if id(a) not in symbol]
+        return not self._rebound_first(access, group, rest)
 
     def _rebound_first(self, access: Access, group: list[_Move], others: list[Assignment]) -> bool:
         """`ImportRewrite._rebound_first`: does a rebinding by a statement of its own line in
@@ -1114,16 +1118,22 @@ class _Fixer:
         except CannotTell:
             raise _Bail from None
 
-    def _annotations_reading(self, bound: str, symbol: set[int]) -> list[ast.Constant]:
+    def _annotations_reading(
+        self, bound: str, symbol: set[int], group: list[_Move]
+    ) -> list[ast.Constant]:
         """The string annotations in which LibCST reads `bound` as one of `symbol` (ids of the
-        assignments the rewrite renames as one): it renames the word there, as a use."""
+        assignments the rewrite renames as one) only: it renames the word there, as a use. One
+        another binding reaches too, which a rebinding always reaches first, it leaves."""
         found = []
         for access in self._annotation_accesses(bound):
             referents = {id(a) for a in access.referents}
             if not referents & symbol:
                 continue
             if not referents <= symbol:
-                raise _Bail  # the rewrite may keep the import's old name
+                rest = [a for a in access.referents if id(a) not in symbol]
+                if self._rebound_first(access, group, rest):
+                    continue  # the rewrite leaves it
+                raise _Bail  # bound by another statement that may reach the same uses
             found.append(access.node)  # type: ignore[arg-type]
         return found
 
