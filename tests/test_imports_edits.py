@@ -1048,11 +1048,60 @@ def test_the_runner_reports_a_kept_compatibility_alias_without_libcst(
     ]
 
 
+def test_a_compatibility_alias_read_in_a_string_annotation_is_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    annotated = 'def annotated(engine: "ExecutionEngine") -> "ExecutionEngine": ...\n'
+    kept(ALIAS + annotated, USED, 3, rules=RUN_RULES)
+    # ... whatever LibCST makes of another string mentioning it
+    other = "def other(engine: u'ExecutionEngine'): ...\n"
+    kept(ALIAS + annotated + other, USED, 3, rules=RUN_RULES)
+    # ... read from a class's or a function's body
+    kept(ALIAS + 'class C:\n    engine: "ExecutionEngine"\n', USED, 3, rules=RUN_RULES)
+    body = 'def f():\n    engine: "list[ExecutionEngine]" = []\n'
+    kept(ALIAS + body, USED, 3, rules=RUN_RULES)
+    # the runner keeps it without LibCST
+    result = run_without_libcst(tmp_path, monkeypatch, ALIAS + annotated, OLD_FILE)
+    assert result.error is None and result.new is None
+    assert [(f.rule, f.line, f.message) for f in result.findings] == [
+        ("aliased-import", 3, f"compatibility alias `ExecutionEngine` kept: {USED}")
+    ]
+
+
+def test_a_compatibility_alias_no_string_annotation_reads_is_removed() -> None:
+    # the annotations read the class's own binding of the name
+    holder = (
+        "class Holder:\n"
+        "    ExecutionEngine = int\n"
+        '    def annotated(self, engine: "ExecutionEngine") -> "ExecutionEngine": ...\n'
+    )
+    check_rewrite(
+        ALIAS + holder,
+        f"from {CANONICAL} import UserExecutionEngine\n" + holder,
+        OLD_FILE,
+        RUN_RULES,
+    )
+    # ... or no binding at all: it stands before the alias
+    annotated = 'engine: "ExecutionEngine" = None\n'
+    check_rewrite(
+        f"from {CANONICAL} import UserExecutionEngine\n"
+        + annotated
+        + "\n"
+        + "ExecutionEngine = UserExecutionEngine\n",
+        f"from {CANONICAL} import UserExecutionEngine\n" + annotated,
+        OLD_FILE,
+        RUN_RULES,
+    )
+
+
 @pytest.mark.parametrize(
     "source",
     [
-        # a string annotation may read the alias (LibCST parses it): the rewrite decides
-        ALIAS + "def f(x: 'ExecutionEngine'): pass\n",
+        # a string LibCST may read otherwise than the model of string annotations (a prefix, a
+        # dotted name, a typing call's argument): the rewrite decides
+        ALIAS + "def f(x: u'ExecutionEngine'): pass\n",
+        ALIAS + "def f(x: 'ExecutionEngine.run'): pass\n",
+        ALIAS + "y = cast('ExecutionEngine', x)\n",
         # the alias right after a compound statement (whose block may own the lines before it)
         f"from {CANONICAL} import UserExecutionEngine\nif x:\n    pass\n"
         "ExecutionEngine = UserExecutionEngine\n",
@@ -1153,6 +1202,40 @@ def test_an_import_whose_uses_another_binding_may_reach_keeps_its_bound_name() -
         f"    from {FACTORY} import ExecutionEngine\ny = ExecutionEngine\n",
         [(1, 65, f"kept `UserExecutionEngine as ExecutionEngine`: `ExecutionEngine` {REACHED}")],
     )
+
+
+def test_a_string_annotation_another_binding_may_reach_keeps_the_bound_name() -> None:
+    # the string annotation is a use of the import to the rewrite, as a name is
+    why = f"kept `UserExecutionEngine as ExecutionEngine`: `ExecutionEngine` {REACHED}"
+    rest = "if x:\n    ExecutionEngine = object\ndef f(engine: 'ExecutionEngine'): ...\n"
+    fallback(
+        f"from {OLD} import ExecutionEngine\n" + rest,
+        f"from {CANONICAL} import UserExecutionEngine as ExecutionEngine\n" + rest,
+        [(1, 65, why)],
+    )
+
+
+def test_a_string_annotation_a_later_rebinding_always_reaches_first_keeps_its_word() -> None:
+    # A compatibility alias after the import rebinds the name before the annotation: the
+    # rewrite renames the import, not the annotation, which reads the alias (kept, still used).
+    annotated = 'def annotated(engine: "ExecutionEngine") -> "ExecutionEngine": ...\n'
+    imports = (
+        "from typing import TYPE_CHECKING\n"
+        "if TYPE_CHECKING:\n"
+        f"    from {OLD} import ExecutionEngine\n"
+    )
+    rest = f"from {CANONICAL} import UserExecutionEngine\n\nExecutionEngine = UserExecutionEngine\n"
+    left = check_rewrite(
+        imports + rest + annotated,
+        imports.replace(f"{OLD} import ExecutionEngine", f"{CANONICAL} import UserExecutionEngine")
+        + rest
+        + annotated,
+        PATH,
+        RUN_RULES,
+    )
+    assert [(f.rule, f.line, f.message) for f in left] == [
+        ("aliased-import", 6, f"compatibility alias `ExecutionEngine` kept: {USED}")
+    ]
 
 
 def test_a_group_keeping_its_bound_name_is_planned_as_the_rewrite_plans_it() -> None:

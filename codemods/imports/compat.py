@@ -6,20 +6,19 @@ canonical path under another name, and keeps it with a reason judged on the orig
 name still read, no rule moving the module's own path, another statement on its line, files
 outside the run importing it) or removes it with the `__all__` entries naming it. `decide` gives
 each such statement's reason (None: removed), or `UNDECIDED` where the `ast` view cannot tell
-what LibCST sees (a string annotation may read the name; a statement continued onto another
-line with a backslash).
+what LibCST sees (a string annotation LibCST may read otherwise than `annotation_reads` models;
+a statement continued onto another line with a backslash).
 """
 
 from __future__ import annotations
 
 import ast
-import re
 from dataclasses import dataclass
 
-from codemods.core.annotations import in_annotation
 from codemods.core.imports.compat_reason import Undecided, kept_reason
 from codemods.core.paths import PathMap, old_names, split_path
 from codemods.core.tree import AstFile
+from codemods.imports.annotation_reads import AnnotationReads, CannotTell
 from codemods.imports.constructions import destination
 
 
@@ -81,7 +80,9 @@ def _kept(
 
 def _referenced(file: AstFile, statement: ast.Assign, alias: str) -> bool | None:
     """Does an access refer to a binding of `alias` in the module scope (LibCST's
-    `assignment.references`)? None when only a string annotation may (LibCST reads those)."""
+    `assignment.references`), one read in a string annotation included (LibCST parses those)?
+    None when no access does and a string annotation may read it otherwise than
+    `AnnotationReads` models."""
     scope = file.scope(statement)
     if scope is None:  # pragma: no cover - every module statement has the module's scope
         return None
@@ -92,16 +93,17 @@ def _referenced(file: AstFile, statement: ast.Assign, alias: str) -> bool | None
                 continue
             if any(id(referent) in bindings for referent in access.referents):
                 return True
-    word = re.compile(rf"(?<![\w.]){re.escape(alias)}(?!\w)")
-    for node in file.scopes.parents:
-        if (
-            type(node) is ast.Constant
-            and isinstance(node.value, str)
-            and word.search(node.value)
-            and in_annotation(file, node, lambda _subscript: True)
-        ):
-            return None
-    return False
+    reads = AnnotationReads(file)
+    used: bool | None = False
+    for node in reads.mentioning(alias):
+        try:
+            access = reads.access(node, alias)
+        except CannotTell:
+            used = None  # unless another string reads it
+            continue
+        if access is not None and any(id(r) in bindings for r in access.referents):
+            return True
+    return used
 
 
 def _shares_line(file: AstFile, body: list[ast.stmt], index: int) -> bool | None:

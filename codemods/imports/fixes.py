@@ -30,17 +30,17 @@ that an unconditional rebinding after the imports always reaches first keeps its
 a scope's imports of one name that now come from different places, or whose uses another
 binding may reach first, keep the name (`New as Bound`, the analysis reporting each as the
 rewrite does). Left to `transform` (no edits): other `import` statements, module moves, a module
-read for several moved names, where the name is taken, or bound more than once, an alias a
-string annotation may read, escaped path strings; imports on a line with other statements,
-whose name the rewrite joins to an earlier import with a trailing comma or on several lines, or
-that it drops right after a compound statement (whose block may own the lines before it); a try
-it folds whose body has a statement on several lines or lines between statements, or a comment
-after it indented deeper than it; a bound name that the scope rules make ambiguous (bound by
-imports that now differ, read where another binding may reach, a new name already taken, a
-string annotation naming it, `__all__` listing it: the rewrite counts a renamed entry as a
-change of its own). What a construction keeps (a pending constructor rule's class, a class a
-call of which its new class does not fit) the analysis reports for review, as the rewrite does,
-so it is no fix here.
+read for several moved names, where the name is taken, or bound more than once, an alias whose
+use turns on a string LibCST may read otherwise than `annotation_reads` models, escaped path
+strings; imports on a line with other statements, whose name the rewrite joins to an earlier
+import with a trailing comma or on several lines, or that it drops right after a compound
+statement (whose block may own the lines before it); a try it folds whose body has a statement
+on several lines or lines between statements, or a comment after it indented deeper than it;
+a bound name that the scope rules make ambiguous (bound by imports that now differ, read where
+another binding may reach, a new name already taken, a string annotation naming it, `__all__`
+listing it: the rewrite counts a renamed entry as a change of its own). What a construction
+keeps (a pending constructor rule's class, a class a call of which its new class does not fit)
+the analysis reports for review, as the rewrite does, so it is no fix here.
 """
 
 from __future__ import annotations
@@ -51,7 +51,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from codemods.core.annotations import in_annotation
 from codemods.core.edits import Edit, apply_edits
 from codemods.core.imports.text import IMPORT_ERRORS
 from codemods.core.paths import PathMap, module_spelling, split_path
@@ -59,6 +58,13 @@ from codemods.core.rules import RuleSet
 from codemods.core.scopes import Access, Assignment, Scope
 from codemods.core.tree import AstFile, Unsupported, dotted
 from codemods.core.values import Finding
+from codemods.imports.annotation_reads import (
+    AnnotationReads,
+    CannotTell,
+    may_read_as_type,
+    plain_literal,
+    word,
+)
 from codemods.imports.compat import CompatAlias
 from codemods.imports.constructions import constructions, destination
 
@@ -213,7 +219,7 @@ class _Fixer:
         self.rules = rules
         self.text = _Text(file.text)
         self.context = file.context
-        self._string_nodes: list[ast.Constant] | None = None
+        self.annotations = AnnotationReads(file)
         self._tries: dict[int, ast.Try] = {}
         self.compat: dict[int, CompatAlias] = {}
         # `__all__` entries the rewrite drops (by id), and the site whose edits drop them
@@ -320,8 +326,7 @@ class _Fixer:
                 targets.add(moved[1])
         if len(targets) != 1:
             raise _Bail
-        word = re.compile(rf"(?<![\w.]){re.escape(bound)}(?!\w)")
-        if any(word.search(n.value) and self._in_annotation(n) for n in self._strings()):
+        if any(may_read_as_type(self.file, n) for n in self.annotations.mentioning(bound)):
             raise _Bail  # a string annotation reading it: the rewrite keeps the module
         target = targets.pop()
         name = split_path(target)[1]
@@ -910,7 +915,7 @@ class _Fixer:
                     raise _Bail
                 renamed.append(access.node)
                 scopes[id(access.scope)] = access.scope
-        annotations = self._annotations_reading(bound, symbol)
+        annotations = self._annotations_reading(bound, symbol, group)
         for node in annotations:
             scopes[id(self.file.scope(node))] = self.file.scope(node)  # type: ignore[index]
         for each in scopes.values():
@@ -974,23 +979,27 @@ class _Fixer:
         others = [a for a in assignments if not a.is_import]
         fallbacks = [o for o in others if any(self._fallback(o, each) for each in group)]
         symbol = {id(a) for a in [*own, *fallbacks]}
+        reached = f"`{bound}` is also bound by another statement that reaches the same uses"
         for each in self.file.scopes.scopes:
             for access in each.accesses:
                 if access.name != bound and not access.name.startswith(bound + "."):
                     continue
-                referents = {id(a) for a in access.referents}
-                if not referents & symbol or referents <= symbol:
-                    continue
-                rest = [a for a in access.referents if id(a) not in symbol]
-                if not self._rebound_first(access, group, rest):
-                    return (
-                        f"`{bound}` is also bound by another statement that reaches the same uses"
-                    )
-        for access in self._annotation_accesses(bound):
-            referents = {id(a) for a in access.referents}
-            if referents & symbol and not referents <= symbol:
-                raise _Bail  # a string annotation another binding may reach: LibCST decides
+                if self._reached_otherwise(access, group, symbol):
+                    return reached
+        for access in self._annotation_accesses(bound):  # a use as well, to the rewrite
+            if self._reached_otherwise(access, group, symbol):
+                return reached
         return None
+
+    def _reached_otherwise(self, access: Access, group: list[_Move], symbol: set[int]) -> bool:
+        """Does another binding than `symbol`'s (ids of the assignments renamed as one) reach
+        this use of them, with no rebinding always coming first (the rewrite then keeps the
+        bound name)?"""
+        referents = {id(a) for a in access.referents}
+        if not referents & symbol or referents <= symbol:
+            return False
+        rest = [a for a in access.referents if id(a) not in symbol]
+        return not self._rebound_first(access, group, rest)
 
     def _rebound_first(self, access: Access, group: list[_Move], others: list[Assignment]) -> bool:
         """`ImportRewrite._rebound_first`: does a rebinding by a statement of its own line in
@@ -1104,104 +1113,46 @@ class _Fixer:
     def _annotation_accesses(self, bound: str) -> list[Access]:
         """The accesses LibCST records for `bound` read in a string annotation (one a string);
         bail where it may read a string otherwise than this model does."""
-        word = re.compile(rf"(?<![\w.]){re.escape(bound)}(?!\w)")
-        found = []
-        for node in self._strings():
-            if not word.search(node.value) or not self._read_as_annotation(node):
-                continue
-            if self._reads_name(node, bound):
-                found.append(self.file.scopes.string_access(node, bound))
-        return found
+        try:
+            return self.annotations.accesses(bound)
+        except CannotTell:
+            raise _Bail from None
 
-    def _annotations_reading(self, bound: str, symbol: set[int]) -> list[ast.Constant]:
+    def _annotations_reading(
+        self, bound: str, symbol: set[int], group: list[_Move]
+    ) -> list[ast.Constant]:
         """The string annotations in which LibCST reads `bound` as one of `symbol` (ids of the
-        assignments the rewrite renames as one): it renames the word there, as a use."""
+        assignments the rewrite renames as one) only: it renames the word there, as a use. One
+        another binding reaches too, which a rebinding always reaches first, it leaves."""
         found = []
         for access in self._annotation_accesses(bound):
             referents = {id(a) for a in access.referents}
             if not referents & symbol:
                 continue
             if not referents <= symbol:
-                raise _Bail  # the rewrite may keep the import's old name
+                rest = [a for a in access.referents if id(a) not in symbol]
+                if self._rebound_first(access, group, rest):
+                    continue  # the rewrite leaves it
+                raise _Bail  # bound by another statement that may reach the same uses
             found.append(access.node)  # type: ignore[arg-type]
         return found
-
-    def _read_as_annotation(self, node: ast.Constant) -> bool:
-        """Whether LibCST's scope analysis parses the string as an annotation: it stands in a
-        parameter's, a return or an annotated assignment's annotation, in no `Literal[...]`.
-        Where it may read a string as a type otherwise (a typing call or subscript), bail."""
-        child, parent = node, self.file.parent(node)
-        while parent is not None and not isinstance(parent, ast.stmt | ast.arg):
-            if isinstance(parent, ast.Subscript) and self._literal(parent):
-                return False
-            child, parent = parent, self.file.parent(parent)
-        annotation = isinstance(parent, ast.arg) or (
-            isinstance(parent, ast.AnnAssign) and child is parent.annotation
-        )
-        if isinstance(parent, ast.FunctionDef | ast.AsyncFunctionDef):
-            annotation = child is parent.returns
-        if not annotation and self._in_annotation(node):
-            raise _Bail  # a typing call's or subscript's string: LibCST may read it
-        return annotation
-
-    def _literal(self, node: ast.Subscript) -> bool:
-        """`Literal[...]` (LibCST reads no string annotation inside one)."""
-        if not isinstance(node.value, ast.Name):
-            return False
-        names = {name for name, _ in self.file.scopes.qualified_names(node.value)}
-        return bool(names & {"typing.Literal", "typing_extensions.Literal"})
-
-    def _reads_name(self, node: ast.Constant, bound: str) -> bool:
-        """Whether the annotation's text, parsed, reads `bound` as a plain name."""
-        self._plain_start(node)
-        try:
-            tree = ast.parse(node.value)
-        except (SyntaxError, ValueError):
-            raise _Bail from None  # LibCST's parser may still read it
-        if len(tree.body) != 1 or not isinstance(tree.body[0], ast.Expr):
-            raise _Bail
-        reads = False
-        for inner in ast.walk(tree):
-            if isinstance(inner, ast.Constant) and isinstance(inner.value, str):
-                raise _Bail  # a string in the string: LibCST reads it too
-            if isinstance(inner, ast.NamedExpr | ast.Lambda):
-                raise _Bail  # a binding or a scope in the string
-            if isinstance(inner, ast.Attribute) and _root(inner) == bound:
-                raise _Bail  # a dotted name LibCST may read as a whole
-            if isinstance(inner, ast.Name) and inner.id == bound:
-                reads = True
-        return reads
 
     def _renamed_words(self, node: ast.Constant, bound: str, desired: str) -> list[Edit]:
         """`bound` renamed wherever it stands as a word in the string, as the rewrite's
         `_rename_in_string` does (on a plain literal: its text is its value)."""
         start = self._plain_start(node)
-        word = re.compile(rf"(?<![\w.]){re.escape(bound)}(?!\w)")
         return [
             Edit(start + found.start(), start + found.end(), desired)
-            for found in word.finditer(node.value)
+            for found in word(bound).finditer(node.value)
         ]
 
     def _plain_start(self, node: ast.Constant) -> int:
-        """Where the text of a plain one-token literal (`'...'` or `"..."`, no prefix, no
-        escape: its text is its value) starts; bail on any other. A triple-quoted or
-        concatenated literal's text is longer than its value."""
+        """Where the text of a plain one-token literal (`plain_literal`) starts; bail on any
+        other."""
         start, end = self.text.span(node)
-        literal = self.file.text[start:end]
-        quote = literal[:1]
-        if quote not in ("'", '"') or literal[-1:] != quote or literal[1:-1] != node.value:
+        if not plain_literal(self.file.text[start:end], node.value):
             raise _Bail  # a prefix, triple quotes, an escape or a concatenation
         return start + 1
-
-    def _strings(self) -> list[ast.Constant]:
-        """Every string constant of the file."""
-        if self._string_nodes is None:
-            self._string_nodes = [
-                node
-                for node in self.file.scopes.parents
-                if type(node) is ast.Constant and isinstance(node.value, str)
-            ]
-        return self._string_nodes
 
     def _all_strings(self) -> list[ast.Constant]:
         """The string elements of the module-level `__all__` lists and tuples."""
@@ -1220,9 +1171,6 @@ class _Fixer:
                     if isinstance(element, ast.Constant) and isinstance(element.value, str):
                         found.append(element)
         return found
-
-    def _in_annotation(self, node: ast.AST) -> bool:
-        return in_annotation(self.file, node, lambda _subscript: True)
 
     # ---- compatibility aliases -------------------------------------------------------------
     def _compat_edits(
@@ -1331,14 +1279,6 @@ class _Fixer:
             for start, end in spans:
                 if max(edit.start, start) < min(edit.end, end) or start < edit.start < end:
                     raise _Bail
-
-
-def _root(node: ast.Attribute) -> str | None:
-    """The name a dotted expression starts from."""
-    value: ast.expr = node
-    while isinstance(value, ast.Attribute):
-        value = value.value
-    return value.id if isinstance(value, ast.Name) else None
 
 
 _WHOLE_LINE = re.compile(r"[ \t\f]*(#[^\n]*)?\n")
