@@ -113,8 +113,8 @@ def tools(work: Path, src: Path, tree: Path, jobs: int, others: tuple[str, ...] 
     ]
     return [
         Tool("ruff TID251", ruff),
+        *also,  # before the cold scan: each empties the cache the warm scan reads
         Tool("scan (cold)", scan, before=[cache]),
-        *also,
         Tool("scan (warm)", scan),
         Tool("plan", [*migrator, "plan", str(tree), "--jobs", str(jobs)]),
         Tool("run --dry-run", [*run, "--dry-run"]),
