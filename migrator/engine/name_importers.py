@@ -16,6 +16,7 @@ from ahocorasick_rs import BytesAhoCorasick, Implementation
 
 from codemods.core.values import FileContext
 from migrator.engine.discover import discover
+from migrator.engine.file_map import FileMap, here
 from migrator.engine.runner import read_no_follow
 from migrator.spec import Spec
 
@@ -39,21 +40,37 @@ def _parse(source: bytes) -> ast.Module | None:
         return None
 
 
-def flag_importers(root: Path, spec: Spec) -> tuple[tuple[str, tuple[str, ...]], ...]:
+def flag_importers(
+    root: Path, spec: Spec, files: FileMap | None = None
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """`module.Name` -> the files that import `Name` from `module`, for every module that
-    mentions a flag of the spec (the only modules the flags codemod shrinks)."""
-    flags = [flag.name.encode() for flag in spec.rules.flags]
+    mentions a flag of the spec (the only modules the flags codemod shrinks). `files`: how
+    the per-file work is run (default: in this process)."""
+    flags = tuple(flag.name.encode() for flag in spec.rules.flags)
     if not flags:
         return ()
-    paths = discover(root, spec.include, spec.exclude)
-    modules = {
-        FileContext.from_path(path).module: path
-        for path, source in _sources(root, paths)
-        if any(flag in source for flag in flags)
-    }
+    paths = [path for path in discover(root, spec.include, spec.exclude) if path.endswith(".py")]
+    run = files or here(root)
+    mentioning = [path for chunk in run(_mentioning, paths, flags) for path in chunk]
+    modules = {FileContext.from_path(path).module: path for path in mentioning}
     modules.pop("", None)
     if not modules:
         return ()
+    found: dict[str, set[str]] = {}
+    for chunk in run(_importing, paths, modules):
+        for name, importers in chunk.items():
+            found.setdefault(name, set()).update(importers)
+    return tuple((name, tuple(sorted(files))) for name, files in sorted(found.items()))
+
+
+def _mentioning(root: Path, paths: list[str], flags: tuple[bytes, ...]) -> list[str]:
+    """The files of `paths` that spell one of the flags."""
+    return [path for path, source in _sources(root, paths) if any(f in source for f in flags)]
+
+
+def _importing(root: Path, paths: list[str], modules: dict[str, str]) -> dict[str, set[str]]:
+    """`module.Name` -> the files of `paths` that import `Name` from one of `modules` (module
+    -> its own file, which does not count)."""
     needles = sorted({module.rpartition(".")[2].encode() for module in modules})
     search = BytesAhoCorasick(needles, implementation=Implementation.DFA)
     found: dict[str, set[str]] = {}
@@ -73,4 +90,4 @@ def flag_importers(root: Path, spec: Spec) -> tuple[tuple[str, tuple[str, ...]],
             for alias in node.names:
                 if alias.name != "*":
                     found.setdefault(f"{module}.{alias.name}", set()).add(path)
-    return tuple((name, tuple(sorted(files))) for name, files in sorted(found.items()))
+    return found

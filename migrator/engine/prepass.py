@@ -23,14 +23,16 @@ A `Prepass` must not outlive the tree it read: it is made for one command and cl
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from codemods.core.paths import PathMap
 from codemods.core.rules import RuleSet
+from migrator.engine.file_map import Result, here, pooled
 from migrator.engine.importers import facts_namespace, with_repository_facts
 from migrator.engine.modules import ModuleIndex
 from migrator.engine.name_importers import flag_importers
@@ -72,12 +74,12 @@ class Prepass:
         facts = with_module_facts(facts, self.root, self.modules)
         if "flags" in selected:
             if self._importers is None:
-                self._importers = flag_importers(self.root, self.spec)
+                self._importers = flag_importers(self.root, self.spec, self.files)
             facts = replace(facts, importers=self._importers)
         if "imports" in selected or "validators" in selected:
             key = tuple(sorted(PathMap(facts).canonical_by_name.items()))
             if key not in self._own:
-                self._own[key] = own_definitions(self.root, self.spec, facts)
+                self._own[key] = own_definitions(self.root, self.spec, facts, self.files)
             facts = replace(facts, own_objects=self._own[key])
         return facts
 
@@ -96,6 +98,12 @@ class Prepass:
             self.file_facts.get(facts_namespace(self.spec.rules), {}),
             store,
         )
+
+    def files(self, function: Callable[..., Result], paths: list[str], *args: Any) -> list[Result]:
+        """A pre-pass's per-file work (`file_map`), in the worker processes when they pay."""
+        if self.workers <= 1:
+            return here(self.root)(function, paths, *args)
+        return pooled(self.root, self.pool().map)(function, paths, *args)
 
     def pool(self) -> ProcessPoolExecutor:
         """The worker processes, started on first use, shared by every run until `close`."""

@@ -18,6 +18,7 @@ from codemods.core.paths import PathMap
 from codemods.core.rules import RuleSet
 from codemods.imports.verdicts import indirect_subject
 from migrator.engine.discover import discover
+from migrator.engine.file_map import FileMap, here
 from migrator.engine.modules import ModuleIndex, parse_facts
 from migrator.engine.runner import FileResult, read_no_follow
 from migrator.spec import Spec
@@ -60,21 +61,29 @@ def without_own_objects(
         yield result if len(kept) == len(result.findings) else replace(result, findings=kept)
 
 
-def own_definitions(root: Path, spec: Spec, rules: RuleSet) -> frozenset[str]:
+def own_definitions(
+    root: Path, spec: Spec, rules: RuleSet, files: FileMap | None = None
+) -> frozenset[str]:
     """`module.Name` of the project modules that define a class or function of a canonical
     name themselves: importing the name there is not an indirect import of the canonical one.
-    Cheap: only files spelling `class Name` or `def Name` are parsed."""
-    paths = PathMap(rules)
-    canonical = paths.canonical_by_name
+    Cheap: only files spelling `class Name` or `def Name` are parsed. `files`: how the
+    per-file work is run (default: in this process)."""
+    canonical = PathMap(rules).canonical_by_name
     if not canonical:
         return frozenset()
+    paths = [path for path in discover(root, spec.include, spec.exclude) if path.endswith(".py")]
+    run = files or here(root)
+    return frozenset(name for chunk in run(_defined_in, paths, canonical) for name in chunk)
+
+
+def _defined_in(root: Path, paths: list[str], canonical: dict[str, str]) -> set[str]:
+    """`module.Name` of the files of `paths` that define a canonical name (`canonical`: name
+    -> its canonical path) other than at its canonical path."""
     needles = [prefix + name.encode() for name in canonical for prefix in (b"class ", b"def ")]
     # One pass over each file for every needle: a fifth of the time of one `in` per needle.
     search = BytesAhoCorasick(needles, implementation=Implementation.DFA)
     found = set()
-    for path in discover(root, spec.include, spec.exclude):
-        if not path.endswith(".py"):
-            continue
+    for path in paths:
         try:
             source = read_no_follow(str(root / path))
         except OSError:  # unreadable, or a symbolic link (never followed)
@@ -86,4 +95,4 @@ def own_definitions(root: Path, spec: Spec, rules: RuleSet) -> frozenset[str]:
         for name, target in canonical.items():
             if name in facts.defined and f"{module}.{name}" != target:
                 found.add(f"{module}.{name}")
-    return frozenset(found)
+    return found
