@@ -16,6 +16,7 @@ import ast
 import re
 
 from codemods.core.annotations import in_annotation
+from codemods.core.scope_index import COMPREHENSIONS
 from codemods.core.scopes import Access
 from codemods.core.tree import AstFile
 
@@ -91,9 +92,8 @@ class AnnotationReads:
             if isinstance(parent, ast.Subscript) and self._literal(parent):
                 return False
             child, parent = parent, self.file.parent(parent)
-        annotation = isinstance(parent, ast.arg) or (
-            isinstance(parent, ast.AnnAssign) and child is parent.annotation
-        )
+        # a parameter's default hangs under its `arg` too (`ScopeIndex`): no annotation
+        annotation = isinstance(parent, ast.arg | ast.AnnAssign) and child is parent.annotation
         if isinstance(parent, ast.FunctionDef | ast.AsyncFunctionDef):
             annotation = child is parent.returns
         if not annotation and may_read_as_type(self.file, node):
@@ -121,7 +121,7 @@ class AnnotationReads:
         for inner in ast.walk(tree):
             if isinstance(inner, ast.Constant) and isinstance(inner.value, str):
                 raise CannotTell  # a string in the string: LibCST reads it too
-            if isinstance(inner, ast.NamedExpr | ast.Lambda):
+            if isinstance(inner, (ast.NamedExpr, ast.Lambda, *COMPREHENSIONS)):
                 raise CannotTell  # a binding or a scope in the string
             if isinstance(inner, ast.Attribute) and _root(inner) == name:
                 raise CannotTell  # a dotted name LibCST may read as a whole
