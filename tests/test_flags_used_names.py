@@ -9,11 +9,11 @@ import libcst as cst
 import pytest
 from hypothesis import given
 
+from codemods.core.annotation_reads import CannotTell
 from codemods.core.tree import AstFile, Unsupported
 from codemods.core.values import FileContext
 from codemods.flags.cleanup import referenced_globals, referenced_globals_libcst
 from codemods.flags.used_names import referenced_names
-from codemods.imports.annotation_reads import CannotTell
 from tests.parity import corpus_files, generated_tree
 from tests.strategies import any_program
 

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from codemods.core.annotation_reads import AnnotationReads, CannotTell
 from codemods.core.base import ParsedFile
 from codemods.core.edits import apply_edits
 from codemods.core.line_shift import shift_findings
 from codemods.core.tree import AstFile
 from codemods.core.values import FileContext, Finding
-from codemods.imports.annotation_reads import AnnotationReads, CannotTell
 from codemods.imports.codemod import ImportsCodemod
 from codemods.imports.fast import analyze, edits_cover_all
 from migrator.spec import default_spec_text, parse_spec

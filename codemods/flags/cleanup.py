@@ -10,12 +10,12 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
+from codemods.core.annotation_reads import CannotTell
 from codemods.core.syntax import literal_value
 from codemods.core.tree import AstFile, Unsupported
 from codemods.core.values import FileContext
 from codemods.flags.remover import BindingRemover, bound_name
 from codemods.flags.used_names import referenced_names
-from codemods.imports.annotation_reads import CannotTell
 
 
 def referenced_globals(

@@ -16,9 +16,9 @@ import ast
 import io
 import tokenize
 
+from codemods.core.annotation_reads import AnnotationReads
 from codemods.core.scopes import Access, Scope
 from codemods.core.tree import AstFile, Unsupported
-from codemods.imports.annotation_reads import AnnotationReads
 
 TYPE_NAME_CALLS = frozenset({"NewType", "TypeVar"})  # LibCST skips their first argument
 

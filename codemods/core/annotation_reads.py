@@ -6,8 +6,9 @@ string's place. `AnnotationReads` gives those accesses for one name, as `Access`
 file's scope index, and raises `CannotTell` wherever LibCST may read a string otherwise than
 this model does (a typing call's or subscript's string, a prefix, triple quotes or an escape, a
 text that does not parse as one expression, a string, a binding or a scope in it, a dotted name
-starting with the name). The text fixes (`fixes.py`) rename the words these accesses stand for;
-the compatibility aliases (`compat.py`) ask whether one reads the alias.
+starting with the name). The imports text fixes (`imports/fixes.py`) rename the words these
+accesses stand for; the compatibility aliases (`imports/compat.py`) ask whether one reads the
+alias; the flags cleanup (`flags/used_names.py`) whether one reads a module-level name.
 """
 
 from __future__ import annotations
