@@ -62,28 +62,39 @@ def _refers_to_module(access: Access, module: Scope) -> bool:
 
 def _require_modelled(file: AstFile) -> None:
     """Raise Unsupported where LibCST's scopes are not what `ScopeIndex` builds for a
-    module-level name."""
-    module_names = set(file.scopes.module.assignments)
-    type_calls = TYPE_NAME_CALLS | {
-        alias.asname or alias.name
-        for node in ast.walk(file.tree)
-        if isinstance(node, ast.Import | ast.ImportFrom)
-        for alias in node.names
-        if alias.name.rpartition(".")[2] in TYPE_NAME_CALLS
-    }
+    module-level name (one walk of the tree)."""
+    module = file.scopes.module
+    type_calls = set(TYPE_NAME_CALLS)
+    calls: list[ast.Call] = []  # calls whose first argument is no constant
     for node in ast.walk(file.tree):
-        if isinstance(node, ast.Nonlocal) and file.scope(node) is file.scopes.module:
-            raise Unsupported("nonlocal at module level (LibCST raises)")
-        if _pattern_names(node) & module_names:
-            raise Unsupported("a match pattern names a module-level name (LibCST reads it)")
-        if getattr(node, "type_params", None) or type(node).__name__ == "TypeAlias":
-            raise Unsupported("type parameters or a type alias (LibCST's annotation scopes)")
-        if (
-            isinstance(node, ast.Call)
-            and _called_name(node) in type_calls
-            and not _constant_first(node)
+        kind = type(node)
+        if kind is ast.Call:
+            if not _constant_first(node):
+                calls.append(node)
+        elif kind is ast.Import or kind is ast.ImportFrom:
+            type_calls.update(
+                alias.asname or alias.name
+                for alias in node.names
+                if alias.name.rpartition(".")[2] in TYPE_NAME_CALLS
+            )
+        elif kind is ast.Nonlocal:
+            if file.scope(node) is module:
+                raise Unsupported("nonlocal at module level (LibCST raises)")
+        elif kind in _PATTERNS:
+            if _pattern_names(node) & module.assignments.keys():
+                raise Unsupported("a match pattern names a module-level name (LibCST reads it)")
+        elif (
+            kind in _DEFINITIONS
+            and getattr(node, "type_params", None)
+            or (kind.__name__ == "TypeAlias")
         ):
-            raise Unsupported("a NewType/TypeVar call whose first argument LibCST skips")
+            raise Unsupported("type parameters or a type alias (LibCST's annotation scopes)")
+    if any(_called_name(call) in type_calls for call in calls):
+        raise Unsupported("a NewType/TypeVar call whose first argument LibCST skips")
+
+
+_PATTERNS = (ast.MatchAs, ast.MatchStar, ast.MatchMapping, ast.MatchClass)
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
 
 def _pattern_names(node: ast.AST) -> set[str]:
