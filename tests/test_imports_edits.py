@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from codemods.core.annotation_reads import AnnotationReads, CannotTell
 from codemods.core.base import ParsedFile
 from codemods.core.edits import apply_edits
 from codemods.core.line_shift import shift_findings
@@ -1066,6 +1067,26 @@ def test_a_compatibility_alias_read_in_a_string_annotation_is_kept(
     assert [(f.rule, f.line, f.message) for f in result.findings] == [
         ("aliased-import", 3, f"compatibility alias `ExecutionEngine` kept: {USED}")
     ]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        # a parameter's default is no annotation (LibCST reads it only in a typing subscript)
+        "def f(a: 'int' = 'Engine'): ...\n",
+        # LibCST reads `Engine` in the comprehension's own scope, not at the string's place
+        "def f(a: '[Engine for _ in y]'): ...\n",
+    ],
+)
+def test_string_annotation_reads_decline_what_they_do_not_model(source: str) -> None:
+    file = AstFile(source, FileContext.from_path("pkg/mod.py"))
+    with pytest.raises(CannotTell):
+        AnnotationReads(file).accesses("Engine")
+
+
+def test_string_annotation_reads_read_a_parameter_annotation() -> None:
+    file = AstFile("def f(a: 'Engine' = None): ...\n", FileContext.from_path("pkg/mod.py"))
+    assert [access.name for access in AnnotationReads(file).accesses("Engine")] == ["Engine"]
 
 
 def test_a_compatibility_alias_no_string_annotation_reads_is_removed() -> None:

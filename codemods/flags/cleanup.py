@@ -10,12 +10,39 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
+from codemods.core.annotation_reads import CannotTell
 from codemods.core.syntax import literal_value
+from codemods.core.tree import AstFile, Unsupported
+from codemods.core.values import FileContext
 from codemods.flags.remover import BindingRemover, bound_name
+from codemods.flags.used_names import referenced_names
 
 
-def referenced_globals(module: cst.Module) -> set[str]:
-    """Module-level names something in the module refers to (including `__all__`)."""
+def referenced_globals(
+    code: str, context: FileContext, module: cst.Module | None = None
+) -> set[str]:
+    """Module-level names something in the module refers to (including `__all__`).
+
+    LibCST's answer (`referenced_globals_libcst`), from the stdlib `ast` scope model where it
+    can tell (`used_names`), else from LibCST's scopes of `module` (the code's tree, parsed
+    here when not given).
+    """
+    try:
+        file = AstFile(code, context)
+    except (SyntaxError, ValueError):
+        file = None  # LibCST reads syntax this Python's `ast` does not
+    if file is not None:
+        try:
+            return referenced_names(file)
+        except (Unsupported, CannotTell):
+            pass
+        finally:
+            file.release()
+    return referenced_globals_libcst(module if module is not None else cst.parse_module(code))
+
+
+def referenced_globals_libcst(module: cst.Module) -> set[str]:
+    """`referenced_globals` by LibCST's `ScopeProvider` (one scope analysis of the module)."""
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     scopes = wrapper.resolve(ScopeProvider)
     global_scope = scopes[module]
@@ -136,6 +163,7 @@ def remove_flag_definitions(
 
 def remove_unused(
     module: cst.Module,
+    context: FileContext,
     used_before: set[str],
     try_bound: set[str],
     keep: Collection[str] = (),
@@ -144,11 +172,11 @@ def remove_unused(
     names in `keep` (other modules import them from this one).
 
     Returns the new module, the public functions that became unused (left for review), and
-    the new module's `referenced_globals` (each costs a LibCST scope analysis).
+    the new module's `referenced_globals`.
     """
     public_unused: set[str] = set()
     for _ in range(5):
-        used = referenced_globals(module)
+        used = referenced_globals(module.code, context, module)
         newly = (used_before | try_bound) - used - set(keep)
         bindings = _module_bindings(module)
         imports = {n for n in newly if "import" in bindings.get(n, ())}
@@ -167,7 +195,7 @@ def remove_unused(
         if changed.deep_equals(module):
             return module, public_unused, used
         module = changed
-    return module, public_unused, referenced_globals(module)
+    return module, public_unused, referenced_globals(module.code, context, module)
 
 
 def _module_bindings(module: cst.Module) -> dict[str, set[str]]:

@@ -44,13 +44,15 @@ class FlagsCodemod:
             return TransformResult(parsed.code, written)
         if not has_work(file, decided):
             return TransformResult(parsed.code)  # no scope analysis of a file with nothing to do
-        used_before = referenced_globals(parsed.module)
+        used_before = referenced_globals(parsed.code, parsed.context, parsed.module)
         folder = FlagFolder(parsed, decided)
         module = parsed.wrapper.visit(folder)
         gone = names - flags_read(AstFile(module.code, parsed.context), names)
         module, try_bound = remove_flag_definitions(module, gone)
         importers = imported_here(rules, parsed.context.module)
-        module, unused_public, used_after = remove_unused(module, used_before, try_bound, importers)
+        module, unused_public, used_after = remove_unused(
+            module, parsed.context, used_before, try_bound, importers
+        )
         code = module.code
         if code == parsed.code:
             return TransformResult(parsed.code, folder.findings)

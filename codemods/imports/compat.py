@@ -15,10 +15,10 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
+from codemods.core.annotation_reads import AnnotationReads, CannotTell
 from codemods.core.imports.compat_reason import Undecided, kept_reason
 from codemods.core.paths import PathMap, old_names, split_path
 from codemods.core.tree import AstFile
-from codemods.imports.annotation_reads import AnnotationReads, CannotTell
 from codemods.imports.constructions import destination
 
 

@@ -51,6 +51,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from codemods.core.annotation_reads import (
+    AnnotationReads,
+    CannotTell,
+    may_read_as_type,
+    plain_literal,
+    word,
+)
 from codemods.core.edits import Edit, apply_edits
 from codemods.core.imports.text import IMPORT_ERRORS
 from codemods.core.paths import PathMap, module_spelling, split_path
@@ -58,13 +65,6 @@ from codemods.core.rules import RuleSet
 from codemods.core.scopes import Access, Assignment, Scope
 from codemods.core.tree import AstFile, Unsupported, dotted
 from codemods.core.values import Finding
-from codemods.imports.annotation_reads import (
-    AnnotationReads,
-    CannotTell,
-    may_read_as_type,
-    plain_literal,
-    word,
-)
 from codemods.imports.compat import CompatAlias
 from codemods.imports.constructions import constructions, destination
 

@@ -6,8 +6,9 @@ string's place. `AnnotationReads` gives those accesses for one name, as `Access`
 file's scope index, and raises `CannotTell` wherever LibCST may read a string otherwise than
 this model does (a typing call's or subscript's string, a prefix, triple quotes or an escape, a
 text that does not parse as one expression, a string, a binding or a scope in it, a dotted name
-starting with the name). The text fixes (`fixes.py`) rename the words these accesses stand for;
-the compatibility aliases (`compat.py`) ask whether one reads the alias.
+starting with the name). The imports text fixes (`imports/fixes.py`) rename the words these
+accesses stand for; the compatibility aliases (`imports/compat.py`) ask whether one reads the
+alias; the flags cleanup (`flags/used_names.py`) whether one reads a module-level name.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import ast
 import re
 
 from codemods.core.annotations import in_annotation
+from codemods.core.scope_index import COMPREHENSIONS
 from codemods.core.scopes import Access
 from codemods.core.tree import AstFile
 
@@ -91,9 +93,8 @@ class AnnotationReads:
             if isinstance(parent, ast.Subscript) and self._literal(parent):
                 return False
             child, parent = parent, self.file.parent(parent)
-        annotation = isinstance(parent, ast.arg) or (
-            isinstance(parent, ast.AnnAssign) and child is parent.annotation
-        )
+        # a parameter's default hangs under its `arg` too (`ScopeIndex`): no annotation
+        annotation = isinstance(parent, ast.arg | ast.AnnAssign) and child is parent.annotation
         if isinstance(parent, ast.FunctionDef | ast.AsyncFunctionDef):
             annotation = child is parent.returns
         if not annotation and may_read_as_type(self.file, node):
@@ -121,7 +122,7 @@ class AnnotationReads:
         for inner in ast.walk(tree):
             if isinstance(inner, ast.Constant) and isinstance(inner.value, str):
                 raise CannotTell  # a string in the string: LibCST reads it too
-            if isinstance(inner, ast.NamedExpr | ast.Lambda):
+            if isinstance(inner, (ast.NamedExpr, ast.Lambda, *COMPREHENSIONS)):
                 raise CannotTell  # a binding or a scope in the string
             if isinstance(inner, ast.Attribute) and _root(inner) == name:
                 raise CannotTell  # a dotted name LibCST may read as a whole
