@@ -903,14 +903,8 @@ class _Fixer:
             for access in other.accesses:
                 if access.name != bound and not access.name.startswith(bound + "."):
                     continue
-                referents = {id(a) for a in access.referents}
-                if not referents & symbol:
+                if not self._renamed_with(access, symbol, group):
                     continue
-                if not referents <= symbol:
-                    rest = [a for a in access.referents if id(a) not in symbol]
-                    if self._rebound_first(access, group, rest):
-                        continue  # the rewrite leaves it
-                    raise _Bail  # bound by another statement that may reach the same uses
                 if not isinstance(access.node, ast.Name):
                     raise _Bail
                 renamed.append(access.node)
@@ -1124,18 +1118,21 @@ class _Fixer:
         """The string annotations in which LibCST reads `bound` as one of `symbol` (ids of the
         assignments the rewrite renames as one) only: it renames the word there, as a use. One
         another binding reaches too, which a rebinding always reaches first, it leaves."""
-        found = []
-        for access in self._annotation_accesses(bound):
-            referents = {id(a) for a in access.referents}
-            if not referents & symbol:
-                continue
-            if not referents <= symbol:
-                rest = [a for a in access.referents if id(a) not in symbol]
-                if self._rebound_first(access, group, rest):
-                    continue  # the rewrite leaves it
-                raise _Bail  # bound by another statement that may reach the same uses
-            found.append(access.node)  # type: ignore[arg-type]
-        return found
+        return [
+            access.node  # type: ignore[misc]
+            for access in self._annotation_accesses(bound)
+            if self._renamed_with(access, symbol, group)
+        ]
+
+    def _renamed_with(self, access: Access, symbol: set[int], group: list[_Move]) -> bool:
+        """Whether the rewrite renames this read with the group's imports (`symbol`: ids of
+        the assignments it renames as one): it reads one of them, and only them, or another
+        binding reaches it too but a rebinding always reaches it first (the rewrite leaves
+        it). Bail where another binding may reach the same read."""
+        if self._reached_otherwise(access, group, symbol):
+            raise _Bail  # bound by another statement that may reach the same uses
+        referents = {id(a) for a in access.referents}
+        return bool(referents & symbol) and referents <= symbol
 
     def _renamed_words(self, node: ast.Constant, bound: str, desired: str) -> list[Edit]:
         """`bound` renamed wherever it stands as a word in the string, as the rewrite's
