@@ -21,11 +21,10 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
-from functools import cache
 from itertools import repeat
 from pathlib import Path
 
-from ahocorasick_rs import BytesAhoCorasick, Implementation
+from ahocorasick_rs import BytesAhoCorasick
 
 from codemods.core import paths as paths_module
 from codemods.core.paths import PathMap, old_names
@@ -33,7 +32,7 @@ from codemods.core.rules import RenameRule, RuleSet
 from codemods.core.values import FileContext, last_components
 from migrator.engine.cache import ResultCache
 from migrator.engine.discover import discover
-from migrator.engine.runner import collector_paused, read_no_follow
+from migrator.engine.runner import collector_paused, needle_matcher, read_no_follow
 from migrator.engine.workers import pool as worker_pool
 from migrator.spec import Spec
 
@@ -222,18 +221,12 @@ def _facts_of(root: Path, rules: RuleSet, paths: list[str]) -> list[_Facts | Non
     path_map = PathMap(rules)
     olds = [rule.old for rule in rules.renames]
     needles = last_components(olds) | last_components(path_map.old_modules)
-    search = _needle_search(tuple(sorted(needles)))
+    search = needle_matcher(tuple(sorted(needles)))
     found = []
     for path in paths:
         with collector_paused():
             found.append(_file_facts(root, path, path_map, search))
     return found
-
-
-@cache
-def _needle_search(needles: tuple[bytes, ...]) -> BytesAhoCorasick | None:
-    """One pass over a file for every needle (a DFA), None when there are none."""
-    return BytesAhoCorasick(needles, implementation=Implementation.DFA) if needles else None
 
 
 def _file_facts(

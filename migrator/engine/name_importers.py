@@ -12,12 +12,10 @@ import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
-from ahocorasick_rs import BytesAhoCorasick, Implementation
-
 from codemods.core.values import FileContext
 from migrator.engine.discover import discover
 from migrator.engine.file_map import FileMap, here
-from migrator.engine.runner import read_no_follow
+from migrator.engine.runner import needle_matcher, read_no_follow
 from migrator.spec import Spec
 
 
@@ -71,11 +69,10 @@ def _mentioning(root: Path, paths: list[str], flags: tuple[bytes, ...]) -> list[
 def _importing(root: Path, paths: list[str], modules: dict[str, str]) -> dict[str, set[str]]:
     """`module.Name` -> the files of `paths` that import `Name` from one of `modules` (module
     -> its own file, which does not count)."""
-    needles = sorted({module.rpartition(".")[2].encode() for module in modules})
-    search = BytesAhoCorasick(needles, implementation=Implementation.DFA)
+    search = needle_matcher(tuple(sorted({m.rpartition(".")[2].encode() for m in modules})))
     found: dict[str, set[str]] = {}
     for path, source in _sources(root, paths):
-        if not search.find_matches_as_indexes(source):
+        if search is None or not search.find_matches_as_indexes(source):
             continue
         tree = _parse(source)
         if tree is None:

@@ -112,7 +112,7 @@ class Job:
         """Whether the file may matter: one combined search for every needle, no decoding."""
         if not self.prefilter:
             return True
-        matcher = _needle_matcher(self.needles)
+        matcher = needle_matcher(self.needles)
         return matcher is not None and bool(matcher.find_matches_as_indexes(source))
 
 
@@ -149,8 +149,9 @@ def minimal_needles(needles: Iterable[bytes]) -> tuple[bytes, ...]:
 
 
 @cache
-def _needle_matcher(needles: tuple[bytes, ...]) -> BytesAhoCorasick | None:
-    """One Aho-Corasick automaton (a DFA) over the needles: a single pass over each file.
+def needle_matcher(needles: tuple[bytes, ...]) -> BytesAhoCorasick | None:
+    """One Aho-Corasick automaton (a DFA) over the needles: a single pass over each file tells
+    whether it holds any (None: there are none).
 
     Measured on 22 KB of needle-free source: 46 us, against 90 us for one `in` per minimal
     needle and 217 us for a compiled bytes alternation regex.
