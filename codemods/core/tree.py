@@ -130,6 +130,16 @@ class AstFile(Located):
         return resolved
 
 
+def one_literal(file: AstFile, node: ast.Constant) -> bool:
+    """Is this string one literal token (a LibCST `SimpleString`), not an implicit concatenation
+    (`"a" "b"`)? False too for text that does not tokenize again, which `ast` accepted."""
+    try:
+        tokens = tokenize.generate_tokens(io.StringIO(f"({file.segment(node)})").readline)
+        return sum(1 for token in tokens if token.type == tokenize.STRING) == 1
+    except (tokenize.TokenError, SyntaxError):
+        return False
+
+
 def dotted(node: ast.AST) -> str | None:
     """`a.b.c` for a Name/Attribute chain, else None (as `codemods.core.base.dotted_name`)."""
     if isinstance(node, ast.Name):

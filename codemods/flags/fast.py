@@ -38,7 +38,7 @@ import tokenize
 from dataclasses import dataclass
 
 from codemods.core.rules import RuleSet
-from codemods.core.tree import AstFile, dotted
+from codemods.core.tree import AstFile, dotted, one_literal
 from codemods.core.values import Analysis, Finding
 from codemods.flags import messages as say
 
@@ -122,7 +122,7 @@ class _Collector:
         if isinstance(value, int | float):
             return bool(value)  # a complex number is not a literal here
         if isinstance(value, str | bytes):
-            if not _single(self.file, node):
+            if not one_literal(self.file, node):
                 return None  # an implicit concatenation
             return bool(value)
         return None  # Ellipsis, complex
@@ -423,7 +423,7 @@ class _RuntimeWrites:
         for value in sorted(values, key=lambda v: (v.lineno, v.col_offset)):
             if isinstance(value, ast.Constant) and isinstance(value.value, str):
                 text = value.value
-                if text.rpartition(".")[2] in self.names and _single(self.file, value):
+                if text.rpartition(".")[2] in self.names and one_literal(self.file, value):
                     self._report(where, text.rpartition(".")[2], _dynamic_use(func))
                     return
 
@@ -438,7 +438,7 @@ def _is_literal(node: ast.expr, file: AstFile) -> bool:
     value = node.value
     if value is None or isinstance(value, bool | int):
         return True
-    return isinstance(value, str) and _single(file, node)
+    return isinstance(value, str) and one_literal(file, node)
 
 
 def _flag_of(node: ast.expr, names: frozenset[str]) -> str | None:
@@ -448,16 +448,6 @@ def _flag_of(node: ast.expr, names: frozenset[str]) -> str | None:
     if isinstance(node, ast.Attribute) and node.attr in names:
         return node.attr
     return None
-
-
-def _single(file: AstFile, node: ast.Constant) -> bool:
-    """One string token, not an implicit concatenation (nor text that does not tokenize
-    again, which `ast` accepted: left for review rather than guessed)."""
-    try:
-        tokens = tokenize.generate_tokens(io.StringIO(f"({file.segment(node)})").readline)
-        return sum(1 for token in tokens if token.type == tokenize.STRING) == 1
-    except (tokenize.TokenError, SyntaxError):
-        return False
 
 
 def _global_names(file: AstFile, node: ast.Global) -> list[tuple[str, Position]]:

@@ -13,12 +13,10 @@ scope also refers to what the name resolves to in the enclosing scope (`record_a
 from __future__ import annotations
 
 import ast
-import io
-import tokenize
 
 from codemods.core.annotation_reads import AnnotationReads
 from codemods.core.scopes import Access, Scope
-from codemods.core.tree import AstFile, Unsupported
+from codemods.core.tree import AstFile, Unsupported, one_literal
 
 TYPE_NAME_CALLS = frozenset({"NewType", "TypeVar"})  # LibCST skips their first argument
 
@@ -142,16 +140,6 @@ def dunder_all(file: AstFile) -> set[str]:
             continue
         for element in statement.value.elts:
             if isinstance(element, ast.Constant) and isinstance(element.value, str):
-                if _one_literal(file.segment(element)):
+                if one_literal(file, element):
                     names.add(element.value)
     return names
-
-
-def _one_literal(text: str) -> bool:
-    """Whether the text is one string token (not an implicit concatenation)."""
-    try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(text).readline))
-    except (tokenize.TokenError, SyntaxError):
-        return False
-    kinds = [t.type for t in tokens if t.type not in (tokenize.NEWLINE, tokenize.ENDMARKER)]
-    return kinds == [tokenize.STRING]

@@ -31,8 +31,6 @@ gives a file's edited fixes with the analysis' other findings.
 from __future__ import annotations
 
 import ast
-import io
-import tokenize
 from bisect import bisect_left
 from dataclasses import dataclass, replace
 from functools import cache
@@ -43,7 +41,7 @@ from codemods.core.imports.words import in_fstring, is_in_fstring, is_star_impor
 from codemods.core.paths import PathMap, RepositoryPathMap
 from codemods.core.references import is_path_argument, takes_path
 from codemods.core.rules import RuleSet
-from codemods.core.tree import AstFile, dotted
+from codemods.core.tree import AstFile, dotted, one_literal
 from codemods.core.values import Analysis, Finding
 from codemods.imports import needles
 from codemods.imports.compat import (
@@ -92,14 +90,9 @@ def _paths(rules: RuleSet) -> _Paths:
     return entry
 
 
-def _one_literal(file: AstFile, node: ast.Constant) -> bool:
-    """Is this string one literal (a LibCST `SimpleString`), not an implicit concatenation?"""
-    segment = file.segment(node)
-    try:
-        tokens = list(tokenize.generate_tokens(io.StringIO(f"({segment})").readline))
-    except (tokenize.TokenError, SyntaxError):  # pragma: no cover - ast parsed it
-        return False
-    return sum(1 for token in tokens if token.type == tokenize.STRING) == 1
+def needle_words(rules: RuleSet) -> frozenset[str]:
+    """The codemod's needles as text, computed once per rule set (with its `PathMap`)."""
+    return _paths(rules).needles
 
 
 # Compound statements: the fields holding nested statements (or handlers/cases holding them).
@@ -286,7 +279,7 @@ class _Collector:
         if not isinstance(node, ast.Constant):
             return
         verdict = string_verdict(self.paths, node.value)
-        if verdict is None or not _one_literal(self.file, node):
+        if verdict is None or not one_literal(self.file, node):
             return
         fstring = self.in_fstring.get(id(owner))
         if fstring is not None:

@@ -21,21 +21,20 @@ import re
 from codemods.core.rules import RuleSet
 from codemods.core.text_checks import NAME_BYTES, Source, dotted_start, is_word, skip_back
 from codemods.core.values import FileContext
-from codemods.imports import needles
+from codemods.imports.fast import needle_words
 
 _BEFORE_VALUE = b" \t\f(\\\r\n"  # between `=` (or a quote) and a name
 _IN_IMPORT = bytes(
     1 if NAME_BYTES[byte] or bytes([byte]) in b"., ()\t\f\\" else 0 for byte in range(256)
 )
 _KEYWORD = re.compile(rb"\b(?:import|from)\b")
-_NEEDLES: dict[int, tuple[RuleSet, tuple[str, ...]]] = {}
 
 
 def declines(source: Source, context: FileContext, rules: RuleSet) -> bool:
     """True when no import, path string or alias of the file can hold one of the needles."""
     if not source.readable_bytes:
         return False
-    if any(needle in context.module for needle in _needles(rules)):
+    if any(needle in context.module for needle in needle_words(rules)):
         return False
     data = source.data
     return not any(
@@ -60,13 +59,3 @@ def _may_matter(data: bytes, start: int) -> bool:
             break
         reach -= 1
     return _KEYWORD.search(data, reach, start) is not None
-
-
-def _needles(rules: RuleSet) -> tuple[str, ...]:
-    """The codemod's needles as text, computed once per rule set."""
-    known = _NEEDLES.get(id(rules))
-    if known is None or known[0] is not rules:
-        known = (rules, tuple(sorted(needle.decode() for needle in needles(rules))))
-        _NEEDLES.clear()
-        _NEEDLES[id(rules)] = known
-    return known[1]
