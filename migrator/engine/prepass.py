@@ -17,16 +17,19 @@ file that binds no compatibility alias of a moved name: that fact is read only t
 such an alias can be removed (the importers pre-pass relies on the same: a small run whose files
 bind no alias gets no outside imports at all). Those files share their results across both.
 
-A `Prepass` must not outlive the tree it read: it is made for one command and closed with it.
+A `Prepass` may serve several runs at once, each from its own thread (`plan` computes batches
+that share no codemod side by side): each shared fact is still computed once, and the one pool
+is started once. A `Prepass` must not outlive the tree it read: it is made for one command and
+closed with it.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -56,37 +59,48 @@ class Prepass:
         self._importers: tuple[tuple[str, tuple[str, ...]], ...] | None = None
         self._pool: ProcessPoolExecutor | None = None
         self._results: dict[Job, dict[str, FileResult]] = {}  # by the job they are a result of
+        self._shas: dict[str, str] | None = None
+        # One thread computes a shared fact while the others that need it wait.
+        self._locks = {name: threading.Lock() for name in ("facts", "flags", "own", "shas")}
+        self._pool_lock = threading.Lock()
 
     def rules(self, selected: tuple[str, ...], files: list[str], *, cache: bool) -> RuleSet:
         """The spec's rules with the repository facts a run of these codemods over these
         files needs: what `compute_changes` hands its jobs."""
-        facts = with_repository_facts(
-            self.root,
-            self.spec,
-            selected,
-            files,
-            cache=cache,
-            jobs=self.workers,
-            known=self.file_facts,
-            pool=self.pool,
-            shas=self.shas if cache else None,
-        )
+        shas = self.shas if cache else None
+        with self._locks["facts"]:
+            facts = with_repository_facts(
+                self.root,
+                self.spec,
+                selected,
+                files,
+                cache=cache,
+                jobs=self.workers,
+                known=self.file_facts,
+                pool=self.pool,
+                shas=shas,
+            )
         facts = with_module_facts(facts, self.root, self.modules)
         if "flags" in selected:
-            if self._importers is None:
-                self._importers = flag_importers(self.root, self.spec, self.files)
+            with self._locks["flags"]:
+                if self._importers is None:
+                    self._importers = flag_importers(self.root, self.spec, self.files)
             facts = replace(facts, importers=self._importers)
         if "imports" in selected or "validators" in selected:
             key = tuple(sorted(PathMap(facts).canonical_by_name.items()))
-            if key not in self._own:
-                self._own[key] = own_definitions(self.root, self.spec, facts, self.files)
+            with self._locks["own"]:
+                if key not in self._own:
+                    self._own[key] = own_definitions(self.root, self.spec, facts, self.files)
             facts = replace(facts, own_objects=self._own[key])
         return facts
 
-    @cached_property
+    @property
     def shas(self) -> dict[str, str]:
         """The index's blob shas (`index_shas`), asked of git once for every store and memo."""
-        return index_shas(self.root)
+        with self._locks["shas"]:
+            if self._shas is None:
+                self._shas = index_shas(self.root)
+            return self._shas
 
     def results(self, job: Job, store: ResultStore | None) -> ResultStore:
         """Where a run of `job` finds and leaves its per-file results: the results of earlier
@@ -107,20 +121,28 @@ class Prepass:
 
     def pool(self) -> ProcessPoolExecutor:
         """The worker processes, started on first use, shared by every run until `close`."""
-        if self._pool is None:
-            self._pool = worker_pool(self.workers)
-        return self._pool
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = worker_pool(self.workers)
+            return self._pool
 
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown()
-            self._pool = None
+    def start_workers(self) -> None:
+        """Fork the worker processes now, from this thread: a worker dies with the thread that
+        forked it (`workers.die_with_parent`), so runs in other threads must not be first."""
+        self.pool().submit(int)  # the first task forks every worker (the "fork" start method)
+
+    def close(self, *, cancel: bool = False) -> None:
+        """Stop the workers; `cancel`: drop the work queued and not started (a failed run)."""
+        with self._pool_lock:
+            if self._pool is not None:
+                self._pool.shutdown(cancel_futures=cancel)
+                self._pool = None
 
     def __enter__(self) -> Prepass:
         return self
 
-    def __exit__(self, *_: object) -> None:
-        self.close()
+    def __exit__(self, error: type[BaseException] | None, *_: object) -> None:
+        self.close(cancel=error is not None)
 
 
 class _Shared:
