@@ -15,8 +15,9 @@ from migrator.batch.history import History
 from migrator.batch.plan import batch_chains, plan_batches, side_by_side
 from migrator.engine import cache, importers, prepass, run_memo, runner
 from migrator.engine.changes import ChangeSet, compute_changes, ordered_rules
+from migrator.engine import discover as discover_module
 from migrator.engine.discover import discover
-from migrator.git import IndexShas, index_shas
+from migrator.git import IndexShas, index_shas, work_tree_files
 from migrator.spec import default_spec_text, parse_spec
 
 SAMPLE = Path(__file__).parent / "fixtures" / "sample_repo"
@@ -102,10 +103,13 @@ def test_a_plan_computes_each_shared_fact_once(
     monkeypatch.setattr(prepass, "flag_importers", counted("flags", prepass.flag_importers))
     monkeypatch.setattr(prepass, "worker_pool", counted("pool", prepass.worker_pool))
     monkeypatch.setattr(runner, "worker_pool", counted("runner pool", runner.worker_pool))
+    monkeypatch.setattr(discover_module, "work_tree_files", counted("git", work_tree_files))
+    commit(sample)
     plans = plan_batches(sample, SPEC, History(), 2)
     assert [p.batch.name for p in plans] == ["week-1", "week-2", "week-3", "week-4"]
-    # Three batches need the own definitions, one the flag importers; the four share one pool.
-    assert calls == {"own": 1, "flags": 1, "pool": 1}
+    # Three batches need the own definitions, one the flag importers; the four share one pool,
+    # and the tree is listed once for the four batches and the three pre-passes.
+    assert calls == {"own": 1, "flags": 1, "pool": 1, "git": 1}
     python = [p for p in discover(sample, SPEC.include) if p.endswith(".py")]
     assert len(python) == 79
     assert facts_of == dict.fromkeys(python, 1)  # every file's importer facts, once

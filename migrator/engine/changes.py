@@ -76,8 +76,8 @@ def compute_changes(
     pre-passes and worker processes shared with other runs over this same tree (`plan`'s
     batches), else this run's own; `bars`: with `progress`, the display this run's bar joins
     (runs at the same time share one), else a bar of its own."""
-    files = discover(root, spec.include, spec.exclude, paths, exclude)
     with Prepass(root, spec, jobs) if prepass is None else nullcontext(prepass) as shared:
+        files = discover(root, spec.include, spec.exclude, paths, exclude, listing=shared.listing)
         selection = (rules, paths, exclude, facts_cache)
         memo = RunMemo(root, spec, selection, files, shared.shas) if cache else None
         recalled = memo.recall() if memo else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -60,30 +61,58 @@ def in_scope(paths: Iterable[str], exclude: Iterable[str]) -> Callable[[str], bo
     )
 
 
+class Listing:
+    """The tree's files and their kinds, read once for several runs over one unchanged tree
+    (`plan`'s batches and their pre-passes): git's view (or a walk), and each file's `lstat`."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._names: list[str] | None = None
+        self._kept: dict[str, bool] = {}
+        self._lock = threading.Lock()  # runs in several threads list the tree once
+
+    def names(self) -> list[str]:
+        """Every file git tracks or would track (outside git: every file walked), sorted."""
+        with self._lock:
+            if self._names is None:
+                found = work_tree_files(self.root)
+                self._names = found if found is not None else list(walked_files(self.root))
+            return self._names
+
+    def selectable(self, names: Iterable[str]) -> list[str]:
+        """The names that are regular files or symbolic links (the runner reports a link as
+        skipped and never follows it); a name gone since the listing is left out."""
+        base = str(self.root)
+        kept = self._kept
+        selected = []
+        for name in names:
+            if name not in kept:
+                try:
+                    mode = os.lstat(os.path.join(base, name)).st_mode
+                except OSError:
+                    kept[name] = False
+                else:
+                    kept[name] = stat.S_ISREG(mode) or stat.S_ISLNK(mode)
+            if kept[name]:
+                selected.append(name)
+        return selected
+
+
 def discover(
     root: Path,
     include: Iterable[str],
     exclude: Iterable[str] = (),
     paths: Iterable[str] = ("**",),
     path_exclude: Iterable[str] = (),
+    *,
+    listing: Listing | None = None,
 ) -> list[str]:
-    """Repository-relative paths of the regular files and symlinks the globs select, sorted."""
-    candidates = work_tree_files(root)
-    if candidates is None:
-        candidates = list(walked_files(root))
+    """Repository-relative paths of the regular files and symlinks the globs select, sorted.
+    `listing`: the tree as already read (by earlier runs over it), else read now."""
+    listing = listing or Listing(root)
+    candidates = listing.names()
     included = matcher(include)
     covers = in_scope(paths, [*exclude, *path_exclude])
     if covers is not None:
         candidates = [name for name in candidates if covers(name)]
-    candidates = list(included.match_files(candidates))
-    selected = []
-    base = str(root)
-    for name in candidates:
-        try:
-            mode = os.lstat(os.path.join(base, name)).st_mode
-        except OSError:
-            continue
-        # Symbolic links stay: the runner reports them as skipped and never follows them.
-        if stat.S_ISREG(mode) or stat.S_ISLNK(mode):
-            selected.append(name)
-    return selected
+    return listing.selectable(included.match_files(candidates))

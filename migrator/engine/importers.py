@@ -31,7 +31,7 @@ from codemods.core.paths import PathMap, old_names
 from codemods.core.rules import RenameRule, RuleSet
 from codemods.core.values import FileContext, last_components
 from migrator.engine.cache import ResultCache
-from migrator.engine.discover import discover
+from migrator.engine.discover import Listing, discover
 from migrator.engine.runner import collector_paused, needle_matcher, read_no_follow
 from migrator.engine.workers import pool as worker_pool
 from migrator.spec import Spec
@@ -278,6 +278,7 @@ def repository_facts(
     known: dict[str, dict[str, _Facts | None]] | None = None,
     pool: Callable[[], ProcessPoolExecutor] | None = None,
     shas: dict[str, str] | None = None,
+    listing: Listing | None = None,
 ) -> RuleSet:
     """The spec's rules plus the re-exports and outside imports the selected files need.
 
@@ -285,10 +286,10 @@ def repository_facts(
     needs only: the re-exports of modules it can name (a module whose last component is a
     word of a selected file, or a package holding one), and the outside imports only when a
     selected file binds a compatibility alias. Larger runs read every file's facts.
-    `known`, `pool` and `shas`: see `_FactIndex`.
+    `known`, `pool` and `shas`: see `_FactIndex`; `listing`: the tree as already read.
     """
     rules = spec.rules
-    files = [p for p in discover(root, spec.include) if p.endswith(".py")]
+    files = [p for p in discover(root, spec.include, listing=listing) if p.endswith(".py")]
     chosen = [path for path in dict.fromkeys(selected) if path.endswith(".py")]
     in_run = set(chosen)
     index = _FactIndex(root, rules, cache, jobs, known, pool, shas)
@@ -355,11 +356,20 @@ def with_repository_facts(
     known: dict[str, dict[str, _Facts | None]] | None = None,
     pool: Callable[[], ProcessPoolExecutor] | None = None,
     shas: dict[str, str] | None = None,
+    listing: Listing | None = None,
 ) -> RuleSet:
     """The rules a run's jobs get: with repository facts when the imports codemod runs."""
     if "imports" not in rules:
         return spec.rules
     workers = jobs or os.cpu_count() or 1
     return repository_facts(
-        root, spec, selected, cache=cache, jobs=workers, known=known, pool=pool, shas=shas
+        root,
+        spec,
+        selected,
+        cache=cache,
+        jobs=workers,
+        known=known,
+        pool=pool,
+        shas=shas,
+        listing=listing,
     )

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from codemods.core.values import FileContext
-from migrator.engine.discover import discover
+from migrator.engine.discover import Listing, discover
 from migrator.engine.file_map import FileMap, here
 from migrator.engine.runner import needle_matcher, read_no_follow
 from migrator.spec import Spec
@@ -39,15 +39,16 @@ def _parse(source: bytes) -> ast.Module | None:
 
 
 def flag_importers(
-    root: Path, spec: Spec, files: FileMap | None = None
+    root: Path, spec: Spec, files: FileMap | None = None, listing: Listing | None = None
 ) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """`module.Name` -> the files that import `Name` from `module`, for every module that
     mentions a flag of the spec (the only modules the flags codemod shrinks). `files`: how
-    the per-file work is run (default: in this process)."""
+    the per-file work is run (default: in this process); `listing`: the tree as already read."""
     flags = tuple(flag.name.encode() for flag in spec.rules.flags)
     if not flags:
         return ()
-    paths = [path for path in discover(root, spec.include, spec.exclude) if path.endswith(".py")]
+    selected = discover(root, spec.include, spec.exclude, listing=listing)
+    paths = [path for path in selected if path.endswith(".py")]
     run = files or here(root)
     mentioning = [path for chunk in run(_mentioning, paths, flags) for path in chunk]
     modules = {FileContext.from_path(path).module: path for path in mentioning}

@@ -35,6 +35,7 @@ from typing import Any
 
 from codemods.core.paths import PathMap
 from codemods.core.rules import RuleSet
+from migrator.engine.discover import Listing
 from migrator.engine.file_map import Result, here, pooled
 from migrator.engine.importers import facts_namespace, with_repository_facts
 from migrator.engine.modules import ModuleIndex
@@ -54,6 +55,7 @@ class Prepass:
         self.root, self.spec = root, spec
         self.workers = jobs or os.cpu_count() or 1
         self.modules = ModuleIndex(root)
+        self.listing = Listing(root)  # the tree's files, listed once for every run and pre-pass
         self.file_facts: dict[str, dict] = {}  # importer facts by their namespace, then path
         self._own: dict[tuple[tuple[str, str], ...], frozenset[str]] = {}
         self._importers: tuple[tuple[str, tuple[str, ...]], ...] | None = None
@@ -79,18 +81,21 @@ class Prepass:
                 known=self.file_facts,
                 pool=self.pool,
                 shas=shas,
+                listing=self.listing,
             )
         facts = with_module_facts(facts, self.root, self.modules)
         if "flags" in selected:
             with self._locks["flags"]:
                 if self._importers is None:
-                    self._importers = flag_importers(self.root, self.spec, self.files)
+                    self._importers = flag_importers(self.root, self.spec, self.files, self.listing)
             facts = replace(facts, importers=self._importers)
         if "imports" in selected or "validators" in selected:
             key = tuple(sorted(PathMap(facts).canonical_by_name.items()))
             with self._locks["own"]:
                 if key not in self._own:
-                    self._own[key] = own_definitions(self.root, self.spec, facts, self.files)
+                    self._own[key] = own_definitions(
+                        self.root, self.spec, facts, self.files, self.listing
+                    )
             facts = replace(facts, own_objects=self._own[key])
         return facts
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from codemods.core.paths import PathMap
 from codemods.core.rules import RuleSet
 from codemods.imports.verdicts import indirect_subject
-from migrator.engine.discover import discover
+from migrator.engine.discover import Listing, discover
 from migrator.engine.file_map import FileMap, here
 from migrator.engine.modules import ModuleIndex, parse_facts
 from migrator.engine.runner import FileResult, needle_matcher, read_no_follow
@@ -60,16 +60,21 @@ def without_own_objects(
 
 
 def own_definitions(
-    root: Path, spec: Spec, rules: RuleSet, files: FileMap | None = None
+    root: Path,
+    spec: Spec,
+    rules: RuleSet,
+    files: FileMap | None = None,
+    listing: Listing | None = None,
 ) -> frozenset[str]:
     """`module.Name` of the project modules that define a class or function of a canonical
     name themselves: importing the name there is not an indirect import of the canonical one.
     Cheap: only files spelling `class Name` or `def Name` are parsed. `files`: how the
-    per-file work is run (default: in this process)."""
+    per-file work is run (default: in this process); `listing`: the tree as already read."""
     canonical = PathMap(rules).canonical_by_name
     if not canonical:
         return frozenset()
-    paths = [path for path in discover(root, spec.include, spec.exclude) if path.endswith(".py")]
+    selected = discover(root, spec.include, spec.exclude, listing=listing)
+    paths = [path for path in selected if path.endswith(".py")]
     run = files or here(root)
     return frozenset(name for chunk in run(_defined_in, paths, canonical) for name in chunk)
 
