@@ -14,11 +14,11 @@ from codemods.core.paths import PathMap
 from migrator.batch.history import History
 from migrator.batch.plan import batch_chains, plan_batches, side_by_side
 from migrator.engine import cache, importers, prepass, run_memo, runner
-from migrator.engine.changes import ChangeSet, compute_changes, ordered_rules
 from migrator.engine import discover as discover_module
+from migrator.engine.changes import ChangeSet, compute_changes, ordered_rules
 from migrator.engine.discover import discover
 from migrator.git import IndexShas, index_shas, work_tree_files
-from migrator.spec import default_spec_text, parse_spec
+from migrator.spec import Batch, default_spec_text, parse_spec
 
 SAMPLE = Path(__file__).parent / "fixtures" / "sample_repo"
 SPEC = parse_spec(default_spec_text(), "default")
@@ -31,6 +31,13 @@ def sample(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = tmp_path / "repo"
     shutil.copytree(SAMPLE, root)
     return root
+
+
+def needled(root: Path, batch: Batch) -> set[str]:
+    """The batch's files that hold one of its codemods' needles."""
+    job = runner.Job(str(root), SPEC.rules, ordered_rules(batch.rules))
+    files = discover(root, SPEC.include, SPEC.exclude, batch.paths, batch.exclude)
+    return {path for path in files if job.occurrences((root / path).read_bytes())}
 
 
 def rows(change_set: ChangeSet) -> tuple[int, list[tuple]]:
@@ -142,7 +149,9 @@ def test_week_4_takes_week_3s_results_of_the_files_binding_no_alias(
     aliases = {p for p, tree in trees.items() if tree and importers.binds_alias(tree, paths)}
     assert ALIAS in aliases and len(aliases) == 4
     assert twice == aliases
-    assert once == set(four) - aliases
+    # The files without a needle of the batch are not read by either (the shared needle index).
+    assert once == needled(sample, week4) - aliases
+    assert len(once) == 53
 
 
 def test_a_cached_plan_asks_git_for_the_index_once_and_a_second_plan_recalls_it_all(
@@ -172,7 +181,10 @@ def test_a_cached_plan_asks_git_for_the_index_once_and_a_second_plan_recalls_it_
     monkeypatch.setattr(runner, "process_file", process_file)
     first = plan_batches(sample, SPEC, History(), 1, cache=True)
     assert asked == [sample]  # the memos, the result caches and the facts cache of 4 batches
-    assert len(processed) == 79 + 79 + 64 - 60 + 79  # week-4 reuses week-3's 60 alias-free files
+    # Each batch reads only the files holding its needles (2, 51, 46 and 57 of them), and
+    # week-4 reuses week-3's results of its 42 alias-free files.
+    assert [len(needled(sample, batch)) for batch in SPEC.batches] == [2, 51, 46, 57]
+    assert len(processed) == 2 + 51 + 46 + 57 - 42
     processed.clear()
     second = plan_batches(sample, SPEC, History(), 1, cache=True)
     assert processed == []  # each batch recalled whole

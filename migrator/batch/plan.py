@@ -60,7 +60,7 @@ def plan_batches(
     worker, batches of different chains (`batch_chains`) are computed side by side, each chain
     from its own thread, so no worker waits for one slow file of another batch."""
     plans: dict[int, BatchPlan] = {}
-    with Prepass(root, spec, jobs) as prepass, Bars() as bars:
+    with Prepass(root, spec, jobs, batches=len(spec.batches)) as prepass, Bars() as bars:
 
         def plan_chain(chain: list[int]) -> None:
             for number in chain:

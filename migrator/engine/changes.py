@@ -107,9 +107,10 @@ def _compute(
     try:
         namespace = store.namespace if store else ""
         shared = prepass.results(job, store)
-        stream = run_files(job, files, prepass.workers, cache=shared, pool=prepass.pool)
+        wanted = prepass.worth_reading(job, files)  # the others hold no needle of the job
+        stream = run_files(job, wanted, prepass.workers, cache=shared, pool=prepass.pool)
         if progress is not None:
-            stream = progress(stream, len(files), label)
+            stream = progress(stream, len(wanted), label)
         results = [r for r in stream if r.changed or r.error or r.findings]
     finally:
         if store is not None:

@@ -35,11 +35,12 @@ from typing import Any
 
 from codemods.core.paths import PathMap
 from codemods.core.rules import RuleSet
-from migrator.engine.discover import Listing
+from migrator.engine.discover import Listing, discover
 from migrator.engine.file_map import Result, here, pooled
 from migrator.engine.importers import facts_namespace, with_repository_facts
 from migrator.engine.modules import ModuleIndex
 from migrator.engine.name_importers import flag_importers
+from migrator.engine.needle_index import NeedleIndex
 from migrator.engine.reexports import own_definitions
 from migrator.engine.runner import FileResult, Job, ResultStore
 from migrator.engine.spec_check import with_module_facts
@@ -51,8 +52,14 @@ from migrator.spec import Spec
 class Prepass:
     """The facts a run's jobs get, from pre-passes shared by every run it is used for."""
 
-    def __init__(self, root: Path, spec: Spec, jobs: int | None = None) -> None:
+    def __init__(
+        self, root: Path, spec: Spec, jobs: int | None = None, *, batches: int = 1
+    ) -> None:
+        """`batches`: how many runs it serves; with more than one, the runs share one read
+        of every file for their needles (`needle_index`)."""
         self.root, self.spec = root, spec
+        self.batches = batches
+        self._needles: NeedleIndex | None = None
         self.workers = jobs or os.cpu_count() or 1
         self.modules = ModuleIndex(root)
         self.listing = Listing(root)  # the tree's files, listed once for every run and pre-pass
@@ -63,7 +70,8 @@ class Prepass:
         self._results: dict[Job, dict[str, FileResult]] = {}  # by the job they are a result of
         self._shas: dict[str, str] | None = None
         # One thread computes a shared fact while the others that need it wait.
-        self._locks = {name: threading.Lock() for name in ("facts", "flags", "own", "shas")}
+        names = ("facts", "flags", "own", "shas", "needles")
+        self._locks = {name: threading.Lock() for name in names}
         self._pool_lock = threading.Lock()
 
     def rules(self, selected: tuple[str, ...], files: list[str], *, cache: bool) -> RuleSet:
@@ -98,6 +106,23 @@ class Prepass:
                     )
             facts = replace(facts, own_objects=self._own[key])
         return facts
+
+    def worth_reading(self, job: Job, paths: list[str]) -> list[str]:
+        """The files of `paths` a run of `job` must read: with several runs to serve, those
+        the shared needle index says hold one of its needles (or cannot tell); else all."""
+        if self.batches <= 1 or not job.prefilter:
+            return paths
+        with self._locks["needles"]:
+            if self._needles is None:
+                words = {
+                    needle
+                    for batch in self.spec.batches
+                    for needle in Job(str(self.root), self.spec.rules, batch.rules).needles
+                }
+                spec, listing = self.spec, self.listing
+                every = discover(self.root, spec.include, spec.exclude, listing=listing)
+                self._needles = NeedleIndex(words, every, self.files)
+        return self._needles.worth_reading(paths, job.needles)
 
     @property
     def shas(self) -> dict[str, str]:

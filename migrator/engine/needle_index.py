@@ -1,0 +1,63 @@
+"""Which needles each file holds, read once for every run over one unchanged tree.
+
+Each run of `plan` reads every file of its paths in the workers only to find that most hold
+none of its codemods' needles (a file without them has an empty result by construction: the
+runner's prefilter). One pass over the tree for the needles of every batch tells each run
+which files hold any of its own: only those are read again. A run whose needles the index did
+not look for (repository facts may add some) reads every file, as without the index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from ahocorasick_rs import BytesAhoCorasick, Implementation
+
+from migrator.engine.file_map import FileMap
+from migrator.engine.runner import read_no_follow
+
+# A file the index could not read: every run reads it itself, and reports what it finds.
+UNREAD = frozenset({b""})
+
+
+class NeedleIndex:
+    """The needles (of `words`) each file of `paths` holds; files with none are left out."""
+
+    def __init__(self, words: Iterable[bytes], paths: list[str], files: FileMap) -> None:
+        self.words = frozenset(word for word in words if word)
+        ordered = tuple(sorted(self.words))
+        self.held: dict[str, frozenset[bytes]] = {}
+        for chunk in files(_held_in, paths, ordered) if ordered else ():
+            self.held.update(chunk)
+        self.paths = frozenset(paths)
+
+    def worth_reading(self, paths: list[str], needles: Iterable[bytes]) -> list[str]:
+        """The files of `paths` a run with these needles must read: those holding one, those
+        the index could not read, and every file when it did not look for all the needles or
+        for some of the files."""
+        wanted = frozenset(needle for needle in needles if needle)
+        if not wanted <= self.words or not self.paths.issuperset(paths):
+            return paths
+        return [
+            path
+            for path in paths
+            if path in self.held and (self.held[path] is UNREAD or self.held[path] & wanted)
+        ]
+
+
+def _held_in(root: Path, paths: list[str], words: tuple[bytes, ...]) -> dict[str, frozenset]:
+    """For each file of `paths` holding one of `words`, the words it holds (UNREAD for a file
+    that cannot be read, a symbolic link included)."""
+    search = BytesAhoCorasick(list(words), implementation=Implementation.DFA)
+    held: dict[str, frozenset] = {}
+    for path in paths:
+        try:
+            source = read_no_follow(str(root / path))
+        except OSError:
+            held[path] = UNREAD
+            continue
+        found = search.find_matches_as_indexes(source, True)
+        if found:
+            held[path] = frozenset(words[index] for index, _start, _end in found)
+    return held
