@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterable, Iterator
 from typing import TypeVar
@@ -41,54 +40,6 @@ def track(
     finally:
         if bar is not None:
             bar.stop()
-
-
-class Bars:
-    """One transient display of several bars that fill at once (`plan`'s concurrent batches):
-    Rich shows one live display at a time, so each run's `track` adds a row to this one."""
-
-    def __init__(self, *, console: Console | None = None, delay: float = DELAY) -> None:
-        self.console = console or Console(stderr=True)
-        self.delay = delay
-        self._started = time.monotonic()
-        self._bar: Progress | None = None
-        self._lock = threading.Lock()
-
-    def track(self, items: Iterable[T], total: int, label: str) -> Iterator[T]:
-        """Yield `items` unchanged; on a terminal, a row of the shared bar once `delay` has
-        passed since the display was made. Safe to call from several threads."""
-        if not self.console.is_terminal or self.console.is_dumb_terminal:
-            yield from items
-            return
-        done, task = 0, None
-        for item in items:
-            done += 1
-            if task is None and time.monotonic() - self._started >= self.delay:
-                task = self._shown().add_task(label, total=total, completed=done)
-            if task is not None:
-                self._shown().update(task, completed=done)
-            yield item
-        if task is not None:
-            self._shown().remove_task(task)
-
-    def _shown(self) -> Progress:
-        with self._lock:
-            if self._bar is None:
-                self._bar = _bar(self.console)
-                self._bar.start()
-            return self._bar
-
-    def close(self) -> None:
-        with self._lock:
-            if self._bar is not None:
-                self._bar.stop()
-                self._bar = None
-
-    def __enter__(self) -> Bars:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.close()
 
 
 def _bar(console: Console) -> Progress:

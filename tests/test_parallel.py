@@ -16,7 +16,7 @@ from migrator.engine import runner
 from migrator.engine.changes import compute_changes
 from migrator.engine.runner import Job, run_files
 from migrator.engine.scan import scan
-from migrator.progress import Bars, track
+from migrator.progress import track
 from migrator.spec import default_spec_text, parse_spec
 from tests.test_prefilter import sample_report
 
@@ -131,21 +131,3 @@ def test_progress_only_on_a_terminal_and_only_for_long_runs() -> None:
     long = Console(file=io.StringIO(), force_terminal=True)
     assert list(track(range(5), 5, "scanning", console=long, delay=0)) == [0, 1, 2, 3, 4]
     assert "scanning" in long.file.getvalue()
-
-
-def test_runs_at_the_same_time_share_one_display_of_bars() -> None:
-    console = Console(file=io.StringIO(), force_terminal=True, width=80)
-    with Bars(console=console, delay=0) as bars:
-        first = bars.track(range(3), 3, "planning week-1")
-        second = bars.track(range(2), 2, "planning week-2")
-        assert [next(first), next(second), next(first)] == [0, 0, 1]  # both rows at once
-        assert bars._bar is not None and len(bars._bar.tasks) == 2
-        assert list(second) == [1] and list(first) == [2]
-        assert bars._bar.tasks == []  # a finished run's row goes
-    assert bars._bar is None
-    shown = console.file.getvalue()
-    assert "planning week-1" in shown and "planning week-2" in shown
-    quiet = Console(file=io.StringIO(), force_terminal=False)
-    with Bars(console=quiet, delay=0) as bars:
-        assert list(bars.track(range(3), 3, "planning week-1")) == [0, 1, 2]
-    assert quiet.file.getvalue() == ""

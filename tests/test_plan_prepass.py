@@ -12,7 +12,7 @@ import pytest
 from benchmarks.generate import commit
 from codemods.core.paths import PathMap
 from migrator.batch.history import History
-from migrator.batch.plan import batch_chains, plan_batches, side_by_side
+from migrator.batch.plan import plan_batches
 from migrator.engine import cache, importers, prepass, run_memo, runner
 from migrator.engine import discover as discover_module
 from migrator.engine.changes import ChangeSet, compute_changes, ordered_rules
@@ -61,30 +61,6 @@ def test_each_batch_of_a_plan_is_what_a_run_of_it_alone_gives(sample: Path, jobs
     assert week3.new != week4.new
     assert any("files outside this run import" in f.message for f in week3.findings)
     assert not any("files outside this run import" in f.message for f in week4.findings)
-
-
-def test_batches_that_share_no_codemod_are_planned_side_by_side() -> None:
-    # week-3 and week-4 run the imports codemod: one after the other, sharing facts and results
-    assert batch_chains(SPEC.batches) == [[0], [1], [2, 3]]
-    again = parse_spec(
-        default_spec_text()
-        + '\n[[batch]]\nname = "week-5"\nrules = ["singletons", "validators"]\npaths = ["**"]\n',
-        "default",
-    )
-    assert batch_chains(again.batches) == [[0], [1, 4], [2, 3]]
-
-
-def test_side_by_side_finishes_every_item_then_raises_the_first_error() -> None:
-    done: list[int] = []
-
-    def work(item: int) -> None:
-        if item == 1:
-            raise ValueError("batch 1 failed")
-        done.append(item)
-
-    with pytest.raises(ValueError, match="batch 1 failed"):
-        side_by_side(work, [0, 1, 2])
-    assert sorted(done) == [0, 2]
 
 
 def test_a_plan_computes_each_shared_fact_once(

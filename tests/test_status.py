@@ -170,15 +170,15 @@ def test_status_scans_once_through_the_scan_cache(repo: Path, monkeypatch) -> No
 
 
 def test_plan_shows_progress_per_batch_on_a_terminal(repo: Path, monkeypatch) -> None:
-    from migrator.progress import Bars
+    from migrator.engine import changes
 
     shown: list[tuple[str, int]] = []
 
-    def track(self, items, total, label):
+    def track(items, total, label, **_options):
         shown.append((label, total))
         yield from items
 
-    monkeypatch.setattr(Bars, "track", track)  # a plan's batches share one display
+    monkeypatch.setattr(changes, "track", track)
     assert cli("plan", str(repo), "--jobs", "1").exit_code == 0
     # every tracked file of each batch's paths (migration.toml is not a .py file)
     assert shown == [("planning week-1 (1/2)", 1), ("planning week-2 (2/2)", 2)]

@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
 from migrator.batch.history import History, history_of
 from migrator.engine.changes import ChangeSet, compute_changes
 from migrator.engine.prepass import Prepass
 from migrator.git import open_repository
-from migrator.progress import Bars
 from migrator.spec import Batch, Spec, Target
-
-T = TypeVar("T")
 
 
 @dataclass
@@ -56,58 +50,25 @@ def plan_batches(
     """Each batch's plan; `progress` shows a bar per batch on a terminal (stderr); `cache`
     reuses (and stores) per-file results and a whole batch's results for an unchanged tree.
     The batches share their repository pre-passes and worker processes (one `Prepass`): each
-    is computed against the same tree, so what one read serves the next. With more than one
-    worker, batches of different chains (`batch_chains`) are computed side by side, each chain
-    from its own thread, so no worker waits for one slow file of another batch."""
-    plans: dict[int, BatchPlan] = {}
-    with Prepass(root, spec, jobs, batches=len(spec.batches)) as prepass, Bars() as bars:
-
-        def plan_chain(chain: list[int]) -> None:
-            for number in chain:
-                batch = spec.batches[number]
-                change_set = compute_changes(
-                    root,
-                    spec,
-                    batch.rules,
-                    batch.paths,
-                    batch.exclude,
-                    jobs,
-                    progress=progress,
-                    label=f"planning {batch.name} ({number + 1}/{len(spec.batches)})",
-                    cache=cache,
-                    prepass=prepass,
-                    bars=bars,
-                )
-                plans[number] = _batch_plan(batch, change_set, history)
-
-        chains = batch_chains(spec.batches)
-        if prepass.workers <= 1 or len(chains) <= 1:
-            for chain in chains:
-                plan_chain(chain)
-        else:
-            prepass.start_workers()  # from the thread that outlives them all
-            side_by_side(plan_chain, chains)
-    return [plans[number] for number in sorted(plans)]
-
-
-def batch_chains(batches: Sequence[Batch]) -> list[list[int]]:
-    """The batches (their indexes, in order) that are computed one after the other: every
-    batch that runs the imports codemod (they share the importer facts and, with equal rules,
-    their per-file results), and batches of equal rules; each other batch alone."""
-    chains: dict[object, list[int]] = {}
-    for number, batch in enumerate(batches):
-        key = "imports" if "imports" in batch.rules else tuple(sorted(batch.rules))
-        chains.setdefault(key, []).append(number)
-    return list(chains.values())
-
-
-def side_by_side(work: Callable[[T], None], items: Sequence[T]) -> None:
-    """`work` on every item, each in its own thread; the first error is raised once all are
-    done (the shared pool would finish their queued work anyway)."""
-    with ThreadPoolExecutor(max_workers=len(items), thread_name_prefix="plan") as threads:
-        futures = [threads.submit(work, item) for item in items]
-    for future in futures:
-        future.result()
+    is computed against the same tree, so what one read serves the next."""
+    plans = []
+    with Prepass(root, spec, jobs, batches=len(spec.batches)) as prepass:
+        for number, batch in enumerate(spec.batches, 1):
+            label = f"planning {batch.name} ({number}/{len(spec.batches)})"
+            change_set = compute_changes(
+                root,
+                spec,
+                batch.rules,
+                batch.paths,
+                batch.exclude,
+                jobs,
+                progress=progress,
+                label=label,
+                cache=cache,
+                prepass=prepass,
+            )
+            plans.append(_batch_plan(batch, change_set, history))
+    return plans
 
 
 def _batch_plan(batch: Batch, change_set: ChangeSet, history: History) -> BatchPlan:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +14,7 @@ from migrator.engine.discover import discover
 from migrator.engine.prepass import Prepass
 from migrator.engine.run_memo import RunMemo
 from migrator.engine.runner import FileResult, Job, run_files
-from migrator.progress import Bars, track
+from migrator.progress import track
 from migrator.spec import Spec
 
 
@@ -69,13 +68,11 @@ def compute_changes(
     label: str = "rewriting",
     facts_cache: bool = True,
     prepass: Prepass | None = None,
-    bars: Bars | None = None,
 ) -> ChangeSet:
     """What the codemods would change. `cache`: reuse per-file results; `facts_cache`: reuse
     the repository pre-pass's per-file facts (off only with `--no-cache`); `prepass`: the
     pre-passes and worker processes shared with other runs over this same tree (`plan`'s
-    batches), else this run's own; `bars`: with `progress`, the display this run's bar joins
-    (runs at the same time share one), else a bar of its own."""
+    batches), else this run's own."""
     with Prepass(root, spec, jobs) if prepass is None else nullcontext(prepass) as shared:
         files = discover(root, spec.include, spec.exclude, paths, exclude, listing=shared.listing)
         selection = (rules, paths, exclude, facts_cache)
@@ -83,8 +80,7 @@ def compute_changes(
         recalled = memo.recall() if memo else None
         if recalled is not None:
             return ChangeSet(*recalled)
-        shown = (bars.track if bars else track) if progress else None
-        change_set = _compute(root, spec, rules, files, cache, shown, label, facts_cache, shared)
+        change_set = _compute(root, spec, rules, files, cache, progress, label, facts_cache, shared)
     if memo:
         memo.remember(change_set.results, change_set.files_considered, change_set.namespace)
     return change_set
@@ -96,7 +92,7 @@ def _compute(
     rules: tuple[str, ...],
     files: list[str],
     cache: bool,
-    progress: Callable[[Iterable[FileResult], int, str], Iterable[FileResult]] | None,
+    progress: bool,
     label: str,
     facts_cache: bool,
     prepass: Prepass,
@@ -109,8 +105,8 @@ def _compute(
         shared = prepass.results(job, store)
         wanted = prepass.worth_reading(job, files)  # the others hold no needle of the job
         stream = run_files(job, wanted, prepass.workers, cache=shared, pool=prepass.pool)
-        if progress is not None:
-            stream = progress(stream, len(wanted), label)
+        if progress:
+            stream = track(stream, len(wanted), label)
         results = [r for r in stream if r.changed or r.error or r.findings]
     finally:
         if store is not None:

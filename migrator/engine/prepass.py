@@ -17,19 +17,16 @@ file that binds no compatibility alias of a moved name: that fact is read only t
 such an alias can be removed (the importers pre-pass relies on the same: a small run whose files
 bind no alias gets no outside imports at all). Those files share their results across both.
 
-A `Prepass` may serve several runs at once, each from its own thread (`plan` computes batches
-that share no codemod side by side): each shared fact is still computed once, and the one pool
-is started once. A `Prepass` must not outlive the tree it read: it is made for one command and
-closed with it.
+A `Prepass` must not outlive the tree it read: it is made for one command and closed with it.
 """
 
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -68,42 +65,33 @@ class Prepass:
         self._importers: tuple[tuple[str, tuple[str, ...]], ...] | None = None
         self._pool: ProcessPoolExecutor | None = None
         self._results: dict[Job, dict[str, FileResult]] = {}  # by the job they are a result of
-        self._shas: dict[str, str] | None = None
-        # One thread computes a shared fact while the others that need it wait.
-        names = ("facts", "flags", "own", "shas", "needles")
-        self._locks = {name: threading.Lock() for name in names}
-        self._pool_lock = threading.Lock()
 
     def rules(self, selected: tuple[str, ...], files: list[str], *, cache: bool) -> RuleSet:
         """The spec's rules with the repository facts a run of these codemods over these
         files needs: what `compute_changes` hands its jobs."""
-        shas = self.shas if cache else None
-        with self._locks["facts"]:
-            facts = with_repository_facts(
-                self.root,
-                self.spec,
-                selected,
-                files,
-                cache=cache,
-                jobs=self.workers,
-                known=self.file_facts,
-                pool=self.pool,
-                shas=shas,
-                listing=self.listing,
-            )
+        facts = with_repository_facts(
+            self.root,
+            self.spec,
+            selected,
+            files,
+            cache=cache,
+            jobs=self.workers,
+            known=self.file_facts,
+            pool=self.pool,
+            shas=self.shas if cache else None,
+            listing=self.listing,
+        )
         facts = with_module_facts(facts, self.root, self.modules)
         if "flags" in selected:
-            with self._locks["flags"]:
-                if self._importers is None:
-                    self._importers = flag_importers(self.root, self.spec, self.files, self.listing)
+            if self._importers is None:
+                self._importers = flag_importers(self.root, self.spec, self.files, self.listing)
             facts = replace(facts, importers=self._importers)
         if "imports" in selected or "validators" in selected:
             key = tuple(sorted(PathMap(facts).canonical_by_name.items()))
-            with self._locks["own"]:
-                if key not in self._own:
-                    self._own[key] = own_definitions(
-                        self.root, self.spec, facts, self.files, self.listing
-                    )
+            if key not in self._own:
+                self._own[key] = own_definitions(
+                    self.root, self.spec, facts, self.files, self.listing
+                )
             facts = replace(facts, own_objects=self._own[key])
         return facts
 
@@ -112,25 +100,21 @@ class Prepass:
         the shared needle index says hold one of its needles (or cannot tell); else all."""
         if self.batches <= 1 or not job.prefilter:
             return paths
-        with self._locks["needles"]:
-            if self._needles is None:
-                words = {
-                    needle
-                    for batch in self.spec.batches
-                    for needle in Job(str(self.root), self.spec.rules, batch.rules).needles
-                }
-                spec, listing = self.spec, self.listing
-                every = discover(self.root, spec.include, spec.exclude, listing=listing)
-                self._needles = NeedleIndex(words, every, self.files)
+        if self._needles is None:
+            words = {
+                needle
+                for batch in self.spec.batches
+                for needle in Job(str(self.root), self.spec.rules, batch.rules).needles
+            }
+            spec, listing = self.spec, self.listing
+            every = discover(self.root, spec.include, spec.exclude, listing=listing)
+            self._needles = NeedleIndex(words, every, self.files)
         return self._needles.worth_reading(paths, job.needles)
 
-    @property
+    @cached_property
     def shas(self) -> dict[str, str]:
         """The index's blob shas (`index_shas`), asked of git once for every store and memo."""
-        with self._locks["shas"]:
-            if self._shas is None:
-                self._shas = index_shas(self.root)
-            return self._shas
+        return index_shas(self.root)
 
     def results(self, job: Job, store: ResultStore | None) -> ResultStore:
         """Where a run of `job` finds and leaves its per-file results: the results of earlier
@@ -151,28 +135,20 @@ class Prepass:
 
     def pool(self) -> ProcessPoolExecutor:
         """The worker processes, started on first use, shared by every run until `close`."""
-        with self._pool_lock:
-            if self._pool is None:
-                self._pool = worker_pool(self.workers)
-            return self._pool
+        if self._pool is None:
+            self._pool = worker_pool(self.workers)
+        return self._pool
 
-    def start_workers(self) -> None:
-        """Fork the worker processes now, from this thread: a worker dies with the thread that
-        forked it (`workers.die_with_parent`), so runs in other threads must not be first."""
-        self.pool().submit(int)  # the first task forks every worker (the "fork" start method)
-
-    def close(self, *, cancel: bool = False) -> None:
-        """Stop the workers; `cancel`: drop the work queued and not started (a failed run)."""
-        with self._pool_lock:
-            if self._pool is not None:
-                self._pool.shutdown(cancel_futures=cancel)
-                self._pool = None
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
 
     def __enter__(self) -> Prepass:
         return self
 
-    def __exit__(self, error: type[BaseException] | None, *_: object) -> None:
-        self.close(cancel=error is not None)
+    def __exit__(self, *_: object) -> None:
+        self.close()
 
 
 class _Shared:

@@ -250,12 +250,10 @@ _modules: dict[str, ModuleFacts] = {}
 
 
 def module_facts(root: str) -> ModuleFacts:
-    """The repository's module facts, read once per run (`forget_modules` starts a new one;
-    another thread's may come between the two lines: what this one made is still returned)."""
-    facts = _modules.get(root)
-    if facts is None:
-        facts = _modules[root] = ModuleFacts(Path(root))
-    return facts
+    """The repository's module facts, read once per run (`forget_modules` starts a new one)."""
+    if root not in _modules:
+        _modules[root] = ModuleFacts(Path(root))
+    return _modules[root]
 
 
 def forget_modules() -> None:
