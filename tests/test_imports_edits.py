@@ -1084,6 +1084,51 @@ def test_string_annotation_reads_decline_what_they_do_not_model(source: str) -> 
         AnnotationReads(file).accesses("Engine")
 
 
+SUBSCRIPTS = (
+    f"from {OLD} import ExecutionEngine\nimport typing\nfrom typing import List, cast as c\n"
+)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # LibCST reads a string outside annotations by the innermost subscript or call around
+        # it: a subscript of a name bound to no typing name is no type hint
+        "d = {}\nd['ExecutionEngine'] = ExecutionEngine\n",
+        "def f(found):\n    found['ExecutionEngine'] = ExecutionEngine\n",
+        "d = {}\nx = d['a']['ExecutionEngine'], ExecutionEngine\n",
+        "d = {}\ndef f(a=d['ExecutionEngine']): return ExecutionEngine\n",
+        # ... nor one of anything but a name, even a typing one
+        "x = typing.List['ExecutionEngine'], ExecutionEngine\n",
+        # ... nor a call's argument, in a typing subscript as well
+        "d = {}\nx = List[d.get('ExecutionEngine')], ExecutionEngine\n",
+    ],
+)
+def test_a_string_in_a_subscript_libcst_reads_as_no_type_is_left_as_it_is(body: str) -> None:
+    context = FileContext.from_path(PATH)
+    result = edited(SUBSCRIPTS + body, context)
+    assert result is not None
+    assert result == transformed(SUBSCRIPTS + body, context)
+    assert "'ExecutionEngine'" in result and result.count("UserExecutionEngine") == 2
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # a typing subscript's string, in a subscript of its own or not: LibCST reads it
+        "d = {}\nx = d[List['ExecutionEngine']], ExecutionEngine\n",
+        "x = List['ExecutionEngine'], ExecutionEngine\n",
+        # a typing call's, under another name or spelled through the module
+        "x = c('ExecutionEngine', 1), ExecutionEngine\n",
+        "x = typing.cast('ExecutionEngine', 1), ExecutionEngine\n",
+    ],
+)
+def test_a_string_libcst_may_read_as_a_type_leaves_the_file_to_the_rewrite(body: str) -> None:
+    context = FileContext.from_path(PATH)
+    assert edited(SUBSCRIPTS + body, context) is None
+    assert "'UserExecutionEngine'" in transformed(SUBSCRIPTS + body, context)
+
+
 def test_string_annotation_reads_read_a_parameter_annotation() -> None:
     file = AstFile("def f(a: 'Engine' = None): ...\n", FileContext.from_path("pkg/mod.py"))
     assert [access.name for access in AnnotationReads(file).accesses("Engine")] == ["Engine"]
