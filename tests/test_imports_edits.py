@@ -250,6 +250,62 @@ def test_a_parenthesised_import_split_between_modules_stays_for_the_most_names()
     )
 
 
+def test_names_sharing_a_line_of_a_parenthesised_import_keep_their_commas() -> None:
+    # a name leaving: the one staying takes the original ending
+    check(
+        f"from {OLD} import (\n    UserExecutionContext, Other\n)\n"
+        "x = UserExecutionContext, Other\n",
+        f"from {OLD} import (\n    Other\n)\n"
+        f"from {CONTEXT} import UserExecutionContext\nx = UserExecutionContext, Other\n",
+    )
+    # split between modules, a comment kept on its line, a trailing comma before `)`
+    check(
+        f"from {CONSOLIDATED} import (  # head\n"
+        "    helper, ExecutionEngine as Engine,  # both\n"
+        "    Other, UserExecutionContext, ExecutionEngineFactory, )\n"
+        "x = helper, Engine, Other\n",
+        f"from {CANONICAL} import (  # head\n"
+        "    helper, UserExecutionEngine,  # both\n"
+        "    Other, )\n"
+        f"from {CONTEXT} import UserExecutionContext\n"
+        f"from {FACTORY} import ExecutionEngineFactory\n"
+        "x = helper, UserExecutionEngine, Other\n",
+    )
+    # a dropped name's comment lines go with it: the name kept before it has no line of its own
+    check(
+        f"from {OLD} import (\n"
+        "    Other, UserExecutionContext,\n"
+        "    # about the engine\n"
+        "    ExecutionEngine, Last\n"
+        ")\n"
+        "x = Other, ExecutionEngine, Last\n",
+        f"from {OLD} import (\n    Other, Last\n)\n"
+        f"from {CONTEXT} import UserExecutionContext\n"
+        f"from {CANONICAL} import UserExecutionEngine\n"
+        "x = Other, UserExecutionEngine, Last\n",
+    )
+    # a space before a comma; the last name on the closing parenthesis' line
+    check(
+        f"from {OLD} import (\n    Other,\n    UserExecutionContext , Last,\n)\n",
+        f"from {OLD} import (\n    Other,\n    Last,\n)\n"
+        f"from {CONTEXT} import UserExecutionContext\n",
+    )
+    check(
+        f"from {OLD} import (\n    ExecutionEngine, UserExecutionContext)\n",
+        f"from {CANONICAL} import (\n    UserExecutionEngine)\n"
+        f"from {CONTEXT} import UserExecutionContext\n",
+    )
+    # two names becoming one, with no space after their comma
+    check(
+        f"from {CONSOLIDATED} import (\n"
+        "    ExecutionEngine,RequestScopedExecutionEngine,\n"
+        "    ExecutionEngineFactory\n"
+        ")\n",
+        f"from {CANONICAL} import (\n    UserExecutionEngine\n)\n"
+        f"from {FACTORY} import ExecutionEngineFactory\n",
+    )
+
+
 def test_a_fallback_binding_in_the_except_branch_is_renamed_with_the_import() -> None:
     check(
         "try:\n"
@@ -804,6 +860,8 @@ def test_an_all_entry_is_renamed_and_counted_as_the_rewrite_counts_it() -> None:
         f"from {OLD} import ExecutionEngine\ndef f(x: 'ExecutionEngin\\x65'): pass\n",
         # two statements on one line
         f"import os; from {OLD} import UserExecutionContext\n",
+        # a parenthesised import on several lines whose first name shares the `(`'s line
+        f"from {OLD} import (UserExecutionContext,\n    Other)\n",
         # a module read for a moved name where that name means something else
         f"import {OLD} as m\nUserExecutionEngine = 1\nx = m.ExecutionEngine, m.helper\n",
         # ... a module bound more than once

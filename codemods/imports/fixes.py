@@ -6,41 +6,41 @@ there, or None when a site needs the LibCST rewrite. All or nothing for a file: 
 fix finding gets its edits (applied together they are the whole change), or none does and the
 runner calls `transform`.
 
-Written as text: a from-import whose names move (`deprecated-import`), are imported under
-another name than their canonical one (`aliased-import`) or come through a re-exporting module
-(`indirect-import`): the module repointed in place (parenthesised layout and comments kept),
-names leaving a statement whose other names stay (or going to several modules) on lines of their
-own after it, and each renamed name's uses renamed; in each block, a moved name that an earlier
-import (or its own statement) already binds dropped, and so is an untouched later import of a
-name a move now binds (a statement left empty goes with its comment lines, as LibCST's
+Written as text: a from-import whose names move (`deprecated-import`), are imported under another
+name than their canonical one (`aliased-import`) or come through a re-exporting module
+(`indirect-import`): the module repointed in place (parenthesised layout, names sharing a line and
+comments kept), names leaving a statement whose other names stay (or going to several modules) on
+lines of their own after it, and each renamed name's uses renamed; in each block, a moved name that
+an earlier import (or its own statement) already binds dropped, and so is an untouched later import
+of a name a move now binds (a statement left empty goes with its comment lines, as LibCST's
 `leading_lines`); a moved name the rewrite joins to an earlier untouched one-line import of its
-module in the block appended to it; one name imported by several statements of a scope, all
-moving to the same place, renamed as one; a try/except ImportError whose branches then import
-the same names folded into its body, as `EditApplier.leave_Try` does (one-line statements only);
-a deprecated module imported by name (`from package import module`, or alone in an `import
-package.module as name`) read as `module.Name` of one moved name: each such read becomes the
-name, imported in place of the module or, when the module is also read for names no rule moves
-(or itself), on a line after its import, which stays (the analysis then reports it as the
-rewrite does, `words.still_used`); a path string (`string-reference`): the new path between the
-literal's own prefix and quotes; a module-level compatibility alias (`compat.decide`) the rewrite
-removes: its statement with its leading lines, and the entries naming it in one-line `__all__`
-displays; one it keeps (the analysis reports it) or does not read as an alias: no change; a use
-that an unconditional rebinding after the imports always reaches first keeps its name; an
-`__all__` entry of a renamed name whose new name it lists already goes (as a removed alias's);
-a scope's imports of one name that now come from different places, or whose uses another
-binding may reach first, keep the name (`New as Bound`, the analysis reporting each as the
-rewrite does). Left to `transform` (no edits): other `import` statements, module moves, a module
-read for several moved names, where the name is taken, or bound more than once, an alias whose
-use turns on a string LibCST may read otherwise than `annotation_reads` models, escaped path
-strings; imports on a line with other statements, whose name the rewrite joins to an earlier
-import with a trailing comma or on several lines, or that it drops right after a compound
-statement (whose block may own the lines before it); a try it folds whose body has a statement
-on several lines or lines between statements, or a comment after it indented deeper than it;
-a bound name that the scope rules make ambiguous (bound by imports that now differ, read where
-another binding may reach, a new name already taken, a string annotation naming it, `__all__`
-listing it: the rewrite counts a renamed entry as a change of its own). What a construction
-keeps (a pending constructor rule's class, a class a call of which its new class does not fit)
-the analysis reports for review, as the rewrite does, so it is no fix here.
+module in the block appended to it; one name imported by several statements of a scope, all moving
+to the same place, renamed as one; a try/except ImportError whose branches then import the same
+names folded into its body, as `EditApplier.leave_Try` does (one-line statements only); a
+deprecated module imported by name (`from package import module`, or alone in an `import
+package.module as name`) read as `module.Name` of one moved name: each such read becomes the name,
+imported in place of the module or, when the module is also read for names no rule moves (or
+itself), on a line after its import, which stays (the analysis then reports it as the rewrite does,
+`words.still_used`); a path string (`string-reference`): the new path between the literal's own
+prefix and quotes; a module-level compatibility alias (`compat.decide`) the rewrite removes: its
+statement with its leading lines, and the entries naming it in one-line `__all__` displays; one it
+keeps (the analysis reports it) or does not read as an alias: no change; a use that an
+unconditional rebinding after the imports always reaches first keeps its name; an `__all__` entry
+of a renamed name whose new name it lists already goes (as a removed alias's); a scope's imports of
+one name that now come from different places, or whose uses another binding may reach first, keep
+the name (`New as Bound`, the analysis reporting each as the rewrite does). Left to `transform` (no
+edits): other `import` statements, module moves, a module read for several moved names, where the
+name is taken, or bound more than once, an alias whose use turns on a string LibCST may read
+otherwise than `annotation_reads` models, escaped path strings; imports on a line with other
+statements, parenthesised on several lines with the first name on the `(`'s line, whose name the
+rewrite joins to an earlier import with a trailing comma or on several lines, or that it drops
+right after a compound statement (whose block may own the lines before it); a try it folds whose
+body has a statement on several lines or lines between statements, or a comment after it indented
+deeper than it; a bound name that the scope rules make ambiguous (bound by imports that now differ,
+read where another binding may reach, a new name already taken, a string annotation naming it,
+`__all__` listing it: the rewrite counts a renamed entry as a change of its own). What a
+construction keeps (a pending constructor rule's class, a class a call of which its new class does
+not fit) the analysis reports for review, as the rewrite does, so it is no fix here.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ import ast
 import collections
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from codemods.core.annotation_reads import (
     AnnotationReads,
@@ -1284,13 +1284,15 @@ _WHOLE_LINE = re.compile(r"[ \t\f]*(#[^\n]*)?\n")
 @dataclass
 class _Gap:
     """A comma and the whitespace after it up to the next name (or the closing parenthesis):
-    LibCST's `Comma` with a `ParenthesizedWhitespace` after it."""
+    LibCST's `Comma` with a `ParenthesizedWhitespace` after it, or with a `SimpleWhitespace`
+    (`inline`: the next name, or the parenthesis, on the comma's line)."""
 
     before: str  # whitespace before the comma
-    first: str  # the rest of the comma's line, its line break included
+    first: str  # the rest of the comma's line, its line break included (inline: the spaces)
     comment: str | None  # the comment on that line
     lines: list[str]  # whole blank or comment lines after it
     last: str  # the indentation of the next line
+    inline: bool = False
 
     @classmethod
     def read(cls, text: str) -> _Gap:
@@ -1299,7 +1301,9 @@ class _Gap:
             raise _Bail
         first_match = _WHOLE_LINE.match(rest)
         if first_match is None:
-            raise _Bail  # names sharing a line
+            if rest.strip(" \t\f"):  # pragma: no cover - whitespace between two tokens
+                raise _Bail
+            return cls(before, rest, None, [], "", inline=True)  # names sharing a line
         position, lines = first_match.end(), []
         while (line := _WHOLE_LINE.match(rest, position)) is not None:
             lines.append(line.group())
@@ -1331,6 +1335,8 @@ class _Layout:
     def read(cls, node, text, start, end, spans, gaps, tail) -> _Layout:
         head = text[start : spans[0][0]]
         opening = _Gap.read("," + head)  # read like a comma's whitespace
+        if opening.inline:
+            raise _Bail  # the first name on the parenthesis' line: no layout to LibCST
         entries = [_Gap.read(gap) for gap in gaps]
         if tail.lstrip(" \t\f").startswith(","):
             entries.append(_Gap.read(tail))
@@ -1371,7 +1377,7 @@ class _Layout:
                 continue
             if previous is None:
                 opening.lines.extend(gap.lines)
-            elif gaps[previous] is not None:
+            elif gaps[previous] is not None and not gaps[previous].inline:  # type: ignore[union-attr]
                 gaps[previous].lines.extend(gap.lines)  # type: ignore[union-attr]
         ending = self.gaps[-1]
         separator = self.gaps[0]
@@ -1384,7 +1390,7 @@ class _Layout:
                 pieces.append(self._last(gap, ending))
             elif gap is None:
                 assert separator is not None
-                pieces.append(f"{separator.before},\n{separator.last}")
+                pieces.append(self._bare(separator))
             else:
                 pieces.append(gap.text())
         if ending is None:
@@ -1393,17 +1399,20 @@ class _Layout:
 
     @staticmethod
     def _copy(gap: _Gap | None) -> _Gap | None:
-        return (
-            None
-            if gap is None
-            else _Gap(gap.before, gap.first, gap.comment, list(gap.lines), gap.last)
-        )
+        return None if gap is None else replace(gap, lines=list(gap.lines))
+
+    @staticmethod
+    def _bare(separator: _Gap) -> str:
+        """`_bare`: the separator without the comment of its line and the lines after it."""
+        return separator.text() if separator.inline else f"{separator.before},\n{separator.last}"
 
     @staticmethod
     def _last(gap: _Gap | None, ending: _Gap | None) -> str:
         """`_last`: the last name's comma is the original ending, keeping the name's comment."""
         if ending is None:
             return ""
+        if ending.inline:
+            return ending.text()
         if gap is None or gap.comment is None:
             lines = [*(gap.lines if gap is not None else []), *ending.lines]
             return f"{ending.before},\n{''.join(lines)}{ending.last}"
