@@ -37,10 +37,12 @@ PACKAGE = "netra_backend.app.agents.supervisor"
 
 # The fixtures whose whole rewrite the analysis gives as edits; the others go to `transform`.
 EDITED = {
+    "collision_parameter_and_local",
     "comments_kept",
     "constructor_new_style_call",
     "constructor_pending",
     "form01_from_partial",
+    "form02_alias_name_taken",
     "form02_from_alias",
     "form03_import_module_as",
     "form04_relative",
@@ -849,8 +851,6 @@ def test_an_all_entry_is_renamed_and_counted_as_the_rewrite_counts_it() -> None:
         # ... or after a statement ending in a semicolon
         f"from {CONTEXT} import UserExecutionContext\nx = 1;\n"
         f"from {OLD} import UserExecutionContext\n",
-        # the new name is taken where the old one is used
-        f"from {OLD} import ExecutionEngine\nUserExecutionEngine = 1\nx = ExecutionEngine\n",
         # a string that LibCST may read as a type outside an annotation (a typing call) ...
         f"from {OLD} import ExecutionEngine\nx = cast('ExecutionEngine', y)\n",
         # ... a string in a string annotation, a dotted name, a concatenation, an escape
@@ -860,6 +860,12 @@ def test_an_all_entry_is_renamed_and_counted_as_the_rewrite_counts_it() -> None:
         f"from {OLD} import ExecutionEngine\ndef f(x: 'ExecutionEngin\\x65'): pass\n",
         # two statements on one line
         f"import os; from {OLD} import UserExecutionContext\n",
+        # the new name taken by a match capture (no binding to LibCST) or a parameter whose
+        # `*` is on a line of its own
+        f"from {OLD} import ExecutionEngine\nmatch y:\n    case UserExecutionEngine:\n"
+        "        pass\nx = ExecutionEngine\n",
+        f"from {OLD} import ExecutionEngine\ndef f(*\n    UserExecutionEngine):\n"
+        "    return ExecutionEngine\n",
         # a parenthesised import on several lines whose first name shares the `(`'s line
         f"from {OLD} import (UserExecutionContext,\n    Other)\n",
         # a module read for a moved name where that name means something else
@@ -1325,6 +1331,91 @@ def test_an_import_whose_uses_another_binding_may_reach_keeps_its_bound_name() -
         f"from {CANONICAL} import UserExecutionEngine as ExecutionEngine\nif x:\n"
         f"    from {FACTORY} import ExecutionEngine\ny = ExecutionEngine\n",
         [(1, 65, f"kept `UserExecutionEngine as ExecutionEngine`: `ExecutionEngine` {REACHED}")],
+    )
+
+
+TAKEN = "`UserExecutionEngine` already means something else here"
+KEPT = "kept `UserExecutionEngine as ExecutionEngine`"
+
+
+def test_an_import_whose_new_name_is_taken_keeps_its_bound_name() -> None:
+    # a canonical name imported under another one stays so, reported (no change)
+    why = (
+        "kept `ExecutionEngineFactory as UserFactory`: `ExecutionEngineFactory` already means "
+        "something else here (line 6)"
+    )
+    source = (
+        f"from {FACTORY} import (\n"
+        "    ExecutionEngineFactory as UserFactory,\n"
+        "    get_factory\n"
+        ")\n\n"
+        "class ExecutionEngineFactory(UserFactory):\n"
+        "    pass\n"
+        "x = UserFactory, get_factory\n"
+    )
+    fallback(source, source, [(2, 4, why)])
+    # a moved name: its new import keeps the name; the first binding of the new name is named
+    new = f"from {CANONICAL} import UserExecutionEngine as ExecutionEngine\n"
+    fallback(
+        f"from {OLD} import ExecutionEngine\nUserExecutionEngine = 1\nx = ExecutionEngine\n",
+        new + "UserExecutionEngine = 1\nx = ExecutionEngine\n",
+        [(1, 65, f"{KEPT}: {TAKEN} (line 2)")],
+    )
+    # ... in the scope of a use as well: a parameter, `**` or `*` included
+    for parameter in ("UserExecutionEngine=None", "**UserExecutionEngine", "*UserExecutionEngine"):
+        rest = (
+            f"def f(\n    {parameter},\n):\n    return ExecutionEngine\nUserExecutionEngine = 1\n"
+        )
+        fallback(
+            f"from {OLD} import ExecutionEngine\n" + rest,
+            new + rest,
+            [(1, 65, f"{KEPT}: {TAKEN} (line 3)")],
+        )
+    # ... an exception's name, at the line of the name
+    for header in ("except (\n        ValueError) as", "except (ValueError,\n    ) as"):
+        rest = (
+            f"def f():\n    try:\n        pass\n    {header} UserExecutionEngine:\n        pass\n"
+            "    return ExecutionEngine\n"
+        )
+        fallback(
+            f"from {OLD} import ExecutionEngine\n" + rest,
+            new + rest,
+            [(1, 65, f"{KEPT}: {TAKEN} (line 6)")],
+        )
+    # ... a decorated class, an import of something else
+    for binding in (
+        "@dec\n\nclass UserExecutionEngine: pass\n",
+        "import os as UserExecutionEngine\n",
+    ):
+        rest = "if x:\n    pass\n" + binding + "z = ExecutionEngine\n"
+        fallback(
+            f"from {OLD} import ExecutionEngine\n" + rest,
+            new + rest,
+            [(1, 65, f"{KEPT}: {TAKEN} (line {4 + binding.startswith('@') * 2})")],
+        )
+    # an import in a class body (taken before the class attribute question)
+    body = "    UserExecutionEngine = 1\n    x = ExecutionEngine\n"
+    fallback(
+        f"class C:\n    from {OLD} import ExecutionEngine\n" + body,
+        "class C:\n    " + new + body,
+        [(2, 69, f"{KEPT}: {TAKEN} (line 3)")],
+    )
+    # a try folded once both branches import the kept name: each import reported
+    fallback(
+        f"try:\n    from {OLD} import ExecutionEngine\n"
+        f"except ImportError:\n    from {CONSOLIDATED} import ExecutionEngine\n"
+        "UserExecutionEngine = 1\nx = ExecutionEngine\n",
+        new + "UserExecutionEngine = 1\nx = ExecutionEngine\n",
+        [(1, 69, f"{KEPT}: {TAKEN} (line 5)"), (1, 71, f"{KEPT}: {TAKEN} (line 5)")],
+    )
+
+
+def test_a_new_name_bound_to_the_same_class_by_a_module_import_is_free() -> None:
+    check(
+        f"import {CANONICAL}.UserExecutionEngine as UserExecutionEngine\n"
+        f"from {OLD} import ExecutionEngine\nx = ExecutionEngine\n",
+        f"import {CANONICAL}.UserExecutionEngine as UserExecutionEngine\n"
+        f"from {CANONICAL} import UserExecutionEngine\nx = UserExecutionEngine\n",
     )
 
 

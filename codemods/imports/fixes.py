@@ -27,20 +27,22 @@ statement with its leading lines, and the entries naming it in one-line `__all__
 keeps (the analysis reports it) or does not read as an alias: no change; a use that an
 unconditional rebinding after the imports always reaches first keeps its name; an `__all__` entry
 of a renamed name whose new name it lists already goes (as a removed alias's); a scope's imports of
-one name that now come from different places, or whose uses another binding may reach first, keep
-the name (`New as Bound`, the analysis reporting each as the rewrite does). Left to `transform` (no
-edits): other `import` statements, module moves, a module read for several moved names, where the
-name is taken, or bound more than once, an alias whose use turns on a string LibCST may read
-otherwise than `annotation_reads` models, escaped path strings; imports on a line with other
-statements, parenthesised on several lines with the first name on the `(`'s line, whose name the
-rewrite joins to an earlier import with a trailing comma or on several lines, or that it drops
-right after a compound statement (whose block may own the lines before it); a try it folds whose
-body has a statement on several lines or lines between statements, or a comment after it indented
-deeper than it; a bound name that the scope rules make ambiguous (bound by imports that now differ,
-read where another binding may reach, a new name already taken, a string annotation naming it,
-`__all__` listing it: the rewrite counts a renamed entry as a change of its own). What a
-construction keeps (a pending constructor rule's class, a class a call of which its new class does
-not fit) the analysis reports for review, as the rewrite does, so it is no fix here.
+one name that now come from different places, or whose uses another binding may reach first, or
+whose new name already means something else where it is bound or read (named by the first line
+binding it so), keep the name (`New as Bound`, the analysis reporting each as the rewrite does).
+Left to `transform` (no edits): other `import` statements, module moves, a module read for several
+moved names, where the name is taken, or bound more than once, an alias whose use turns on a string
+LibCST may read otherwise than `annotation_reads` models, escaped path strings; imports on a line
+with other statements, parenthesised on several lines with the first name on the `(`'s line, whose
+name the rewrite joins to an earlier import with a trailing comma or on several lines, or that it
+drops right after a compound statement (whose block may own the lines before it); a try it folds
+whose body has a statement on several lines or lines between statements, or a comment after it
+indented deeper than it; a bound name that the scope rules make ambiguous (bound by imports that
+now differ, read where another binding may reach, a new name that a builtin or a match capture
+takes, or a `*` parameter on a line of its own, a string annotation naming it, `__all__` listing
+it: the rewrite counts a renamed entry as a change of its own). What a construction keeps (a
+pending constructor rule's class, a class a call of which its new class does not fit) the analysis
+reports for review, as the rewrite does, so it is no fix here.
 """
 
 from __future__ import annotations
@@ -88,6 +90,7 @@ _SIMPLE = (
 _TRY_LINE = re.compile(r"try[ \t\f]*:[ \t\f]*(#[^\n]*)?\n")
 _AFTER_STATEMENT = re.compile(r"[ \t\f]*(#[^\n]*)?\n")
 _IMPORT_KEYWORD = re.compile(r"(?<![\w])import(?!\w)")
+_AS_NAME = re.compile(r"[\s)]*as[ \t]+")  # after an `except` clause's type, up to the name
 
 
 class _Bail(Exception):  # noqa: N818 - a signal: this file's fix needs the LibCST rewrite
@@ -898,8 +901,7 @@ class _Fixer:
         fallbacks = [o for o in others if any(self._fallback(o, each) for each in group)]
         symbol = {id(a) for a in [*imports, *fallbacks]}
         renamed: list[ast.AST] = [a.node for a in fallbacks]
-        scopes = {id(scope): scope}
-        for other in self.file.scopes.scopes:
+        for other in self.file.scopes.scopes:  # the new name is free in their scopes
             for access in other.accesses:
                 if access.name != bound and not access.name.startswith(bound + "."):
                     continue
@@ -908,17 +910,7 @@ class _Fixer:
                 if not isinstance(access.node, ast.Name):
                     raise _Bail
                 renamed.append(access.node)
-                scopes[id(access.scope)] = access.scope
         annotations = self._annotations_reading(bound, symbol, group)
-        for node in annotations:
-            scopes[id(self.file.scope(node))] = self.file.scope(node)  # type: ignore[index]
-        for each in scopes.values():
-            visible = each.resolve(desired)
-            if visible is None:
-                raise _Bail  # a builtin's name
-            for other in [*each.assignments.get(desired, []), *visible]:
-                if not self._same_meaning(other, move.target):
-                    raise _Bail  # the new name already means something else here
         strings = [*annotations, *self._all_entries(bound, desired, scope)]
         edits = [edit for node in strings for edit in self._renamed_words(node, bound, desired)]
         fresh = [node for node in strings if id(node) not in self._renamed_strings]
@@ -983,7 +975,62 @@ class _Fixer:
         for access in self._annotation_accesses(bound):  # a use as well, to the rewrite
             if self._reached_otherwise(access, group, symbol):
                 return reached
+        taken = self._taken(scope, group, symbol)
+        if taken:  # named by the first line, as the rewrite names it
+            line = min(self._binding_line(assignment) for assignment in taken)
+            return f"`{group[0].name}` already means something else here (line {line})"
         return None
+
+    def _taken(self, scope: Scope, group: list[_Move], symbol: set[int]) -> list[Assignment]:
+        """`scopes.name_conflicts`: the bindings of the new name that mean something else than
+        its target in the group's scope or one where the rewrite would rename a use (`symbol`:
+        ids of the assignments it renames as one); bail on a builtin's name."""
+        bound, desired, target = group[0].bound, group[0].name, group[0].target
+        scopes = {id(scope): scope}
+        for each in self.file.scopes.scopes:
+            for access in each.accesses:
+                if access.name != bound and not access.name.startswith(bound + "."):
+                    continue
+                if self._renamed_with(access, symbol, group):
+                    scopes[id(access.scope)] = access.scope
+        for access in self._annotation_accesses(bound):
+            if self._renamed_with(access, symbol, group):
+                where = self.file.scope(access.node)
+                scopes[id(where)] = where  # type: ignore[assignment]
+        taken = []
+        for each in scopes.values():
+            visible = each.resolve(desired)
+            if visible is None:
+                raise _Bail  # a builtin's name (LibCST's binding of it has no line)
+            for other in [*each.assignments.get(desired, []), *visible]:
+                if not self._same_meaning(other, target):
+                    taken.append(other)
+        return taken
+
+    def _binding_line(self, assignment: Assignment) -> int:
+        """The line LibCST gives the node of this binding: its statement's, its name's or its
+        parameter's (`*` included)."""
+        node = assignment.node
+        if isinstance(node, ast.MatchAs | ast.MatchStar | ast.MatchMapping):
+            raise _Bail  # a match capture: no binding to LibCST
+        if isinstance(node, ast.ExceptHandler):  # LibCST's node: the name after `as`
+            if node.type is None:  # pragma: no cover - `except as` does not parse
+                raise _Bail
+            end = self.text.span(node.type)[1]
+            found = _AS_NAME.match(self.file.text, end)
+            if found is None:
+                raise _Bail  # a comment or a backslash before `as`
+            return node.type.end_lineno + self.file.text[end : found.end()].count("\n")  # type: ignore[operator]
+        if isinstance(node, ast.arg):
+            line_start = self.text.starts[node.lineno - 1]
+            before = self.file.text[line_start : self.text.offset(node.lineno, node.col_offset)]
+            arguments = self.file.parent(node)
+            starred = isinstance(arguments, ast.arguments) and any(
+                node is star for star in (arguments.vararg, arguments.kwarg)
+            )
+            if starred and not before.rstrip(" \t").endswith("*"):
+                raise _Bail  # `*` on another line than the name
+        return node.lineno  # type: ignore[attr-defined]
 
     def _reached_otherwise(self, access: Access, group: list[_Move], symbol: set[int]) -> bool:
         """Does another binding than `symbol`'s (ids of the assignments renamed as one) reach
@@ -1081,6 +1128,11 @@ class _Fixer:
         """An import binding the new name to the same class (in the same block, the rewrite
         drops the later of the two: `_plan_block`)."""
         node = assignment.node
+        if isinstance(node, ast.Import):  # `import path as name`, or `import name`
+            for alias in node.names:
+                if (alias.asname or alias.name) == assignment.name:
+                    return destination(alias.name, self.context.module, self.paths) == target
+            return False
         if not isinstance(node, ast.ImportFrom):
             return False
         module = self.context.resolve("." * node.level + (node.module or ""))
