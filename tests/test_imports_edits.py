@@ -752,6 +752,68 @@ def test_a_moved_name_joins_an_earlier_untouched_import_of_its_module_in_the_blo
     )
 
 
+def test_a_moved_name_joins_an_earlier_import_laid_out_on_several_lines() -> None:
+    # after the first comma bare of its comment and lines; the last name's comment follows
+    check(
+        f"from {CANONICAL} import (\n"
+        "    helper,  # one\n"
+        "\n"
+        "    # two\n"
+        "    other  # three\n"
+        ")\n"
+        "import os\n"
+        f"from {OLD} import ExecutionEngine, UserExecutionEngine as U\n"
+        "x = ExecutionEngine, U\n",
+        f"from {CANONICAL} import (\n"
+        "    helper,  # one\n"
+        "\n"
+        "    # two\n"
+        "    other,\n"
+        "    UserExecutionEngine  # three\n"
+        ")\n"
+        "import os\n"
+        "x = UserExecutionEngine, UserExecutionEngine\n",
+    )
+    # names sharing a line, a comma on a line of its own, one name: the comma as it is, or `, `
+    for names, joined in [
+        ("(helper,  # c\n    other)", "(helper,  # c\n    other,\n    UserExecutionEngine)"),
+        (
+            "(\n    helper\n    , other\n)",
+            "(\n    helper\n    , other\n    , UserExecutionEngine\n)",
+        ),
+        ("(\n    helper\n    # last\n)", "(\n    helper, UserExecutionEngine\n    # last\n)"),
+    ]:
+        check(
+            f"from {CANONICAL} import {names}\nimport os\nfrom {OLD} import ExecutionEngine\n"
+            "x = ExecutionEngine\n",
+            f"from {CANONICAL} import {joined}\nimport os\nx = UserExecutionEngine\n",
+        )
+    # an import keeping its bound name joins as it is (each reported as the rewrite does)
+    why = (
+        "kept `ExecutionEngineFactory as {}`: `ExecutionEngineFactory` already means something "
+        "else here (line 8)"
+    )
+    fallback(
+        f"from {FACTORY} import (\n"
+        "    ExecutionEngineFactory as F,\n"
+        "    get_factory\n"
+        ")\n"
+        f"from {CONSOLIDATED} import (\n"
+        "    ExecutionEngineFactory as A\n"
+        ")\n"
+        "class ExecutionEngineFactory: pass\n"
+        "x = F, A\n",
+        f"from {FACTORY} import (\n"
+        "    ExecutionEngineFactory as F,\n"
+        "    get_factory,\n"
+        "    ExecutionEngineFactory as A\n"
+        ")\n"
+        "class ExecutionEngineFactory: pass\n"
+        "x = F, A\n",
+        [(2, 4, why.format("F")), (4, 4, why.format("A"))],
+    )
+
+
 def test_a_path_string_is_its_new_path_between_the_same_quotes() -> None:
     check(
         "from unittest import mock\n"
@@ -842,8 +904,9 @@ def test_an_all_entry_is_renamed_and_counted_as_the_rewrite_counts_it() -> None:
         f"except ImportError:\n    from {OLD} import UserExecutionContext\n\n    # late\nx = 1\n",
         # a name the rewrite joins to an earlier import with a trailing comma ...
         f"from {CONTEXT} import (Other, Another,)\nfrom {OLD} import UserExecutionContext\n",
-        # ... or laid out on several lines
+        # ... on several lines as well, or continued by a backslash
         f"from {CONTEXT} import (\n    Other,\n)\nfrom {OLD} import UserExecutionContext\n",
+        f"from {CONTEXT} import Other, \\\n    Another\nfrom {OLD} import UserExecutionContext\n",
         # an import the rewrite drops right after a compound statement (whose block may own
         # the comment lines between them)
         f"from {CONTEXT} import UserExecutionContext\nif x:\n    pass\n"

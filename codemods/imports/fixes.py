@@ -13,18 +13,18 @@ comments kept), names leaving a statement whose other names stay (or going to se
 lines of their own after it, and each renamed name's uses renamed; in each block, a moved name that
 an earlier import (or its own statement) already binds dropped, and so is an untouched later import
 of a name a move now binds (a statement left empty goes with its comment lines, as LibCST's
-`leading_lines`); a moved name the rewrite joins to an earlier untouched one-line import of its
-module in the block appended to it; one name imported by several statements of a scope, all moving
-to the same place, renamed as one; a try/except ImportError whose branches then import the same
-names folded into its body, as `EditApplier.leave_Try` does (one-line statements only); a
-deprecated module imported by name (`from package import module`, or alone in an `import
-package.module as name`) read as `module.Name` of one moved name: each such read becomes the name,
-imported in place of the module or, when the module is also read for names no rule moves (or
-itself), on a line after its import, which stays (the analysis then reports it as the rewrite does,
-`words.still_used`); a path string (`string-reference`): the new path between the literal's own
-prefix and quotes; a module-level compatibility alias (`compat.decide`) the rewrite removes: its
-statement with its leading lines, and the entries naming it in one-line `__all__` displays; one it
-keeps (the analysis reports it) or does not read as an alias: no change; a use that an
+`leading_lines`); a moved name the rewrite joins to an earlier untouched import of its module in
+the block (on one line, or in parentheses) appended to it; one name imported by several statements
+of a scope, all moving to the same place, renamed as one; a try/except ImportError whose branches
+then import the same names folded into its body, as `EditApplier.leave_Try` does (one-line
+statements only); a deprecated module imported by name (`from package import module`, or alone in
+an `import package.module as name`) read as `module.Name` of one moved name: each such read becomes
+the name, imported in place of the module or, when the module is also read for names no rule moves
+(or itself), on a line after its import, which stays (the analysis then reports it as the rewrite
+does, `words.still_used`); a path string (`string-reference`): the new path between the literal's
+own prefix and quotes; a module-level compatibility alias (`compat.decide`) the rewrite removes:
+its statement with its leading lines, and the entries naming it in one-line `__all__` displays; one
+it keeps (the analysis reports it) or does not read as an alias: no change; a use that an
 unconditional rebinding after the imports always reaches first keeps its name; an `__all__` entry
 of a renamed name whose new name it lists already goes (as a removed alias's); a scope's imports of
 one name that now come from different places, or whose uses another binding may reach first, or
@@ -34,15 +34,16 @@ Left to `transform` (no edits): other `import` statements, module moves, a modul
 moved names, where the name is taken, or bound more than once, an alias whose use turns on a string
 LibCST may read otherwise than `annotation_reads` models, escaped path strings; imports on a line
 with other statements, parenthesised on several lines with the first name on the `(`'s line, whose
-name the rewrite joins to an earlier import with a trailing comma or on several lines, or that it
-drops right after a compound statement (whose block may own the lines before it); a try it folds
-whose body has a statement on several lines or lines between statements, or a comment after it
-indented deeper than it; a bound name that the scope rules make ambiguous (bound by imports that
-now differ, read where another binding may reach, a new name that a builtin or a match capture
-takes, or a `*` parameter on a line of its own, a string annotation naming it, `__all__` listing
-it: the rewrite counts a renamed entry as a change of its own). What a construction keeps (a
-pending constructor rule's class, a class a call of which its new class does not fit) the analysis
-reports for review, as the rewrite does, so it is no fix here.
+name the rewrite joins to an earlier import with a trailing comma (or a comma in a comment after
+its last name) or continued by a backslash, or that it drops right after a compound statement
+(whose block may own the lines before it); a try it folds whose body has a statement on several
+lines or lines between statements, or a comment after it indented deeper than it; a bound name that
+the scope rules make ambiguous (bound by imports that now differ, read where another binding may
+reach, a new name that a builtin or a match capture takes, or a `*` parameter on a line of its own,
+a string annotation naming it, `__all__` listing it: the rewrite counts a renamed entry as a change
+of its own). What a construction keeps (a pending constructor rule's class, a class a call of which
+its new class does not fit) the analysis reports for review, as the rewrite does, so it is no fix
+here.
 """
 
 from __future__ import annotations
@@ -734,14 +735,22 @@ class _Fixer:
         return start, end, indent, after.end()
 
     def _joined(self, node: ast.ImportFrom, start: int, end: int, joined: list[_Move]) -> Edit:
-        """The names joined to the end of an untouched one-line import, after the separator
-        `with_aliases` uses (the first comma's, or `, `)."""
-        if "\n" in self.file.text[start:end]:
-            raise _Bail  # a layout of several lines
+        """The names joined to the end of an untouched import, after the separator
+        `with_aliases` uses (the first comma, bare of its comment and the lines after it, or
+        `, `); on several lines, only in parentheses."""
+        text = self.file.text
         spans = [self.text.span(alias) for alias in node.names]
-        if "," in self.file.text[spans[-1][1] : end]:
+        if "," in text[spans[-1][1] : end]:
             raise _Bail  # a trailing comma (the joined name would take it)
-        separator = self.file.text[spans[0][1] : spans[1][0]] if len(spans) > 1 else ", "
+        several = "\n" in text[start:end]
+        if several and ("\\" in text[start:end] or not self._parenthesized(node, start)):
+            raise _Bail  # a backslash continuation
+        if len(spans) == 1:
+            separator = ", "
+        elif several:
+            separator = _Layout._bare(_Gap.read(text[spans[0][1] : spans[1][0]]))
+        else:
+            separator = text[spans[0][1] : spans[1][0]]
         return Edit.insertion(spans[-1][1], "".join(separator + move.written for move in joined))
 
     def _removal(
