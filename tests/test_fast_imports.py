@@ -136,10 +136,20 @@ def test_module_level_compatibility_aliases() -> None:
         f"from {CANONICAL} import UserExecutionEngine\n"
         "Direct = UserExecutionEngine\n"
     )
+    # each fix finding is followed by what the rewrite reports there: `Impl` stays, its new
+    # name taken (line 6); the alias is kept, no rule moving it
+    taken = "`UserExecutionEngine` already means something else here (line 6)"
+    unmoved = (
+        "no rule moves `netra_backend.app.services.sample.ExecutionEngine`, so the files "
+        "importing it are not rewritten"
+    )
     assert findings(source) == [
         (1, 70, "aliased-import", "`UserExecutionEngine` imported as `Impl`", True, False),
+        (1, 70, "aliased-import", f"kept `UserExecutionEngine as Impl`: {taken}", False, True),
         (3, 7, "aliased-import", "compatibility alias `ExecutionEngine = UserExecutionEngine`")
         + (True, False),
+        (3, 7, "aliased-import", f"compatibility alias `ExecutionEngine` kept: {unmoved}")
+        + (False, True),
         (4, 0, "aliased-import", "compatibility alias `Legacy = UserExecutionEngine`")
         + (True, False),
         (13, 0, "aliased-import", "compatibility alias `Direct = UserExecutionEngine`")

@@ -37,10 +37,12 @@ PACKAGE = "netra_backend.app.agents.supervisor"
 
 # The fixtures whose whole rewrite the analysis gives as edits; the others go to `transform`.
 EDITED = {
+    "collision_parameter_and_local",
     "comments_kept",
     "constructor_new_style_call",
     "constructor_pending",
     "form01_from_partial",
+    "form02_alias_name_taken",
     "form02_from_alias",
     "form03_import_module_as",
     "form04_relative",
@@ -246,6 +248,62 @@ def test_a_parenthesised_import_split_between_modules_stays_for_the_most_names()
         "    Other,  # three\n"
         ")\n"
         f"from {CONTEXT} import UserExecutionContext  # one\n"
+        f"from {FACTORY} import ExecutionEngineFactory\n",
+    )
+
+
+def test_names_sharing_a_line_of_a_parenthesised_import_keep_their_commas() -> None:
+    # a name leaving: the one staying takes the original ending
+    check(
+        f"from {OLD} import (\n    UserExecutionContext, Other\n)\n"
+        "x = UserExecutionContext, Other\n",
+        f"from {OLD} import (\n    Other\n)\n"
+        f"from {CONTEXT} import UserExecutionContext\nx = UserExecutionContext, Other\n",
+    )
+    # split between modules, a comment kept on its line, a trailing comma before `)`
+    check(
+        f"from {CONSOLIDATED} import (  # head\n"
+        "    helper, ExecutionEngine as Engine,  # both\n"
+        "    Other, UserExecutionContext, ExecutionEngineFactory, )\n"
+        "x = helper, Engine, Other\n",
+        f"from {CANONICAL} import (  # head\n"
+        "    helper, UserExecutionEngine,  # both\n"
+        "    Other, )\n"
+        f"from {CONTEXT} import UserExecutionContext\n"
+        f"from {FACTORY} import ExecutionEngineFactory\n"
+        "x = helper, UserExecutionEngine, Other\n",
+    )
+    # a dropped name's comment lines go with it: the name kept before it has no line of its own
+    check(
+        f"from {OLD} import (\n"
+        "    Other, UserExecutionContext,\n"
+        "    # about the engine\n"
+        "    ExecutionEngine, Last\n"
+        ")\n"
+        "x = Other, ExecutionEngine, Last\n",
+        f"from {OLD} import (\n    Other, Last\n)\n"
+        f"from {CONTEXT} import UserExecutionContext\n"
+        f"from {CANONICAL} import UserExecutionEngine\n"
+        "x = Other, UserExecutionEngine, Last\n",
+    )
+    # a space before a comma; the last name on the closing parenthesis' line
+    check(
+        f"from {OLD} import (\n    Other,\n    UserExecutionContext , Last,\n)\n",
+        f"from {OLD} import (\n    Other,\n    Last,\n)\n"
+        f"from {CONTEXT} import UserExecutionContext\n",
+    )
+    check(
+        f"from {OLD} import (\n    ExecutionEngine, UserExecutionContext)\n",
+        f"from {CANONICAL} import (\n    UserExecutionEngine)\n"
+        f"from {CONTEXT} import UserExecutionContext\n",
+    )
+    # two names becoming one, with no space after their comma
+    check(
+        f"from {CONSOLIDATED} import (\n"
+        "    ExecutionEngine,RequestScopedExecutionEngine,\n"
+        "    ExecutionEngineFactory\n"
+        ")\n",
+        f"from {CANONICAL} import (\n    UserExecutionEngine\n)\n"
         f"from {FACTORY} import ExecutionEngineFactory\n",
     )
 
@@ -694,6 +752,68 @@ def test_a_moved_name_joins_an_earlier_untouched_import_of_its_module_in_the_blo
     )
 
 
+def test_a_moved_name_joins_an_earlier_import_laid_out_on_several_lines() -> None:
+    # after the first comma bare of its comment and lines; the last name's comment follows
+    check(
+        f"from {CANONICAL} import (\n"
+        "    helper,  # one\n"
+        "\n"
+        "    # two\n"
+        "    other  # three\n"
+        ")\n"
+        "import os\n"
+        f"from {OLD} import ExecutionEngine, UserExecutionEngine as U\n"
+        "x = ExecutionEngine, U\n",
+        f"from {CANONICAL} import (\n"
+        "    helper,  # one\n"
+        "\n"
+        "    # two\n"
+        "    other,\n"
+        "    UserExecutionEngine  # three\n"
+        ")\n"
+        "import os\n"
+        "x = UserExecutionEngine, UserExecutionEngine\n",
+    )
+    # names sharing a line, a comma on a line of its own, one name: the comma as it is, or `, `
+    for names, joined in [
+        ("(helper,  # c\n    other)", "(helper,  # c\n    other,\n    UserExecutionEngine)"),
+        (
+            "(\n    helper\n    , other\n)",
+            "(\n    helper\n    , other\n    , UserExecutionEngine\n)",
+        ),
+        ("(\n    helper\n    # last\n)", "(\n    helper, UserExecutionEngine\n    # last\n)"),
+    ]:
+        check(
+            f"from {CANONICAL} import {names}\nimport os\nfrom {OLD} import ExecutionEngine\n"
+            "x = ExecutionEngine\n",
+            f"from {CANONICAL} import {joined}\nimport os\nx = UserExecutionEngine\n",
+        )
+    # an import keeping its bound name joins as it is (each reported as the rewrite does)
+    why = (
+        "kept `ExecutionEngineFactory as {}`: `ExecutionEngineFactory` already means something "
+        "else here (line 8)"
+    )
+    fallback(
+        f"from {FACTORY} import (\n"
+        "    ExecutionEngineFactory as F,\n"
+        "    get_factory\n"
+        ")\n"
+        f"from {CONSOLIDATED} import (\n"
+        "    ExecutionEngineFactory as A\n"
+        ")\n"
+        "class ExecutionEngineFactory: pass\n"
+        "x = F, A\n",
+        f"from {FACTORY} import (\n"
+        "    ExecutionEngineFactory as F,\n"
+        "    get_factory,\n"
+        "    ExecutionEngineFactory as A\n"
+        ")\n"
+        "class ExecutionEngineFactory: pass\n"
+        "x = F, A\n",
+        [(2, 4, why.format("F")), (4, 4, why.format("A"))],
+    )
+
+
 def test_a_path_string_is_its_new_path_between_the_same_quotes() -> None:
     check(
         "from unittest import mock\n"
@@ -784,8 +904,9 @@ def test_an_all_entry_is_renamed_and_counted_as_the_rewrite_counts_it() -> None:
         f"except ImportError:\n    from {OLD} import UserExecutionContext\n\n    # late\nx = 1\n",
         # a name the rewrite joins to an earlier import with a trailing comma ...
         f"from {CONTEXT} import (Other, Another,)\nfrom {OLD} import UserExecutionContext\n",
-        # ... or laid out on several lines
+        # ... on several lines as well, or continued by a backslash
         f"from {CONTEXT} import (\n    Other,\n)\nfrom {OLD} import UserExecutionContext\n",
+        f"from {CONTEXT} import Other, \\\n    Another\nfrom {OLD} import UserExecutionContext\n",
         # an import the rewrite drops right after a compound statement (whose block may own
         # the comment lines between them)
         f"from {CONTEXT} import UserExecutionContext\nif x:\n    pass\n"
@@ -793,8 +914,6 @@ def test_an_all_entry_is_renamed_and_counted_as_the_rewrite_counts_it() -> None:
         # ... or after a statement ending in a semicolon
         f"from {CONTEXT} import UserExecutionContext\nx = 1;\n"
         f"from {OLD} import UserExecutionContext\n",
-        # the new name is taken where the old one is used
-        f"from {OLD} import ExecutionEngine\nUserExecutionEngine = 1\nx = ExecutionEngine\n",
         # a string that LibCST may read as a type outside an annotation (a typing call) ...
         f"from {OLD} import ExecutionEngine\nx = cast('ExecutionEngine', y)\n",
         # ... a string in a string annotation, a dotted name, a concatenation, an escape
@@ -804,6 +923,14 @@ def test_an_all_entry_is_renamed_and_counted_as_the_rewrite_counts_it() -> None:
         f"from {OLD} import ExecutionEngine\ndef f(x: 'ExecutionEngin\\x65'): pass\n",
         # two statements on one line
         f"import os; from {OLD} import UserExecutionContext\n",
+        # the new name taken by a match capture (no binding to LibCST) or a parameter whose
+        # `*` is on a line of its own
+        f"from {OLD} import ExecutionEngine\nmatch y:\n    case UserExecutionEngine:\n"
+        "        pass\nx = ExecutionEngine\n",
+        f"from {OLD} import ExecutionEngine\ndef f(*\n    UserExecutionEngine):\n"
+        "    return ExecutionEngine\n",
+        # a parenthesised import on several lines whose first name shares the `(`'s line
+        f"from {OLD} import (UserExecutionContext,\n    Other)\n",
         # a module read for a moved name where that name means something else
         f"import {OLD} as m\nUserExecutionEngine = 1\nx = m.ExecutionEngine, m.helper\n",
         # ... a module bound more than once
@@ -1084,6 +1211,51 @@ def test_string_annotation_reads_decline_what_they_do_not_model(source: str) -> 
         AnnotationReads(file).accesses("Engine")
 
 
+SUBSCRIPTS = (
+    f"from {OLD} import ExecutionEngine\nimport typing\nfrom typing import List, cast as c\n"
+)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # LibCST reads a string outside annotations by the innermost subscript or call around
+        # it: a subscript of a name bound to no typing name is no type hint
+        "d = {}\nd['ExecutionEngine'] = ExecutionEngine\n",
+        "def f(found):\n    found['ExecutionEngine'] = ExecutionEngine\n",
+        "d = {}\nx = d['a']['ExecutionEngine'], ExecutionEngine\n",
+        "d = {}\ndef f(a=d['ExecutionEngine']): return ExecutionEngine\n",
+        # ... nor one of anything but a name, even a typing one
+        "x = typing.List['ExecutionEngine'], ExecutionEngine\n",
+        # ... nor a call's argument, in a typing subscript as well
+        "d = {}\nx = List[d.get('ExecutionEngine')], ExecutionEngine\n",
+    ],
+)
+def test_a_string_in_a_subscript_libcst_reads_as_no_type_is_left_as_it_is(body: str) -> None:
+    context = FileContext.from_path(PATH)
+    result = edited(SUBSCRIPTS + body, context)
+    assert result is not None
+    assert result == transformed(SUBSCRIPTS + body, context)
+    assert "'ExecutionEngine'" in result and result.count("UserExecutionEngine") == 2
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        # a typing subscript's string, in a subscript of its own or not: LibCST reads it
+        "d = {}\nx = d[List['ExecutionEngine']], ExecutionEngine\n",
+        "x = List['ExecutionEngine'], ExecutionEngine\n",
+        # a typing call's, under another name or spelled through the module
+        "x = c('ExecutionEngine', 1), ExecutionEngine\n",
+        "x = typing.cast('ExecutionEngine', 1), ExecutionEngine\n",
+    ],
+)
+def test_a_string_libcst_may_read_as_a_type_leaves_the_file_to_the_rewrite(body: str) -> None:
+    context = FileContext.from_path(PATH)
+    assert edited(SUBSCRIPTS + body, context) is None
+    assert "'UserExecutionEngine'" in transformed(SUBSCRIPTS + body, context)
+
+
 def test_string_annotation_reads_read_a_parameter_annotation() -> None:
     file = AstFile("def f(a: 'Engine' = None): ...\n", FileContext.from_path("pkg/mod.py"))
     assert [access.name for access in AnnotationReads(file).accesses("Engine")] == ["Engine"]
@@ -1222,6 +1394,91 @@ def test_an_import_whose_uses_another_binding_may_reach_keeps_its_bound_name() -
         f"from {CANONICAL} import UserExecutionEngine as ExecutionEngine\nif x:\n"
         f"    from {FACTORY} import ExecutionEngine\ny = ExecutionEngine\n",
         [(1, 65, f"kept `UserExecutionEngine as ExecutionEngine`: `ExecutionEngine` {REACHED}")],
+    )
+
+
+TAKEN = "`UserExecutionEngine` already means something else here"
+KEPT = "kept `UserExecutionEngine as ExecutionEngine`"
+
+
+def test_an_import_whose_new_name_is_taken_keeps_its_bound_name() -> None:
+    # a canonical name imported under another one stays so, reported (no change)
+    why = (
+        "kept `ExecutionEngineFactory as UserFactory`: `ExecutionEngineFactory` already means "
+        "something else here (line 6)"
+    )
+    source = (
+        f"from {FACTORY} import (\n"
+        "    ExecutionEngineFactory as UserFactory,\n"
+        "    get_factory\n"
+        ")\n\n"
+        "class ExecutionEngineFactory(UserFactory):\n"
+        "    pass\n"
+        "x = UserFactory, get_factory\n"
+    )
+    fallback(source, source, [(2, 4, why)])
+    # a moved name: its new import keeps the name; the first binding of the new name is named
+    new = f"from {CANONICAL} import UserExecutionEngine as ExecutionEngine\n"
+    fallback(
+        f"from {OLD} import ExecutionEngine\nUserExecutionEngine = 1\nx = ExecutionEngine\n",
+        new + "UserExecutionEngine = 1\nx = ExecutionEngine\n",
+        [(1, 65, f"{KEPT}: {TAKEN} (line 2)")],
+    )
+    # ... in the scope of a use as well: a parameter, `**` or `*` included
+    for parameter in ("UserExecutionEngine=None", "**UserExecutionEngine", "*UserExecutionEngine"):
+        rest = (
+            f"def f(\n    {parameter},\n):\n    return ExecutionEngine\nUserExecutionEngine = 1\n"
+        )
+        fallback(
+            f"from {OLD} import ExecutionEngine\n" + rest,
+            new + rest,
+            [(1, 65, f"{KEPT}: {TAKEN} (line 3)")],
+        )
+    # ... an exception's name, at the line of the name
+    for header in ("except (\n        ValueError) as", "except (ValueError,\n    ) as"):
+        rest = (
+            f"def f():\n    try:\n        pass\n    {header} UserExecutionEngine:\n        pass\n"
+            "    return ExecutionEngine\n"
+        )
+        fallback(
+            f"from {OLD} import ExecutionEngine\n" + rest,
+            new + rest,
+            [(1, 65, f"{KEPT}: {TAKEN} (line 6)")],
+        )
+    # ... a decorated class, an import of something else
+    for binding in (
+        "@dec\n\nclass UserExecutionEngine: pass\n",
+        "import os as UserExecutionEngine\n",
+    ):
+        rest = "if x:\n    pass\n" + binding + "z = ExecutionEngine\n"
+        fallback(
+            f"from {OLD} import ExecutionEngine\n" + rest,
+            new + rest,
+            [(1, 65, f"{KEPT}: {TAKEN} (line {4 + binding.startswith('@') * 2})")],
+        )
+    # an import in a class body (taken before the class attribute question)
+    body = "    UserExecutionEngine = 1\n    x = ExecutionEngine\n"
+    fallback(
+        f"class C:\n    from {OLD} import ExecutionEngine\n" + body,
+        "class C:\n    " + new + body,
+        [(2, 69, f"{KEPT}: {TAKEN} (line 3)")],
+    )
+    # a try folded once both branches import the kept name: each import reported
+    fallback(
+        f"try:\n    from {OLD} import ExecutionEngine\n"
+        f"except ImportError:\n    from {CONSOLIDATED} import ExecutionEngine\n"
+        "UserExecutionEngine = 1\nx = ExecutionEngine\n",
+        new + "UserExecutionEngine = 1\nx = ExecutionEngine\n",
+        [(1, 69, f"{KEPT}: {TAKEN} (line 5)"), (1, 71, f"{KEPT}: {TAKEN} (line 5)")],
+    )
+
+
+def test_a_new_name_bound_to_the_same_class_by_a_module_import_is_free() -> None:
+    check(
+        f"import {CANONICAL}.UserExecutionEngine as UserExecutionEngine\n"
+        f"from {OLD} import ExecutionEngine\nx = ExecutionEngine\n",
+        f"import {CANONICAL}.UserExecutionEngine as UserExecutionEngine\n"
+        f"from {CANONICAL} import UserExecutionEngine\nx = UserExecutionEngine\n",
     )
 
 

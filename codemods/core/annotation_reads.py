@@ -4,9 +4,11 @@ LibCST parses a string standing as a parameter's, a return or an annotated assig
 annotation (in no `Literal[...]`) and records each name it reads there as an access at the
 string's place. `AnnotationReads` gives those accesses for one name, as `Access` objects of the
 file's scope index, and raises `CannotTell` wherever LibCST may read a string otherwise than
-this model does (a typing call's or subscript's string, a prefix, triple quotes or an escape, a
-text that does not parse as one expression, a string, a binding or a scope in it, a dotted name
-starting with the name). The imports text fixes (`imports/fixes.py`) rename the words these
+this model does (a typing call's or a typing subscript's string, a parameter's default, a
+prefix, triple quotes or an escape, a text that does not parse as one expression, a string, a
+binding or a scope in it, a dotted name starting with the name). Outside annotations, LibCST
+takes a string for a type by the innermost subscript or call around it only: one of another
+name, or of no name, reads none. The imports text fixes (`imports/fixes.py`) rename the words these
 accesses stand for; the compatibility aliases (`imports/compat.py`) ask whether one reads the
 alias; the flags cleanup (`flags/used_names.py`) whether one reads a module-level name.
 """
@@ -16,10 +18,13 @@ from __future__ import annotations
 import ast
 import re
 
-from codemods.core.annotations import in_annotation
+from codemods.core.annotations import TYPING_CALLS, in_annotation
 from codemods.core.scope_index import COMPREHENSIONS
 from codemods.core.scopes import Access
-from codemods.core.tree import AstFile
+from codemods.core.tree import AstFile, dotted
+
+_TYPING = ("typing.", "typing_extensions.")
+_TYPING_CALLS = frozenset({"typing.cast", "typing.NewType", "typing.TypeVar"})
 
 
 class CannotTell(Exception):  # noqa: N818 - a signal: LibCST may read the string otherwise
@@ -89,17 +94,39 @@ class AnnotationReads:
         parameter's, a return or an annotated assignment's annotation, in no `Literal[...]`.
         CannotTell where it may read a string as a type otherwise (a typing call or subscript)."""
         child, parent = node, self.file.parent(node)
+        innermost: ast.Subscript | ast.Call | None = None
         while parent is not None and not isinstance(parent, ast.stmt | ast.arg):
             if isinstance(parent, ast.Subscript) and self._literal(parent):
                 return False
+            if innermost is None and isinstance(parent, ast.Subscript | ast.Call):
+                innermost = parent
             child, parent = parent, self.file.parent(parent)
         # a parameter's default hangs under its `arg` too (`ScopeIndex`): no annotation
         annotation = isinstance(parent, ast.arg | ast.AnnAssign) and child is parent.annotation
         if isinstance(parent, ast.FunctionDef | ast.AsyncFunctionDef):
             annotation = child is parent.returns
-        if not annotation and may_read_as_type(self.file, node):
+        if not annotation and self._may_be_type_hint(node, innermost):
             raise CannotTell  # a typing call's or subscript's string: LibCST may read it
         return annotation
+
+    def _may_be_type_hint(
+        self, node: ast.Constant, innermost: ast.Subscript | ast.Call | None
+    ) -> bool:
+        """Whether LibCST may take the string, outside annotations, for a type hint. Its scope
+        analysis decides by the innermost subscript or call around the string: a subscript of
+        a name bound to no `typing.`/`typing_extensions.` name, or a call of no typing
+        function, is none (a subscript of anything else than a name neither)."""
+        if isinstance(innermost, ast.Subscript):
+            value = innermost.value
+            if not isinstance(value, ast.Name):
+                return False
+            names = self.file.scopes.qualified_names(value)
+            return any(name.startswith(_TYPING) for name, _ in names)
+        if isinstance(innermost, ast.Call):
+            names = {name for name, _ in self.file.scopes.qualified_names(innermost.func)}
+            spelled = (dotted(innermost.func) or "").rpartition(".")[2]
+            return bool(names & _TYPING_CALLS) or spelled in TYPING_CALLS
+        return may_read_as_type(self.file, node)
 
     def _literal(self, node: ast.Subscript) -> bool:
         """`Literal[...]` (LibCST reads no string annotation inside one)."""

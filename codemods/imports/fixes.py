@@ -6,41 +6,44 @@ there, or None when a site needs the LibCST rewrite. All or nothing for a file: 
 fix finding gets its edits (applied together they are the whole change), or none does and the
 runner calls `transform`.
 
-Written as text: a from-import whose names move (`deprecated-import`), are imported under
-another name than their canonical one (`aliased-import`) or come through a re-exporting module
-(`indirect-import`): the module repointed in place (parenthesised layout and comments kept),
-names leaving a statement whose other names stay (or going to several modules) on lines of their
-own after it, and each renamed name's uses renamed; in each block, a moved name that an earlier
-import (or its own statement) already binds dropped, and so is an untouched later import of a
-name a move now binds (a statement left empty goes with its comment lines, as LibCST's
-`leading_lines`); a moved name the rewrite joins to an earlier untouched one-line import of its
-module in the block appended to it; one name imported by several statements of a scope, all
-moving to the same place, renamed as one; a try/except ImportError whose branches then import
-the same names folded into its body, as `EditApplier.leave_Try` does (one-line statements only);
-a deprecated module imported by name (`from package import module`, or alone in an `import
-package.module as name`) read as `module.Name` of one moved name: each such read becomes the
-name, imported in place of the module or, when the module is also read for names no rule moves
-(or itself), on a line after its import, which stays (the analysis then reports it as the
-rewrite does, `words.still_used`); a path string (`string-reference`): the new path between the
-literal's own prefix and quotes; a module-level compatibility alias (`compat.decide`) the rewrite
-removes: its statement with its leading lines, and the entries naming it in one-line `__all__`
-displays; one it keeps (the analysis reports it) or does not read as an alias: no change; a use
-that an unconditional rebinding after the imports always reaches first keeps its name; an
-`__all__` entry of a renamed name whose new name it lists already goes (as a removed alias's);
-a scope's imports of one name that now come from different places, or whose uses another
-binding may reach first, keep the name (`New as Bound`, the analysis reporting each as the
-rewrite does). Left to `transform` (no edits): other `import` statements, module moves, a module
-read for several moved names, where the name is taken, or bound more than once, an alias whose
-use turns on a string LibCST may read otherwise than `annotation_reads` models, escaped path
-strings; imports on a line with other statements, whose name the rewrite joins to an earlier
-import with a trailing comma or on several lines, or that it drops right after a compound
-statement (whose block may own the lines before it); a try it folds whose body has a statement
-on several lines or lines between statements, or a comment after it indented deeper than it;
-a bound name that the scope rules make ambiguous (bound by imports that now differ, read where
-another binding may reach, a new name already taken, a string annotation naming it, `__all__`
-listing it: the rewrite counts a renamed entry as a change of its own). What a construction
-keeps (a pending constructor rule's class, a class a call of which its new class does not fit)
-the analysis reports for review, as the rewrite does, so it is no fix here.
+Written as text: a from-import whose names move (`deprecated-import`), are imported under another
+name than their canonical one (`aliased-import`) or come through a re-exporting module
+(`indirect-import`): the module repointed in place (parenthesised layout, names sharing a line and
+comments kept), names leaving a statement whose other names stay (or going to several modules) on
+lines of their own after it, and each renamed name's uses renamed; in each block, a moved name that
+an earlier import (or its own statement) already binds dropped, and so is an untouched later import
+of a name a move now binds (a statement left empty goes with its comment lines, as LibCST's
+`leading_lines`); a moved name the rewrite joins to an earlier untouched import of its module in
+the block (on one line, or in parentheses) appended to it; one name imported by several statements
+of a scope, all moving to the same place, renamed as one; a try/except ImportError whose branches
+then import the same names folded into its body, as `EditApplier.leave_Try` does (one-line
+statements only); a deprecated module imported by name (`from package import module`, or alone in
+an `import package.module as name`) read as `module.Name` of one moved name: each such read becomes
+the name, imported in place of the module or, when the module is also read for names no rule moves
+(or itself), on a line after its import, which stays (the analysis then reports it as the rewrite
+does, `words.still_used`); a path string (`string-reference`): the new path between the literal's
+own prefix and quotes; a module-level compatibility alias (`compat.decide`) the rewrite removes:
+its statement with its leading lines, and the entries naming it in one-line `__all__` displays; one
+it keeps (the analysis reports it) or does not read as an alias: no change; a use that an
+unconditional rebinding after the imports always reaches first keeps its name; an `__all__` entry
+of a renamed name whose new name it lists already goes (as a removed alias's); a scope's imports of
+one name that now come from different places, or whose uses another binding may reach first, or
+whose new name already means something else where it is bound or read (named by the first line
+binding it so), keep the name (`New as Bound`, the analysis reporting each as the rewrite does).
+Left to `transform` (no edits): other `import` statements, module moves, a module read for several
+moved names, where the name is taken, or bound more than once, an alias whose use turns on a string
+LibCST may read otherwise than `annotation_reads` models, escaped path strings; imports on a line
+with other statements, parenthesised on several lines with the first name on the `(`'s line, whose
+name the rewrite joins to an earlier import with a trailing comma (or a comma in a comment after
+its last name) or continued by a backslash, or that it drops right after a compound statement
+(whose block may own the lines before it); a try it folds whose body has a statement on several
+lines or lines between statements, or a comment after it indented deeper than it; a bound name that
+the scope rules make ambiguous (bound by imports that now differ, read where another binding may
+reach, a new name that a builtin or a match capture takes, or a `*` parameter on a line of its own,
+a string annotation naming it, `__all__` listing it: the rewrite counts a renamed entry as a change
+of its own). What a construction keeps (a pending constructor rule's class, a class a call of which
+its new class does not fit) the analysis reports for review, as the rewrite does, so it is no fix
+here.
 """
 
 from __future__ import annotations
@@ -49,7 +52,7 @@ import ast
 import collections
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from codemods.core.annotation_reads import (
     AnnotationReads,
@@ -88,6 +91,7 @@ _SIMPLE = (
 _TRY_LINE = re.compile(r"try[ \t\f]*:[ \t\f]*(#[^\n]*)?\n")
 _AFTER_STATEMENT = re.compile(r"[ \t\f]*(#[^\n]*)?\n")
 _IMPORT_KEYWORD = re.compile(r"(?<![\w])import(?!\w)")
+_AS_NAME = re.compile(r"[\s)]*as[ \t]+")  # after an `except` clause's type, up to the name
 
 
 class _Bail(Exception):  # noqa: N818 - a signal: this file's fix needs the LibCST rewrite
@@ -731,14 +735,22 @@ class _Fixer:
         return start, end, indent, after.end()
 
     def _joined(self, node: ast.ImportFrom, start: int, end: int, joined: list[_Move]) -> Edit:
-        """The names joined to the end of an untouched one-line import, after the separator
-        `with_aliases` uses (the first comma's, or `, `)."""
-        if "\n" in self.file.text[start:end]:
-            raise _Bail  # a layout of several lines
+        """The names joined to the end of an untouched import, after the separator
+        `with_aliases` uses (the first comma, bare of its comment and the lines after it, or
+        `, `); on several lines, only in parentheses."""
+        text = self.file.text
         spans = [self.text.span(alias) for alias in node.names]
-        if "," in self.file.text[spans[-1][1] : end]:
+        if "," in text[spans[-1][1] : end]:
             raise _Bail  # a trailing comma (the joined name would take it)
-        separator = self.file.text[spans[0][1] : spans[1][0]] if len(spans) > 1 else ", "
+        several = "\n" in text[start:end]
+        if several and ("\\" in text[start:end] or not self._parenthesized(node, start)):
+            raise _Bail  # a backslash continuation
+        if len(spans) == 1:
+            separator = ", "
+        elif several:
+            separator = _Layout._bare(_Gap.read(text[spans[0][1] : spans[1][0]]))
+        else:
+            separator = text[spans[0][1] : spans[1][0]]
         return Edit.insertion(spans[-1][1], "".join(separator + move.written for move in joined))
 
     def _removal(
@@ -898,8 +910,7 @@ class _Fixer:
         fallbacks = [o for o in others if any(self._fallback(o, each) for each in group)]
         symbol = {id(a) for a in [*imports, *fallbacks]}
         renamed: list[ast.AST] = [a.node for a in fallbacks]
-        scopes = {id(scope): scope}
-        for other in self.file.scopes.scopes:
+        for other in self.file.scopes.scopes:  # the new name is free in their scopes
             for access in other.accesses:
                 if access.name != bound and not access.name.startswith(bound + "."):
                     continue
@@ -908,17 +919,7 @@ class _Fixer:
                 if not isinstance(access.node, ast.Name):
                     raise _Bail
                 renamed.append(access.node)
-                scopes[id(access.scope)] = access.scope
         annotations = self._annotations_reading(bound, symbol, group)
-        for node in annotations:
-            scopes[id(self.file.scope(node))] = self.file.scope(node)  # type: ignore[index]
-        for each in scopes.values():
-            visible = each.resolve(desired)
-            if visible is None:
-                raise _Bail  # a builtin's name
-            for other in [*each.assignments.get(desired, []), *visible]:
-                if not self._same_meaning(other, move.target):
-                    raise _Bail  # the new name already means something else here
         strings = [*annotations, *self._all_entries(bound, desired, scope)]
         edits = [edit for node in strings for edit in self._renamed_words(node, bound, desired)]
         fresh = [node for node in strings if id(node) not in self._renamed_strings]
@@ -983,7 +984,62 @@ class _Fixer:
         for access in self._annotation_accesses(bound):  # a use as well, to the rewrite
             if self._reached_otherwise(access, group, symbol):
                 return reached
+        taken = self._taken(scope, group, symbol)
+        if taken:  # named by the first line, as the rewrite names it
+            line = min(self._binding_line(assignment) for assignment in taken)
+            return f"`{group[0].name}` already means something else here (line {line})"
         return None
+
+    def _taken(self, scope: Scope, group: list[_Move], symbol: set[int]) -> list[Assignment]:
+        """`scopes.name_conflicts`: the bindings of the new name that mean something else than
+        its target in the group's scope or one where the rewrite would rename a use (`symbol`:
+        ids of the assignments it renames as one); bail on a builtin's name."""
+        bound, desired, target = group[0].bound, group[0].name, group[0].target
+        scopes = {id(scope): scope}
+        for each in self.file.scopes.scopes:
+            for access in each.accesses:
+                if access.name != bound and not access.name.startswith(bound + "."):
+                    continue
+                if self._renamed_with(access, symbol, group):
+                    scopes[id(access.scope)] = access.scope
+        for access in self._annotation_accesses(bound):
+            if self._renamed_with(access, symbol, group):
+                where = self.file.scope(access.node)
+                scopes[id(where)] = where  # type: ignore[assignment]
+        taken = []
+        for each in scopes.values():
+            visible = each.resolve(desired)
+            if visible is None:
+                raise _Bail  # a builtin's name (LibCST's binding of it has no line)
+            for other in [*each.assignments.get(desired, []), *visible]:
+                if not self._same_meaning(other, target):
+                    taken.append(other)
+        return taken
+
+    def _binding_line(self, assignment: Assignment) -> int:
+        """The line LibCST gives the node of this binding: its statement's, its name's or its
+        parameter's (`*` included)."""
+        node = assignment.node
+        if isinstance(node, ast.MatchAs | ast.MatchStar | ast.MatchMapping):
+            raise _Bail  # a match capture: no binding to LibCST
+        if isinstance(node, ast.ExceptHandler):  # LibCST's node: the name after `as`
+            if node.type is None:  # pragma: no cover - `except as` does not parse
+                raise _Bail
+            end = self.text.span(node.type)[1]
+            found = _AS_NAME.match(self.file.text, end)
+            if found is None:
+                raise _Bail  # a comment or a backslash before `as`
+            return node.type.end_lineno + self.file.text[end : found.end()].count("\n")  # type: ignore[operator]
+        if isinstance(node, ast.arg):
+            line_start = self.text.starts[node.lineno - 1]
+            before = self.file.text[line_start : self.text.offset(node.lineno, node.col_offset)]
+            arguments = self.file.parent(node)
+            starred = isinstance(arguments, ast.arguments) and any(
+                node is star for star in (arguments.vararg, arguments.kwarg)
+            )
+            if starred and not before.rstrip(" \t").endswith("*"):
+                raise _Bail  # `*` on another line than the name
+        return node.lineno  # type: ignore[attr-defined]
 
     def _reached_otherwise(self, access: Access, group: list[_Move], symbol: set[int]) -> bool:
         """Does another binding than `symbol`'s (ids of the assignments renamed as one) reach
@@ -1081,6 +1137,11 @@ class _Fixer:
         """An import binding the new name to the same class (in the same block, the rewrite
         drops the later of the two: `_plan_block`)."""
         node = assignment.node
+        if isinstance(node, ast.Import):  # `import path as name`, or `import name`
+            for alias in node.names:
+                if (alias.asname or alias.name) == assignment.name:
+                    return destination(alias.name, self.context.module, self.paths) == target
+            return False
         if not isinstance(node, ast.ImportFrom):
             return False
         module = self.context.resolve("." * node.level + (node.module or ""))
@@ -1284,13 +1345,15 @@ _WHOLE_LINE = re.compile(r"[ \t\f]*(#[^\n]*)?\n")
 @dataclass
 class _Gap:
     """A comma and the whitespace after it up to the next name (or the closing parenthesis):
-    LibCST's `Comma` with a `ParenthesizedWhitespace` after it."""
+    LibCST's `Comma` with a `ParenthesizedWhitespace` after it, or with a `SimpleWhitespace`
+    (`inline`: the next name, or the parenthesis, on the comma's line)."""
 
     before: str  # whitespace before the comma
-    first: str  # the rest of the comma's line, its line break included
+    first: str  # the rest of the comma's line, its line break included (inline: the spaces)
     comment: str | None  # the comment on that line
     lines: list[str]  # whole blank or comment lines after it
     last: str  # the indentation of the next line
+    inline: bool = False
 
     @classmethod
     def read(cls, text: str) -> _Gap:
@@ -1299,7 +1362,9 @@ class _Gap:
             raise _Bail
         first_match = _WHOLE_LINE.match(rest)
         if first_match is None:
-            raise _Bail  # names sharing a line
+            if rest.strip(" \t\f"):  # pragma: no cover - whitespace between two tokens
+                raise _Bail
+            return cls(before, rest, None, [], "", inline=True)  # names sharing a line
         position, lines = first_match.end(), []
         while (line := _WHOLE_LINE.match(rest, position)) is not None:
             lines.append(line.group())
@@ -1331,6 +1396,8 @@ class _Layout:
     def read(cls, node, text, start, end, spans, gaps, tail) -> _Layout:
         head = text[start : spans[0][0]]
         opening = _Gap.read("," + head)  # read like a comma's whitespace
+        if opening.inline:
+            raise _Bail  # the first name on the parenthesis' line: no layout to LibCST
         entries = [_Gap.read(gap) for gap in gaps]
         if tail.lstrip(" \t\f").startswith(","):
             entries.append(_Gap.read(tail))
@@ -1371,7 +1438,7 @@ class _Layout:
                 continue
             if previous is None:
                 opening.lines.extend(gap.lines)
-            elif gaps[previous] is not None:
+            elif gaps[previous] is not None and not gaps[previous].inline:  # type: ignore[union-attr]
                 gaps[previous].lines.extend(gap.lines)  # type: ignore[union-attr]
         ending = self.gaps[-1]
         separator = self.gaps[0]
@@ -1384,7 +1451,7 @@ class _Layout:
                 pieces.append(self._last(gap, ending))
             elif gap is None:
                 assert separator is not None
-                pieces.append(f"{separator.before},\n{separator.last}")
+                pieces.append(self._bare(separator))
             else:
                 pieces.append(gap.text())
         if ending is None:
@@ -1393,17 +1460,20 @@ class _Layout:
 
     @staticmethod
     def _copy(gap: _Gap | None) -> _Gap | None:
-        return (
-            None
-            if gap is None
-            else _Gap(gap.before, gap.first, gap.comment, list(gap.lines), gap.last)
-        )
+        return None if gap is None else replace(gap, lines=list(gap.lines))
+
+    @staticmethod
+    def _bare(separator: _Gap) -> str:
+        """`_bare`: the separator without the comment of its line and the lines after it."""
+        return separator.text() if separator.inline else f"{separator.before},\n{separator.last}"
 
     @staticmethod
     def _last(gap: _Gap | None, ending: _Gap | None) -> str:
         """`_last`: the last name's comma is the original ending, keeping the name's comment."""
         if ending is None:
             return ""
+        if ending.inline:
+            return ending.text()
         if gap is None or gap.comment is None:
             lines = [*(gap.lines if gap is not None else []), *ending.lines]
             return f"{ending.before},\n{''.join(lines)}{ending.last}"
