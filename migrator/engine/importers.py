@@ -59,17 +59,24 @@ def import_targets(tree: ast.Module, context: FileContext) -> Iterator[tuple[str
 
 
 _BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
+_IMPORTS = (ast.Import, ast.ImportFrom)
+_BLOCKS_OF: dict[type, tuple[str, ...]] = {}  # a kind of statement -> its fields of _BLOCKS
 
 
 def import_statements(body: list) -> Iterator[ast.Import | ast.ImportFrom]:
     """Every import statement in these statements and the blocks nested in them: statements
-    only, since no expression holds one (ten times fewer nodes than `ast.walk`)."""
+    only, since no expression holds one (ten times fewer nodes than `ast.walk`). A simple
+    statement (most) costs one lookup of its kind: half the time of asking it for each block."""
     for node in body:
-        if isinstance(node, ast.Import | ast.ImportFrom):
+        if isinstance(node, _IMPORTS):
             yield node
             continue
-        for name in _BLOCKS:
-            block = getattr(node, name, None)
+        kind = type(node)
+        blocks = _BLOCKS_OF.get(kind)
+        if blocks is None:
+            blocks = _BLOCKS_OF[kind] = tuple(name for name in _BLOCKS if name in kind._fields)
+        for name in blocks:
+            block = getattr(node, name)
             if block:
                 yield from import_statements(block)
 
