@@ -102,7 +102,7 @@ class ResultCache:
         self.root = root
         self.namespace = ns
         self.facts_namespace = facts
-        self._used = {ns}  # the namespaces this run stored in or read
+        self._used = {ns}  # marked used on close: this one, and those it stored facts in
         self.directory = directory or cache_dir(root)
         self._known: dict[str, str] | None = known_shas
         self._asked = IndexShas(root) if known_shas is None else None
