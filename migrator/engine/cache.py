@@ -94,15 +94,19 @@ class ResultCache:
         directory: Path | None = None,
         *,
         known_shas: dict[str, str] | None = None,
+        facts: str | None = None,
     ) -> None:
         """`known_shas`: git's shas of the unchanged files, when the caller just asked git
-        (else git is asked now, and its answer read when a sha is first needed)."""
+        (else git is asked now, and its answer read when a sha is first needed); `facts`: the
+        namespace of the facts results carry (`FileResult.facts`), stored beside them."""
         self.root = root
         self.namespace = ns
+        self.facts_namespace = facts
+        self._used = {ns}  # marked used on close: this one, and those it stored facts in
         self.directory = directory or cache_dir(root)
         self._known: dict[str, str] | None = known_shas
         self._asked = IndexShas(root) if known_shas is None else None
-        self._waiting: list[tuple[str, bytes]] = []  # stored once git has answered
+        self._waiting: list[tuple[str, str, bytes]] = []  # stored once git has answered
         self.hits = self.misses = 0
         self._shas: dict[str, str] = {}
         self._db: sqlite3.Connection | None = None
@@ -147,7 +151,8 @@ class ResultCache:
     def for_job(
         cls, root: Path, job: Job, spec_digest: str, known_shas: dict[str, str] | None = None
     ) -> ResultCache:
-        return cls(root, namespace(job, spec_digest), known_shas=known_shas)
+        facts = job.facts.namespace if job.facts is not None else None
+        return cls(root, namespace(job, spec_digest), known_shas=known_shas, facts=facts)
 
     def sha(self, path: str) -> str | None:
         """The content sha of `path`: from the index when git vouches for it, else hashed."""
@@ -194,19 +199,24 @@ class ResultCache:
         return found
 
     def store(self, results: Iterable[FileResult]) -> None:
-        """Remember results computed from the content `sha()` saw; errors of reading are not."""
-        self.store_payloads(
-            (result.path, encode(result))
-            for result in results
-            if not (result.error and result.error.startswith("cannot read"))
-        )
+        """Remember results computed from the content `sha()` saw, and the facts they carry
+        (under `facts_namespace`); errors of reading are not."""
+        kept = [r for r in results if not (r.error and r.error.startswith("cannot read"))]
+        self.store_payloads((result.path, encode(result)) for result in kept)
+        if self.facts_namespace is not None:
+            facts = [(r.path, r.facts) for r in kept if r.facts is not None]
+            if facts:
+                self.store_payloads(facts, self.facts_namespace)
 
-    def store_payloads(self, items: Iterable[tuple[str, bytes]]) -> None:
-        """Remember payloads computed from the content `sha()` saw (while git is still
-        answering `known_shas`, they wait for it: the caller goes on working)."""
+    def store_payloads(self, items: Iterable[tuple[str, bytes]], ns: str | None = None) -> None:
+        """Remember payloads computed from the content `sha()` saw, in this cache's namespace
+        or `ns` (while git is still answering `known_shas`, they wait for it: the caller goes
+        on working)."""
         if self._db is None:
             return
-        self._waiting.extend(items)
+        ns = ns or self.namespace
+        self._used.add(ns)
+        self._waiting.extend((ns, path, payload) for path, payload in items)
         if self._known is None and self._asked is not None and not self._asked.ready():
             return
         self._store_waiting()
@@ -216,8 +226,8 @@ class ResultCache:
         if self._db is None:
             return
         rows = [
-            (self.namespace, path, sha, payload)
-            for path, payload in waiting
+            (ns, path, sha, payload)
+            for ns, path, payload in waiting
             if (sha := self.sha(path)) is not None
         ]
         try:
@@ -232,8 +242,9 @@ class ResultCache:
         if self._db is None:
             return
         try:
-            self._db.execute(
-                "INSERT OR REPLACE INTO namespaces VALUES (?, julianday('now'))", (self.namespace,)
+            self._db.executemany(
+                "INSERT OR REPLACE INTO namespaces VALUES (?, julianday('now'))",
+                [(ns,) for ns in sorted(self._used)],
             )
             stale = self._db.execute(
                 "SELECT namespace FROM namespaces ORDER BY used DESC LIMIT -1 OFFSET ?",

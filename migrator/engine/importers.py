@@ -14,6 +14,7 @@ module-level assignments only), and hands them to the codemods as plain data on 
 from __future__ import annotations
 
 import ast
+import codecs
 import hashlib
 import json
 import os
@@ -21,6 +22,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
+from functools import cache, cached_property
 from itertools import repeat
 from pathlib import Path
 
@@ -59,17 +61,24 @@ def import_targets(tree: ast.Module, context: FileContext) -> Iterator[tuple[str
 
 
 _BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
+_IMPORTS = (ast.Import, ast.ImportFrom)
+_BLOCKS_OF: dict[type, tuple[str, ...]] = {}  # a kind of statement -> its fields of _BLOCKS
 
 
 def import_statements(body: list) -> Iterator[ast.Import | ast.ImportFrom]:
     """Every import statement in these statements and the blocks nested in them: statements
-    only, since no expression holds one (ten times fewer nodes than `ast.walk`)."""
+    only, since no expression holds one (ten times fewer nodes than `ast.walk`). A simple
+    statement (most) costs one lookup of its kind: half the time of asking it for each block."""
     for node in body:
-        if isinstance(node, ast.Import | ast.ImportFrom):
+        if isinstance(node, _IMPORTS):
             yield node
             continue
-        for name in _BLOCKS:
-            block = getattr(node, name, None)
+        kind = type(node)
+        blocks = _BLOCKS_OF.get(kind)
+        if blocks is None:
+            blocks = _BLOCKS_OF[kind] = tuple(name for name in _BLOCKS if name in kind._fields)
+        for name in blocks:
+            block = getattr(node, name)
             if block:
                 yield from import_statements(block)
 
@@ -218,15 +227,20 @@ FACTS_CHUNK = 64
 
 def _facts_of(root: Path, rules: RuleSet, paths: list[str]) -> list[_Facts | None]:
     """The facts of these files, read and parsed here (in a worker or in the caller)."""
-    path_map = PathMap(rules)
-    olds = [rule.old for rule in rules.renames]
-    needles = last_components(olds) | last_components(path_map.old_modules)
-    search = needle_matcher(tuple(sorted(needles)))
+    path_map, search = _fact_tools(rules)
     found = []
     for path in paths:
         with collector_paused():
             found.append(_file_facts(root, path, path_map, search))
     return found
+
+
+def _fact_tools(rules: RuleSet) -> tuple[PathMap, BytesAhoCorasick | None]:
+    """The rules' path map, and the search for the needles of a file with facts (None: none)."""
+    path_map = PathMap(rules)
+    olds = [rule.old for rule in rules.renames]
+    needles = last_components(olds) | last_components(path_map.old_modules)
+    return path_map, needle_matcher(tuple(sorted(needles)))
 
 
 def _file_facts(
@@ -241,7 +255,10 @@ def _file_facts(
     tree = parse_or_none(source)
     if tree is None:
         return None
-    context = FileContext.from_path(path)
+    return _tree_facts(tree, FileContext.from_path(path), paths)
+
+
+def _tree_facts(tree: ast.Module, context: FileContext, paths: PathMap) -> _Facts:
     return _Facts(
         reexported(tree, context, paths),
         imported_paths(tree, context),
@@ -249,12 +266,65 @@ def _file_facts(
     )
 
 
+@dataclass(frozen=True)
+class ScanFacts:
+    """The importer facts a scan leaves of each file it parses anyway (`Job.facts`): computed
+    from its tree as `_file_facts` computes them from a parse of its own, and stored by the
+    scan's result cache under `namespace`, so a later pre-pass reads them instead of parsing."""
+
+    rules: RuleSet  # the spec's, as the pre-pass's
+    namespace: str
+
+    @classmethod
+    def of(cls, rules: RuleSet) -> ScanFacts:
+        return cls(rules, facts_namespace(rules))
+
+    @cached_property
+    def _tools(self) -> tuple[PathMap, BytesAhoCorasick | None]:
+        return _fact_tools(self.rules)
+
+    def __getstate__(self) -> dict[str, object]:
+        return {"rules": self.rules, "namespace": self.namespace}  # not the tools
+
+    def payload(self, path: str, source: bytes, tree: ast.Module) -> bytes | None:
+        """The payload `_FactIndex` stores for the file at `path` holding `source`, given its
+        tree (`AstFile`'s, parsed from `decode(source)`); None, for the pre-pass to decide, when
+        it may not ask for the file or `ast.parse(source)` may read other text than that."""
+        if not path.endswith(".py") or not _decoded_as_python_does(source):
+            return None
+        paths, search = self._tools
+        if search is None or not search.find_matches_as_indexes(source):
+            return b"null"
+        try:
+            facts = _tree_facts(tree, FileContext.from_path(path), paths)
+        except RecursionError:
+            return None
+        return facts.encode()
+
+
+def _decoded_as_python_does(source: bytes) -> bool:
+    """Whether `decode(source)` is the text `ast.parse(source)` reads: always, but where a
+    coding cookie follows a BOM (Python rejects a cookie other than UTF-8 there) or lies beyond
+    the 400 bytes `source_encoding` looks in for one (Python looks in the first two lines)."""
+    first = source.find(b"\n")
+    second = source.find(b"\n", first + 1) if first >= 0 else -1
+    lines = source if second < 0 else source[:second]  # the first two lines, or more
+    if b"coding" not in lines:
+        return True
+    return not source.startswith(codecs.BOM_UTF8) and b"coding" in source[:400]
+
+
 def facts_namespace(rules: RuleSet) -> str:
     """What besides a file's content decides its facts: the renames and this module's code."""
     renames = json.dumps([[r.old, r.new, r.kind] for r in rules.renames])
-    code = Path(__file__).read_bytes() + Path(paths_module.__file__ or "").read_bytes()
-    digest = hashlib.sha256(b"importer-facts\0" + renames.encode() + b"\0" + code)
+    digest = hashlib.sha256(b"importer-facts\0" + renames.encode() + b"\0" + _facts_code())
     return "facts-" + digest.hexdigest()[:26]
+
+
+@cache
+def _facts_code() -> bytes:
+    """The code that computes the facts, read once a process (every scan asks)."""
+    return Path(__file__).read_bytes() + Path(paths_module.__file__ or "").read_bytes()
 
 
 def binds_alias(tree: ast.Module, paths: PathMap) -> bool:

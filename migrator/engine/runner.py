@@ -51,6 +51,17 @@ IN_FLIGHT = 4  # chunks queued per worker: keeps each worker fed without floodin
 BUFFERED = 256  # finished chunks held behind a slow one: bounds memory (8,192 files' results)
 
 
+class FactsRecipe(Protocol):
+    """Facts a scan leaves of each file it parses anyway, for another cache namespace
+    (`migrator.engine.importers.ScanFacts`): made from the tree, no parse of their own."""
+
+    namespace: str
+
+    def payload(self, path: str, source: bytes, tree: ast.Module) -> bytes | None:
+        """The payload to store for the file (None: none)."""
+        ...
+
+
 @dataclass
 class FileResult:
     """What happened to one file."""
@@ -64,6 +75,8 @@ class FileResult:
     original: bytes | None = None
     new: bytes | None = None
     changes: dict[str, int] = field(default_factory=dict)
+    # What the job's `facts` made of the file's tree, for the cache to store beside the result.
+    facts: bytes | None = field(default=None, compare=False, repr=False)
 
     @property
     def changed(self) -> bool:
@@ -79,6 +92,7 @@ class Job:
     codemods: tuple[str, ...]
     transform: bool = False
     prefilter: bool = True
+    facts: FactsRecipe | None = field(default=None, compare=False)  # see `FactsRecipe`
     # Each codemod's needles, computed once: a rule set with repository facts is costly to hash,
     # and the prefilter asks for them for every file.
     by_codemod: tuple[tuple[str, tuple[bytes, ...]], ...] = field(
@@ -244,6 +258,8 @@ def _process_source(
             return result
         pending = present
     else:
+        if job.facts is not None:
+            result.facts = job.facts.payload(path, source, file.tree)
         try:
             found, pending = fast_analyses(file, job.rules, present, measure=True)
         except AnalysisFailed as failure:
@@ -680,7 +696,11 @@ class _LazyPool:
 def _process_chunk(job: Job, paths: list[str]) -> list[FileResult | None]:
     """The chunk's results, None for a file with nothing to report (most files): cheaper to send."""
     results = [process_file(job, path) for path in paths]
-    return [None if result == FileResult(result.path) else result for result in results]
+    return [None if _empty(result) else result for result in results]
+
+
+def _empty(result: FileResult) -> bool:
+    return result.facts is None and result == FileResult(result.path)
 
 
 def _submit(

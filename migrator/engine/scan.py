@@ -7,6 +7,7 @@ from pathlib import Path
 from codemods import codemod_names
 from migrator.engine.cache import ResultCache
 from migrator.engine.discover import discover
+from migrator.engine.importers import ScanFacts
 from migrator.engine.metrics import ScanReport, compute_metrics
 from migrator.engine.modules import ModuleIndex
 from migrator.engine.reexports import without_own_objects
@@ -33,11 +34,14 @@ def scan(
     `cache` reuses the results of files unchanged since an earlier scan with the same spec;
     `progress` shows a bar on a terminal for long scans; `prefilter=False` parses every file;
     `modules`: the repository's modules as the caller already read them (the spec check's).
+    A cached scan also stores the importer facts of the files it parses (`ScanFacts`).
     """
     files = discover(root, spec.include, spec.exclude, paths, exclude)
     modules = modules or ModuleIndex(root)
     rules = with_module_facts(spec.rules, root, modules)
-    job = Job(str(root), rules, codemod_names(), prefilter=prefilter)
+    # With the cache, each file parsed leaves its importer facts for a later plan or run.
+    facts = ScanFacts.of(spec.rules) if cache else None
+    job = Job(str(root), rules, codemod_names(), prefilter=prefilter, facts=facts)
     store = ResultCache.for_job(root, job, spec.digest) if cache else None
     try:
         # An unchanged tree (same paths, same contents, same spec and code): the last report.
