@@ -76,3 +76,20 @@ def test_a_one_file_run_reads_the_facts_it_needs_not_every_file(
     # The re-exports it can name are those of the whole repository that it names.
     assert set(facts.reexports) <= set(everything.reexports)
     assert facts.imported_elsewhere == frozenset()  # it binds no compatibility alias
+
+
+def test_the_facts_are_kept_apart_for_each_set_of_canonical_paths() -> None:
+    # A validator rule's new function is a canonical path: a file re-exporting it gives facts
+    # only under a spec that has it, so a spec without it must not read those facts.
+    canonical = 'new = "netra_backend.app.auth_integration.auth.validate_token_jwt"'
+    assert default_spec_text().count(canonical) == 1
+    without = parse_spec(
+        default_spec_text().replace(canonical, canonical.replace("_jwt", "_v2")), "edited"
+    )
+    paths = importers.PathMap
+    assert paths(without.rules).canonical != paths(SPEC.rules).canonical
+    assert without.rules.renames == SPEC.rules.renames  # the renames alone do not tell
+    assert importers.facts_namespace(without.rules) != importers.facts_namespace(SPEC.rules)
+    assert importers.facts_namespace(SPEC.rules) == importers.facts_namespace(
+        parse_spec(default_spec_text(), "again").rules
+    )

@@ -315,9 +315,16 @@ def _decoded_as_python_does(source: bytes) -> bool:
 
 
 def facts_namespace(rules: RuleSet) -> str:
-    """What besides a file's content decides its facts: the renames and this module's code."""
-    renames = json.dumps([[r.old, r.new, r.kind] for r in rules.renames])
-    digest = hashlib.sha256(b"importer-facts\0" + renames.encode() + b"\0" + _facts_code())
+    """What besides a file's content decides its facts: the renames, the canonical paths of
+    every rule and the project's packages (what `PathMap` reads), and this module's code."""
+    decided = json.dumps(
+        {
+            "renames": [[r.old, r.new, r.kind] for r in rules.renames],
+            "canonical": sorted(PathMap(rules).canonical),
+            "packages": list(rules.packages()),
+        }
+    )
+    digest = hashlib.sha256(b"importer-facts\0" + decided.encode() + b"\0" + _facts_code())
     return "facts-" + digest.hexdigest()[:26]
 
 
