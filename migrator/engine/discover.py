@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import stat
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -69,15 +68,13 @@ class Listing:
         self.root = root
         self._names: list[str] | None = None
         self._kept: dict[str, bool] = {}
-        self._lock = threading.Lock()  # runs in several threads list the tree once
 
     def names(self) -> list[str]:
         """Every file git tracks or would track (outside git: every file walked), sorted."""
-        with self._lock:
-            if self._names is None:
-                found = work_tree_files(self.root)
-                self._names = found if found is not None else list(walked_files(self.root))
-            return self._names
+        if self._names is None:
+            found = work_tree_files(self.root)
+            self._names = found if found is not None else list(walked_files(self.root))
+        return self._names
 
     def selectable(self, names: Iterable[str]) -> list[str]:
         """The names that are regular files or symbolic links (the runner reports a link as
