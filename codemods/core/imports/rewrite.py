@@ -270,6 +270,40 @@ class ImportRewrite:
             node = parent
         return -1
 
+    def _bindings_between(self, first: Site, last: Site, name: str) -> list[BaseAssignment]:
+        """The bindings of `name` in the scope of these imports by statements of their block
+        between them (a compatibility alias this rewrite removes aside)."""
+        if name not in first.scope.assignments:
+            return []
+        start, end = self._place(first.block, first.node), self._place(last.block, last.node)
+        found = []
+        for assignment in first.scope.assignments[name]:
+            place = self._place(first.block, assignment.node)
+            if place is not None and start < place < end and not self._removed(assignment.node):
+                found.append(assignment)
+        return found
+
+    def _place(self, block: cst.CSTNode, node: cst.CSTNode) -> tuple[int, int] | None:
+        """Where the statement holding `node` stands in `block`: the index of its line and its
+        index among the line's statements (0 for a compound statement); None outside `block`."""
+        small: cst.CSTNode | None = None
+        while node is not None:
+            parent = self.parsed.parent(node)
+            if parent is block:
+                if isinstance(node, cst.SimpleStatementLine) and small is not None:
+                    return index_of(block, node), index_of(node, small)
+                return index_of(block, node), 0
+            small, node = node, parent
+        return None
+
+    def _removed(self, node: cst.CSTNode | None) -> bool:
+        """Is `node` in a statement this rewrite removes (a compatibility alias)?"""
+        while node is not None and not isinstance(node, cst.BaseStatement):
+            if node in self.plan.removed:
+                return True
+            node = self.parsed.parent(node)
+        return False
+
     def _statement_of(self, node: cst.CSTNode) -> cst.SimpleStatementLine | None:
         while node is not None and not isinstance(node, cst.SimpleStatementLine):
             if isinstance(node, cst.BaseCompoundStatement):
@@ -417,7 +451,7 @@ class ImportRewrite:
     def run(self) -> TransformResult:
         self.facts = collect(self.parsed, self.paths)
         self.decide()
-        builder = StatementBuilder(self.ctx, self.facts.sites, self.plan)
+        builder = StatementBuilder(self.ctx, self.facts.sites, self.plan, self._bindings_between)
         edits = builder.build()
         self.changes += builder.changes
         expressions = dict(self.plan.expressions)
