@@ -1695,3 +1695,28 @@ def test_a_binding_does_not_move_across_a_rebinding_of_its_name(
     assert all(f.rule == "aliased-import" and f.manual_review for f in left)
     # a second run leaves it as it is
     assert check_rewrite(expected, expected, SAMPLE_MODULE) is not None
+
+
+def test_a_module_import_read_before_it_stays() -> None:
+    # Found by fuzzing: the read before the import does not reach it, so the rewrite dropped the
+    # import; the constructions' analysis still read `engine_module.ExecutionEngine` through it
+    # (holding the first import), and without it a second run moved that import.
+    source = (
+        f"from {OLD} import ExecutionEngine\n"
+        "engine = engine_module.ExecutionEngine(registry, bridge, ctx)\n"
+        f"import {OLD} as engine_module\n"
+    )
+    context = FileContext.from_path(SAMPLE_MODULE)
+    assert edited(source, context) is None  # left to the rewrite
+    result = ImportsCodemod().transform(ParsedFile(source, context), RULES)
+    assert result.code == source
+    assert [(f.rule, f.line, f.column, f.message) for f in result.findings] == [
+        (
+            "deprecated-import",
+            1,
+            65,
+            "`ExecutionEngine` is still constructed directly (line 2): convert that with the "
+            "constructors rule first; its imports and uses are left unchanged",
+        ),
+        ("deprecated-import", 3, 7, "module `engine_module` is still used for names no rule moves"),
+    ]

@@ -295,6 +295,12 @@ class _Fixer:
         if len(assignments) != 1 or assignments[0].node is not statement:
             raise _Bail  # bound more than once: the rewrite reports it
         assignment = assignments[0]
+        if any(
+            (access.name == bound or access.name.startswith(bound + "."))
+            and assignment not in access.referents
+            for access in scope.accesses
+        ):
+            raise _Bail  # read where the import does not reach: the rewrite keeps it
         uses: list[tuple[ast.Attribute, Scope]] = []
         targets = set()
         kept = False

@@ -328,6 +328,11 @@ class ImportRewrite:
             return
         plain = isinstance(site.node, cst.Import) and candidate.alias.asname is None
         kept = still_needed = held = False
+        if "." not in candidate.bound and candidate.bound in site.scope.accesses:
+            # a read of the name that the import does not reach (before it in its scope) still
+            # names the module to the constructions' analysis: the import stays
+            accesses = site.scope.accesses[candidate.bound]
+            kept = any(assignment not in access.referents for access in accesses)
         for access in assignment.references:
             node = access.node
             parent = self.parsed.parent(node)
