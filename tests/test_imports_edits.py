@@ -1720,3 +1720,36 @@ def test_a_module_import_read_before_it_stays() -> None:
         ),
         ("deprecated-import", 3, 7, "module `engine_module` is still used for names no rule moves"),
     ]
+
+
+def test_a_use_that_also_reads_a_held_class_keeps_its_bound_name() -> None:
+    # Found by fuzzing: `ExecutionEngine._init_from_factory` is a direct construction of the
+    # old class to the constructions' analysis (LibCST reads a dotted name through every binding
+    # of its first name), which holds the old import; renaming the use to
+    # `UserExecutionEngine._init_from_factory` hid that construction, so a second run moved the
+    # old import. The canonical alias now keeps its bound name, reported.
+    source = (
+        f"from {CANONICAL} import UserExecutionEngine as ExecutionEngine\n"
+        "engine = ExecutionEngine._init_from_factory(registry, websocket_bridge)\n"
+        f"from {OLD} import ExecutionEngine\n"
+    )
+    context = FileContext.from_path(SAMPLE_MODULE)
+    assert edited(source, context) is None  # left to the rewrite
+    result = ImportsCodemod().transform(ParsedFile(source, context), RULES)
+    assert result.code == source
+    assert [(f.rule, f.line, f.column, f.message) for f in result.findings] == [
+        (
+            "deprecated-import",
+            3,
+            65,
+            "`ExecutionEngine` is still constructed directly (line 2): convert that with the "
+            "constructors rule first; its imports and uses are left unchanged",
+        ),
+        (
+            "aliased-import",
+            1,
+            70,
+            "kept `UserExecutionEngine as ExecutionEngine`: `ExecutionEngine` is also read as "
+            f"`{OLD}.ExecutionEngine`, which must stay",
+        ),
+    ]

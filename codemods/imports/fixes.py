@@ -978,6 +978,8 @@ class _Fixer:
             raise _Bail  # a class attribute that may be read elsewhere
         others = [a for a in scope.assignments[bound] if not a.is_import]
         fallbacks = [o for o in others if any(self._fallback(o, each) for each in group)]
+        if len(fallbacks) < len(others) and self._held():
+            raise _Bail  # a dotted use may read a held path through the other binding
         symbol = {id(a) for a in [*imports, *fallbacks]}
         renamed: list[ast.AST] = [a.node for a in fallbacks]
         for other in self.file.scopes.scopes:  # the new name is free in their scopes
@@ -1003,6 +1005,11 @@ class _Fixer:
                 raise _Bail
             edits.append(Edit(start, end, desired))
         return edits
+
+    def _held(self) -> dict[str, str]:
+        """The old paths a construction holds (`ImportRewrite._held_read` keeps a bound name
+        whose renamed use reads one of them)."""
+        return constructions(self.file, self.rules, self.paths).held()[0]
 
     def _decide_fallbacks(self, moves: list[_Move]) -> None:
         """`ImportRewrite._decide_names`' fallbacks: the names of a scope's group of moved

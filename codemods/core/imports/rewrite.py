@@ -188,6 +188,10 @@ class ImportRewrite:
                 why = f"`{bound}` is also bound by another statement that reaches the same uses"
                 self._fallback(group, why)
                 return
+        held = self._held_read(renamed)
+        if held is not None:
+            self._fallback(group, f"`{bound}` is also read as `{held}`, which must stay")
+            return
         scopes = {scope} | {a.scope for a in renamed}
         taken = name_conflicts(desired, target, scopes, self.ctx, self.paths)
         if taken:  # named by the first line, whatever order the scopes' sets give
@@ -208,6 +212,22 @@ class ImportRewrite:
             self._rename_access(assignment.node, bound, desired)
         if scope is self.parsed.get(ScopeProvider, self.parsed.module):
             self._rename_in_all(bound, desired)
+
+    def _held_read(self, renamed: list) -> str | None:
+        """An old path that must stay which a use to rename also means (through another binding
+        of the name, as the constructions' analysis reads it): renaming the use would hide the
+        construction that holds it."""
+        for access in renamed:
+            node = access.node
+            parent = self.parsed.parent(node)
+            while isinstance(parent, cst.Attribute) and parent.value is node:
+                node, parent = parent, self.parsed.parent(parent)  # LibCST reads a dotted
+            for path in sorted(self.parsed.qualified_names(node)):  # name by every binding
+                parts = path.split(".")
+                for size in range(len(parts), 0, -1):
+                    if self._why_kept(".".join(parts[:size])) is not None:
+                        return ".".join(parts[:size])
+        return None
 
     def _import_fallback(self, assignment: BaseAssignment, group: list[Candidate]) -> bool:
         """`Name = ...` in an `except` branch of a try that imports the name (a fallback).
