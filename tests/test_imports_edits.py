@@ -1518,8 +1518,10 @@ def test_a_string_annotation_a_later_rebinding_always_reaches_first_keeps_its_wo
 
 def test_a_group_keeping_its_bound_name_is_planned_as_the_rewrite_plans_it() -> None:
     # The canonical import already reads `UserExecutionEngine as ExecutionEngine`: it stays
-    # (no change); the later imports of the name go, as imports the block has; the moved
-    # `RequestScopedExecutionEngine` joins the first import; each kept name is reported.
+    # (no change); the later imports of the name are rebound after `ExecutionEngine = 1`, so
+    # the first of them stays where it is (it is what `x` reads) and the last goes, as an import
+    # the block has since; the moved `RequestScopedExecutionEngine` joins the first import (no
+    # binding of its new name between); each kept name is reported.
     why = f"kept `UserExecutionEngine as ExecutionEngine`: `ExecutionEngine` {REACHED}"
     fallback(
         f"from {CANONICAL} import UserExecutionEngine as ExecutionEngine\n"
@@ -1532,9 +1534,12 @@ def test_a_group_keeping_its_bound_name_is_planned_as_the_rewrite_plans_it() -> 
         "x = ExecutionEngine, RequestScopedExecutionEngine\n",
         f"from {CANONICAL} import UserExecutionEngine as ExecutionEngine, UserExecutionEngine\n"
         "ExecutionEngine = 1\n"
+        f"from {CANONICAL} import (\n"
+        "    UserExecutionEngine as ExecutionEngine,  # c\n"
+        ")\n"
         f"from {CONTEXT} import UserExecutionContext\n"
         "x = ExecutionEngine, UserExecutionEngine\n",
-        [(1, 70, why), (4, 4, why), (4, 65, why)],  # where the lines went
+        [(1, 70, why), (4, 4, why), (6, 65, why)],  # where the lines went
     )
 
 
@@ -1574,3 +1579,177 @@ def test_an_all_entry_of_a_renamed_import_stays_to_the_rewrite_beside_a_concaten
     assert transformed(source, FileContext.from_path(PATH)).endswith(
         "__all__ = ['UserExecutionEngine', 'User' 'ExecutionEngine']\n"
     )
+
+
+# ---- a binding never moves across a rebinding of its name (`StatementBuilder._rebound_between`)
+SAMPLE_MODULE = "netra_backend/app/agents/supervisor/sample_module.py"  # the property tests' path
+KEPT_EE = f"kept `UserExecutionEngine as ExecutionEngine`: `ExecutionEngine` {REACHED}"
+ALIAS_USED = (
+    "compatibility alias `ExecutionEngine` kept: `ExecutionEngine` is still used in this file"
+)
+ALIAS_UNMOVED = (
+    "compatibility alias `ExecutionEngine` kept: no rule moves "
+    "`netra_backend.app.agents.supervisor.sample_module.ExecutionEngine`, so the files importing "
+    "it are not rewritten"
+)
+CALL = "    engine = ExecutionEngine(registry, websocket_bridge, user_context)\n"
+KEPT_IMPORT = f"from {CANONICAL} import UserExecutionEngine as ExecutionEngine\n"
+
+
+@pytest.mark.parametrize(
+    ("source", "expected", "findings"),
+    [
+        pytest.param(  # the kept name stays after the alias, the one `f` reads (fuzz-found)
+            f"from {CANONICAL} import UserExecutionEngine\n"
+            "ExecutionEngine = UserExecutionEngine\n"
+            f"from {CONSOLIDATED} import ExecutionEngine, RequestScopedExecutionEngine\n"
+            f"def f():\n{CALL}",
+            f"from {CANONICAL} import UserExecutionEngine\n"
+            "ExecutionEngine = UserExecutionEngine\n"
+            f"{KEPT_IMPORT}def f():\n{CALL}",
+            [(3, 67, KEPT_EE), (2, 0, ALIAS_USED)],
+            id="alias-before-the-moved-import",
+        ),
+        pytest.param(  # only `ExecutionEngine` imported
+            f"from {CANONICAL} import UserExecutionEngine\n"
+            "ExecutionEngine = UserExecutionEngine\n"
+            f"from {CONSOLIDATED} import ExecutionEngine\n"
+            f"def f():\n{CALL}",
+            f"from {CANONICAL} import UserExecutionEngine\n"
+            "ExecutionEngine = UserExecutionEngine\n"
+            f"{KEPT_IMPORT}def f():\n{CALL}",
+            [(3, 67, KEPT_EE), (2, 0, ALIAS_USED)],
+            id="only-the-moved-name",
+        ),
+        pytest.param(  # a rebinding to something else: joining would make `f` read it
+            f"from {CANONICAL} import UserExecutionEngine\n"
+            "ExecutionEngine = Other\n"
+            f"from {CONSOLIDATED} import ExecutionEngine, RequestScopedExecutionEngine\n"
+            f"def f():\n{CALL}",
+            f"from {CANONICAL} import UserExecutionEngine\n"
+            "ExecutionEngine = Other\n"
+            f"{KEPT_IMPORT}def f():\n{CALL}",
+            [(3, 67, KEPT_EE)],
+            id="rebound-to-another-value",
+        ),
+        pytest.param(  # ... by a def
+            f"from {CANONICAL} import UserExecutionEngine\n"
+            "def ExecutionEngine(): pass\n"
+            f"from {CONSOLIDATED} import ExecutionEngine\n"
+            f"def f():\n{CALL}",
+            f"from {CANONICAL} import UserExecutionEngine\n"
+            "def ExecutionEngine(): pass\n"
+            f"{KEPT_IMPORT}def f():\n{CALL}",
+            [(3, 67, KEPT_EE)],
+            id="rebound-by-a-def",
+        ),
+        pytest.param(  # the alias after the moved import: the rename is a duplicate, dropped
+            f"from {CANONICAL} import UserExecutionEngine\n"
+            f"from {CONSOLIDATED} import ExecutionEngine, RequestScopedExecutionEngine\n"
+            "ExecutionEngine = UserExecutionEngine\n"
+            f"def f():\n{CALL}",
+            f"from {CANONICAL} import UserExecutionEngine\n"
+            "ExecutionEngine = UserExecutionEngine\n"
+            f"def f():\n{CALL}",
+            [(2, 0, ALIAS_USED)],
+            id="alias-after-the-moved-import",
+        ),
+        pytest.param(  # the moved import inside the function: renamed there
+            f"from {CANONICAL} import UserExecutionEngine\n"
+            "ExecutionEngine = UserExecutionEngine\n"
+            "def f():\n"
+            f"    from {CONSOLIDATED} import ExecutionEngine, RequestScopedExecutionEngine\n"
+            f"{CALL}",
+            f"from {CANONICAL} import UserExecutionEngine\n"
+            "ExecutionEngine = UserExecutionEngine\n"
+            "def f():\n"
+            f"    from {CANONICAL} import UserExecutionEngine\n"
+            f"{CALL.replace('ExecutionEngine', 'UserExecutionEngine')}",
+            [(2, 0, ALIAS_UNMOVED)],
+            id="moved-import-in-the-function",
+        ),
+        pytest.param(  # an earlier import of the same binding before a rebinding is no duplicate
+            f"{KEPT_IMPORT}"
+            "ExecutionEngine = Other\n"
+            f"from {CONSOLIDATED} import ExecutionEngine\n"
+            f"def f():\n{CALL}",
+            f"{KEPT_IMPORT}ExecutionEngine = Other\n{KEPT_IMPORT}def f():\n{CALL}",
+            [(1, 70, KEPT_EE), (3, 67, KEPT_EE)],
+            id="same-binding-before-a-rebinding",
+        ),
+        pytest.param(  # ... nor is a later one after it, untouched
+            f"from {CONSOLIDATED} import ExecutionEngine\n"
+            "ExecutionEngine = Other\n"
+            f"{KEPT_IMPORT}def f():\n{CALL}",
+            f"{KEPT_IMPORT}ExecutionEngine = Other\n{KEPT_IMPORT}def f():\n{CALL}",
+            [(1, 67, KEPT_EE), (3, 70, KEPT_EE)],
+            id="untouched-later-import-after-a-rebinding",
+        ),
+    ],
+)
+def test_a_binding_does_not_move_across_a_rebinding_of_its_name(
+    source: str, expected: str, findings: list[tuple[int, int, str]]
+) -> None:
+    left = check_rewrite(source, expected, SAMPLE_MODULE)
+    assert [(f.line, f.column, f.message) for f in left] == findings
+    assert all(f.rule == "aliased-import" and f.manual_review for f in left)
+    # a second run leaves it as it is
+    assert check_rewrite(expected, expected, SAMPLE_MODULE) is not None
+
+
+def test_a_module_import_read_before_it_stays() -> None:
+    # Found by fuzzing: the read before the import does not reach it, so the rewrite dropped the
+    # import; the constructions' analysis still read `engine_module.ExecutionEngine` through it
+    # (holding the first import), and without it a second run moved that import.
+    source = (
+        f"from {OLD} import ExecutionEngine\n"
+        "engine = engine_module.ExecutionEngine(registry, bridge, ctx)\n"
+        f"import {OLD} as engine_module\n"
+    )
+    context = FileContext.from_path(SAMPLE_MODULE)
+    assert edited(source, context) is None  # left to the rewrite
+    result = ImportsCodemod().transform(ParsedFile(source, context), RULES)
+    assert result.code == source
+    assert [(f.rule, f.line, f.column, f.message) for f in result.findings] == [
+        (
+            "deprecated-import",
+            1,
+            65,
+            "`ExecutionEngine` is still constructed directly (line 2): convert that with the "
+            "constructors rule first; its imports and uses are left unchanged",
+        ),
+        ("deprecated-import", 3, 7, "module `engine_module` is still used for names no rule moves"),
+    ]
+
+
+def test_a_use_that_also_reads_a_held_class_keeps_its_bound_name() -> None:
+    # Found by fuzzing: `ExecutionEngine._init_from_factory` is a direct construction of the
+    # old class to the constructions' analysis (LibCST reads a dotted name through every binding
+    # of its first name), which holds the old import; renaming the use to
+    # `UserExecutionEngine._init_from_factory` hid that construction, so a second run moved the
+    # old import. The canonical alias now keeps its bound name, reported.
+    source = (
+        f"from {CANONICAL} import UserExecutionEngine as ExecutionEngine\n"
+        "engine = ExecutionEngine._init_from_factory(registry, websocket_bridge)\n"
+        f"from {OLD} import ExecutionEngine\n"
+    )
+    context = FileContext.from_path(SAMPLE_MODULE)
+    assert edited(source, context) is None  # left to the rewrite
+    result = ImportsCodemod().transform(ParsedFile(source, context), RULES)
+    assert result.code == source
+    assert [(f.rule, f.line, f.column, f.message) for f in result.findings] == [
+        (
+            "deprecated-import",
+            3,
+            65,
+            "`ExecutionEngine` is still constructed directly (line 2): convert that with the "
+            "constructors rule first; its imports and uses are left unchanged",
+        ),
+        (
+            "aliased-import",
+            1,
+            70,
+            "kept `UserExecutionEngine as ExecutionEngine`: `ExecutionEngine` is also read as "
+            f"`{OLD}.ExecutionEngine`, which must stay",
+        ),
+    ]

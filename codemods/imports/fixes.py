@@ -295,6 +295,12 @@ class _Fixer:
         if len(assignments) != 1 or assignments[0].node is not statement:
             raise _Bail  # bound more than once: the rewrite reports it
         assignment = assignments[0]
+        if any(
+            (access.name == bound or access.name.startswith(bound + "."))
+            and assignment not in access.referents
+            for access in scope.accesses
+        ):
+            raise _Bail  # read where the import does not reach: the rewrite keeps it
         uses: list[tuple[ast.Attribute, Scope]] = []
         targets = set()
         kept = False
@@ -418,26 +424,81 @@ class _Fixer:
         return module, alias.name, alias.asname
 
     def _join_target(
-        self, earlier: list[ast.ImportFrom | ast.Import], move: _Move, plan: _Plan
+        self,
+        block: list[ast.stmt],
+        earlier: list[ast.ImportFrom | ast.Import],
+        move: _Move,
+        key: tuple[str, str, str | None],
+        plan: _Plan,
     ) -> ast.ImportFrom | None:
         """`StatementBuilder._join`: the first earlier from-import of the move's module in the
-        block that no edit touched but joins."""
+        block that no edit touched but joins, with no other binding of the name between."""
         for statement in earlier:
             if isinstance(statement, ast.Import):
                 continue
             if id(statement) in plan.changed and id(statement) not in plan.joined:
                 continue
             module = self.context.resolve("." * statement.level + (statement.module or ""))
-            if module == move.module:
+            if module == move.module and not self._rebound_between(
+                block, statement, move.statement, key
+            ):
                 return statement
         return None
+
+    def _rebound_between(
+        self,
+        block: list[ast.stmt],
+        first: ast.stmt,
+        last: ast.stmt,
+        key: tuple[str, str, str | None],
+    ) -> bool:
+        """`StatementBuilder._rebound_between`: does a statement of their block between these
+        imports bind the name of `key` in their scope otherwise than `key` does, once rewritten
+        (a compatibility alias the rewrite removes aside)?"""
+        name = key[2] or key[1] or key[0]
+        scope = self.file.scope(first)
+        start, end = self._index_in(block, first), self._index_in(block, last)
+        removed = {node for node, alias in self.compat.items() if alias.why is None}
+        for assignment in scope.assignments.get(name, []) if scope is not None else []:
+            index = self._index_in(block, assignment.node)
+            if not start < index < end or id(self.file.parent(assignment.node)) in removed:
+                continue
+            node = assignment.node
+            if not isinstance(node, ast.Import | ast.ImportFrom):
+                return True
+            if any(binding != key for binding in self._final_bindings(node, name)):
+                return True
+        return False
+
+    def _final_bindings(
+        self, statement: ast.Import | ast.ImportFrom, name: str
+    ) -> list[tuple[str, str, str | None] | None]:
+        """`StatementBuilder._final_bindings`: what the statement's imports of `name` bind it
+        to once rewritten."""
+        found: list[tuple[str, str, str | None] | None] = []
+        binds = False
+        for alias in statement.names:
+            original = self._key(statement, alias)
+            if (original[2] or original[1] or original[0]) != name:
+                continue
+            binds = True
+            move = self._moves.get(id(alias))
+            if move is None or move.unchanged:
+                found.append(original)
+            elif move.uses is None and (move.asname or move.name) == name:
+                found.append((move.module, move.name, move.asname))
+            elif move.uses is not None and move.kept:
+                found.append(original)
+        return found if binds else [None]
 
     def _plan_block(self, block: list[ast.stmt], plan: _Plan) -> None:
         """What `StatementBuilder.build` does with the imports of one block, in order: a moved
         name already bound by an earlier import of the block (or its own statement) is dropped;
         an untouched later import of a name a move now binds is dropped; a move that the
-        rewrite would join to an earlier untouched import of its module is not a text fix."""
-        seen: set[tuple[str, str, str | None]] = set()
+        rewrite would join to an earlier untouched import of its module is not a text fix. None
+        of these across a statement between that binds the name otherwise (`_rebound_between`)."""
+        earlier: list[tuple[ast.stmt, set[tuple[str, str, str | None]]]] = []
+        bindings_of: dict[int, set[tuple[str, str, str | None]]] = {}
         froms: list[ast.ImportFrom | ast.Import] = [
             s
             for s in block
@@ -468,27 +529,36 @@ class _Fixer:
             for move in moving:
                 plan.causes.setdefault(id(statement), []).append(move)
                 key = (move.module, move.name, move.asname)
-                if key in seen or key in bindings:
+                if key in bindings or any(
+                    key in before and not self._rebound_between(block, other, statement, key)
+                    for other, before in earlier
+                ):
                     if not move.kept:  # a module import read for other names stays
                         plan.dropped.add(id(move.alias))
                     continue
                 for later in froms[position + 1 :]:
                     for alias in later.names:
-                        if id(alias) not in self._moves and self._key(later, alias) == key:
+                        if (
+                            id(alias) not in self._moves
+                            and self._key(later, alias) == key
+                            and not self._rebound_between(block, statement, later, key)
+                        ):
                             plan.dropped.add(id(alias))
                             plan.causes.setdefault(id(later), []).append(move)
                 bindings.add(key)
-                target = self._join_target(froms[:position], move, plan)
+                target = self._join_target(block, froms[:position], move, key, plan)
                 if target is not None:  # the name goes to the end of that import
                     if not move.kept:
                         plan.dropped.add(id(move.alias))
                     plan.changed.add(id(target))
                     plan.joined.setdefault(id(target), []).append(move)
                     plan.causes.setdefault(id(target), []).append(move)
+                    bindings_of[id(target)].add(key)
                     continue
                 fresh.append(move)
             plan.fresh[id(statement)] = fresh
-            seen |= bindings
+            earlier.append((statement, bindings))
+            bindings_of[id(statement)] = bindings
 
     # ---- a path string -------------------------------------------------------------------
     def _path_string(self, node: ast.Constant) -> Edit:
@@ -908,6 +978,8 @@ class _Fixer:
             raise _Bail  # a class attribute that may be read elsewhere
         others = [a for a in scope.assignments[bound] if not a.is_import]
         fallbacks = [o for o in others if any(self._fallback(o, each) for each in group)]
+        if len(fallbacks) < len(others) and self._held():
+            raise _Bail  # a dotted use may read a held path through the other binding
         symbol = {id(a) for a in [*imports, *fallbacks]}
         renamed: list[ast.AST] = [a.node for a in fallbacks]
         for other in self.file.scopes.scopes:  # the new name is free in their scopes
@@ -933,6 +1005,11 @@ class _Fixer:
                 raise _Bail
             edits.append(Edit(start, end, desired))
         return edits
+
+    def _held(self) -> dict[str, str]:
+        """The old paths a construction holds (`ImportRewrite._held_read` keeps a bound name
+        whose renamed use reads one of them)."""
+        return constructions(self.file, self.rules, self.paths).held()[0]
 
     def _decide_fallbacks(self, moves: list[_Move]) -> None:
         """`ImportRewrite._decide_names`' fallbacks: the names of a scope's group of moved

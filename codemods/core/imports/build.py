@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import libcst as cst
+from libcst.metadata import BaseAssignment, ImportAssignment
 
 from codemods.core.base import FileContext
 from codemods.core.imports.edits import (
@@ -25,13 +28,27 @@ def absolute(item: NewImport) -> NewImport:
     return NewImport(item.module, item.name, item.asname)
 
 
+def bound_name(item: NewImport) -> str:
+    """The name an import binds (a dotted module's full name, as LibCST's scopes record it)."""
+    return item.asname or item.name or item.module
+
+
 class StatementBuilder:
     """Builds the edit of every import statement from the plan, in document order."""
 
-    def __init__(self, ctx: FileContext, sites: list[Site], plan: Plan) -> None:
+    def __init__(
+        self,
+        ctx: FileContext,
+        sites: list[Site],
+        plan: Plan,
+        bindings_between: Callable[[Site, Site, str], list[BaseAssignment]],
+    ) -> None:
         self.ctx = ctx
         self.sites = sites
         self.plan = plan
+        # the bindings of a name by statements of a block between two of its imports
+        self.bindings_between = bindings_between
+        self._site_of = {id(site.node): site for site in sites}
         self.changes = 0
         self._joined: set[cst.CSTNode] = set()
 
@@ -40,14 +57,13 @@ class StatementBuilder:
         available: dict[int, list[tuple[Site, set[NewImport]]]] = {}
         for site in self.sites:
             earlier = available.setdefault(id(site.block), [])
-            seen = set().union(*(bindings for _, bindings in earlier)) if earlier else set()
-            edit, bindings = self._edit_site(site, seen, earlier, edits)
+            edit, bindings = self._edit_site(site, earlier, edits)
             if edit is not None:
                 edits[site.node] = edit
             earlier.append((site, bindings))
         return edits
 
-    def _edit_site(self, site: Site, seen: set[NewImport], earlier, edits):
+    def _edit_site(self, site: Site, earlier, edits):
         node = site.node
         if isinstance(node.names, cst.ImportStar):
             return None, set()
@@ -68,12 +84,12 @@ class StatementBuilder:
         fresh: list[tuple[cst.ImportAlias | None, NewImport]] = []
         for alias, item in new:
             key = absolute(item)
-            if key in seen or key in bindings:
+            if key in bindings or self._bound_before(site, key, earlier):
                 self.changes += 1
                 continue
             self._drop_later_duplicates(site, key)
             bindings.add(key)
-            if item.name and self._join(item, earlier, edits):
+            if item.name and self._join(site, item, earlier, edits):
                 self.changes += 1
                 continue
             fresh.append((alias, item))
@@ -82,15 +98,58 @@ class StatementBuilder:
             return self._edit_import(site, kept, fresh), bindings
         return self._edit_from(site, kept, fresh), bindings
 
+    def _bound_before(self, site: Site, key: NewImport, earlier) -> bool:
+        """Does an earlier import of the block make this binding, with no other binding of its
+        name between them?"""
+        return any(
+            key in bindings and not self._rebound_between(other, site, key)
+            for other, bindings in earlier
+        )
+
+    def _rebound_between(self, first: Site, last: Site, key: NewImport) -> bool:
+        """Does a statement between these imports of a block bind the name of `key` otherwise
+        than `key` does, once rewritten? Then moving a binding of the later import to the
+        earlier one (joined to it, or either dropped as the other's duplicate) would change what
+        the name means after that statement."""
+        name = bound_name(key)
+        for assignment in self.bindings_between(first, last, name):
+            site = self._site_of.get(id(assignment.node))
+            if not isinstance(assignment, ImportAssignment) or site is None:
+                return True
+            if any(binding != key for binding in self._final_bindings(site, name)):
+                return True
+        return False
+
+    def _final_bindings(self, site: Site, name: str) -> list[NewImport | None]:
+        """What the statement's imports of `name` bind it to once rewritten (nothing for one
+        renamed or dropped; None where no import key tells: a prefix of a dotted module)."""
+        names = site.node.names
+        if isinstance(names, cst.ImportStar):  # pragma: no cover - LibCST binds no name to it
+            return [None]
+        found: list[NewImport | None] = []
+        binds = False
+        for alias in names:
+            original = self._key(site, alias)
+            if bound_name(original) != name:
+                continue
+            binds = True
+            outcome = self.plan.outcomes.get(alias)
+            items = [original] if outcome is None else [absolute(n) for n in outcome]
+            found.extend(item for item in items if bound_name(item) == name)
+        return found if binds else [None]
+
     def _drop_later_duplicates(self, site: Site, key: NewImport) -> None:
-        """An untouched later import of the same binding in this block is now redundant."""
+        """An untouched later import of the same binding in this block is now redundant, unless
+        the name is bound again between them."""
         for later in self.sites:
             if later.block is not site.block or later.index <= site.index:
                 continue
             if isinstance(later.node.names, cst.ImportStar):
                 continue
             for alias in later.node.names:
-                if alias not in self.plan.outcomes and self._key(later, alias) == key:
+                if alias in self.plan.outcomes or self._key(later, alias) != key:
+                    continue
+                if not self._rebound_between(site, later, key):
                     self.plan.outcomes[alias] = []
 
     def _key(self, site: Site, alias: cst.ImportAlias) -> NewImport:
@@ -100,15 +159,18 @@ class StatementBuilder:
         module, name = split_path(path)
         return NewImport(module, name, alias.evaluated_alias)
 
-    def _join(self, item: NewImport, earlier, edits) -> bool:
-        """Add the name to an earlier, untouched from-import of the same module in this block."""
-        for site, bindings in earlier:
-            node = site.node
+    def _join(self, site: Site, item: NewImport, earlier, edits) -> bool:
+        """Add the name to an earlier, untouched from-import of the same module in this block
+        with no other binding of the name between it and `site`."""
+        for other, bindings in earlier:
+            node = other.node
             if not isinstance(node, cst.ImportFrom) or isinstance(node.names, cst.ImportStar):
                 continue
             if node in edits and node not in self._joined:
                 continue
             if imported_module(node, self.ctx) != item.module:
+                continue
+            if self._rebound_between(other, site, absolute(item)):
                 continue
             current = edits[node].replacement if node in edits else node
             alias = import_alias(item.name, item.asname)

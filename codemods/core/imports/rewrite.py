@@ -188,6 +188,10 @@ class ImportRewrite:
                 why = f"`{bound}` is also bound by another statement that reaches the same uses"
                 self._fallback(group, why)
                 return
+        held = self._held_read(renamed)
+        if held is not None:
+            self._fallback(group, f"`{bound}` is also read as `{held}`, which must stay")
+            return
         scopes = {scope} | {a.scope for a in renamed}
         taken = name_conflicts(desired, target, scopes, self.ctx, self.paths)
         if taken:  # named by the first line, whatever order the scopes' sets give
@@ -208,6 +212,22 @@ class ImportRewrite:
             self._rename_access(assignment.node, bound, desired)
         if scope is self.parsed.get(ScopeProvider, self.parsed.module):
             self._rename_in_all(bound, desired)
+
+    def _held_read(self, renamed: list) -> str | None:
+        """An old path that must stay which a use to rename also means (through another binding
+        of the name, as the constructions' analysis reads it): renaming the use would hide the
+        construction that holds it."""
+        for access in renamed:
+            node = access.node
+            parent = self.parsed.parent(node)
+            while isinstance(parent, cst.Attribute) and parent.value is node:
+                node, parent = parent, self.parsed.parent(parent)  # LibCST reads a dotted
+            for path in sorted(self.parsed.qualified_names(node)):  # name by every binding
+                parts = path.split(".")
+                for size in range(len(parts), 0, -1):
+                    if self._why_kept(".".join(parts[:size])) is not None:
+                        return ".".join(parts[:size])
+        return None
 
     def _import_fallback(self, assignment: BaseAssignment, group: list[Candidate]) -> bool:
         """`Name = ...` in an `except` branch of a try that imports the name (a fallback).
@@ -270,6 +290,40 @@ class ImportRewrite:
             node = parent
         return -1
 
+    def _bindings_between(self, first: Site, last: Site, name: str) -> list[BaseAssignment]:
+        """The bindings of `name` in the scope of these imports by statements of their block
+        between them (a compatibility alias this rewrite removes aside)."""
+        if name not in first.scope.assignments:
+            return []
+        start, end = self._place(first.block, first.node), self._place(last.block, last.node)
+        found = []
+        for assignment in first.scope.assignments[name]:
+            place = self._place(first.block, assignment.node)
+            if place is not None and start < place < end and not self._removed(assignment.node):
+                found.append(assignment)
+        return found
+
+    def _place(self, block: cst.CSTNode, node: cst.CSTNode) -> tuple[int, int] | None:
+        """Where the statement holding `node` stands in `block`: the index of its line and its
+        index among the line's statements (0 for a compound statement); None outside `block`."""
+        small: cst.CSTNode | None = None
+        while node is not None:
+            parent = self.parsed.parent(node)
+            if parent is block:
+                if isinstance(node, cst.SimpleStatementLine) and small is not None:
+                    return index_of(block, node), index_of(node, small)
+                return index_of(block, node), 0
+            small, node = node, parent
+        return None
+
+    def _removed(self, node: cst.CSTNode | None) -> bool:
+        """Is `node` in a statement this rewrite removes (a compatibility alias)?"""
+        while node is not None and not isinstance(node, cst.BaseStatement):
+            if node in self.plan.removed:
+                return True
+            node = self.parsed.parent(node)
+        return False
+
     def _statement_of(self, node: cst.CSTNode) -> cst.SimpleStatementLine | None:
         while node is not None and not isinstance(node, cst.SimpleStatementLine):
             if isinstance(node, cst.BaseCompoundStatement):
@@ -294,6 +348,11 @@ class ImportRewrite:
             return
         plain = isinstance(site.node, cst.Import) and candidate.alias.asname is None
         kept = still_needed = held = False
+        if "." not in candidate.bound and candidate.bound in site.scope.accesses:
+            # a read of the name that the import does not reach (before it in its scope) still
+            # names the module to the constructions' analysis: the import stays
+            accesses = site.scope.accesses[candidate.bound]
+            kept = any(assignment not in access.referents for access in accesses)
         for access in assignment.references:
             node = access.node
             parent = self.parsed.parent(node)
@@ -417,7 +476,7 @@ class ImportRewrite:
     def run(self) -> TransformResult:
         self.facts = collect(self.parsed, self.paths)
         self.decide()
-        builder = StatementBuilder(self.ctx, self.facts.sites, self.plan)
+        builder = StatementBuilder(self.ctx, self.facts.sites, self.plan, self._bindings_between)
         edits = builder.build()
         self.changes += builder.changes
         expressions = dict(self.plan.expressions)
