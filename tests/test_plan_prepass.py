@@ -165,3 +165,34 @@ def test_a_cached_plan_asks_git_for_the_index_once_and_a_second_plan_recalls_it_
     second = plan_batches(sample, SPEC, History(), 1, cache=True)
     assert processed == []  # each batch recalled whole
     assert [p.to_dict() for p in second] == [p.to_dict() for p in first]
+
+
+def test_a_plan_after_an_edit_reads_the_edited_file_not_the_tree(
+    sample: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    commit(sample)
+    plan_batches(sample, SPEC, History(), 1, cache=True)
+    edited = "netra_backend/app/agents/builtin_agents.py"  # no needle: no repository fact moves
+    (sample / edited).write_bytes((sample / edited).read_bytes() + b"\n# edited\n")
+    indexes: list[int] = []
+    processed: list[str] = []
+    real_index, real_process = prepass.NeedleIndex, runner.process_file
+
+    def index(words, paths, files):
+        indexes.append(len(paths))
+        return real_index(words, paths, files)
+
+    def process_file(job: runner.Job, path: str) -> runner.FileResult:
+        processed.append(path)
+        return real_process(job, path)
+
+    monkeypatch.setattr(prepass, "NeedleIndex", index)
+    monkeypatch.setattr(runner, "process_file", process_file)
+    again = plan_batches(sample, SPEC, History(), 1, cache=True)
+    # Every batch's cache holds the other files' results: no read of the whole tree for the
+    # needles, and only the edited file is read: once by each batch but week-4, which takes
+    # week-3's result of it (it binds no alias).
+    assert indexes == []
+    assert processed == [edited] * 3
+    fresh = plan_batches(sample, SPEC, History(), 1)
+    assert [p.to_dict() for p in again] == [p.to_dict() for p in fresh]

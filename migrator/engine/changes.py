@@ -103,7 +103,12 @@ def _compute(
     try:
         namespace = store.namespace if store else ""
         shared = prepass.results(job, store)
-        wanted = prepass.worth_reading(job, files)  # the others hold no needle of the job
+        # A cold run reads only the files holding its needles: the others' results are empty,
+        # and kept as such for the next run. A warm one finds most results in its cache.
+        wanted = prepass.worth_reading(job, files) if store is None or store.cold else files
+        if len(wanted) < len(files):
+            needed = set(wanted)
+            shared.store(FileResult(path) for path in files if path not in needed)
         stream = run_files(job, wanted, prepass.workers, cache=shared, pool=prepass.pool)
         if progress:
             stream = track(stream, len(wanted), label)
