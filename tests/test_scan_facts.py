@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from benchmarks.generate import commit, generate
+from codemods import codemod_names
 from migrator.cli import app
 from migrator.engine import importers, runner
 from migrator.engine.cache import ResultCache
@@ -94,13 +95,22 @@ def with_needle(root: Path) -> set[str]:
     return {p for p in files(root) if search.find_matches_as_indexes((root / p).read_bytes())}
 
 
+def needle_free(root: Path) -> set[str]:
+    """The files holding none of the scan's needles (the facts needles are among them)."""
+    job = runner.Job(str(root), SPEC.rules, codemod_names())
+    return {p for p in files(root) if not job.occurrences((root / p).read_bytes())}
+
+
 def test_a_cached_scan_stores_the_prepass_facts_of_each_file_it_parses(
     repo: Path, parsed: set[str]
 ) -> None:
     scan(repo, SPEC, jobs=1, cache=True)
     stored = stored_facts(repo)
-    assert set(stored) == parsed
-    assert stored == prepass_payloads(repo, sorted(parsed))
+    # and of each file it found no needle in: `null`, as the pre-pass would find
+    assert set(stored) == parsed | needle_free(repo)
+    assert len(needle_free(repo)) == 80 and not parsed & needle_free(repo)
+    assert stored == prepass_payloads(repo, sorted(stored))
+    assert {stored[p] for p in needle_free(repo)} == {b"null"}
     # Files with facts, and files parsed for another codemod's needles (no facts: None).
     assert {p for p, payload in stored.items() if payload != b"null"} == parsed & with_needle(repo)
     assert parsed - with_needle(repo)
@@ -108,10 +118,20 @@ def test_a_cached_scan_stores_the_prepass_facts_of_each_file_it_parses(
 
 
 def test_after_a_cached_scan_the_prepass_parses_only_what_the_scan_did_not(
-    repo: Path, parsed: set[str], prepass_parses: list[bytes]
+    repo: Path, parsed: set[str], prepass_parses: list[bytes], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     scan(repo, SPEC, jobs=1, cache=True)
+    read: list[str] = []
+    real_read = importers.read_no_follow
+
+    def reading(path: str) -> bytes:
+        read.append(str(Path(path).relative_to(repo)))
+        return real_read(path)
+
+    monkeypatch.setattr(importers, "read_no_follow", reading)
     facts = importers.repository_facts(repo, SPEC, files(repo), cache=True)
+    # It reads only the files the scan read but did not parse, holding one of its needles.
+    assert read == [p for p in files(repo) if p not in parsed | needle_free(repo)]
     left = [p for p in files(repo) if p in with_needle(repo) - parsed]
     assert set(UNPARSED) < set(left) < with_needle(repo)
     assert prepass_parses == [(repo / p).read_bytes() for p in left]

@@ -238,9 +238,13 @@ def _facts_of(root: Path, rules: RuleSet, paths: list[str]) -> list[_Facts | Non
 def _fact_tools(rules: RuleSet) -> tuple[PathMap, BytesAhoCorasick | None]:
     """The rules' path map, and the search for the needles of a file with facts (None: none)."""
     path_map = PathMap(rules)
-    olds = [rule.old for rule in rules.renames]
-    needles = last_components(olds) | last_components(path_map.old_modules)
-    return path_map, needle_matcher(tuple(sorted(needles)))
+    return path_map, needle_matcher(tuple(sorted(_fact_needles(path_map))))
+
+
+def _fact_needles(paths: PathMap) -> frozenset[bytes]:
+    """The words one of which a file with facts holds: an old name or old module's last part."""
+    olds = [rule.old for rule in paths.rules.renames]
+    return frozenset(last_components(olds) | last_components(paths.old_modules))
 
 
 def _file_facts(
@@ -285,6 +289,18 @@ class ScanFacts:
 
     def __getstate__(self) -> dict[str, object]:
         return {"rules": self.rules, "namespace": self.namespace}  # not the tools
+
+    def needle_free(self, path: str, searched: Iterable[bytes]) -> bytes | None:
+        """The payload of a file in which a search for `searched` found nothing (the scan's
+        prefilter): `null` when those include every facts needle, as the pre-pass would find
+        none either; else None, for the pre-pass to decide."""
+        if not path.endswith(".py") or not self._needles <= frozenset(searched):
+            return None
+        return b"null"
+
+    @cached_property
+    def _needles(self) -> frozenset[bytes]:
+        return _fact_needles(self._tools[0])
 
     def payload(self, path: str, source: bytes, tree: ast.Module) -> bytes | None:
         """The payload `_FactIndex` stores for the file at `path` holding `source`, given its

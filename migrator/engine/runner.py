@@ -61,6 +61,10 @@ class FactsRecipe(Protocol):
         """The payload to store for the file (None: none)."""
         ...
 
+    def needle_free(self, path: str, searched: Iterable[bytes]) -> bytes | None:
+        """The payload to store for a file holding none of `searched` (None: none)."""
+        ...
+
 
 @dataclass
 class FileResult:
@@ -211,8 +215,9 @@ def read_no_follow(path: str) -> bytes:
 def process_source(job: Job, path: str, source: bytes) -> FileResult:
     """Analyze (or rewrite) given content as the file at `path`; never raises for bad input."""
     needled = job.occurrences(source)  # the prefilter and each codemod's needles, in one pass
-    if job.prefilter and not needled:
-        return FileResult(path)  # most files: nothing to parse, no collector to pause
+    if job.prefilter and not needled:  # most files: nothing to parse, no collector to pause
+        facts = job.facts.needle_free(path, job.needles) if job.facts is not None else None
+        return FileResult(path, facts=facts)
     with collector_paused():
         return _process_source(job, path, source, needled)
 
@@ -693,14 +698,30 @@ class _LazyPool:
         return self.pool.submit(_process_chunk, job, paths)
 
 
-def _process_chunk(job: Job, paths: list[str]) -> list[FileResult | None]:
-    """The chunk's results, None for a file with nothing to report (most files): cheaper to send."""
-    results = [process_file(job, path) for path in paths]
-    return [None if _empty(result) else result for result in results]
+NULL_FACTS = b"null"  # the facts payload of a file without a facts needle
+_NEEDLE_FREE = 0  # sent for a needle-free file's empty result with `null` facts (most files)
 
 
-def _empty(result: FileResult) -> bool:
-    return result.facts is None and result == FileResult(result.path)
+def _process_chunk(job: Job, paths: list[str]) -> list[FileResult | int | None]:
+    """The chunk's results, None for a file with nothing to report (most files), `_NEEDLE_FREE`
+    for one whose facts are just `null`: cheaper to send."""
+    return [_sent(process_file(job, path)) for path in paths]
+
+
+def _sent(result: FileResult) -> FileResult | int | None:
+    if result != FileResult(result.path):  # `facts` is not compared
+        return result
+    if result.facts is None:
+        return None
+    return _NEEDLE_FREE if result.facts == NULL_FACTS else result
+
+
+def _received(path: str, sent: FileResult | int | None) -> FileResult:
+    if sent is None:
+        return FileResult(path)
+    if isinstance(sent, int):
+        return FileResult(path, facts=NULL_FACTS)
+    return sent
 
 
 def _submit(
@@ -719,8 +740,8 @@ def _collect(
     fresh = {}
     if future is not None:
         missing = [path for path in chunk if path not in known]
-        for path, result in zip(missing, future.result(), strict=True):
-            fresh[path] = result or FileResult(path)
+        for path, sent in zip(missing, future.result(), strict=True):
+            fresh[path] = _received(path, sent)
     if cache and fresh:
         cache.store(fresh.values())
     for path in chunk:
