@@ -34,7 +34,7 @@ from codemods.core.rules import RenameRule, RuleSet
 from codemods.core.values import FileContext, last_components
 from migrator.engine.cache import ResultCache
 from migrator.engine.discover import Listing, discover
-from migrator.engine.runner import collector_paused, needle_matcher, read_no_follow
+from migrator.engine.runner import NULL_FACTS, collector_paused, needle_matcher, read_no_follow
 from migrator.engine.workers import pool as worker_pool
 from migrator.spec import Spec
 
@@ -194,13 +194,13 @@ class _FactIndex:
         wanted = [path for path in paths if path not in self.known]
         if self.store is not None and wanted:
             for path, payload in self.store.payloads(wanted).items():
-                self.known[path] = _Facts.decode(payload) if payload != b"null" else None
+                self.known[path] = _Facts.decode(payload) if payload != NULL_FACTS else None
         missing = [path for path in wanted if path not in self.known]
         fresh = list(zip(missing, self._computed(missing), strict=True))
         self.known.update(fresh)
         if self.store is not None:
             self.store.store_payloads(
-                (path, facts.encode() if facts else b"null") for path, facts in fresh
+                (path, facts.encode() if facts else NULL_FACTS) for path, facts in fresh
             )
         return {path: self.known[path] for path in paths}
 
@@ -296,7 +296,7 @@ class ScanFacts:
         none either; else None, for the pre-pass to decide."""
         if not path.endswith(".py") or not self._needles <= frozenset(searched):
             return None
-        return b"null"
+        return NULL_FACTS
 
     @cached_property
     def _needles(self) -> frozenset[bytes]:
@@ -310,7 +310,7 @@ class ScanFacts:
             return None
         paths, search = self._tools
         if search is None or not search.find_matches_as_indexes(source):
-            return b"null"
+            return NULL_FACTS
         try:
             facts = _tree_facts(tree, FileContext.from_path(path), paths)
         except RecursionError:

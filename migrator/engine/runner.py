@@ -698,7 +698,7 @@ class _LazyPool:
         return self.pool.submit(_process_chunk, job, paths)
 
 
-NULL_FACTS = b"null"  # the facts payload of a file without a facts needle
+NULL_FACTS = b"null"  # the stored facts of a file without facts (`importers`)
 _NEEDLE_FREE = 0  # sent for a needle-free file's empty result with `null` facts (most files)
 
 
