@@ -1697,59 +1697,60 @@ def test_a_binding_does_not_move_across_a_rebinding_of_its_name(
     assert check_rewrite(expected, expected, SAMPLE_MODULE) is not None
 
 
-def test_a_module_import_read_before_it_stays() -> None:
-    # Found by fuzzing: the read before the import does not reach it, so the rewrite dropped the
-    # import; the constructions' analysis still read `engine_module.ExecutionEngine` through it
-    # (holding the first import), and without it a second run moved that import.
-    source = (
-        f"from {OLD} import ExecutionEngine\n"
-        "engine = engine_module.ExecutionEngine(registry, bridge, ctx)\n"
-        f"import {OLD} as engine_module\n"
-    )
+_STILL_CONSTRUCTED = (
+    "`ExecutionEngine` is still constructed directly (line 2): convert that with the "
+    "constructors rule first; its imports and uses are left unchanged"
+)
+
+
+@pytest.mark.parametrize(
+    ("source", "findings"),
+    [
+        # The read before the import does not reach it, so the rewrite dropped the import; the
+        # constructions' analysis still read `engine_module.ExecutionEngine` through it (holding
+        # the first import), and without it a second run moved that import.
+        (
+            f"from {OLD} import ExecutionEngine\n"
+            "engine = engine_module.ExecutionEngine(registry, bridge, ctx)\n"
+            f"import {OLD} as engine_module\n",
+            [
+                ("deprecated-import", 1, 65, _STILL_CONSTRUCTED),
+                (
+                    "deprecated-import",
+                    3,
+                    7,
+                    "module `engine_module` is still used for names no rule moves",
+                ),
+            ],
+        ),
+        # `ExecutionEngine._init_from_factory` is a direct construction of the old class to the
+        # constructions' analysis (LibCST reads a dotted name through every binding of its first
+        # name), which holds the old import; renaming the use to
+        # `UserExecutionEngine._init_from_factory` hid that construction, so a second run moved
+        # the old import. The canonical alias now keeps its bound name, reported.
+        (
+            f"from {CANONICAL} import UserExecutionEngine as ExecutionEngine\n"
+            "engine = ExecutionEngine._init_from_factory(registry, websocket_bridge)\n"
+            f"from {OLD} import ExecutionEngine\n",
+            [
+                ("deprecated-import", 3, 65, _STILL_CONSTRUCTED),
+                (
+                    "aliased-import",
+                    1,
+                    70,
+                    "kept `UserExecutionEngine as ExecutionEngine`: `ExecutionEngine` is also "
+                    f"read as `{OLD}.ExecutionEngine`, which must stay",
+                ),
+            ],
+        ),
+    ],
+    ids=["module-import-read-before-it", "use-also-reads-a-held-class"],
+)
+def test_a_file_found_by_fuzzing_is_left_as_it_is_with_its_reasons(
+    source: str, findings: list[tuple[str, int, int, str]]
+) -> None:
     context = FileContext.from_path(SAMPLE_MODULE)
     assert edited(source, context) is None  # left to the rewrite
     result = ImportsCodemod().transform(ParsedFile(source, context), RULES)
     assert result.code == source
-    assert [(f.rule, f.line, f.column, f.message) for f in result.findings] == [
-        (
-            "deprecated-import",
-            1,
-            65,
-            "`ExecutionEngine` is still constructed directly (line 2): convert that with the "
-            "constructors rule first; its imports and uses are left unchanged",
-        ),
-        ("deprecated-import", 3, 7, "module `engine_module` is still used for names no rule moves"),
-    ]
-
-
-def test_a_use_that_also_reads_a_held_class_keeps_its_bound_name() -> None:
-    # Found by fuzzing: `ExecutionEngine._init_from_factory` is a direct construction of the
-    # old class to the constructions' analysis (LibCST reads a dotted name through every binding
-    # of its first name), which holds the old import; renaming the use to
-    # `UserExecutionEngine._init_from_factory` hid that construction, so a second run moved the
-    # old import. The canonical alias now keeps its bound name, reported.
-    source = (
-        f"from {CANONICAL} import UserExecutionEngine as ExecutionEngine\n"
-        "engine = ExecutionEngine._init_from_factory(registry, websocket_bridge)\n"
-        f"from {OLD} import ExecutionEngine\n"
-    )
-    context = FileContext.from_path(SAMPLE_MODULE)
-    assert edited(source, context) is None  # left to the rewrite
-    result = ImportsCodemod().transform(ParsedFile(source, context), RULES)
-    assert result.code == source
-    assert [(f.rule, f.line, f.column, f.message) for f in result.findings] == [
-        (
-            "deprecated-import",
-            3,
-            65,
-            "`ExecutionEngine` is still constructed directly (line 2): convert that with the "
-            "constructors rule first; its imports and uses are left unchanged",
-        ),
-        (
-            "aliased-import",
-            1,
-            70,
-            "kept `UserExecutionEngine as ExecutionEngine`: `ExecutionEngine` is also read as "
-            f"`{OLD}.ExecutionEngine`, which must stay",
-        ),
-    ]
+    assert [(f.rule, f.line, f.column, f.message) for f in result.findings] == findings
