@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from codemods import CODEMODS
-from codemods.core.text_checks import Source
+from codemods.core.text_checks import Source, commented
 from codemods.core.tree import AstFile
 from codemods.core.values import FileContext
 from codemods.registry import fast_analyzer, text_check
@@ -60,12 +60,37 @@ def test_every_codemod_but_flags_checks_the_bytes() -> None:
         ("from shared.types import StronglyTypedUserExecutionContext\n", True),
         ("# UserExecutionContext is made per request\n", True),
         ("items = [UserExecutionContext, Other]\n", True),
+        (f"# from {CONTEXT} import UserExecutionContext\n", True),
+        (f"x = 1  # from {CONTEXT} import UserExecutionContext\n", True),
+        (f'"""\n# from {CONTEXT} import UserExecutionContext\n"""\n', True),
+        (f"x = '#'; from {CONTEXT} import UserExecutionContext\n", False),
+        (f'x = "#"; from {CONTEXT} import UserExecutionContext\n', False),
     ],
 )
 def test_the_imports_check(source: str, declines: bool) -> None:
     assert declined("imports", source.encode()) is declines
     if declines:
         assert found("imports", source.encode()) == NOTHING
+
+
+@pytest.mark.parametrize(
+    "before, surely",
+    [
+        ("# see ", True),
+        ("x = 1  # see ", True),
+        ("# a 'quoted' ", False),  # the `#` may be in a string closed before the name
+        ('"#" + ', False),
+        ("{x} # ", False),  # a line of an f-string: `{` may open code after its `#`
+        ("", False),
+        ("    ", False),
+    ],
+)
+def test_commented_is_sure_of_a_comment(before: str, surely: bool) -> None:
+    line = f"{before}Name()"
+    for text in (line, f"x = 1\r\n{line}", f'x = """\n{line}\n"""'):
+        start = text.index("Name()")
+        assert commented(text, start) is surely
+        assert commented(text.encode(), start) is surely
 
 
 def test_the_imports_check_reads_the_module_path() -> None:
@@ -89,6 +114,25 @@ def test_the_imports_check_reads_the_module_path() -> None:
         ("engines = [SomeEngine(), ToolBridge()]\n", True),
         ("register(SomeFactory())\n", True),
         ("x = y if c else SomeFactory()\n", True),
+        ("shared = pkg . ToolBridge()\n", False),
+        ("shared = (pkg).ToolBridge()\n", False),
+        ("@functools . lru_cache\ndef get():\n    return SomeFactory()\n", False),
+        ("@(\n    # the cache\n    cache\n)\ndef get():\n    return SomeFactory()\n", False),
+        ("@cache\ndef get():\n    return SomeFactory()\n", False),
+        ("cache = {}\n\ndef get():\n    return SomeFactory()\n", True),
+        ("# shared = ToolBridge()\n", True),
+        ("# class UserExecutionEngine: __new__ with @cache\n", True),
+        ("class A:\n    def f(self):\n        self.engine = SomeEngine()\n", True),
+        ("self.x = 1; self.engine = SomeEngine()\n", True),
+        ("if engine == SomeEngine():\n    pass\n", True),
+        ("engine += SomeEngine()\n", True),
+        ("if (engine := SomeEngine()):\n    pass\n", True),
+        ("x = self.engine = SomeEngine()\n", False),
+        ("x = \\\n    self.engine = SomeEngine()\n", False),
+        ("x: self.engine = SomeEngine()\n", False),
+        ("cls.shared = SomeEngine()\n", False),
+        ("self._instance = SomeEngine()\n", False),
+        ("self . engine = SomeEngine()\n", False),
     ],
 )
 def test_the_singletons_check(source: str, declines: bool) -> None:
@@ -132,6 +176,11 @@ SINGLETON_FORMS = (
     "_f = (\n    SomeFactory()\n)",
     "def g():\n    global _f\n    _f = SomeFactory()",
     "value = make(SomeFactory())",
+    "self.engine = SomeEngine()",
+    "x = self.engine = SomeEngine()",
+    "shared = pkg . ToolBridge()  # UserExecutionEngine",
+    "# shared = ToolBridge()",
+    "@functools . lru_cache\ndef get():\n    return SomeFactory()",
 )
 
 

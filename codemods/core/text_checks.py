@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from functools import cache, cached_property
+from typing import AnyStr
 
 from ahocorasick_rs import AhoCorasick
 
@@ -79,7 +80,8 @@ def may_call(text: str, names: Iterable[str], plain: bool | None = None) -> bool
     """False when no call in the text can have a callee whose last name is one of `names`,
     nor one bound by an import `as` of one: no such name is spelled where a callee or an
     imported name ends (before `(`, `[`, `)` or `as`, with blanks, line breaks and comments
-    between). A qualified name's last component is one of those two (`Scope` rules).
+    between), outside a comment (`commented`). A qualified name's last component is one of
+    those two (`Scope` rules).
 
     `plain`: `plain_identifiers(text)` when the caller knows it."""
     if not (plain_identifiers(text) if plain is None else plain):
@@ -88,8 +90,10 @@ def may_call(text: str, names: Iterable[str], plain: bool | None = None) -> bool
     if not wanted:
         return False
     for _, start, end in _finder(wanted).find_matches_as_indexes(text, True):
-        if (start == 0 or not ("a" + text[start - 1]).isidentifier()) and _CALLEE_END.match(
-            text, end
+        if (
+            (start == 0 or not ("a" + text[start - 1]).isidentifier())
+            and _CALLEE_END.match(text, end)
+            and not commented(text, start)
         ):
             return True
     return False
@@ -125,6 +129,23 @@ def skip_back(data: bytes, end: int, skipped: bytes) -> int:
     while start and data[start - 1] in skipped:
         start -= 1
     return start
+
+
+def commented(data: AnyStr, start: int) -> bool:
+    """Is the character at `start` surely not code: its line holds a `#` before it, and no quote
+    and no `{` before it? That `#` starts a comment; or the line starts inside a string, which
+    runs on past `start` (no quote closes it first) with no replacement field of an f-string
+    opened in between. Type comments are comments: the analyses parse without them."""
+    marks = _BYTE_MARKS if isinstance(data, bytes) else _TEXT_MARKS
+    newline, carriage, hash_ = marks[0], marks[1], marks[2]
+    line = max(data.rfind(newline, 0, start), data.rfind(carriage, 0, start)) + 1
+    if data.find(hash_, line, start) < 0:
+        return False
+    return all(data.find(mark, line, start) < 0 for mark in marks[3:])
+
+
+_BYTE_MARKS = (b"\n", b"\r", b"#", b"'", b'"', b"{")
+_TEXT_MARKS = ("\n", "\r", "#", "'", '"', "{")
 
 
 def is_word(data: bytes, start: int, end: int) -> bool:

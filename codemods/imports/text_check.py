@@ -3,7 +3,8 @@
 Everything the analysis reports or counts sits where one of its needles is a whole name: in an
 import statement, in a string (a path), or as the value of an assignment (a compatibility
 alias); or the file's own module path holds a needle (its relative imports). An occurrence of
-a needle is looked at from where its dotted name starts:
+a needle in a comment (`commented`) is not; another is looked at from where its dotted name
+starts:
 
 - an `=` or a quote before it (blanks, `(` and line breaks between): maybe an alias or a path;
 - else, back over names, dots, commas, parentheses, blanks, continuations and line breaks (a
@@ -19,7 +20,14 @@ from __future__ import annotations
 import re
 
 from codemods.core.rules import RuleSet
-from codemods.core.text_checks import NAME_BYTES, Source, dotted_start, is_word, skip_back
+from codemods.core.text_checks import (
+    NAME_BYTES,
+    Source,
+    commented,
+    dotted_start,
+    is_word,
+    skip_back,
+)
 from codemods.core.values import FileContext
 from codemods.imports.fast import needle_words
 
@@ -44,6 +52,8 @@ def declines(source: Source, context: FileContext, rules: RuleSet) -> bool:
 
 
 def _may_matter(data: bytes, start: int) -> bool:
+    if commented(data, start):
+        return False
     name = dotted_start(data, start)
     before = skip_back(data, name, _BEFORE_VALUE)
     if before == 0 or data[before - 1] in b"=\"'":

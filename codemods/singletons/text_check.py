@@ -14,13 +14,19 @@ from functools import cache
 from ahocorasick_rs import BytesAhoCorasick
 
 from codemods.core.rules import RuleSet
-from codemods.core.text_checks import NAME_BYTES, Source, dotted_start, skip_back
+from codemods.core.text_checks import NAME_BYTES, Source, commented, dotted_start, skip_back
 from codemods.core.values import FileContext
 
 # After a callee's last name, up to the call's `(`: blanks, line breaks, continuations, the
 # `)` of a parenthesized callee, and comments.
 _CALL_GAP = re.compile(rb"(?:\s|\\|\)|#[^\r\n]*+)*+\(")
 _BEFORE_CALLEE = b" \t\f(\\"  # between `=` and the callee on one line
+_BEFORE_DECORATED = b" \t\f(\\\r\n"  # between `@` and a decorator's dotted name
+# Before a dotted name's start, one of these may join it to more of it (`pkg . Name`,
+# `(pkg).Name`): maybe.
+_JOINED = b".)"
+# Before an `=` that is not an assignment's: `==`, `<=`, `!=`, `:=`, `+=` and the like.
+_OPERATOR_BYTES = b"=!<>:+-*/%&|^@"
 
 
 def declines(source: Source, context: FileContext, rules: RuleSet) -> bool:
@@ -31,28 +37,94 @@ def declines(source: Source, context: FileContext, rules: RuleSet) -> bool:
         return False
     data = source.data
     shorts = {c.rpartition(".")[2] for rule in rules.singletons for c in rule.classes}
-    if any(short and short.encode() in data for short in shorts):
+    if any(_in_code(data, short.encode()) for short in shorts if short):
         return False  # a rule's class named: its qualified names decide
-    if b"__new__" in data or b"cache" in data:
+    if _in_code(data, b"__new__") or _cache_decorated(data):
         return False  # a cached `__new__` or a cached getter
     suffixes = frozenset(s for rule in rules.singletons for s in rule.suffixes)
     return not any(_assigned(data, start) for start in _calls(data, suffixes))
+
+
+def _in_code(data: bytes, word: bytes) -> bool:
+    """Does `word` occur outside a comment?"""
+    start = data.find(word)
+    while start >= 0:
+        if not commented(data, start):
+            return True
+        start = data.find(word, start + 1)
+    return False
+
+
+def _cache_decorated(data: bytes) -> bool:
+    """May a decorator's last name be `cache` or `lru_cache` (`@functools.lru_cache(...)`,
+    `@(cache)`)?"""
+    start = data.find(b"cache")
+    while start >= 0:
+        end = start + len(b"cache")
+        if end == len(data) or not NAME_BYTES[data[end]]:
+            if _decorator(data, dotted_start(data, end)) and not commented(data, start):
+                return True
+        start = data.find(b"cache", end)
+    return False
 
 
 def _calls(data: bytes, suffixes: frozenset[str]) -> list[int]:
     """Where each callee's last name that ends in a suffix (or is `cls`) starts its match."""
     starts = []
     for _, start, end in _search(suffixes).find_matches_as_indexes(data, True):
-        if (end == len(data) or not NAME_BYTES[data[end]]) and _CALL_GAP.match(data, end):
+        if (
+            (end == len(data) or not NAME_BYTES[data[end]])
+            and _CALL_GAP.match(data, end)
+            and not commented(data, start)
+        ):
             starts.append(start)
     return starts
+
+
+def _decorator(data: bytes, name: int) -> bool:
+    """May the dotted name starting at `name` be a decorator's (after `@`, blanks, `(` and line
+    breaks between)? A line break into a line holding `#` ends the look: maybe."""
+    reach = name
+    while reach and data[reach - 1] in _BEFORE_DECORATED:
+        if data[reach - 1] in b"\r\n":
+            line = max(data.rfind(b"\n", 0, reach - 1), data.rfind(b"\r", 0, reach - 1)) + 1
+            if b"#" in data[line : reach - 1]:
+                return True
+        reach -= 1
+    return reach > 0 and (data[reach - 1] == ord("@") or data[reach - 1] in _JOINED)
 
 
 def _assigned(data: bytes, start: int) -> bool:
     """Can the call whose callee's name ends at `start`'s match be an assigned value?"""
     before = skip_back(data, dotted_start(data, start), _BEFORE_CALLEE)
+    if before and data[before - 1] == ord("="):
+        return _may_hold(data, before - 1)
     # At a line's start, an enclosing bracket or a continuation may hold an assignment.
-    return before == 0 or data[before - 1] in b"=\r\n"
+    return before == 0 or data[before - 1] in b"\r\n" or data[before - 1] in _JOINED
+
+
+def _may_hold(data: bytes, equals: int) -> bool:
+    """Can the `=` at `equals` be an assignment's to a target the analysis reports: a name,
+    `cls.<attr>` or an `<attr>` starting with `_instance`? Not when it is part of `==`, `+=`,
+    `:=` and the like, nor when its one target is another attribute (`self.engine = `), alone
+    in its statement (after a line's indentation or a `;`)."""
+    if equals and data[equals - 1] in _OPERATOR_BYTES:
+        return False
+    end = skip_back(data, equals, b" \t\f")
+    target = dotted_start(data, end)
+    dotted = data[target:end]
+    if not dotted or b"." not in dotted or dotted.startswith(b"."):
+        return True
+    parts = dotted.split(b".")
+    if (len(parts) == 2 and parts[0] == b"cls") or parts[-1].startswith(b"_instance"):
+        return True
+    statement = skip_back(data, target, b" \t\f")
+    if statement and data[statement - 1] in b"\r\n":
+        line_end = statement - 1
+        if data[line_end] == ord("\n") and line_end and data[line_end - 1] == ord("\r"):
+            line_end -= 1
+        return line_end > 0 and data[line_end - 1] == ord("\\")  # a continued line
+    return statement != 0 and data[statement - 1] != ord(";")
 
 
 @cache
