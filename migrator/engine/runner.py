@@ -9,7 +9,7 @@ import os
 import sys
 import warnings
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -252,8 +252,10 @@ def _process_source(
     context = FileContext.from_path(path)
     # A codemod reports nothing on a file without its own needles: it is not run there.
     present = tuple(name for name in job.codemods if not job.prefilter or name in needled)
-    if job.prefilter and not may_report(job.rules, present, Source(source, needled), context):
-        return result
+    if job.prefilter:  # nor on one its check of the text declines: it would find nothing
+        present = reporting(job.rules, present, Source(source, needled), context)
+        if not present:
+            return result
     analyses = {name: Analysis() for name in job.codemods if name not in present}
     try:
         file = AstFile(source, context)
@@ -284,21 +286,21 @@ def _process_source(
     return result
 
 
-def may_report(rules: RuleSet, names: Iterable[str], source: Source, context: FileContext) -> bool:
-    """Whether one of the codemods `names` (each with its needles in `source`) may report in
+def reporting(
+    rules: RuleSet, names: Sequence[str], source: Source, context: FileContext
+) -> tuple[str, ...]:
+    """Those of the codemods `names` (each with its needles in `source`) that may report in
     the file: one without a check of the text before a parse (`text_check`) may; one with
     one may unless it declines the file. A file none may report in is not parsed, so it is
     not reported when it does not parse, as a file without needles is not."""
-    checks = []
-    for name in names:
-        check = text_check(name)
-        if check is None:
-            return True
-        checks.append(check)
     try:
-        return not all(check(source, context, rules) for check in checks)
+        return tuple(
+            name
+            for name in names
+            if (check := text_check(name)) is None or not check(source, context, rules)
+        )
     except (SyntaxError, LookupError, UnicodeError):
-        return True  # the parse reports what is wrong with the bytes
+        return tuple(names)  # the parse reports what is wrong with the bytes
 
 
 def unparsable(source: bytes, context: FileContext) -> str:
@@ -468,7 +470,7 @@ def _plans(
     measure to share."""
     needled = job.occurrences(source)
     present = [name for name in codemods if name in needled]
-    if not may_report(job.rules, present, Source(source, needled), context):
+    if not reporting(job.rules, present, Source(source, needled), context):
         present = []
     plans = {name: _Plan() if name in present else _Plan(idle=[]) for name in codemods}
     analyzed = [name for name in present if fast_analyzer(name)]
