@@ -451,6 +451,8 @@ def _may_have_journal(start: Path) -> bool:
 
 def refuse_if_journal(root: Path) -> None:
     """Stop with exit 2 when a killed run left files half-migrated."""
+    if not _may_have_journal(root):
+        return  # no GitPython to load for a repository that surely holds none
     from migrator.batch.preflight import pending_recovery
 
     message = pending_recovery(root)
