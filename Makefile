@@ -38,6 +38,7 @@ bench-real: $(STAMP)
 # The long tests: many Hypothesis examples, kills at every write, a 20,000-file repository.
 fuzz: $(STAMP)
 	MIGRATOR_HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q -m "" tests/test_properties.py \
+		tests/test_text_checks.py \
 		tests/test_fast_parity.py -k "not corpus_file"
 	$(BIN)/python -m pytest -q -m slow tests/test_roundtrip.py tests/test_interrupts.py tests/test_load.py
 

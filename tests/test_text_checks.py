@@ -65,6 +65,16 @@ def test_every_codemod_but_flags_checks_the_bytes() -> None:
         (f'"""\n# from {CONTEXT} import UserExecutionContext\n"""\n', True),
         (f"x = '#'; from {CONTEXT} import UserExecutionContext\n", False),
         (f'x = "#"; from {CONTEXT} import UserExecutionContext\n', False),
+        ('KEYS = {"UserExecutionContext": 1}\n', True),
+        (f'patch("{CONTEXT}.UserExecutionContext")\n', False),
+        ("def f():\n    context = services.UserExecutionContext\n", True),
+        ("if x:\n    Context = UserExecutionContext\n", True),
+        ("x = 1; Context = services.UserExecutionContext\n", False),
+        ("(Context) = services.UserExecutionContext\n", False),
+        ("x = 1\nself.context = UserExecutionContext\n", True),
+        ("x = 1\nContext == UserExecutionContext\n", True),
+        (f"from {CONTEXT} import (\n    # the context\n    UserExecutionContext,\n)\n", False),
+        ("def f():\n    # the context\n    x = 1\n    self.context = UserExecutionContext\n", True),
     ],
 )
 def test_the_imports_check(source: str, declines: bool) -> None:
@@ -133,6 +143,17 @@ def test_the_imports_check_reads_the_module_path() -> None:
         ("cls.shared = SomeEngine()\n", False),
         ("self._instance = SomeEngine()\n", False),
         ("self . engine = SomeEngine()\n", False),
+        ("def f():\n    engine = SomeEngine()\n", True),
+        ('def f():\n    """Doc.\n\n    More.\n    """\n    engine = SomeEngine()\n', True),
+        ("async def f(\n    a,\n) -> None:\n    engine = SomeEngine()\n", True),
+        ("def f():\n    global engine\n    engine = SomeEngine()\n", False),
+        ("class A(\n    Base,\n):\n    engine = SomeEngine()\n", False),
+        ("try:\n    engine = SomeEngine()\nexcept E:\n    pass\n", False),
+        ("class C:\n    T = '''\n  def g():\n    '''\n    shared = SomeEngine()\n", False),
+        ('class C:\n    x = """\ndef g():\n    """ + """\n"""\n    shared = SomeEngine()\n', False),
+        ("x = 'a\\\ndef g(): '\nif y:\n    shared = SomeEngine()\n", False),
+        ("def f():\n\tengine = SomeEngine()\n", False),
+        ("def f():\r\n    engine = SomeEngine()\r\n", True),
     ],
 )
 def test_the_singletons_check(source: str, declines: bool) -> None:
@@ -146,7 +167,7 @@ def test_a_file_every_present_codemod_declines_is_not_parsed() -> None:
     assert JOB.present(broken) == {"singletons", "imports"}
     result = process_source(JOB, PATH, broken)
     assert (result.error, result.findings) == (None, [])
-    kept = b"def f(:\n    shared = SomeFactory()\n"
+    kept = b"def f(:\n    pass\nshared = SomeFactory()\n"
     assert process_source(JOB, PATH, kept).error == "does not parse: invalid syntax (line 1)"
 
 
@@ -181,6 +202,9 @@ SINGLETON_FORMS = (
     "shared = pkg . ToolBridge()  # UserExecutionEngine",
     "# shared = ToolBridge()",
     "@functools . lru_cache\ndef get():\n    return SomeFactory()",
+    'def g(\n    a,\n):\n    """Doc.\n    """\n    engine = SomeEngine()',
+    "class A:\n    def g(self):\n        shared = ToolBridge()\n    shared = ToolBridge()",
+    'class C:\n    T = """\ndef g():\n    """\n    shared = SomeEngine()',
 )
 
 

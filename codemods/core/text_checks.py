@@ -153,3 +153,101 @@ def is_word(data: bytes, start: int, end: int) -> bool:
     return not (start and NAME_BYTES[data[start - 1]]) and not (
         end < len(data) and NAME_BYTES[data[end]]
     )
+
+
+_DEF = re.compile(rb"(?:async[ \t]+)?def[ \t]")
+_TRIPLE_QUOTES = (b'"""', b"'''")
+
+
+def in_function(data: bytes, line: int, statement: int) -> bool:
+    """Is the statement at `statement`, the first on its line (which starts at `line`), surely
+    in a function's body? Back from it, each line indented less than all below it (blank and
+    comment lines aside) is a header of a block holding it; one of them a `def`, it is. A
+    header over several lines whose last line starts with `)` (`def f(\\n    a,\\n):`) is
+    read from its first line, indented as the `)`.
+
+    Only lines of code say so. A string over several lines is passed whole, from its closing
+    line to its opening one; the look stops (not surely) at a line that ends with a backslash,
+    holds a quote besides its triple quotes or more than one string's, at a tab or a form feed
+    in an indentation, and at the module's level. A line of a bracket's continuation indented
+    less lowers the level and may hide a header: then the answer is "not surely"."""
+    indentation = data[line:statement]
+    if not indentation or b"\t" in indentation or b"\f" in indentation:
+        return False
+    level = len(indentation)
+    closing: int | None = None  # the indentation of a header's last line starting with `)`
+    end = line
+    while end > 0:
+        start = _line_start(data, end - 1)
+        text = data[start : end - 1].removesuffix(b"\r")
+        if text.endswith(b"\\"):
+            return False
+        quoted = _string_lines(data, start, text)
+        if quoted is None:
+            return False
+        start, text = quoted
+        end = start
+        code = text.lstrip(b" ")
+        if not code.strip() or code.startswith(b"#"):
+            continue
+        indent = len(text) - len(code)
+        if code[:1] in b"\t\f":
+            return False
+        if closing is not None:  # inside the header's brackets until a line at its indentation
+            if indent > closing:
+                continue
+            return indent == closing and _is_def(data, start, code)
+        if indent < level:
+            if _is_def(data, start, code):
+                return True
+            if code.startswith(b")") and code.rstrip().endswith(b":"):
+                closing = indent
+                continue
+            level = indent
+            if level == 0:
+                return False
+    return False
+
+
+def _line_start(data: bytes, line_break: int) -> int:
+    """Where the line ending at the line break at `line_break` starts."""
+    return max(data.rfind(b"\n", 0, line_break), data.rfind(b"\r", 0, line_break)) + 1
+
+
+def _is_def(data: bytes, start: int, code: bytes) -> bool:
+    """Is the line at `start` (its code `code`) a `def`: not a string's continued line?"""
+    return bool(_DEF.match(code)) and not (start and ends_continued(data, start - 1))
+
+
+def _string_lines(data: bytes, start: int, text: bytes) -> tuple[int, bytes] | None:
+    """The line at `start` (its text `text`) as code: itself, when it holds no triple quote or
+    one string's two; the first line of the string it closes, when it holds one (or, opening
+    a string over the lines below, it is no code and neither is the statement looked from).
+    None: a line the text cannot tell (other quotes, more strings, an escaped quote)."""
+    tokens = [kind for kind in _TRIPLE_QUOTES if kind in text]
+    if not tokens:
+        return start, text
+    if len(tokens) > 1 or text.count(b'"') + text.count(b"'") != 3 * text.count(tokens[0]):
+        return None
+    count = text.count(tokens[0])
+    if count == 2:
+        return start, text
+    if count != 1:
+        return None
+    opener = data.rfind(tokens[0], 0, start)
+    if opener <= 0 or data[opener - 1] == ord("\\"):
+        return None
+    first = _line_start(data, opener)
+    breaks = [at for at in (data.find(b"\n", opener), data.find(b"\r", opener)) if at >= 0]
+    first_text = data[first : min(breaks, default=len(data))]
+    if first_text.count(b'"') + first_text.count(b"'") != 3:
+        return None  # another quote, or another string, on the string's first line
+    return first, first_text
+
+
+def ends_continued(data: bytes, line_break: int) -> bool:
+    """Does the line that ends at the line break at `line_break` end with a backslash?"""
+    end = line_break
+    if data[end] == ord("\n") and end and data[end - 1] == ord("\r"):
+        end -= 1
+    return end > 0 and data[end - 1] == ord("\\")

@@ -14,7 +14,15 @@ from functools import cache
 from ahocorasick_rs import BytesAhoCorasick
 
 from codemods.core.rules import RuleSet
-from codemods.core.text_checks import NAME_BYTES, Source, commented, dotted_start, skip_back
+from codemods.core.text_checks import (
+    NAME_BYTES,
+    Source,
+    commented,
+    dotted_start,
+    ends_continued,
+    in_function,
+    skip_back,
+)
 from codemods.core.values import FileContext
 
 # After a callee's last name, up to the call's `(`: blanks, line breaks, continuations, the
@@ -104,27 +112,31 @@ def _assigned(data: bytes, start: int) -> bool:
 
 
 def _may_hold(data: bytes, equals: int) -> bool:
-    """Can the `=` at `equals` be an assignment's to a target the analysis reports: a name,
-    `cls.<attr>` or an `<attr>` starting with `_instance`? Not when it is part of `==`, `+=`,
-    `:=` and the like, nor when its one target is another attribute (`self.engine = `), alone
-    in its statement (after a line's indentation or a `;`)."""
+    """Can the `=` at `equals` be an assignment's to a target the analysis reports: a name
+    (at a module's or a class's level, or declared `global` in its function), `cls.<attr>` or
+    an `<attr>` starting with `_instance`? Not when it is part of `==`, `+=`, `:=` and the
+    like, nor when its one target, alone in its statement (after a line's indentation or a
+    `;`), is another attribute (`self.engine = `) or a name surely in a function's body."""
     if equals and data[equals - 1] in _OPERATOR_BYTES:
         return False
     end = skip_back(data, equals, b" \t\f")
     target = dotted_start(data, end)
     dotted = data[target:end]
-    if not dotted or b"." not in dotted or dotted.startswith(b"."):
+    if not dotted or dotted.startswith(b"."):
         return True
-    parts = dotted.split(b".")
-    if (len(parts) == 2 and parts[0] == b"cls") or parts[-1].startswith(b"_instance"):
-        return True
+    attribute = b"." in dotted
+    if attribute:
+        parts = dotted.split(b".")
+        if (len(parts) == 2 and parts[0] == b"cls") or parts[-1].startswith(b"_instance"):
+            return True
     statement = skip_back(data, target, b" \t\f")
-    if statement and data[statement - 1] in b"\r\n":
-        line_end = statement - 1
-        if data[line_end] == ord("\n") and line_end and data[line_end - 1] == ord("\r"):
-            line_end -= 1
-        return line_end > 0 and data[line_end - 1] == ord("\\")  # a continued line
-    return statement != 0 and data[statement - 1] != ord(";")
+    if statement == 0 or data[statement - 1] == ord(";"):
+        return not attribute
+    if data[statement - 1] not in b"\r\n" or ends_continued(data, statement - 1):
+        return True
+    if attribute:
+        return False
+    return b"global" in data or not in_function(data, statement, target)
 
 
 @cache
