@@ -61,23 +61,21 @@ def test_message_for_each_kind_of_rejection() -> None:
 
 
 def test_an_indentation_error_is_not_asked_of_libcst(monkeypatch) -> None:
-    from codemods.core.values import FileContext
     from migrator.engine import runner
 
     asked: list[bytes] = []
 
-    def libcst_parse(source, context):
+    def libcst_reads(source):
         asked.append(source)
-        raise SyntaxError("LibCST rejects it too")
+        return False  # LibCST rejects it too
 
-    monkeypatch.setattr(runner, "libcst_parse", libcst_parse)
-    context = FileContext.from_path("pkg/broken.py")
-    assert runner.unparsable(BROKEN.encode(), context) == MESSAGE
-    assert runner.unparsable(b"if x:\n\ty\n        z\n", context) == (
+    monkeypatch.setattr(runner, "libcst_reads", libcst_reads)
+    assert runner.unparsable(BROKEN.encode()) == MESSAGE
+    assert runner.unparsable(b"if x:\n\ty\n        z\n") == (
         "does not parse: inconsistent use of tabs and spaces in indentation (line 3)"
     )
     assert asked == []  # no newer Python reads indentation otherwise
-    assert runner.unparsable(b"x = 1\ndef broken(:\n", context) == (
+    assert runner.unparsable(b"x = 1\ndef broken(:\n") == (
         "does not parse: invalid syntax (line 2)"
     )
     assert asked == [b"x = 1\ndef broken(:\n"]

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from codemods import CODEMOD_NAMES
 from migrator.engine.changes import compute_changes
+from migrator.engine.runner import INLINE_LIMIT, Job, process_file, settled
 from migrator.engine.scan import scan
 from migrator.spec import load_spec
 from tests.validator_spec import websocket_validators_text
@@ -88,3 +89,29 @@ def test_rewrite_keeps_the_312_syntax(tmp_path: Path) -> None:
     new = changes.changed[0].new
     assert new == EXPECTED.read_bytes()
     ast.parse(new)
+
+
+def test_a_worker_leaves_libcsts_word_to_its_parent(tmp_path: Path) -> None:
+    """A pool's worker does not import LibCST to tell a newer Python's file from a broken one:
+    its result carries the bytes (`unsettled`), and the parent settles the message."""
+    root = repo_with_fixture(tmp_path)
+    job = Job(str(root), load_spec(None, root).rules, CODEMOD_NAMES)
+    worker = process_file(job, REL, settle=False)
+    if not ON_311:
+        assert worker.unsettled is None and worker == process_file(job, REL)
+        return
+    assert worker.error == "does not parse: invalid syntax (line 9)"
+    assert worker.unsettled == FIXTURE.read_bytes()
+    assert settled(worker).error == UNPARSABLE_ON_311
+    assert worker.unsettled is None
+    assert process_file(job, REL).error == UNPARSABLE_ON_311
+
+
+def test_a_pooled_scan_settles_the_message(tmp_path: Path) -> None:
+    root = repo_with_fixture(tmp_path)
+    for index in range(INLINE_LIMIT):  # enough files for the scan to use worker processes
+        (root / f"module_{index}.py").write_text(f"VALUE = {index}\n")
+    report = scan(root, load_spec(None, root), jobs=2)
+    assert report.files_scanned == INLINE_LIMIT + 1
+    expected = [{"path": REL, "message": UNPARSABLE_ON_311}] if ON_311 else []
+    assert report.errors == expected

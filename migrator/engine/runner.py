@@ -81,6 +81,10 @@ class FileResult:
     changes: dict[str, int] = field(default_factory=dict)
     # What the job's `facts` made of the file's tree, for the cache to store beside the result.
     facts: bytes | None = field(default=None, compare=False, repr=False)
+    # The bytes of a file the running Python cannot parse, from a worker that left whether
+    # LibCST reads them (`unparsable`) to the parent (`settled`): one LibCST import, not one
+    # per worker. The parent settles `error` before anything else sees the result.
+    unsettled: bytes | None = field(default=None, compare=False, repr=False)
 
     @property
     def changed(self) -> bool:
@@ -178,8 +182,11 @@ def needle_matcher(needles: tuple[bytes, ...]) -> BytesAhoCorasick | None:
     return BytesAhoCorasick(minimal, implementation=Implementation.DFA) if minimal else None
 
 
-def process_file(job: Job, path: str) -> FileResult:
-    """Analyze (and with `job.transform`, rewrite) one file; never raises for bad input."""
+def process_file(job: Job, path: str, *, settle: bool = True) -> FileResult:
+    """Analyze (and with `job.transform`, rewrite) one file; never raises for bad input.
+
+    `settle=False` (a pool's worker): a scan leaves LibCST's word on a file the running Python
+    cannot parse to the caller (`FileResult.unsettled`, `settled`)."""
     result = FileResult(path)
     try:
         source = read_no_follow(os.path.join(job.root, path))
@@ -190,7 +197,7 @@ def process_file(job: Job, path: str) -> FileResult:
         else:
             result.error = f"cannot read: {error.strerror or error}"
         return result
-    return process_source(job, path, source)
+    return process_source(job, path, source, settle=settle)
 
 
 def read_no_follow(path: str) -> bytes:
@@ -212,14 +219,15 @@ def read_no_follow(path: str) -> bytes:
         os.close(fd)
 
 
-def process_source(job: Job, path: str, source: bytes) -> FileResult:
-    """Analyze (or rewrite) given content as the file at `path`; never raises for bad input."""
+def process_source(job: Job, path: str, source: bytes, *, settle: bool = True) -> FileResult:
+    """Analyze (or rewrite) given content as the file at `path`; never raises for bad input
+    (`settle`: see `process_file`)."""
     needled = job.occurrences(source)  # the prefilter and each codemod's needles, in one pass
     if job.prefilter and not needled:  # most files: nothing to parse, no collector to pause
         facts = job.facts.needle_free(path, job.needles) if job.facts is not None else None
         return FileResult(path, facts=facts)
     with collector_paused():
-        return _process_source(job, path, source, needled)
+        return _process_source(job, path, source, needled, settle)
 
 
 @contextmanager
@@ -240,7 +248,7 @@ def collector_paused() -> Iterator[None]:
 
 
 def _process_source(
-    job: Job, path: str, source: bytes, needled: dict[str, list[tuple[int, int]]]
+    job: Job, path: str, source: bytes, needled: dict[str, list[tuple[int, int]]], settle: bool
 ) -> FileResult:
     result = FileResult(path)
     if GENERATED_MARKER in source[:4096]:
@@ -261,7 +269,10 @@ def _process_source(
         file = AstFile(source, context)
     except (SyntaxError, ValueError, UnicodeDecodeError, RecursionError, MemoryError):
         if any(fast_analyzer(name) for name in present):
-            result.error = unparsable(source, context)
+            if settle:
+                result.error = unparsable(source)
+            else:
+                result.error, result.unsettled = unparsable_here(source)
             return result
         pending = present
     else:
@@ -303,7 +314,25 @@ def reporting(
         return tuple(names)  # the parse reports what is wrong with the bytes
 
 
-def unparsable(source: bytes, context: FileContext) -> str:
+def unparsable_here(source: bytes) -> tuple[str, bytes | None]:
+    """`unparsable`'s message where the running Python's parser alone decides it (an
+    indentation error), and None; else the message without LibCST's word, and the bytes for
+    `settled` to decide on."""
+    reason, indentation = _python_rejection(source)
+    message = f"does not parse: {reason or _TOO_DEEP}"
+    return message, None if indentation else source
+
+
+def settled(result: FileResult) -> FileResult:
+    """The result with `unparsable`'s message, where a worker left it unsettled."""
+    if result.unsettled is not None and result.error is not None:
+        reason = result.error.removeprefix("does not parse: ")
+        result.error = _with_libcsts_word(result.unsettled, reason)
+        result.unsettled = None
+    return result
+
+
+def unparsable(source: bytes) -> str:
     """Why a file with needles is not analyzed: the running Python's own parser rejects it.
 
     Every built-in codemod decides from the stdlib `ast` alone (one decider, no LibCST twin),
@@ -311,18 +340,35 @@ def unparsable(source: bytes, context: FileContext) -> str:
     LibCST reads the file, the message says so and names the Python to use.
     """
     reason, indentation = _python_rejection(source)
-    reason = reason or "too deeply nested for Python's parser"
+    reason = reason or _TOO_DEEP
     if indentation:  # no newer Python reads indentation otherwise: not worth a LibCST parse
         return f"does not parse: {reason}"
-    try:
-        libcst_parse(source, context)
-    except Exception:  # noqa: BLE001 - broken for every parser
+    return _with_libcsts_word(source, reason)
+
+
+def _with_libcsts_word(source: bytes, reason: str) -> str:
+    if not libcst_reads(source):  # broken for every parser
         return f"does not parse: {reason}"
     major, minor = sys.version_info[:2]
     return (
         f"does not parse on Python {major}.{minor}: {reason}; it is written in newer Python "
         f"syntax: run migrator on Python {major}.{minor + 1} or later to migrate it"
     )
+
+
+def libcst_reads(source: bytes) -> bool:
+    """Whether LibCST's parser, whose grammar reaches newer Pythons than the running one,
+    reads the file (imported on first use: most runs meet no such file)."""
+    import libcst
+
+    try:
+        libcst.parse_module(source)
+    except Exception:  # noqa: BLE001 - any parser failure: it does not
+        return False
+    return True
+
+
+_TOO_DEEP = "too deeply nested for Python's parser"
 
 
 def _rewrite(job: Job, path: str, source: bytes, result: FileResult) -> None:
@@ -332,7 +378,7 @@ def _rewrite(job: Job, path: str, source: bytes, result: FileResult) -> None:
     try:
         plans, seed = _plans(job, context, source, job.codemods)
     except _Unparsable:
-        result.error = unparsable(source, context)
+        result.error = unparsable(source)
         return
     except AnalysisFailed as failure:
         result.error = str(failure)
@@ -707,7 +753,7 @@ _NEEDLE_FREE = 0  # sent for a needle-free file's empty result with `null` facts
 def _process_chunk(job: Job, paths: list[str]) -> list[FileResult | int | None]:
     """The chunk's results, None for a file with nothing to report (most files), `_NEEDLE_FREE`
     for one whose facts are just `null`: cheaper to send."""
-    return [_sent(process_file(job, path)) for path in paths]
+    return [_sent(process_file(job, path, settle=False)) for path in paths]
 
 
 def _sent(result: FileResult) -> FileResult | int | None:
@@ -723,7 +769,7 @@ def _received(path: str, sent: FileResult | int | None) -> FileResult:
         return FileResult(path)
     if isinstance(sent, int):
         return FileResult(path, facts=NULL_FACTS)
-    return sent
+    return settled(sent)
 
 
 def _submit(
