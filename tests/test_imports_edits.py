@@ -890,6 +890,20 @@ def test_an_all_entry_is_renamed_and_counted_as_the_rewrite_counts_it() -> None:
     assert changes_counted(source) == (2, 2)
 
 
+def test_an_all_entry_of_a_name_a_kept_alias_still_binds_stays() -> None:
+    """`__all__` names the module's last binding, here the compatibility alias the rewrite
+    keeps: renaming the entry would take `ExecutionEngine` from every star import."""
+    kept_alias = (
+        f"from {CANONICAL} import UserExecutionEngine\n"
+        f"from {OLD} import ExecutionEngine\n\n"
+        "ExecutionEngine = UserExecutionEngine\n\n"
+        '__all__ = ["ExecutionEngine", "build"]\n\n\n'
+        "def build():\n    return ExecutionEngine\n"
+    )
+    check(kept_alias, kept_alias.replace(f"from {OLD} import ExecutionEngine\n", ""))
+    assert changes_counted(kept_alias) == (1, 1)
+
+
 @pytest.mark.parametrize(
     "source",
     [
@@ -1351,7 +1365,7 @@ def test_a_use_a_later_rebinding_always_reaches_first_keeps_the_old_name() -> No
         "later = ExecutionEngine\n"
         "def f():\n"
         "    return ExecutionEngine\n"
-        '__all__ = ["UserExecutionEngine"]\n',
+        '__all__ = ["ExecutionEngine", "UserExecutionEngine"]\n',  # the alias still binds it
         OLD_FILE,
         RUN_RULES,
     )

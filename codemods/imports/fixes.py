@@ -992,7 +992,9 @@ class _Fixer:
                     raise _Bail
                 renamed.append(access.node)
         annotations = self._annotations_reading(bound, symbol, group)
-        strings = [*annotations, *self._all_entries(bound, desired, scope)]
+        # `__all__` keeps a name another statement still binds (the rewrite's rule).
+        listed = self._all_entries(bound, desired, scope) if len(fallbacks) == len(others) else []
+        strings = [*annotations, *listed]
         edits = [edit for node in strings for edit in self._renamed_words(node, bound, desired)]
         fresh = [node for node in strings if id(node) not in self._renamed_strings]
         self._renamed_strings.update(id(node) for node in fresh)

@@ -210,7 +210,10 @@ class ImportRewrite:
             self._rename_access(access.node, bound, desired)
         for assignment in fallbacks:
             self._rename_access(assignment.node, bound, desired)
-        if scope is self.parsed.get(ScopeProvider, self.parsed.module):
+        # `__all__` names the module's last binding of the name: renamed with the imports only
+        # when no other statement (a compatibility alias kept) still binds it.
+        module_scope = scope is self.parsed.get(ScopeProvider, self.parsed.module)
+        if module_scope and all(a in symbol for a in scope.assignments[bound]):
             self._rename_in_all(bound, desired)
 
     def _held_read(self, renamed: list) -> str | None:
