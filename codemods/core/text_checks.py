@@ -148,6 +148,15 @@ _BYTE_MARKS = (b"\n", b"\r", b"#", b"'", b'"', b"{")
 _TEXT_MARKS = ("\n", "\r", "#", "'", '"', "{")
 
 
+def assigns(data: bytes, equals: int) -> bool:
+    """Can the `=` at `equals` be an assignment's: not the end of `==`, `<=`, `!=`, `:=`, `+=`
+    or another operator's?"""
+    return not (equals and data[equals - 1] in _OPERATOR_BYTES)
+
+
+_OPERATOR_BYTES = b"=!<>:+-*/%&|^@"
+
+
 def is_word(data: bytes, start: int, end: int) -> bool:
     """Is `data[start:end]` a whole name, not part of a longer one?"""
     return not (start and NAME_BYTES[data[start - 1]]) and not (

@@ -27,6 +27,7 @@ from codemods.core.text_checks import (
     DOTTED_NAME_BYTES,
     NAME_BYTES,
     Source,
+    assigns,
     commented,
     dotted_start,
     ends_continued,
@@ -41,7 +42,6 @@ _IN_IMPORT = bytes(
     1 if NAME_BYTES[byte] or bytes([byte]) in b"., ()\t\f\\" else 0 for byte in range(256)
 )
 _KEYWORD = re.compile(rb"\b(?:import|from)\b")
-_OPERATOR_BYTES = b"=!<>:+-*/%&|^@"  # before an `=` that is no assignment's
 
 
 def declines(source: Source, context: FileContext, rules: RuleSet) -> bool:
@@ -109,7 +109,7 @@ def _may_be_alias(data: bytes, equals: int) -> bool:
     line's start, after no indentation) assigning one name? Not an `==`, `+=` or `:=`, nor an
     assignment to an attribute, to several targets or inside a block; maybe wherever the
     text alone cannot tell (`(Alias) =`, a line after `;` or a continued line)."""
-    if equals and data[equals - 1] in _OPERATOR_BYTES:
+    if not assigns(data, equals):
         return False
     end = skip_back(data, equals, b" \t")
     if end and data[end - 1] == ord(")"):

@@ -17,6 +17,7 @@ from codemods.core.rules import RuleSet
 from codemods.core.text_checks import (
     NAME_BYTES,
     Source,
+    assigns,
     commented,
     dotted_start,
     ends_continued,
@@ -33,8 +34,6 @@ _BEFORE_DECORATED = b" \t\f(\\\r\n"  # between `@` and a decorator's dotted name
 # Before a dotted name's start, one of these may join it to more of it (`pkg . Name`,
 # `(pkg).Name`): maybe.
 _JOINED = b".)"
-# Before an `=` that is not an assignment's: `==`, `<=`, `!=`, `:=`, `+=` and the like.
-_OPERATOR_BYTES = b"=!<>:+-*/%&|^@"
 
 
 def declines(source: Source, context: FileContext, rules: RuleSet) -> bool:
@@ -117,7 +116,7 @@ def _may_hold(data: bytes, equals: int) -> bool:
     an `<attr>` starting with `_instance`? Not when it is part of `==`, `+=`, `:=` and the
     like, nor when its one target, alone in its statement (after a line's indentation or a
     `;`), is another attribute (`self.engine = `) or a name surely in a function's body."""
-    if equals and data[equals - 1] in _OPERATOR_BYTES:
+    if not assigns(data, equals):
         return False
     end = skip_back(data, equals, b" \t\f")
     target = dotted_start(data, end)

@@ -516,8 +516,9 @@ def _plans(
     measure to share."""
     needled = job.occurrences(source)
     present = [name for name in codemods if name in needled]
-    if not reporting(job.rules, present, Source(source, needled), context):
-        present = []
+    text = Source(source, needled)
+    if not any(reporting(job.rules, (name,), text, context) for name in present):
+        present = []  # all or none: a transform may act where its analysis reports nothing
     plans = {name: _Plan() if name in present else _Plan(idle=[]) for name in codemods}
     analyzed = [name for name in present if fast_analyzer(name)]
     if not analyzed:
