@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from codemods import CODEMODS
-from codemods.core.text_checks import Source, commented
+from codemods.core.text_checks import Source, commented, in_function
 from codemods.core.tree import AstFile
 from codemods.core.values import FileContext
 from codemods.registry import fast_analyzer, text_check
@@ -220,3 +220,31 @@ def test_no_declined_program_holds_a_finding(forms: list[str], nested: bool) -> 
         for i, form in enumerate(forms)
     ]
     _assert_exact(PATH, ("\n".join(body) + "\n").encode())
+
+
+@pytest.mark.parametrize(
+    "source, surely",
+    [
+        ("def f():\n    x = 1\n", True),
+        ("async  def f():\n    if y:\n        x = 1\n", True),
+        ("class A:\n    def f(self):\n        x = 1\n", True),
+        ("def f():\n    class A:\n        x = 1\n", True),  # a class in a function
+        ('def f():\n    """Doc.\n\ndef g():\n    """\n    x = 1\n', True),
+        ("def f(\n    a,\n    b=(1, 2),\n) -> int:\n    x = 1\n", True),
+        ("def f():\n    # a comment\n\n    x = 1\n", True),
+        ("class A:\n    x = 1\n", False),
+        ("if y:\n    x = 1\n", False),
+        ("class A(\n    Base,\n):\n    x = 1\n", False),
+        ("x = 1\n", False),  # the module's level
+        ("class C:\n    T = '''\n  def g():\n    '''\n    x = 1\n", False),
+        ('class C:\n    s = """\ndef g():\n    """ + "a"\n    x = 1\n', False),  # other quotes
+        ("x = 'a\\\ndef g(): '\nif y:\n    x = 1\n", False),  # a string continued
+        ("def f():\n\tx = 1\n", False),  # a tab
+        ("def f():\n    y = g(\na)\n    x = 1\n", False),  # a dedented bracket line
+    ],
+)
+def test_in_function_is_sure_only_where_the_text_tells(source: str, surely: bool) -> None:
+    data = source.encode()
+    statement = data.rindex(b"x = 1")
+    line = data.rfind(b"\n", 0, statement) + 1
+    assert in_function(data, line, statement) is surely
