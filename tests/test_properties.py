@@ -24,7 +24,14 @@ from migrator.engine.runner import Job, process_file, process_source
 from migrator.spec import default_spec_text, parse_spec
 from tests.batchkit import cli
 from tests.spec_modules import stub_spec_modules
-from tests.strategies import CANON, CONSOLIDATED, any_program, engine_programs, random_programs
+from tests.strategies import (
+    CANON,
+    CONSOLIDATED,
+    OLD,
+    any_program,
+    engine_programs,
+    random_programs,
+)
 
 RULES = parse_spec(default_spec_text(), "<default>").rules
 PATH = "netra_backend/app/agents/supervisor/sample_module.py"
@@ -135,6 +142,41 @@ def test_imports_twice_with_a_compatibility_alias_before_a_moved_import(tmp_path
     )
     check_each_codemod(source)
     check_pipeline(tmp_path, source)
+
+
+def test_a_change_withdrawn_before_a_later_one_is_tried_again_in_the_same_run(
+    tmp_path: Path,
+) -> None:
+    # found by `make fuzz`: the constructors change is withdrawn (the call could build either
+    # class: `ExecutionEngine` is bound twice), then the imports rule drops the second binding;
+    # a second run converted the call. The run now tries again on its own output.
+    source = (
+        f"from {OLD} import ExecutionEngine\n"
+        f"from {CANON} import UserExecutionEngine as ExecutionEngine\n"
+        "from netra_backend.app.agents.supervisor import execution_engine\n"
+        "def f():\n"
+        "    engine = execution_engine.ExecutionEngine(registry, websocket_bridge, user_context)\n"
+    )
+    check_pipeline(tmp_path, source)
+    (tmp_path / PATH).write_text(source)
+    result = process_file(Job(str(tmp_path), RULES, tuple(CODEMODS), transform=True), PATH)
+    assert result.changes == {"imports": 2, "constructors": 1}
+    assert result.findings == []
+    assert result.new is not None
+    assert result.new.decode() == (
+        f"from {CANON} import UserExecutionEngine\n"
+        "from netra_backend.app.agents.supervisor.agent_instance_factory import (\n"
+        "    UserWebSocketEmitter,\n"
+        "    get_agent_instance_factory,\n"
+        ")\n"
+        "def f():\n"
+        "    engine = UserExecutionEngine(\n"
+        "        context=user_context,\n"
+        "        agent_factory=get_agent_instance_factory(),\n"
+        "        websocket_emitter=UserWebSocketEmitter(user_context.user_id, "
+        "user_context.thread_id, user_context.run_id, websocket_bridge),\n"
+        "    )\n"
+    )
 
 
 @given(random_programs())

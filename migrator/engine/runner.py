@@ -372,37 +372,62 @@ _TOO_DEEP = "too deeply nested for Python's parser"
 
 
 def _rewrite(job: Job, path: str, source: bytes, result: FileResult) -> None:
+    """The transforms the analysis leaves work for (`_rewrite_once`), once more on their output
+    while a change withdrew (`withdraw`) gave way to a later codemod's change, which may have
+    removed what made it worse: the imports rule dropping a second binding of a name unblocks
+    the constructors rule's call of it. A round that changes nothing leaves the last result as
+    it is; one that does gives the file its text and findings, and adds its changes."""
+    if not _rewrite_once(job, path, source, result):
+        return
+    for _ in range(SETTLE_ROUNDS):
+        if result.error or result.new is None or not result.changed:
+            return
+        again = FileResult(path)
+        unsettled = _rewrite_once(job, path, result.new, again)
+        if again.error or again.skipped or not again.changed:
+            return
+        result.new, result.findings = again.new, again.findings
+        for name, count in again.changes.items():
+            result.changes[name] = result.changes.get(name, 0) + count
+        if not unsettled:
+            return
+
+
+SETTLE_ROUNDS = 2  # rounds after the first, at most: each needs a withdrawal and a later change
+
+
+def _rewrite_once(job: Job, path: str, source: bytes, result: FileResult) -> bool:
     """The transforms the analysis leaves work for; no LibCST parse when there are none, nor
-    when every fix the analysis decided comes as text edits."""
+    when every fix the analysis decided comes as text edits. True when a withdrawn change came
+    before a kept one (`_transform`)."""
     context = FileContext.from_path(path)
     try:
         plans, seed = _plans(job, context, source, job.codemods)
     except _Unparsable:
         result.error = unparsable(source)
-        return
+        return False
     except AnalysisFailed as failure:
         result.error = str(failure)
-        return
+        return False
     if all(plan.idle is not None for plan in plans.values()):
         result.findings = [f for name in job.codemods for f in plans[name].idle or ()]
-        return
+        return False
     text = _round_trip_text(source)
     if text is None or any(p.edits is None and p.idle is None for p in plans.values()):
         try:
             parsed = libcst_parse(source, context)
         except Exception as error:  # noqa: BLE001 - any parser failure is reported, never fatal
             result.error = f"does not parse: {python_parse_error(source) or _first_line(error)}"
-            return
+            return False
         encoding = parsed.module.encoding
         if parsed.code.encode(encoding) != source:  # e.g. a blank-only last line: LibCST drops it
             result.original = source
             result.skipped = "not rewritten: LibCST does not reproduce this file byte for byte"
-            return
+            return False
         current = _Text(parsed.code, encoding, context, parsed)
-        _transform(job, current, source, result, plans, seed)
-    else:
-        current = _Text(text, source_encoding(source), context)
-        _transform(job, current, source, result, plans, seed)
+        return _transform(job, current, source, result, plans, seed)
+    current = _Text(text, source_encoding(source), context)
+    return _transform(job, current, source, result, plans, seed)
 
 
 @dataclass
@@ -557,7 +582,7 @@ def _transform(
     result: FileResult,
     plans: dict[str, _Plan],
     seed: _Seed | None = None,
-) -> None:
+) -> bool:
     """Each codemod in turn on the previous one's output; the final code must parse again.
 
     A codemod whose plan is idle is not run: its findings are given. A codemod whose fixes
@@ -566,7 +591,7 @@ def _transform(
     text plans again for the codemods still to come. A codemod's change that makes the file
     worse by migrator's own measure (`withdraw`) is not kept: the next codemod starts from the
     text before it, and the site is reported. Findings follow the text: each stays at its
-    code's line in the final output.
+    code's line in the final output. True when a withdrawn change came before a kept one.
     """
     result.original = source
     from codemods import CODEMODS
@@ -574,6 +599,7 @@ def _transform(
     check = _rewrite_check(job, current.context)
     if seed is not None:
         check.seed(*seed)
+    withdrawn = unsettled = False
     for index, name in enumerate(job.codemods):
         plan = plans[name]
         if plan.idle is not None:
@@ -590,7 +616,7 @@ def _transform(
         except Exception as error:  # noqa: BLE001 - a codemod bug must not stop the run
             result.error = f"codemod `{name}` failed: {_first_line(error)}"
             result.new = None
-            return
+            return False
         if outcome.code == code:
             result.findings.extend(outcome.findings)
             continue
@@ -598,6 +624,7 @@ def _transform(
         if regression is not None:
             result.findings.extend(shift_findings(outcome.findings, outcome.code, code))
             result.findings.append(_withdrawn(name, regression, outcome.code, current))
+            withdrawn = True
             continue
         if plan.edits is None and not _parses(outcome.code, check):
             try:  # beyond the stdlib's grammar (3.12 syntax on 3.11): LibCST decides
@@ -605,7 +632,8 @@ def _transform(
             except Exception as error:  # noqa: BLE001
                 result.error = f"codemod `{name}` produced code that does not parse: {error}"
                 result.new = None
-                return
+                return False
+        unsettled = unsettled or withdrawn
         result.findings = shift_findings(result.findings, code, outcome.code)
         result.findings.extend(outcome.findings)
         result.changes[name] = max(outcome.changes, 1)
@@ -623,8 +651,9 @@ def _transform(
             except Exception as error:  # noqa: BLE001
                 author = list(result.changes)[-1]
                 result.error = f"codemod `{author}` produced code that does not parse: {error}"
-                return
+                return False
         result.new = _encoded(current)
+    return unsettled
 
 
 def _encoded(text: _Text) -> bytes:
