@@ -372,11 +372,11 @@ _TOO_DEEP = "too deeply nested for Python's parser"
 
 
 def _rewrite(job: Job, path: str, source: bytes, result: FileResult) -> None:
-    """The transforms the analysis leaves work for (`_rewrite_once`), once more on their output
-    while a change withdrew (`withdraw`) gave way to a later codemod's change, which may have
-    removed what made it worse: the imports rule dropping a second binding of a name unblocks
-    the constructors rule's call of it. A round that changes nothing leaves the last result as
-    it is; one that does gives the file its text and findings, and adds its changes."""
+    """The transforms the analysis leaves work for (`_rewrite_once`); then once more on their
+    output while a withdrawn change (`withdraw`) came before a kept one, which may have removed
+    what made it worse: the imports rule dropping a second binding of a name unblocks the
+    constructors rule's call of it. A round that changes nothing leaves the last result as it
+    is; one that does gives the file its text and findings, and adds its changes."""
     if not _rewrite_once(job, path, source, result):
         return
     for _ in range(SETTLE_ROUNDS):
