@@ -187,7 +187,7 @@ def in_function(data: bytes, line: int, statement: int) -> bool:
     closing: int | None = None  # the indentation of a header's last line starting with `)`
     end = line
     while end > 0:
-        start = _line_start(data, end - 1)
+        start = line_start(data, end - 1)
         text = data[start : end - 1].removesuffix(b"\r")
         if text.endswith(b"\\"):
             return False
@@ -218,7 +218,7 @@ def in_function(data: bytes, line: int, statement: int) -> bool:
     return False
 
 
-def _line_start(data: bytes, line_break: int) -> int:
+def line_start(data: bytes, line_break: int) -> int:
     """Where the line ending at the line break at `line_break` starts."""
     return max(data.rfind(b"\n", 0, line_break), data.rfind(b"\r", 0, line_break)) + 1
 
@@ -246,7 +246,7 @@ def _string_lines(data: bytes, start: int, text: bytes) -> tuple[int, bytes] | N
     opener = data.rfind(tokens[0], 0, start)
     if opener <= 0 or data[opener - 1] == ord("\\"):
         return None
-    first = _line_start(data, opener)
+    first = line_start(data, opener)
     breaks = [at for at in (data.find(b"\n", opener), data.find(b"\r", opener)) if at >= 0]
     first_text = data[first : min(breaks, default=len(data))]
     if first_text.count(b'"') + first_text.count(b"'") != 3:

@@ -32,6 +32,7 @@ from codemods.core.text_checks import (
     dotted_start,
     ends_continued,
     is_word,
+    line_start,
     skip_back,
 )
 from codemods.core.values import FileContext
@@ -79,7 +80,7 @@ def _after_import_keyword(data: bytes, name: int, start: int) -> bool:
     while reach:
         byte = data[reach - 1]
         if byte in b"\r\n":
-            line = max(data.rfind(b"\n", 0, reach - 1), data.rfind(b"\r", 0, reach - 1)) + 1
+            line = line_start(data, reach - 1)
             comment = data.find(b"#", line, reach - 1)
             if comment >= 0:
                 if not commented(data, comment + 1):

@@ -22,6 +22,7 @@ from codemods.core.text_checks import (
     dotted_start,
     ends_continued,
     in_function,
+    line_start,
     skip_back,
 )
 from codemods.core.values import FileContext
@@ -94,7 +95,7 @@ def _decorator(data: bytes, name: int) -> bool:
     reach = name
     while reach and data[reach - 1] in _BEFORE_DECORATED:
         if data[reach - 1] in b"\r\n":
-            line = max(data.rfind(b"\n", 0, reach - 1), data.rfind(b"\r", 0, reach - 1)) + 1
+            line = line_start(data, reach - 1)
             if b"#" in data[line : reach - 1]:
                 return True
         reach -= 1
