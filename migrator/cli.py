@@ -410,9 +410,9 @@ JOURNAL_AWARE = {"run", "plan", "status", "rollback", "recover"}
 
 def print_version(wanted: bool) -> None:
     if wanted:
-        from migrator import installed_version
+        from migrator import __version__
 
-        typer.echo(f"migrator {installed_version()}")
+        typer.echo(f"migrator {__version__}")
         raise typer.Exit()
 
 

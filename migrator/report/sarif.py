@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from urllib.parse import quote
 
 from codemods import registry
+from migrator import __version__
 from migrator.engine.metrics import ScanReport
 from migrator.report.baseline import fingerprints
 
@@ -75,7 +75,7 @@ def _driver(rule_ids: list[str]) -> dict[str, object]:
                 "defaultConfiguration": {"level": "warning"},
             }
         )
-    return {"name": "migrator", "version": _version(), "rules": rules}
+    return {"name": "migrator", "version": __version__, "rules": rules}
 
 
 def _artifact(path: str) -> dict[str, object]:
@@ -85,10 +85,3 @@ def _artifact(path: str) -> dict[str, object]:
 def _location(path: str, line: int, column: int) -> dict[str, object]:
     region = {"startLine": max(line, 1), "startColumn": column + 1}
     return {"physicalLocation": {**_artifact(path), "region": region}}
-
-
-def _version() -> str:
-    try:
-        return version("migrator")
-    except PackageNotFoundError:
-        return "0+unknown"
