@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from codemods.constructors.fast import analyze, decisions
+from codemods.constructors.fast import analyze, rewrite_decisions
 from codemods.constructors.plan import plan_file
 from codemods.constructors.rewrite import ConstructorRewriter
 from codemods.core.base import ParsedFile
@@ -78,7 +78,7 @@ def test_a_transform_with_edits_computes_no_metadata(case: str, monkeypatch) -> 
 def libcst_rewrite(source: str) -> str:
     """The LibCST rewrite's output (metadata and all), as before the edits."""
     file = parsed(source)
-    decided = decisions(AstFile(source, file.context), RULES)
+    decided = rewrite_decisions(AstFile(source, file.context), RULES)
     rewriter = ConstructorRewriter(plan_file(file, RULES, decided), file.module.default_indent)
     return file.module.visit(rewriter).code
 
@@ -165,22 +165,9 @@ LEFT = {
     # positions inside an f-string are not reliable before Python 3.12
     "f-string": IMPORT + "def f(registry, bridge, ctx):\n"
     '    return f"{ExecutionEngine(registry, bridge, ctx)}"\n',
-    # LibCST reads a string annotation as a use of the name it spells
-    "string annotation": IMPORT + 'def f(registry, bridge, ctx) -> "ExecutionEngine":\n' + CALL,
-    "typing subscript": IMPORT
-    + "from typing import Optional\n"
-    + 'def f(registry, bridge, ctx) -> Optional["ExecutionEngine"]:\n'
-    + CALL,
     # the import shares its line with another statement
     "semicolon": IMPORT.rstrip("\n") + "; import os\ndef f(registry, bridge, ctx):\n" + CALL,
     "crlf": (IMPORT + "def f(registry, bridge, ctx):\n" + CALL).replace("\n", "\r\n"),
-    # `a` is bound by both aliases: which one an assignment of `a` belongs to is unknown
-    "two dotted aliases": "import netra_backend.app.agents.supervisor.execution_engine,"
-    " netra_backend.app.services\n"
-    "def f(registry, bridge, ctx):\n"
-    "    return netra_backend.app.agents.supervisor.execution_engine.ExecutionEngine(\n"
-    "        registry, bridge, ctx\n"
-    "    )\n",
 }
 
 
@@ -191,6 +178,80 @@ def test_what_the_edits_leave_to_the_libcst_rewrite(case: str) -> None:
     assert edits_of(source) is None
     result = transform(source)  # the LibCST rewrite still converts it
     assert (result.code, result.changes) == (libcst_rewrite(source), 1)
+
+
+NEW_CALL = (
+    "    return UserExecutionEngine(\n"
+    "        context=ctx,\n"
+    "        agent_factory=get_agent_instance_factory(),\n"
+    "        websocket_emitter=UserWebSocketEmitter(ctx.user_id, ctx.thread_id, ctx.run_id,"
+    " bridge),\n"
+    "    )\n"
+)
+NEW_IMPORTS = (
+    "from netra_backend.app.agents.supervisor.agent_instance_factory import (\n"
+    "    UserWebSocketEmitter,\n"
+    "    get_agent_instance_factory,\n"
+    ")\n"
+    "from netra_backend.app.agents.supervisor.user_execution_engine import UserExecutionEngine\n"
+)
+# Once left to the LibCST rewrite because the text edits could not decide about an import:
+# one plan (`imports_plan`) now decides for both writers, and the text writes what LibCST wrote.
+KEPT_IMPORTS = {
+    # a string annotation may name the old class: its import stays
+    "string annotation": (
+        IMPORT + 'def f(registry, bridge, ctx) -> "ExecutionEngine":\n' + CALL,
+        IMPORT + NEW_IMPORTS + 'def f(registry, bridge, ctx) -> "ExecutionEngine":\n' + NEW_CALL,
+    ),
+    "typing subscript": (
+        IMPORT
+        + "from typing import Optional\n"
+        + 'def f(registry, bridge, ctx) -> Optional["ExecutionEngine"]:\n'
+        + CALL,
+        IMPORT
+        + NEW_IMPORTS
+        + "from typing import Optional\n"
+        + 'def f(registry, bridge, ctx) -> Optional["ExecutionEngine"]:\n'
+        + NEW_CALL,
+    ),
+    # both aliases bind `a`; nothing else uses `a`, so the converted call's alias goes
+    "two dotted aliases": (
+        "import netra_backend.app.agents.supervisor.execution_engine,"
+        " netra_backend.app.services\n"
+        "def f(registry, bridge, ctx):\n"
+        "    return netra_backend.app.agents.supervisor.execution_engine.ExecutionEngine(\n"
+        "        registry, bridge, ctx\n"
+        "    )\n",
+        "import netra_backend.app.services\n"
+        + NEW_IMPORTS
+        + "def f(registry, bridge, ctx):\n"
+        + NEW_CALL,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(KEPT_IMPORTS))
+def test_the_plan_decides_the_imports_for_the_text_and_for_libcst(case: str) -> None:
+    source, expected = KEPT_IMPORTS[case]
+    edits = edits_of(source)
+    assert edits is not None
+    assert apply_edits(source, edits) == expected
+    assert transform(source).code == expected
+    assert libcst_rewrite(source) == expected
+
+
+def test_a_use_of_the_shared_top_name_keeps_both_dotted_aliases() -> None:
+    source = KEPT_IMPORTS["two dotted aliases"][0] + "print(netra_backend)\n"
+    expected = (
+        "import netra_backend.app.agents.supervisor.execution_engine,"
+        " netra_backend.app.services\n"
+        + NEW_IMPORTS
+        + "def f(registry, bridge, ctx):\n"
+        + NEW_CALL
+        + "print(netra_backend)\n"
+    )
+    assert transform(source).code == expected
+    assert libcst_rewrite(source) == expected
 
 
 def test_a_string_that_only_spells_the_name_does_not_keep_the_edits_away() -> None:

@@ -2,9 +2,11 @@
 violations of the new one.
 
 `fast` is its one analysis (stdlib `ast`): it decides which calls convert, under which rule, or
-why not, and `edits` writes those conversions as text edits. `codemod` is the rewrite: it applies
-the edits, and for what they leave out, `binding`, `plan`, `calls` and `rewrite` build the
-decided calls and their imports with LibCST (`snippet`: one call or statement parsed alone).
+why not, and which parameter each argument binds; `imports_plan` decides, from its scopes, the
+new class's name at each call and the imports to add and to remove. `edits` writes that as text
+edits. `codemod` is the rewrite: it applies the edits, and for the layouts they leave out,
+`plan` finds the same decisions in a LibCST tree and `binding`, `calls` and `rewrite` write them
+(`snippet`: one call or statement parsed alone).
 `messages` holds the findings' words.
 `fixtures/` holds its before/after pairs.
 """

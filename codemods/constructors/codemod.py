@@ -53,8 +53,7 @@ class ConstructorsCodemod:
             code = apply_edits(parsed.code, [edit for f in fixes for edit in f.edits])
             findings = refusals(AstFile(code, parsed.context), rules)
             return TransformResult(code, findings, changes=len(fixes))
-        decided = fast.decisions(file, rules)
-        plan = plan_file(parsed, rules, decided)
+        plan = plan_file(parsed, rules, fast.rewrite_decisions(file, rules))
         rewriter = ConstructorRewriter(plan, parsed.module.default_indent)
         code = parsed.module.visit(rewriter).code
         # Report what is left for review where it now sits in the rewritten file.

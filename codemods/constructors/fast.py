@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 
 from codemods.constructors import messages as say
 from codemods.constructors.edits import text_fixes
+from codemods.constructors.imports_plan import Conversion, ImportsPlan, plan_imports
 from codemods.constructors.templates import PLACEHOLDER, template_names
 from codemods.core.paths import PathMap
 from codemods.core.rules import ConstructorRule, RuleSet
@@ -40,11 +41,14 @@ Key = tuple[int, ...]
 
 @dataclass(frozen=True)
 class Decision:
-    """One call of an old class: converted under `rule` (reason None) or refused."""
+    """One call of an old class: converted under `rule` (reason None; `class_name`, the new
+    class's name there, in a rewrite's decisions) or refused."""
 
     at: Key
     rule: ConstructorRule
     reason: str | None
+    class_name: str | None = None
+    parameters: tuple[str, ...] = ()  # of a conversion: what each argument binds, in order
 
 
 def _short(path: str) -> str:
@@ -83,11 +87,10 @@ def _arguments(call: ast.Call) -> list[ast.expr | ast.keyword]:
     return [*call.args, *call.keywords]
 
 
-def bind_problem(call: ast.Call, spec: _Rule) -> str | None:
-    """Why the call's arguments cannot be bound to the old parameters as Python would, or
-    cannot be used safely by the templates (None: they can)."""
-    params = spec.rule.params
-    arguments: dict[str, ast.expr] = {}
+def parameters(call: ast.Call, params: tuple[str, ...]) -> tuple[str, ...] | str:
+    """The parameter each argument of the call binds, in source order, as Python binds
+    them; or why they do not bind."""
+    bound: list[str] = []
     position = 0
     for arg in _arguments(call):
         if isinstance(arg, ast.Starred):
@@ -95,17 +98,28 @@ def bind_problem(call: ast.Call, spec: _Rule) -> str | None:
         if isinstance(arg, ast.keyword):
             if arg.arg is None:
                 return say.starred("**")
-            key, value = arg.arg, arg.value
+            key = arg.arg
             if key not in params:
                 return say.unknown_keyword(key)
         else:
             if position >= len(params):
                 return say.TOO_MANY_POSITIONAL
-            key, value = params[position], arg
+            key = params[position]
             position += 1
-        if key in arguments:
+        if key in bound:
             return say.given_twice(key)
-        arguments[key] = value
+        bound.append(key)
+    return tuple(bound)
+
+
+def bind_problem(call: ast.Call, spec: _Rule) -> str | None:
+    """Why the call's arguments cannot be bound to the old parameters as Python would, or
+    cannot be used safely by the templates (None: they can)."""
+    bound = parameters(call, spec.rule.params)
+    if isinstance(bound, str):
+        return bound
+    values = [arg.value if isinstance(arg, ast.keyword) else arg for arg in _arguments(call)]
+    arguments = dict(zip(bound, values, strict=True))
     uses = spec.uses
     for name in dict.fromkeys(uses):
         if name not in arguments:
@@ -350,6 +364,14 @@ def decisions(file: AstFile, rules: RuleSet) -> dict[Key, Decision]:
     return _analyze(file, rules, edits=None)[1]
 
 
+def rewrite_decisions(file: AstFile, rules: RuleSet) -> tuple[dict[Key, Decision], ImportsPlan]:
+    """`decisions`, each conversion with the new class's name there, and the imports its
+    conversions need added and leave unused (`imports_plan`): all the rewrite writes."""
+    _, decided, imports = _analyze(file, rules, edits="plan")
+    assert imports is not None
+    return decided, imports
+
+
 def analyze(file: AstFile, rules: RuleSet, *, with_edits: bool = False) -> Analysis:
     """The findings; each conversion carries its edits when the file's fix can be written as
     text (`codemods.constructors.edits`), all of them or none. Parser-free unless
@@ -366,26 +388,30 @@ def _left_elsewhere(converted, plan, violations) -> bool:
     if violations:
         return True
     lines = set()
-    for node, _, _ in converted:
+    for conversion, _ in converted:
+        node = conversion.node
         lines.update(range(node.lineno, node.end_lineno + 1))
     return any(not finding.fix and finding.line in lines for _, finding in plan)
 
 
 def _analyze(
     file: AstFile, rules: RuleSet, edits: str | None
-) -> tuple[Analysis, dict[Key, Decision]]:
+) -> tuple[Analysis, dict[Key, Decision], ImportsPlan | None]:
+    """The analysis; `edits`: None (no fixes), "text" or "libcst" (the fixes as edits, see
+    `analyze`) or "plan" (no fixes; the conversions' plan, see `rewrite_decisions`)."""
     decided: dict[Key, Decision] = {}
+    nothing = ImportsPlan([], {}, {}) if edits == "plan" else None
     if not rules.constructors:
-        return Analysis(), decided
+        return Analysis(), decided, nothing
     calls = _candidates(file, rules)
     if not calls:
-        return Analysis(), decided
+        return Analysis(), decided, nothing
     specs = [_Rule.of(rule) for rule in rules.constructors]
     planner = _Planner(file, rules)
     locator = _Locator(file)
     plan: list[tuple[tuple[int, int], Finding]] = []
     violations: list[Finding] = []
-    converted: list[tuple[ast.Call, ConstructorRule, Finding]] = []
+    converted: list[tuple[Conversion, Finding]] = []
     for node in calls:
         names = file.qualified_names(node.func)
         if not names:
@@ -394,12 +420,14 @@ def _analyze(
         if spec is not None:
             key, shown = locator.at(node)
             reason = planner.reason(node, spec)
-            decided[key] = Decision(key, spec.rule, reason)
+            bound = parameters(node, spec.rule.params) if reason is None else ()
+            assert not isinstance(bound, str)  # a call that does not bind has a reason
+            decided[key] = Decision(key, spec.rule, reason, parameters=bound)
             old = _short(spec.rule.old)
             if reason is None:
                 message = say.conversion(old, _short(spec.rule.new))
                 finding = file.finding(RULE, shown, message)
-                converted.append((node, spec.rule, finding))
+                converted.append((Conversion(node, spec.rule, bound), finding))
             else:
                 message = say.refusal(old, reason)
                 finding = file.finding(RULE, shown, message, fixable=False, manual_review=True)
@@ -419,11 +447,17 @@ def _analyze(
     findings = [finding for _, finding in plan]
     if edits == "text" and _left_elsewhere(converted, plan, violations):
         edits = None
+    if edits == "plan":
+        imports = plan_imports(file, planner._visible, [c for c, _ in converted])
+        for conversion in imports.conversions:
+            key = locator.at(conversion.node)[0]
+            decided[key] = replace(decided[key], class_name=conversion.class_name)
+        return Analysis(findings + violations), decided, imports
     if converted and edits is not None:
-        calls = [(node, rule) for node, rule, _ in converted]
-        fixes = text_fixes(file, rules, planner._visible, calls, edits == "libcst")
+        conversions = [conversion for conversion, _ in converted]
+        fixes = text_fixes(file, planner._visible, conversions, edits == "libcst")
         if fixes is not None:
-            by_finding = {id(f): e for (_, _, f), e in zip(converted, fixes, strict=True)}
+            by_finding = {id(f): e for (_, f), e in zip(converted, fixes, strict=True)}
             findings = [replace(f, edits=by_finding.get(id(f), ())) for f in findings]
     findings.sort(key=lambda f: (f.line, f.column))
-    return Analysis(findings + violations), decided
+    return Analysis(findings + violations), decided, None

@@ -1,31 +1,26 @@
-"""Plan the rewrite of the calls the analysis (`codemods.constructors.fast`) decided.
+"""The LibCST side of the rewrite: the analysis' plan found in the file's LibCST tree.
 
-For each converted call: its arguments, the name the new class goes by here, the imports to add
-(and where) and the old imports left unused; a refused call is kept with the analysis's reason.
-Nothing here decides whether a call is converted.
+The analysis (`codemods.constructors.fast`) decided which calls are converted and which are
+refused (and why), and its plan (`imports_plan`) the name the new class goes by at each call,
+the imports to add after which statement, and the imports to remove. Here each of those is found
+in the LibCST tree, the calls by where the analysis put them (`fast.Key`), the statements by
+their position, and each converted call gets its bound arguments and its layout. Nothing here
+decides anything: `rewrite` writes what is found.
 """
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass, field
 
 import libcst as cst
-import libcst.matchers as m
-from libcst.metadata import (
-    Access,
-    BuiltinScope,
-    ImportAssignment,
-    PositionProvider,
-    Scope,
-    ScopeProvider,
-)
+from libcst.metadata import PositionProvider
 
 from codemods.constructors.binding import Binding, bind
-from codemods.constructors.fast import Decision, Key, decisions
-from codemods.constructors.templates import template_names
+from codemods.constructors.fast import Decision, Key, rewrite_decisions
+from codemods.constructors.imports_plan import ImportsPlan
 from codemods.core.base import ParsedFile
-from codemods.core.paths import PathMap
 from codemods.core.rules import ConstructorRule, RuleSet
 from codemods.core.tree import AstFile
 
@@ -77,24 +72,18 @@ class FilePlan:
     removals: dict[cst.CSTNode, set[cst.ImportAlias]] = field(default_factory=dict)
 
 
-class _Planner(cst.CSTVisitor):
-    def __init__(self, parsed: ParsedFile, rules: RuleSet, decided: dict[Key, Decision]) -> None:
+class _Finder(cst.CSTVisitor):
+    """Finds the analysis' calls and the import statements in the LibCST tree."""
+
+    def __init__(self, parsed: ParsedFile, decided: dict[Key, Decision]) -> None:
         self.parsed = parsed
-        self.rules = rules
         self.decided = decided
         self.string: tuple[cst.CSTNode, int, int] | None = None  # the outermost string
         self.rank = 0  # calls seen so far inside it
-        self.paths = PathMap(rules)
-        self.old_classes = {rule.old for rule in rules.constructors}
         self.plan = FilePlan()
         self.lines = LINE_BREAK.split(parsed.code)
-        self.exported: set[str] = set()
-        self._access_index: dict[Scope, dict[cst.CSTNode, list[Access]]] = {}
-        self._converted_accesses: list[Access] = []
-        self._converted_nodes: set[cst.CSTNode] = set()
-        self._wanted: list[tuple[Anchor, str, str]] = []
-
-    # ---- collecting ------------------------------------------------------------------------
+        # (line, column) of an import statement -> its statement line and itself
+        self.imports: dict[tuple[int, int], tuple[cst.SimpleStatementLine, cst.CSTNode]] = {}
 
     def _string_start(self, node: cst.BaseExpression) -> None:
         if self.string is None:
@@ -134,101 +123,16 @@ class _Planner(cst.CSTVisitor):
         if decision.reason is not None:
             self.plan.refusals.append(Refusal(node, rule, decision.reason))
             return
-        binding = bind(node, rule)
-        scope = self.parsed.get(ScopeProvider, node.func)
-        class_name, needed = self._names(scope, rule)
-        accesses = self._func_accesses(scope, node.func)
-        self._converted_accesses.extend(accesses)
-        self._converted_nodes.update(access.node for access in accesses)
-        if needed:
-            for anchor in self._anchors(accesses):
-                self._wanted.extend((anchor, module, name) for module, name in needed)
-        self.plan.conversions[node] = Conversion(
-            node, rule, binding, class_name, self._layout(node)
+        assert decision.class_name is not None
+        conversion = Conversion(
+            node, rule, bind(node, decision.parameters), decision.class_name, self._layout(node)
         )
+        self.plan.conversions[node] = conversion
 
-    def visit_Assign(self, node: cst.Assign) -> None:
-        if any(m.matches(t.target, m.Name("__all__")) for t in node.targets):
-            self._export(node.value)
-
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        if m.matches(node.target, m.Name("__all__")):
-            self._export(node.value)
-
-    def _export(self, value: cst.BaseExpression) -> None:
-        for string in m.findall(value, m.SimpleString()):
-            text = string.evaluated_value  # type: ignore[attr-defined]
-            if isinstance(text, str):
-                self.exported.add(text)
-
-    # ---- deciding --------------------------------------------------------------------------
-
-    def _visible(self, scope: Scope, name: str) -> set[str] | None:
-        """Where `name` may come from in `scope` (old paths also as their canonical path)."""
-        if name not in scope:
-            return None
-        found = self.parsed.absolute_names(scope.get_qualified_names_for(name))
-        # A moved name is the same object at its new path; an old constructor class is not.
-        moved = (self.paths.rename(path) for path in found - self.old_classes)
-        return found | {renamed[1] for renamed in moved if renamed is not None}
-
-    def _names(self, scope: Scope, rule: ConstructorRule) -> tuple[str, list[tuple[str, str]]]:
-        """The new class's name here and the imports to add (the analysis made sure no name
-        the new call spells means something else here)."""
-        needed: list[tuple[str, str]] = []
-        module, _, short = rule.new.rpartition(".")
-        class_name = short
-        if self._visible(scope, short) is None:
-            alias = self._alias(scope, rule.new)
-            if alias is None:
-                needed.append((module, short))
-            else:
-                class_name = alias
-        for name, source in template_names(rule):
-            if self._visible(scope, name) is None:
-                needed.append((source, name))
-        return class_name, needed
-
-    def _alias(self, scope: Scope, path: str) -> str | None:
-        """A name under which `path` is already imported and visible in `scope`."""
-        candidates = set()
-        current: Scope | None = scope
-        while current is not None and not isinstance(current, BuiltinScope):
-            for assignment in current.assignments:
-                if isinstance(assignment, ImportAssignment) and "." not in assignment.name:
-                    candidates.add(assignment.name)
-            current = current.parent if current.parent is not current else None
-        for name in sorted(candidates):
-            if path in (self._visible(scope, name) or set()):
-                return name
-        return None
-
-    def _func_accesses(self, scope: Scope, func: cst.BaseExpression) -> list[Access]:
-        """The name accesses that spell the callee (`Name`, `module.Name`, `Name.method`)."""
-        index = self._access_index.get(scope)
-        if index is None:
-            index = {}
-            for access in scope.accesses:
-                index.setdefault(access.node, []).append(access)
-            self._access_index[scope] = index
-        found: list[Access] = []
-        node: cst.BaseExpression | None = func
-        while node is not None:
-            found.extend(index.get(node, ()))
-            node = node.value if isinstance(node, cst.Attribute) else None
-        return found
-
-    def _anchors(self, accesses: list[Access]) -> list[Anchor]:
-        """The import statements the callee's name comes from (new imports go after them)."""
-        anchors: list[Anchor] = []
-        for access in accesses:
-            for referent in sorted(access.referents, key=_order):
-                if not isinstance(referent, ImportAssignment):
-                    continue
-                statement = self.parsed.parent(referent.node)
-                if isinstance(statement, cst.SimpleStatementLine) and statement not in anchors:
-                    anchors.append(statement)
-        return anchors or [None]
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> None:
+        for small in node.body:
+            if isinstance(small, cst.Import | cst.ImportFrom):
+                self.imports[self.parsed.position(small)] = (node, small)
 
     def _layout(self, call: cst.Call) -> Layout:
         span = self.parsed.get(PositionProvider, call)
@@ -242,75 +146,37 @@ class _Planner(cst.CSTVisitor):
             node = self.parsed.parent(node)
         return Layout(span.start.column, len(last) - span.end.column, indent, in_fstring)
 
-    # ---- finishing -------------------------------------------------------------------------
+    def place(self, file: AstFile, imports: ImportsPlan) -> None:
+        """The plan's imports to add and to remove, at their statements in this tree."""
+        for anchor, modules in imports.additions.items():
+            line = None if anchor is None else self._found(file, anchor)[0]
+            wanted = self.plan.additions.setdefault(line, {})
+            for module, names in modules.items():
+                wanted.setdefault(module, set()).update(names)
+            self.plan.anchor_indent[line] = self.parsed.position(line)[1] if line else 0
+        for statement, aliases in imports.removals.items():
+            _, small = self._found(file, statement)
+            names = small.names  # type: ignore[attr-defined]
+            gone = {names[statement.names.index(alias)] for alias in aliases}  # type: ignore[attr-defined]
+            self.plan.removals.setdefault(small, set()).update(gone)
 
-    def additions(self) -> None:
-        """Wanted imports, once a block: after the block's first anchor (module top: None)."""
-        first: dict[cst.CSTNode | None, Anchor] = {}
-        for anchor in sorted({a for a, _, _ in self._wanted}, key=self._anchor_order):
-            first.setdefault(self._block(anchor), anchor)
-        if None in first and self.parsed.module in first:
-            del first[None]  # an import of the module body is a better place than the top
-        for anchor, module, name in self._wanted:
-            chosen = first.get(self._block(anchor), anchor)
-            if chosen is None and self.parsed.module in first:
-                chosen = first[self.parsed.module]
-            modules = self.plan.additions.setdefault(chosen, {})
-            modules.setdefault(module, set()).add(name)
-            self.plan.anchor_indent[chosen] = self.parsed.position(chosen)[1] if chosen else 0
-
-    def _block(self, anchor: Anchor) -> cst.CSTNode | None:
-        return None if anchor is None else self.parsed.parent(anchor)
-
-    def _anchor_order(self, anchor: Anchor) -> tuple[int, int]:
-        return (0, 0) if anchor is None else self.parsed.position(anchor)
-
-    def removals(self) -> None:
-        """Old imports whose every use was a converted call (and that `__all__` does not list)."""
-        seen: set[ImportAssignment] = set()
-        for access in self._converted_accesses:
-            for referent in access.referents:
-                if isinstance(referent, ImportAssignment) and referent not in seen:
-                    seen.add(referent)
-                    self._maybe_remove(referent)
-
-    def _maybe_remove(self, assignment: ImportAssignment) -> None:
-        alias = self._alias_node(assignment)
-        if alias is None or assignment.name.split(".")[0] in self.exported:
-            return
-        siblings = [
-            other
-            for other in assignment.scope.assignments
-            if isinstance(other, ImportAssignment)
-            and other.node is assignment.node
-            and self._alias_node(other) is alias
-        ]
-        for sibling in siblings:
-            if any(ref.node not in self._converted_nodes for ref in sibling.references):
-                return
-        self.plan.removals.setdefault(assignment.node, set()).add(alias)
-
-    def _alias_node(self, assignment: ImportAssignment) -> cst.ImportAlias | None:
-        node: cst.CSTNode | None = assignment.as_name
-        while node is not None and not isinstance(node, cst.ImportAlias):
-            node = self.parsed.parent(node)
-        return node
-
-
-def _order(assignment: object) -> int:
-    return getattr(assignment, "_index", 0)
+    def _found(
+        self, file: AstFile, statement: ast.stmt
+    ) -> tuple[cst.SimpleStatementLine, cst.CSTNode]:
+        return self.imports[file.position(statement)]
 
 
 def plan_file(
-    parsed: ParsedFile, rules: RuleSet, decided: dict[Key, Decision] | None = None
+    parsed: ParsedFile,
+    rules: RuleSet,
+    decided: tuple[dict[Key, Decision], ImportsPlan] | None = None,
 ) -> FilePlan:
-    """Plan every conversion and refusal the analysis decided (`decided`, else the analysis
-    of `parsed`'s code), with the imports to add and to remove."""
-    if decided is None:
-        decided = decisions(AstFile(parsed.code, parsed.context), rules)
-    planner = _Planner(parsed, rules, decided)
-    if decided:
-        parsed.module.visit(planner)
-        planner.additions()
-        planner.removals()
-    return planner.plan
+    """The analysis' decisions (`decided`, else those of `parsed`'s code: `fast.rewrite_decisions`)
+    found in `parsed`: every conversion and refusal, the imports to add and to remove."""
+    file = AstFile(parsed.code, parsed.context)
+    calls, imports = decided if decided is not None else rewrite_decisions(file, rules)
+    finder = _Finder(parsed, calls)
+    if calls:
+        parsed.module.visit(finder)
+        finder.place(file, imports)
+    return finder.plan

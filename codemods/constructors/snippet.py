@@ -47,7 +47,7 @@ def rebuild(
             raise ValueError("a converted call's callee is not where the analysis put it")
         prefix, suffix, indent = layouts[call.node]
         layout = Layout(prefix, suffix, indent, in_fstring=False)
-        binding = bind(node, call.rule)
+        binding = bind(node, call.parameters)
         plan.conversions[node] = Conversion(node, call.rule, binding, call.class_name, layout)
     rewritten = expression.visit(ConstructorRewriter(plan, default_indent))
     return empty.code_for_node(rewritten)
