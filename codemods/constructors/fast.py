@@ -112,10 +112,9 @@ def parameters(call: ast.Call, params: tuple[str, ...]) -> tuple[str, ...] | str
     return tuple(bound)
 
 
-def bind_problem(call: ast.Call, spec: _Rule) -> str | None:
+def bind_problem(call: ast.Call, spec: _Rule, bound: tuple[str, ...] | str) -> str | None:
     """Why the call's arguments cannot be bound to the old parameters as Python would, or
-    cannot be used safely by the templates (None: they can)."""
-    bound = parameters(call, spec.rule.params)
+    cannot be used safely by the templates (None: they can); `bound`: `parameters`'s answer."""
     if isinstance(bound, str):
         return bound
     values = [arg.value if isinstance(arg, ast.keyword) else arg for arg in _arguments(call)]
@@ -165,8 +164,8 @@ class _Planner:
         self.old_classes = {rule.old for rule in rules.constructors}
         self._visible_cache: dict[tuple[int, str], set[str] | None] = {}
 
-    def reason(self, call: ast.Call, spec: _Rule) -> str | None:
-        problem = bind_problem(call, spec)
+    def reason(self, call: ast.Call, spec: _Rule, bound: tuple[str, ...] | str) -> str | None:
+        problem = bind_problem(call, spec, bound)
         reason = self._ambiguity(call, spec) or problem
         if reason is not None:
             return reason
@@ -419,9 +418,10 @@ def _analyze(
         spec = next((s for s in specs if names & s.accepted), None)
         if spec is not None:
             key, shown = locator.at(node)
-            reason = planner.reason(node, spec)
-            bound = parameters(node, spec.rule.params) if reason is None else ()
-            assert not isinstance(bound, str)  # a call that does not bind has a reason
+            bound = parameters(node, spec.rule.params)
+            reason = planner.reason(node, spec, bound)
+            if reason is not None or isinstance(bound, str):  # one that does not bind: a reason
+                bound = ()
             decided[key] = Decision(key, spec.rule, reason, parameters=bound)
             old = _short(spec.rule.old)
             if reason is None:
