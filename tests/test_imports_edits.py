@@ -1103,6 +1103,17 @@ def test_a_compatibility_alias_sharing_its_line_is_kept() -> None:
         )
     ]
     assert analyze(AstFile(source, context), RUN_RULES).findings[0].changes == 0
+    # ... one logical line continued by a backslash: the analysis decides it as well
+    for joined in ("x = 1; \\\nExecutionEngine =", "x = 1 \\\n; ExecutionEngine ="):
+        source = ALIAS.replace("ExecutionEngine =", joined)
+        why = "it shares its line with other statements"
+        left = check_rewrite(source, source, OLD_FILE, RUN_RULES)
+        assert [f.message for f in left] == [f"compatibility alias `ExecutionEngine` kept: {why}"]
+    # ... and a backslash inside the alias' own statement joins no other one
+    source = ALIAS.replace("= UserExecutionEngine", "= \\\n    UserExecutionEngine")
+    assert ALIAS not in source
+    removed = f"from {CANONICAL} import UserExecutionEngine\n"
+    assert check_rewrite(source, removed, OLD_FILE, RUN_RULES) == []
 
 
 def test_a_compatibility_alias_files_outside_the_run_may_import_is_kept() -> None:
@@ -1302,13 +1313,23 @@ def test_a_compatibility_alias_no_string_annotation_reads_is_removed() -> None:
 
 
 @pytest.mark.parametrize(
+    "reader",
+    [
+        "def f(x: u'ExecutionEngine'): pass\n",  # a prefix
+        "def f(x: 'ExecutionEngine.run'): pass\n",  # a dotted name
+        "y = cast('ExecutionEngine', x)\n",  # a typing call's argument
+    ],
+)
+def test_a_compatibility_alias_a_string_annotation_may_read_is_kept(reader: str) -> None:
+    """Where the model of string annotations cannot tell whether a string reads the alias, the
+    analysis keeps it, and both writers follow that one decision."""
+    why = "`ExecutionEngine` may be read by a string annotation in this file"
+    kept(ALIAS + reader, why, 3, rules=RUN_RULES)
+
+
+@pytest.mark.parametrize(
     "source",
     [
-        # a string LibCST may read otherwise than the model of string annotations (a prefix, a
-        # dotted name, a typing call's argument): the rewrite decides
-        ALIAS + "def f(x: u'ExecutionEngine'): pass\n",
-        ALIAS + "def f(x: 'ExecutionEngine.run'): pass\n",
-        ALIAS + "y = cast('ExecutionEngine', x)\n",
         # the alias right after a compound statement (whose block may own the lines before it)
         f"from {CANONICAL} import UserExecutionEngine\nif x:\n    pass\n"
         "ExecutionEngine = UserExecutionEngine\n",

@@ -9,7 +9,7 @@ prefix, triple quotes or an escape, a text that does not parse as one expression
 binding or a scope in it, a dotted name starting with the name). Outside annotations, LibCST
 takes a string for a type by the innermost subscript or call around it only: one of another
 name, or of no name, reads none. The imports text fixes (`imports/fixes.py`) rename the words these
-accesses stand for; the compatibility aliases (`imports/compat.py`) ask whether one reads the
+accesses stand for; the compatibility aliases (`core/imports/compat.py`) ask whether one reads the
 alias; the flags cleanup (`flags/used_names.py`) whether one reads a module-level name.
 """
 

@@ -129,6 +129,19 @@ def split_path(path: str) -> tuple[str, str]:
     return module, name
 
 
+def destination(path: str, module: str, paths: PathMap) -> str:
+    """Where an imported dotted path points once migrated, read in `module`: its rule's new
+    path, the canonical path of a canonical name imported through a re-exporting project
+    module, or itself."""
+    moved = paths.rename(path)
+    if moved is not None:
+        return moved[1]
+    if path in paths.canonical:
+        return path
+    parent, _, name = path.rpartition(".")
+    return paths.indirect(module, parent, name) or path
+
+
 def old_names(paths: PathMap) -> frozenset[str]:
     """The names the rename rules move (`ExecutionEngine`): what a compatibility alias is called."""
     return frozenset(split_path(r.old)[1] for r in paths.rules.renames if not r.is_module)

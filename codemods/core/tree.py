@@ -110,13 +110,22 @@ class AstFile(Located):
 
     def segment(self, node: ast.AST) -> str:
         """The node's source text (its lines joined by `\\n`), without re-splitting the file."""
+        start = node.lineno, node.col_offset  # type: ignore[attr-defined]
+        return self._span(start, (node.end_lineno, node.end_col_offset))  # type: ignore[attr-defined]
+
+    def between(self, first: ast.AST, second: ast.AST) -> str:
+        """The source text from the end of `first` to the start of `second`."""
+        start = first.end_lineno, first.end_col_offset  # type: ignore[attr-defined]
+        return self._span(start, (second.lineno, second.col_offset))  # type: ignore[attr-defined]
+
+    def _span(self, start: tuple[int, int], end: tuple[int, int]) -> str:
+        """The text between two `ast` positions (line, byte offset), lines joined by `\\n`."""
         lines = self._lines
-        first, last = node.lineno - 1, node.end_lineno - 1  # type: ignore[attr-defined]
-        start, end = node.col_offset, node.end_col_offset  # type: ignore[attr-defined]
+        (first, begin), (last, stop) = (start[0] - 1, start[1]), (end[0] - 1, end[1])
         if first == last:
-            return lines[first].encode()[start:end].decode()
-        parts = [lines[first].encode()[start:].decode(), *lines[first + 1 : last]]
-        parts.append(lines[last].encode()[:end].decode())
+            return lines[first].encode()[begin:stop].decode()
+        parts = [lines[first].encode()[begin:].decode(), *lines[first + 1 : last]]
+        parts.append(lines[last].encode()[:stop].decode())
         return "\n".join(parts)
 
     def qualified_names(self, node: ast.AST) -> set[str]:

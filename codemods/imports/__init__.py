@@ -3,7 +3,7 @@ references to old paths.
 
 `fast` is the one analysis (stdlib `ast`, the scan and the rewrite's decisions), with `verdicts`
 (its decisions and messages) and `fixes` (its fixes as text edits); `codemod.transform` rewrites
-with LibCST (`codemods.core.imports`, and `calls`) the files whose fixes are not all edits.
+with LibCST (`codemods.core.imports`) the files whose fixes are not all edits.
 `fixtures/` holds its before/after pairs.
 """
 

@@ -2,7 +2,8 @@
 
 The analysis is `fast.analyze` alone (stdlib `ast`): there is no LibCST one. It gives each fix
 as text edits when it can; `transform` rewrites with LibCST the files whose fixes are not all
-text, with the constructor-call decision of the analysis (`constructions`).
+text, with the analysis' decisions (`constructions`, `compat`). The runner transforms only what
+the running Python's `ast` reads.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from codemods.core.paths import RepositoryPathMap
 from codemods.core.rules import RuleSet
 from codemods.core.tree import AstFile
 from codemods.imports import needles as imports_needles
-from codemods.imports.calls import constructor_calls
 from codemods.imports.constructions import Constructions
 
 
@@ -30,15 +30,11 @@ class ImportsCodemod:
 
     def transform(self, parsed: ParsedFile, rules: RuleSet) -> TransformResult:
         paths = RepositoryPathMap(rules)
-        try:
-            file = AstFile(parsed.code, parsed.context)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            calls = constructor_calls(parsed, rules, paths)  # LibCST, for what ast cannot read
-            blocked, reviews = {**calls.mismatched, **calls.pending}, calls.mismatches
-        else:  # the analysis' decision: only the calls that can name a constructor rule's class
-            blocked, reviews = Constructions(file, rules, paths).held()
+        file = AstFile(parsed.code, parsed.context)  # the runner transforms what `ast` reads
+        # the analysis' decision: only the calls that can name a constructor rule's class
+        blocked, reviews = Constructions(file, rules, paths).held()
         result = rewrite_imports(
-            parsed, paths, blocked, "deprecated-import", string_rule="string-reference"
+            parsed, file, paths, blocked, "deprecated-import", string_rule="string-reference"
         )
         result.findings.extend(shift_findings(reviews, parsed.code, result.code))
         return result

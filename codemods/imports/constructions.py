@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ast
 
-from codemods.core.paths import PathMap
+from codemods.core.paths import PathMap, destination
 from codemods.core.rules import ConstructorRule, RuleSet
 from codemods.core.scopes import full_name
 from codemods.core.tree import AstFile
@@ -32,17 +32,6 @@ def fits_new_signature(call: ast.Call, rule: ConstructorRule) -> bool:
 def is_new_style(call: ast.Call, rule: ConstructorRule) -> bool:
     """A call already written for the new class (new keywords), bound ambiguously to the old."""
     return bool(call.keywords) and fits_new_signature(call, rule)
-
-
-def destination(path: str, module: str, paths: PathMap) -> str:
-    """Where an imported dotted path points once migrated (`core.imports.scopes.destination`)."""
-    moved = paths.rename(path)
-    if moved is not None:
-        return moved[1]
-    if path in paths.canonical:
-        return path
-    parent, _, name = path.rpartition(".")
-    return paths.indirect(module, parent, name) or path
 
 
 class Constructions:

@@ -37,6 +37,13 @@ from functools import cache
 
 from ahocorasick_rs import AhoCorasick
 
+from codemods.core.imports.compat import (
+    CompatAlias,
+    decide,
+    is_fallback,
+    is_kept_message,
+    kept_message,
+)
 from codemods.core.imports.words import in_fstring, is_in_fstring, is_star_import, still_used
 from codemods.core.paths import PathMap, RepositoryPathMap
 from codemods.core.references import is_path_argument, takes_path
@@ -44,13 +51,6 @@ from codemods.core.rules import RuleSet
 from codemods.core.tree import AstFile, dotted, one_literal
 from codemods.core.values import Analysis, Finding
 from codemods.imports import needles
-from codemods.imports.compat import (
-    CompatAlias,
-    decide,
-    is_fallback,
-    is_kept_message,
-    kept_message,
-)
 from codemods.imports.constructions import constructions
 from codemods.imports.fixes import text_fixes
 from codemods.imports.verdicts import (

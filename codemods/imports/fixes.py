@@ -62,14 +62,14 @@ from codemods.core.annotation_reads import (
     word,
 )
 from codemods.core.edits import Edit, apply_edits
+from codemods.core.imports.compat import CompatAlias
 from codemods.core.imports.text import IMPORT_ERRORS
-from codemods.core.paths import PathMap, module_spelling, split_path
+from codemods.core.paths import PathMap, destination, module_spelling, split_path
 from codemods.core.rules import RuleSet
 from codemods.core.scopes import Access, Assignment, Scope
 from codemods.core.tree import AstFile, Unsupported, dotted
 from codemods.core.values import Finding
-from codemods.imports.compat import CompatAlias
-from codemods.imports.constructions import constructions, destination
+from codemods.imports.constructions import constructions
 
 _SIMPLE = (
     ast.Expr,
@@ -1333,8 +1333,6 @@ class _Fixer:
         for key, node in nodes.items():
             alias = self.compat.get(key)
             if alias is None or alias.why is not None:
-                if alias is not None and not isinstance(alias.why, str):
-                    raise _Bail  # undecided from the `ast` view
                 edits[key] = (Edit.insertion(0, ""),)
                 continue
             block = self.file.tree.body

@@ -35,7 +35,8 @@ class ValidatorsCodemod:
     def transform(self, parsed: ParsedFile, rules: RuleSet) -> TransformResult:
         if not rules.validators:
             return TransformResult(parsed.code)
-        decided = fast.plan(AstFile(parsed.code, parsed.context), rules)
+        file = AstFile(parsed.code, parsed.context)
+        decided = fast.plan(file, rules)
         renames = tuple(
             RenameRule(old, rule.new, "name", pending=rule.pending)
             for rule in rules.validators
@@ -45,7 +46,7 @@ class ValidatorsCodemod:
             RuleSet(renames=renames, validators=rules.validators, own_objects=rules.own_objects)
         )
         result = rewrite_imports(
-            parsed, paths, decided.blocked, fast.RULE, modules_deprecated=False
+            parsed, file, paths, decided.blocked, fast.RULE, modules_deprecated=False
         )
         if result.code != parsed.code:
             return result

@@ -20,7 +20,8 @@ from codemods.core.imports.edits import (
     with_aliases,
 )
 from codemods.core.imports.scopes import imported_module, imported_path
-from codemods.core.imports.sites import Plan, Site, split_path
+from codemods.core.imports.sites import Plan, Site
+from codemods.core.paths import split_path
 
 
 def absolute(item: NewImport) -> NewImport:

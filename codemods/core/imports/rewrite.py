@@ -21,7 +21,7 @@ from libcst.metadata import (
 
 from codemods.core.base import Finding, ParsedFile, TransformResult, dotted_name
 from codemods.core.imports.build import StatementBuilder
-from codemods.core.imports.compat_reason import Undecided, kept_reason
+from codemods.core.imports.compat import CompatAlias, decide, kept_message
 from codemods.core.imports.edits import EditApplier, NewImport
 from codemods.core.imports.scopes import (
     destination,
@@ -37,11 +37,11 @@ from codemods.core.imports.sites import (
     Site,
     collect,
     index_of,
-    split_path,
 )
 from codemods.core.imports.words import star_import, still_used
 from codemods.core.line_shift import shift_findings
-from codemods.core.paths import PathMap
+from codemods.core.paths import PathMap, split_path
+from codemods.core.tree import AstFile
 
 
 class ImportRewrite:
@@ -50,6 +50,7 @@ class ImportRewrite:
     def __init__(
         self,
         parsed: ParsedFile,
+        file: AstFile,
         paths: PathMap,
         blocked: dict[str, str],
         rule: str,
@@ -67,6 +68,9 @@ class ImportRewrite:
         self.findings: list[Finding] = []
         self.changes = 0
         self.facts = FileFacts()
+        self.compat: dict[tuple[int, int], CompatAlias] = {
+            file.position(alias.statement): alias for alias in decide(file, paths).values()
+        }
 
     def report(self, node: cst.CSTNode, message: str, *, rule: str | None = None) -> None:
         finding = self.parsed.finding(
@@ -454,25 +458,19 @@ class ImportRewrite:
         return next((b for b in self.blocked if value == b or value.startswith(b + ".")), None)
 
     def _decide_compat_aliases(self) -> None:
-        for line, assign, alias in self.facts.compat:
-            why = self._compat_alias_kept(line, assign, alias)
-            if why is not None:
-                message = f"compatibility alias `{alias}` kept: {why}"
-                self.report(assign, message, rule="aliased-import")
+        """The analysis' decision (`compat.decide`) at each statement it reads as an alias."""
+        for _line, assign, _name in self.facts.compat:
+            alias = self.compat.get(self.parsed.position(assign))
+            if alias is None:
+                continue
+            if alias.why is not None:
+                self.report(assign, kept_message(alias.alias, alias.why), rule="aliased-import")
                 continue
             self.plan.removed.add(assign)
             self.changes += 1
             for string in self.facts.all_strings:
-                if string.evaluated_value == alias:
+                if string.evaluated_value == alias.alias:
                     self.plan.removed.add(string)
-
-    def _compat_alias_kept(self, line, assign: cst.Assign, alias: str) -> str | None:
-        """Why `alias = Canonical` must stay, or None when nothing can still need it."""
-        scope = self.parsed.get(ScopeProvider, assign)
-        used = any(a.references for a in scope.assignments[alias])
-        why = kept_reason(alias, self.ctx.module, self.paths, used, len(line.body) != 1)
-        assert not isinstance(why, Undecided)  # LibCST's tree tells every fact
-        return why
 
     # ---- edits ---------------------------------------------------------------------------
     # ---- run -----------------------------------------------------------------------------
@@ -518,16 +516,18 @@ def _rename_in_string(node: cst.SimpleString, pairs: list[tuple[str, str]]) -> c
 
 def rewrite_imports(
     parsed: ParsedFile,
+    file: AstFile,
     paths: PathMap,
     blocked: dict[str, str],
     rule: str,
     modules_deprecated: bool = True,
     string_rule: str | None = None,
 ) -> TransformResult:
-    """Rewrite every import the rules move; `blocked` maps old paths to why they must stay.
+    """Rewrite every import the rules move (`file`: the `ast` parse of the same code, whose
+    analysis decides the compatibility aliases); `blocked` maps old paths to why they must stay.
 
     With `modules_deprecated` false, only the moved names matter: other uses of their modules
     (attributes, path strings naming the module) are not reported. What is kept is reported
     under `rule`, a path string under `string_rule` (default: `rule`).
     """
-    return ImportRewrite(parsed, paths, blocked, rule, modules_deprecated, string_rule).run()
+    return ImportRewrite(parsed, file, paths, blocked, rule, modules_deprecated, string_rule).run()

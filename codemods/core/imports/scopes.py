@@ -7,6 +7,7 @@ from libcst.metadata import BaseAssignment, ImportAssignment, Scope
 
 from codemods.core.base import FileContext, dotted_name
 from codemods.core.paths import PathMap
+from codemods.core.paths import destination as module_destination
 
 
 def imported_module(node: cst.ImportFrom, ctx: FileContext) -> str:
@@ -49,15 +50,8 @@ def meaning(assignment: BaseAssignment, ctx: FileContext, paths: PathMap) -> str
 
 
 def destination(path: str, ctx: FileContext, paths: PathMap) -> str:
-    """Where an imported dotted path points once migrated: its rule's new path, the canonical
-    path of a canonical name imported through a re-exporting project module, or itself."""
-    moved = paths.rename(path)
-    if moved is not None:
-        return moved[1]
-    module, _, name = path.rpartition(".")
-    if path in paths.canonical:
-        return path
-    return paths.indirect(ctx.module, module, name) or path
+    """Where an imported dotted path points once migrated, read in the file of `ctx`."""
+    return module_destination(path, ctx.module, paths)
 
 
 def visible(scope: Scope, name: str) -> set[BaseAssignment]:

@@ -9,8 +9,7 @@ from libcst.metadata import BaseAssignment, Scope, ScopeProvider
 
 from codemods.core.base import ParsedFile, dotted_name
 from codemods.core.imports.edits import NewImport
-from codemods.core.imports.scopes import destination
-from codemods.core.paths import PathMap, old_names, split_path
+from codemods.core.paths import PathMap, old_names
 from codemods.core.references import is_path_argument, references_old_path, takes_path
 
 
@@ -142,18 +141,10 @@ class _Collector(cst.CSTVisitor):
             isinstance(node, cst.Assign)
             and len(targets) == 1
             and names
+            and names[0] in old_names(self.paths)
             and isinstance(node.value, cst.Name | cst.Attribute)
-        ):
-            if names[0] not in old_names(self.paths):
-                return  # `engine = UserExecutionEngine` is a variable, not a compatibility alias
-            ctx = self.parsed.context
-            meant = {
-                destination(q, ctx, self.paths) for q in self.parsed.qualified_names(node.value)
-            }
-            for path in meant & self.paths.canonical:
-                if split_path(path)[1] != names[0]:
-                    self.facts.compat.append((line, node, names[0]))
-                    return
+        ):  # a compatibility alias if the analysis reads it as one (`compat.decide`)
+            self.facts.compat.append((line, node, names[0]))
 
     def visit_Call(self, node: cst.Call) -> None:
         self._path_strings(node)

@@ -1,25 +1,27 @@
-"""Module-level compatibility aliases (`ExecutionEngine = UserExecutionEngine`) as the import
-rewrite decides them (`ImportRewrite._decide_compat_aliases`), from the stdlib `ast` alone.
+"""Module-level compatibility aliases (`ExecutionEngine = UserExecutionEngine`): which statements
+the import rewrite reads as one, and whether it keeps or removes each, decided once from the
+stdlib `ast` tree.
 
-The rewrite reads an alias of an old name (`paths.old_names`) bound, alone in its line, to a
-canonical path under another name, and keeps it with a reason judged on the original file (the
-name still read, no rule moving the module's own path, another statement on its line, files
-outside the run importing it) or removes it with the `__all__` entries naming it. `decide` gives
-each such statement's reason (None: removed), or `UNDECIDED` where the `ast` view cannot tell
-what LibCST sees (a string annotation LibCST may read otherwise than `annotation_reads` models;
-a statement continued onto another line with a backslash).
+An alias is a module-level `Alias = Name` (or `= module.Name`), alone as its statement's target,
+where `Alias` is a name a rename rule moves (`paths.old_names`) and `Name` means a canonical path
+of another last name. It stays, with the first reason that holds: its name is still read in the
+file (or may be, by a string annotation), no rule moves the module's own `Alias` (the files
+importing it would break), another statement shares its logical line, or files outside the run
+import it. Otherwise the rewrite removes it, with the `__all__` entries naming it. The imports
+analysis writes those decisions as text; the LibCST rewrite finds each statement by position.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass
 
 from codemods.core.annotation_reads import AnnotationReads, CannotTell
-from codemods.core.imports.compat_reason import Undecided, kept_reason
-from codemods.core.paths import PathMap, old_names, split_path
+from codemods.core.paths import PathMap, destination, old_names, split_path
 from codemods.core.tree import AstFile
-from codemods.imports.constructions import destination
+
+_CONTINUATION = re.compile(r"\\\n")
 
 
 @dataclass(frozen=True)
@@ -28,7 +30,7 @@ class CompatAlias:
 
     statement: ast.Assign
     alias: str
-    why: str | None | Undecided  # kept: why; None: removed; UNDECIDED: left to the rewrite
+    why: str | None  # kept: why; None: removed
 
 
 def kept_message(alias: str, why: str) -> str:
@@ -47,8 +49,8 @@ def is_fallback(message: str) -> bool:
 
 
 def decide(file: AstFile, paths: PathMap) -> dict[int, CompatAlias]:
-    """The rewrite's compatibility aliases of this file (`sites.FileFacts.compat`), by id of
-    their statement, each with its decision."""
+    """The compatibility aliases of this file, by id of their statement, each with its
+    decision."""
     names = old_names(paths)
     found: dict[int, CompatAlias] = {}
     body = file.tree.body
@@ -64,25 +66,46 @@ def decide(file: AstFile, paths: PathMap) -> dict[int, CompatAlias]:
         meant = {destination(q, module, paths) for q in file.qualified_names(value)}
         if all(split_path(path)[1] == target.id for path in meant & paths.canonical):
             continue
-        why = _kept(file, paths, body, index, target.id)
+        why = kept_reason(
+            target.id,
+            module,
+            paths,
+            _referenced(file, statement, target.id),
+            _shares_line(file, body, index),
+        )
         found[id(statement)] = CompatAlias(statement, target.id, why)
     return found
 
 
-def _kept(
-    file: AstFile, paths: PathMap, body: list[ast.stmt], index: int, alias: str
-) -> str | None | Undecided:
-    """`ImportRewrite._compat_alias_kept`: the shared decision on this tree's facts."""
-    used = _referenced(file, body[index], alias)
-    shared = _shares_line(file, body, index) if used is False else False
-    return kept_reason(alias, file.context.module, paths, used, shared)
+def kept_reason(
+    alias: str, module: str, paths: PathMap, used: bool | None, shares_line: bool
+) -> str | None:
+    """The reason the alias stays, in the rewrite's order of reasons; None: it goes. `used`:
+    a binding of the name is read in the file (None: a string annotation may read it)."""
+    own = f"{module}.{alias}"
+    if used:
+        return f"`{alias}` is still used in this file"
+    if used is None:
+        return f"`{alias}` may be read by a string annotation in this file"
+    if paths.rename(own) is None:
+        return f"no rule moves `{own}`, so the files importing it are not rewritten"
+    if shares_line:
+        return "it shares its line with other statements"
+    elsewhere = paths.rules.imported_elsewhere
+    if elsewhere is None:
+        return "unknown whether files outside this run import it (`migrator run` checks)"
+    probe = own
+    while probe:
+        if probe in elsewhere:
+            return f"files outside this run import `{probe}`"
+        probe = probe.rpartition(".")[0]
+    return None
 
 
 def _referenced(file: AstFile, statement: ast.Assign, alias: str) -> bool | None:
-    """Does an access refer to a binding of `alias` in the module scope (LibCST's
-    `assignment.references`), one read in a string annotation included (LibCST parses those)?
-    None when no access does and a string annotation may read it otherwise than
-    `AnnotationReads` models."""
+    """Does an access refer to a binding of `alias` in the module scope, one read in a string
+    annotation included? None when no access does and a string annotation may read it
+    otherwise than `AnnotationReads` models."""
     scope = file.scope(statement)
     if scope is None:  # pragma: no cover - every module statement has the module's scope
         return None
@@ -106,9 +129,9 @@ def _referenced(file: AstFile, statement: ast.Assign, alias: str) -> bool | None
     return used
 
 
-def _shares_line(file: AstFile, body: list[ast.stmt], index: int) -> bool | None:
-    """Is the statement one of several on its line (`a = 1; Alias = Name`)? None when a
-    backslash continues a line between it and a neighbour."""
+def _shares_line(file: AstFile, body: list[ast.stmt], index: int) -> bool:
+    """Is the statement one of several on its logical line (`a = 1; Alias = Name`, or one
+    continued onto the next line with a backslash before the `;`)?"""
     statement = body[index]
     pairs = []
     if index > 0:
@@ -118,7 +141,7 @@ def _shares_line(file: AstFile, body: list[ast.stmt], index: int) -> bool | None
     for first, second in pairs:
         if first.end_lineno == second.lineno:  # type: ignore[attr-defined]
             return True  # two statements on one line: a semicolon between them
-        tail = file.line(first.end_lineno).encode()[first.end_col_offset :]  # type: ignore[attr-defined]
-        if tail.rstrip(b"\r\n").rstrip().endswith(b"\\"):
-            return None
+        gap = file.between(first, second)
+        if "\n" not in _CONTINUATION.sub("", gap):
+            return True  # joined by a backslash: one logical line
     return False
