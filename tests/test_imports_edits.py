@@ -1320,11 +1320,10 @@ def test_a_compatibility_alias_no_string_annotation_reads_is_removed() -> None:
         "y = cast('ExecutionEngine', x)\n",  # a typing call's argument
     ],
 )
-def test_a_compatibility_alias_a_string_annotation_may_read_is_kept(reader: str) -> None:
-    """Where the model of string annotations cannot tell whether a string reads the alias, the
-    analysis keeps it, and both writers follow that one decision."""
-    why = "`ExecutionEngine` may be read by a string annotation in this file"
-    kept(ALIAS + reader, why, 3, rules=RUN_RULES)
+def test_a_compatibility_alias_a_string_annotation_reads_is_kept(reader: str) -> None:
+    """The import rewrite reads a typing call's string, a prefixed one and a dotted name as
+    types (`AnnotationReads(decided=True)`), and both writers follow that one decision."""
+    kept(ALIAS + reader, USED, 3, rules=RUN_RULES)
 
 
 @pytest.mark.parametrize(

@@ -51,10 +51,17 @@ def may_read_as_type(file: AstFile, node: ast.Constant) -> bool:
 
 
 class AnnotationReads:
-    """The string annotations of one file and the names LibCST reads in them."""
+    """The string annotations of one file and the names LibCST reads in them.
 
-    def __init__(self, file: AstFile) -> None:
+    `decided`: the import rewrite's own reading, which needs no LibCST to agree with: a string
+    in a typing subscript or a typing call is read as a type, a dotted name reads its first
+    name, and a prefixed or triple-quoted literal whose text is its value is read as any other
+    (CannotTell is left for escapes, text that is no single expression, and strings, bindings
+    or scopes inside the string)."""
+
+    def __init__(self, file: AstFile, decided: bool = False) -> None:
         self.file = file
+        self.decided = decided
         self._string_nodes: list[ast.Constant] | None = None
 
     def strings(self) -> list[ast.Constant]:
@@ -106,6 +113,8 @@ class AnnotationReads:
         if isinstance(parent, ast.FunctionDef | ast.AsyncFunctionDef):
             annotation = child is parent.returns
         if not annotation and self._may_be_type_hint(node, innermost):
+            if self.decided:
+                return True
             raise CannotTell  # a typing call's or subscript's string: LibCST may read it
         return annotation
 
@@ -137,7 +146,9 @@ class AnnotationReads:
 
     def reads_name(self, node: ast.Constant, name: str) -> bool:
         """Whether the annotation's text, parsed, reads `name` as a plain name."""
-        if not plain_literal(self.file.segment(node), node.value):
+        if not plain_literal(self.file.segment(node), node.value) and not (
+            self.decided and _text_is_value(self.file.segment(node), node.value)
+        ):
             raise CannotTell  # a prefix, triple quotes, an escape or a concatenation
         try:
             tree = ast.parse(node.value)
@@ -151,11 +162,22 @@ class AnnotationReads:
                 raise CannotTell  # a string in the string: LibCST reads it too
             if isinstance(inner, (ast.NamedExpr, ast.Lambda, *COMPREHENSIONS)):
                 raise CannotTell  # a binding or a scope in the string
-            if isinstance(inner, ast.Attribute) and _root(inner) == name:
+            if isinstance(inner, ast.Attribute) and _root(inner) == name and not self.decided:
                 raise CannotTell  # a dotted name LibCST may read as a whole
             if isinstance(inner, ast.Name) and inner.id == name:
                 reads = True
         return reads
+
+
+def _text_is_value(literal: str, value: str) -> bool:
+    """Whether a one-token literal with no prefix but `u` has its value as its text."""
+    prefix = len(literal) - len(literal.lstrip("uU"))
+    quote = literal[prefix : prefix + 3]
+    if quote not in ('"""', "'''"):
+        quote = literal[prefix : prefix + 1]
+    if quote not in ('"', "'", '"""', "'''") or not literal.endswith(quote):
+        return False
+    return literal[prefix + len(quote) : len(literal) - len(quote)] == value
 
 
 def _root(node: ast.Attribute) -> str | None:

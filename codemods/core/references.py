@@ -1,7 +1,7 @@
 """String references: a dotted path in a string literal where the runtime resolves one.
 
-Parser-free, so the LibCST finder (`codemods.core.imports.sites.path_strings`) and the
-stdlib-`ast` one (`codemods.imports.fast`) agree on which strings are references.
+Parser-free: the predicates the import rewrite's decisions (`codemods.core.imports.decide`)
+and the imports analysis (`codemods.imports.fast`) read strings with.
 """
 
 from __future__ import annotations

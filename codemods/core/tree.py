@@ -108,17 +108,25 @@ class AstFile(Located):
             offset = len(text.encode("utf-8")[:offset].decode("utf-8", "replace"))
         return line, offset
 
+    def end_position(self, node: ast.AST) -> tuple[int, int]:
+        """(line, column) just after the node, the column in characters."""
+        line, offset = node.end_lineno, node.end_col_offset  # type: ignore[attr-defined]
+        text = self._lines[line - 1]
+        if not text.isascii():
+            offset = len(text.encode("utf-8")[:offset].decode("utf-8", "replace"))
+        return line, offset
+
     def segment(self, node: ast.AST) -> str:
         """The node's source text (its lines joined by `\\n`), without re-splitting the file."""
         start = node.lineno, node.col_offset  # type: ignore[attr-defined]
-        return self._span(start, (node.end_lineno, node.end_col_offset))  # type: ignore[attr-defined]
+        return self.span_text(start, (node.end_lineno, node.end_col_offset))  # type: ignore[attr-defined]
 
     def between(self, first: ast.AST, second: ast.AST) -> str:
         """The source text from the end of `first` to the start of `second`."""
         start = first.end_lineno, first.end_col_offset  # type: ignore[attr-defined]
-        return self._span(start, (second.lineno, second.col_offset))  # type: ignore[attr-defined]
+        return self.span_text(start, (second.lineno, second.col_offset))  # type: ignore[attr-defined]
 
-    def _span(self, start: tuple[int, int], end: tuple[int, int]) -> str:
+    def span_text(self, start: tuple[int, int], end: tuple[int, int]) -> str:
         """The text between two `ast` positions (line, byte offset), lines joined by `\\n`."""
         lines = self._lines
         (first, begin), (last, stop) = (start[0] - 1, start[1]), (end[0] - 1, end[1])

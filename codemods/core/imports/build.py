@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import libcst as cst
-from libcst.metadata import BaseAssignment, ImportAssignment
 
 from codemods.core.base import FileContext
 from codemods.core.imports.edits import (
@@ -19,8 +18,8 @@ from codemods.core.imports.edits import (
     repoint,
     with_aliases,
 )
-from codemods.core.imports.scopes import imported_module, imported_path
 from codemods.core.imports.sites import Plan, Site
+from codemods.core.imports.spelled import imported_module, imported_path
 from codemods.core.paths import split_path
 
 
@@ -42,14 +41,13 @@ class StatementBuilder:
         ctx: FileContext,
         sites: list[Site],
         plan: Plan,
-        bindings_between: Callable[[Site, Site, str], list[BaseAssignment]],
+        bindings_between: Callable[[Site, Site, str], list[Site | None]],
     ) -> None:
         self.ctx = ctx
         self.sites = sites
         self.plan = plan
         # the bindings of a name by statements of a block between two of its imports
         self.bindings_between = bindings_between
-        self._site_of = {id(site.node): site for site in sites}
         self.changes = 0
         self._joined: set[cst.CSTNode] = set()
 
@@ -113,9 +111,8 @@ class StatementBuilder:
         earlier one (joined to it, or either dropped as the other's duplicate) would change what
         the name means after that statement."""
         name = bound_name(key)
-        for assignment in self.bindings_between(first, last, name):
-            site = self._site_of.get(id(assignment.node))
-            if not isinstance(assignment, ImportAssignment) or site is None:
+        for site in self.bindings_between(first, last, name):
+            if site is None:
                 return True
             if any(binding != key for binding in self._final_bindings(site, name)):
                 return True

@@ -116,7 +116,7 @@ def _referenced(file: AstFile, statement: ast.Assign, alias: str) -> bool | None
                 continue
             if any(id(referent) in bindings for referent in access.referents):
                 return True
-    reads = AnnotationReads(file)
+    reads = AnnotationReads(file, decided=True)
     used: bool | None = False
     for node in reads.mentioning(alias):
         try:
