@@ -34,6 +34,11 @@ class PathMap:
     def _provided(self) -> dict[str, frozenset[str]]:
         return dict(self.rules.provided)
 
+    @cached_property
+    def holds_any(self) -> bool:
+        """Can `held` give a reason for any path (a pending rule, or a module rename)?"""
+        return any(rule.pending or rule.is_module for rule in self._by_old.values())
+
     def held(self, path: str) -> str | None:
         """Why an old path a rule matches must stay as it is, else None: the rule is pending, or
         a whole-module rename's new module does not provide the name or binds another object

@@ -1,9 +1,9 @@
 """The imports codemod: deprecated, aliased and indirect imports of moved names, and string
 references to old paths.
 
-`fast` is the one analysis (stdlib `ast`, the scan and the rewrite's decisions), with `verdicts`
-(its decisions and messages) and `fixes` (its fixes as text edits); `codemod.transform` rewrites
-with LibCST (`codemods.core.imports`) the files whose fixes are not all edits.
+`fast` is the one analysis (stdlib `ast`: the scan's findings), with `verdicts` (its messages);
+the rewrite's plan is `codemods.core.imports.decide`, written as text edits by `fixes` or, for
+the files whose fixes are not all edits, with LibCST by `codemod.transform`.
 `fixtures/` holds its before/after pairs.
 """
 

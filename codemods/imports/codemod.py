@@ -1,9 +1,9 @@
 """Deprecated, aliased and indirect imports of moved names, and string references to old paths.
 
-The analysis is `fast.analyze` alone (stdlib `ast`): there is no LibCST one. It gives each fix
-as text edits when it can; `transform` rewrites with LibCST the files whose fixes are not all
-text, with the analysis' decisions (`constructions`, `compat`). The runner transforms only what
-the running Python's `ast` reads.
+The analysis is `fast.analyze` alone (stdlib `ast`): there is no LibCST one. The rewrite's plan
+is `codemods.core.imports.decide`, made from the same `ast` tree; the analysis writes it as text
+edits when it can, and `transform` writes it with LibCST for the files whose fixes are not all
+text. The runner transforms only what the running Python's `ast` reads.
 """
 
 from __future__ import annotations

@@ -312,7 +312,7 @@ class _Collector:
         in_fstrings = any(is_in_fstring(f.message) for f in findings if not f.fix)
         edits = None
         kept: list[ast.alias] = []
-        fallbacks: list[tuple[ast.alias, str]] = []
+        fallbacks: list[Finding] = []
         changes: list[int] = []
         if fixes and fixed and not in_fstrings:
             compat = decide(self.file, self.paths)
@@ -332,9 +332,7 @@ class _Collector:
             edited, reports = self._compat_aliases_decided(findings, edited, compat)
             if kept:
                 edited = self._still_used(findings, edited, kept)
-            for alias, message in fallbacks:
-                verdict = Verdict("aliased-import", message, fixable=False, manual_review=True)
-                reports.append(replace(verdict.at(self.file, alias), after_fix=True))
+            reports += [replace(finding, after_fix=True) for finding in fallbacks]
             findings = _in_rewrite_order(edited + reports)
         self.analysis.findings = findings
         return self.analysis

@@ -1,49 +1,30 @@
-"""The imports rewrite as text edits, decided from the stdlib `ast` analysis alone (parser-free).
+"""The import rewrite's plan (`codemods.core.imports.decide`) written as text edits.
 
 `text_fixes` takes the analysis' findings with `fix` set, each with the node it sits at, and
-gives the edits that write exactly what the rewrite (`codemods.core.imports.rewrite`) writes
-there, or None when a site needs the LibCST rewrite. All or nothing for a file: either every
-fix finding gets its edits (applied together they are the whole change), or none does and the
-runner calls `transform`.
+gives the edits that write the plan there, or None when a site's layout needs LibCST's writer
+(`codemods.core.imports.rewrite`, which applies the same plan). All or nothing for a file:
+either every fix finding gets its edits (applied together they are the whole change), or none
+does and the runner calls `transform`. Nothing here decides what a name means: which alias moves
+where, which reads, string annotations and `__all__` entries are renamed, which `module.Name`
+reads become names, which path strings and compatibility aliases change, all come from the plan.
 
-Written as text: a from-import whose names move (`deprecated-import`), are imported under another
-name than their canonical one (`aliased-import`) or come through a re-exporting module
-(`indirect-import`): the module repointed in place (parenthesised layout, names sharing a line and
-comments kept), names leaving a statement whose other names stay (or going to several modules) on
-lines of their own after it, and each renamed name's uses renamed; in each block, a moved name that
-an earlier import (or its own statement) already binds dropped, and so is an untouched later import
-of a name a move now binds (a statement left empty goes with its comment lines, as LibCST's
-`leading_lines`); a moved name the rewrite joins to an earlier untouched import of its module in
-the block (on one line, or in parentheses) appended to it; one name imported by several statements
-of a scope, all moving to the same place, renamed as one; a try/except ImportError whose branches
-then import the same names folded into its body, as `EditApplier.leave_Try` does (one-line
-statements only); a deprecated module imported by name (`from package import module`, or alone in
-an `import package.module as name`) read as `module.Name` of one moved name: each such read becomes
-the name, imported in place of the module or, when the module is also read for names no rule moves
-(or itself), on a line after its import, which stays (the analysis then reports it as the rewrite
-does, `words.still_used`); a path string (`string-reference`): the new path between the literal's
-own prefix and quotes; a module-level compatibility alias (`compat.decide`) the rewrite removes:
-its statement with its leading lines, and the entries naming it in one-line `__all__` displays; one
-it keeps (the analysis reports it) or does not read as an alias: no change; a use that an
-unconditional rebinding after the imports always reaches first keeps its name; an `__all__` entry
-of a renamed name whose new name it lists already goes (as a removed alias's); a scope's imports of
-one name that now come from different places, or whose uses another binding may reach first, or
-whose new name already means something else where it is bound or read (named by the first line
-binding it so), keep the name (`New as Bound`, the analysis reporting each as the rewrite does).
-Left to `transform` (no edits): other `import` statements, module moves, a module read for several
-moved names, where the name is taken, or bound more than once, an alias whose use turns on a string
-LibCST may read otherwise than `annotation_reads` models, escaped path strings; imports on a line
-with other statements, parenthesised on several lines with the first name on the `(`'s line, whose
-name the rewrite joins to an earlier import with a trailing comma (or a comma in a comment after
-its last name) or continued by a backslash, or that it drops right after a compound statement
-(whose block may own the lines before it); a try it folds whose body has a statement on several
-lines or lines between statements, or a comment after it indented deeper than it; a bound name that
-the scope rules make ambiguous (bound by imports that now differ, read where another binding may
-reach, a new name that a builtin or a match capture takes, or a `*` parameter on a line of its own,
-a string annotation naming it, `__all__` listing it: the rewrite counts a renamed entry as a change
-of its own). What a construction keeps (a pending constructor rule's class, a class a call of which
-its new class does not fit) the analysis reports for review, as the rewrite does, so it is no fix
-here.
+What is decided here is the statements' layout, as LibCST's statement builder (`build.py`)
+lays them out: a from-import repointed in place (parenthesised layout, names sharing a line and
+comments kept), names leaving a statement whose other names stay (or going to several modules)
+on lines of their own after it; in each block, a moved name that an earlier import (or its own
+statement) already binds dropped, and so is an untouched later import of a name a move now binds
+(a statement left empty goes with its comment lines, as LibCST's `leading_lines`); a moved name
+joined to an earlier untouched import of its module in the block; a try/except ImportError whose
+branches then import the same names folded into its body (one-line statements only); a
+deprecated module's one converted name imported in place of the module or after it; a removed
+compatibility alias with its leading lines, and the entries naming it in one-line `__all__`
+displays. Left to LibCST: `import` statements other than `import package.module as name` alone,
+module moves, a module read for several moved names; imports on a line with other statements,
+parenthesised on several lines with the first name on the `(`'s line, joined to an earlier
+import with a trailing comma or continued by a backslash, or dropped right after a compound
+statement; a try it folds whose body has a statement on several lines or lines between
+statements, or a comment after it indented deeper than it; reads inside f-strings; strings that
+are not plain literals or rename two names; `__all__` displays over several lines or left empty.
 """
 
 from __future__ import annotations
@@ -54,19 +35,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from codemods.core.annotation_reads import (
-    AnnotationReads,
-    CannotTell,
-    may_read_as_type,
-    plain_literal,
-    word,
-)
+from codemods.core.annotation_reads import plain_literal, word
 from codemods.core.edits import Edit, apply_edits
-from codemods.core.imports.compat import CompatAlias
-from codemods.core.imports.text import IMPORT_ERRORS
-from codemods.core.paths import PathMap, destination, module_spelling, split_path
+from codemods.core.imports.compat import CompatAlias, is_fallback
+from codemods.core.imports.decide import ImportPlan, decide, literal_text
+from codemods.core.imports.text import IMPORT_ERRORS, NewImport
+from codemods.core.paths import PathMap, module_spelling, split_path
 from codemods.core.rules import RuleSet
-from codemods.core.scopes import Access, Assignment, Scope
 from codemods.core.tree import AstFile, Unsupported, dotted
 from codemods.core.values import Finding
 from codemods.imports.constructions import constructions
@@ -110,19 +85,14 @@ class _Move:
     uses: list[ast.Attribute] | None = None
     # ... and the module is also read for names no rule moves: its import stays (reported)
     kept: bool = False
-    # the rewrite keeps the bound name (`ImportRewrite._fallback`): why (reported); and whether
-    # the import is already that one (it stays as it is)
-    fallback: str | None = None
+    # the name the new import binds it under, when not its own (the plan keeps the bound
+    # name); and whether the import is already the one the plan writes (it stays as it is)
+    asname: str | None = None
     unchanged: bool = False
 
     @property
     def bound(self) -> str:
         return self.alias.asname or self.alias.name
-
-    @property
-    def asname(self) -> str | None:
-        """The name the new import binds it under, when not its own."""
-        return self.bound if self.fallback is not None and self.bound != self.name else None
 
     @property
     def written(self) -> str:
@@ -185,7 +155,7 @@ def text_fixes(
     sites: Sequence[tuple[Finding, ast.AST | None]],
     kept: list[ast.alias] | None = None,
     compat: dict[int, CompatAlias] | None = None,
-    reports: list[tuple[ast.alias, str]] | None = None,
+    reports: list[Finding] | None = None,
     changes: list[int] | None = None,
 ) -> list[tuple[Edit, ...]] | None:
     """The edits of each (finding, node) in `sites` (every fix finding of the file), in order;
@@ -201,8 +171,9 @@ def text_fixes(
         file.require_plain_identifiers()
     except Unsupported:
         return None
-    fixer = _Fixer(file, paths, rules)
-    fixer.compat = compat if compat is not None else {}
+    blocked = constructions(file, rules, paths).held()[0]
+    plan = decide(file, paths, blocked, "deprecated-import", string_rule="string-reference")
+    fixer = _Fixer(file, paths, rules, plan)
     try:
         edits = fixer.fixes(sites)
     except _Bail:
@@ -210,145 +181,73 @@ def text_fixes(
     if kept is not None:
         kept.extend(move.alias for move in fixer._moves.values() if move.kept)
     if reports is not None:
-        reports.extend(fixer.fallbacks)
+        reports.extend(f for f in plan.reports if is_fallback(f.message))
     if changes is not None:
         changes.extend(fixer.changes[id(node)] for _, node in sites)
     return edits
 
 
 class _Fixer:
-    def __init__(self, file: AstFile, paths: PathMap, rules: RuleSet) -> None:
+    def __init__(self, file: AstFile, paths: PathMap, rules: RuleSet, plan: ImportPlan) -> None:
         self.file = file
         self.paths = paths
         self.rules = rules
+        self.plan = plan
         self.text = _Text(file.text)
         self.context = file.context
-        self.annotations = AnnotationReads(file)
         self._tries: dict[int, ast.Try] = {}
-        self.compat: dict[int, CompatAlias] = {}
+        self.compat: dict[int, CompatAlias] = plan.compat
         # `__all__` entries the rewrite drops (by id), and the site whose edits drop them
         self._dropped: dict[int, ast.Constant] = {}
         self._dropper: int | None = None
         self._site = 0
-        self.fallbacks: list[tuple[ast.alias, str]] = []  # what the rewrite reports, in order
-        self._renamed_strings: set[int] = set()
+        self._written: set[int] = set()  # reads renamed with a group's first import
         self.changes: dict[int, int] = collections.defaultdict(lambda: 1)  # by alias id
 
     # ---- what moves where ----------------------------------------------------------------
     def _move(self, node: ast.AST | None) -> _Move:
+        """The plan's decision for a moved import alias, when the text edits can write it: a
+        name repointed (or kept under its bound name), or a deprecated module whose reads of
+        one moved name become the name (`converted`)."""
         if not isinstance(node, ast.alias):
             raise _Bail
         statement = self.file.parent(node)
-        if isinstance(statement, ast.Import):
-            return self._imported_module(node, statement)
-        if not isinstance(statement, ast.ImportFrom):
+        if not isinstance(statement, ast.Import | ast.ImportFrom):
             raise _Bail
-        module = self.context.resolve("." * statement.level + (statement.module or ""))
-        path = f"{module}.{node.name}" if module else node.name
-        moved = self.paths.rename(path)
-        if moved is not None:
-            rule, target = moved
-            if rule.is_module and rule.old == path:
-                raise _Bail  # a module moves: the rewrite follows its uses
-            return _Move(node, statement, target)
-        if path in self.paths.old_modules:
-            return self._module_move(node, statement, path)
-        if path in self.paths.canonical:
-            return _Move(node, statement, path)
-        canonical = self.paths.indirect(self.context.module, module, node.name)
-        if canonical is None:
+        outcome = self.plan.outcomes.get(node)
+        converted = self.plan.converted.get(node)
+        if converted is not None:
+            return self._module_reads(node, statement, outcome, converted)
+        if isinstance(statement, ast.Import) or not outcome or len(outcome) != 1:
+            raise _Bail  # kept and reported, a module moved, or a plain import repointed
+        new = outcome[0]
+        if not new.name:  # pragma: no cover - a from-import's name moves to a name
             raise _Bail
-        return _Move(node, statement, canonical)
-
-    def _module_move(self, node: ast.alias, statement: ast.ImportFrom, path: str) -> _Move:
-        """`from package import module`: what `ImportRewrite._decide_module` does when the
-        module is read as `module.Name` of one name a rule moves (it converts each, imports the
-        name after the statement and drops the import unless the module is also read for names
-        no rule moves: then it keeps it and reports it); reads naming several moved names (it
-        counts each new import as a change) are left to it."""
-        return self._module_reads(node, statement, path)
-
-    def _imported_module(self, node: ast.alias, statement: ast.Import) -> _Move:
-        """`import package.module as name`, alone in its statement: as `_module_move` (the
-        rewrite writes the name's import in place of a statement it drops)."""
-        path = node.name
-        if (
-            node.asname is None  # the rewrite follows `package.module.Name` reads otherwise
-            or len(statement.names) != 1
-            or path not in self.paths.old_modules
-            or self.paths.rename(path) is not None
-        ):
-            raise _Bail
-        return self._module_reads(node, statement, path)
+        move = _Move(node, statement, f"{new.module}.{new.name}", asname=new.asname)
+        move.unchanged = self._key(statement, node) == (new.module, new.name, new.asname)
+        return move
 
     def _module_reads(
-        self, node: ast.alias, statement: ast.ImportFrom | ast.Import, path: str
+        self,
+        node: ast.alias,
+        statement: ast.ImportFrom | ast.Import,
+        outcome: list[NewImport] | None,
+        converted: list[ast.Attribute],
     ) -> _Move:
-        bound = node.asname or node.name
-        scope = self.file.scope(statement)
-        if scope is None or scope.target_for(bound) is not scope:
+        """A deprecated module read as `module.Name` of one moved name: each read becomes the
+        name, imported in place of the module or, when the module stays (read for names no rule
+        moves), on a line after its import; reads of several moved names (the rewrite counts
+        each new import as a change) and a module alone in an `import` statement without `as`
+        are left to LibCST."""
+        extras = self.plan.extras.get(statement, [])
+        if outcome not in (None, []) or len(extras) != 1:
             raise _Bail
-        blocked = constructions(self.file, self.rules, self.paths).held()[0]
-        if path in blocked or self.paths.held(path) is not None:
-            raise _Bail  # the rewrite reports each read of the module
-        assignments = scope.assignments.get(bound, [])
-        if len(assignments) != 1 or assignments[0].node is not statement:
-            raise _Bail  # bound more than once: the rewrite reports it
-        assignment = assignments[0]
-        if any(
-            (access.name == bound or access.name.startswith(bound + "."))
-            and assignment not in access.referents
-            for access in scope.accesses
-        ):
-            raise _Bail  # read where the import does not reach: the rewrite keeps it
-        uses: list[tuple[ast.Attribute, Scope]] = []
-        targets = set()
-        kept = False
-        for each in self.file.scopes.scopes:
-            for access in each.accesses:
-                if access.name != bound and not access.name.startswith(bound + "."):
-                    continue
-                referents = access.referents
-                if assignment not in referents:
-                    continue
-                node_read = access.node
-                if (
-                    len(referents) != 1
-                    or access.name != bound
-                    or not isinstance(node_read, ast.Name)
-                    or self._in_fstring(node_read)
-                ):
-                    raise _Bail  # a read the rewrite may see otherwise
-                parent = self.file.parent(node_read)
-                if not isinstance(parent, ast.Attribute) or parent.value is not node_read:
-                    kept = True  # the module itself: the rewrite keeps its import
-                    continue
-                old = f"{path}.{parent.attr}"
-                if old in blocked or self.paths.held(old) is not None:
-                    raise _Bail  # the rewrite reports the read
-                moved = self.paths.rename(old)
-                if moved is None:
-                    kept = True  # a name no rule moves
-                    continue
-                if not isinstance(parent.ctx, ast.Load):
-                    raise _Bail
-                uses.append((parent, access.scope))
-                targets.add(moved[1])
-        if len(targets) != 1:
+        if isinstance(statement, ast.Import) and (node.asname is None or len(statement.names) != 1):
             raise _Bail
-        if any(may_read_as_type(self.file, n) for n in self.annotations.mentioning(bound)):
-            raise _Bail  # a string annotation reading it: the rewrite keeps the module
-        target = targets.pop()
-        name = split_path(target)[1]
-        for each in {id(s): s for s in [scope, *(use_scope for _, use_scope in uses)]}.values():
-            visible = each.resolve(name)
-            if visible is None:
-                raise _Bail  # a builtin's name
-            for other in [*each.assignments.get(name, []), *visible]:
-                if not self._same_meaning(other, target):
-                    raise _Bail  # the name already means something else there
-        attributes = [attribute for attribute, _ in uses]
-        return _Move(node, statement, target, uses=attributes, kept=kept)
+        if any(self._in_fstring(read) for read in converted):
+            raise _Bail
+        target = f"{extras[0].module}.{extras[0].name}"
+        return _Move(node, statement, target, uses=converted, kept=outcome is None)
 
     def fixes(self, sites: Sequence[tuple[Finding, ast.AST | None]]) -> list[tuple[Edit, ...]]:
         strings = {
@@ -366,7 +265,6 @@ class _Fixer:
         for move in moves:
             statements.setdefault(id(move.statement), _Site(move.statement)).moves.append(move)
         self._moves = {id(move.alias): move for move in moves}
-        self._decide_fallbacks(moves)
         blocks = {id(block): block for block in (self._block(s.node) for s in statements.values())}
         plan = _Plan()
         for block in blocks.values():
@@ -562,28 +460,13 @@ class _Fixer:
 
     # ---- a path string -------------------------------------------------------------------
     def _path_string(self, node: ast.Constant) -> Edit:
-        """The new path in place of the old one, between the literal's quotes: what the rewrite
-        writes for a single literal spelling the value as it is (no escapes) whose path no
-        construction holds."""
-        value = node.value
-        moved = self.paths.rename(value) if isinstance(value, str) else None
-        if moved is None:
-            raise _Bail
-        pending = constructions(self.file, self.rules, self.paths).pending()
-        if any(value == old or value.startswith(old + ".") for old in pending):
-            raise _Bail  # the rewrite keeps it, for review
+        """The plan's new path in place of the old one, between the literal's quotes."""
+        value = self.plan.literals.get(node)
+        if value is None:
+            raise _Bail  # kept, and reported by the plan
+        prefix, _, quote = literal_text(self.file, node)
         start, end = self.text.span(node)
-        literal = self.file.text[start:end]
-        prefix = len(literal) - len(literal.lstrip("rRuU"))
-        quote = literal[prefix : prefix + 3]
-        if quote not in ('"""', "'''"):
-            quote = literal[prefix : prefix + 1]
-        if quote not in ('"', "'", '"""', "'''") or not literal.endswith(quote):
-            raise _Bail  # pragma: no cover - a single str literal (the analysis made sure)
-        first, last = start + prefix + len(quote), end - len(quote)
-        if self.file.text[first:last] != value:
-            raise _Bail  # escaped: the rewrite reports it
-        return Edit(first, last, moved[1])
+        return Edit(start + len(prefix) + len(quote), end - len(quote), value)
 
     # ---- the statement -------------------------------------------------------------------
     def _block(self, statement: ast.stmt) -> list[ast.stmt]:
@@ -937,244 +820,32 @@ class _Fixer:
             groups.append((head + "(\n" + "".join(lines) + ")", None))
         return groups
 
-    # ---- the bound name ----------------------------------------------------------------
-    def _scope(self, move: _Move) -> Scope:
-        scope = self.file.scope(move.statement)
-        if scope is None or scope.target_for(move.bound) is not scope:
-            raise _Bail  # `global`/`nonlocal`: the rewrite cannot resolve this import
-        return scope
-
-    def _group(self, move: _Move, scope: Scope) -> tuple[list[Assignment], list[_Move]]:
-        """The imports binding `move`'s name in its scope when they are all moves of that
-        name to the same place (the rewrite renames them as one group)."""
-        bound = move.bound
-        imports, group = [], []
-        for assignment in scope.assignments.get(bound, []):
-            if not assignment.is_import:
-                continue
-            node = assignment.node
-            names = [] if isinstance(node, ast.Import) else node.names  # type: ignore[attr-defined]
-            binding = [a for a in names if (a.asname or a.name) == bound]
-            other = self._moves.get(id(binding[0])) if len(binding) == 1 else None
-            if other is None or other.target != move.target or other.bound != bound:
-                raise _Bail  # imported twice in one scope: the rewrite keeps an alias
-            imports.append(assignment)
-            group.append(other)
-        if not any(other is move for other in group):  # pragma: no cover - its own import
-            raise _Bail
-        return imports, group
-
+    # ---- the reads the plan renames ------------------------------------------------------
     def _renames(self, move: _Move) -> list[Edit]:
-        if move.fallback is not None:
-            return []  # the import keeps the bound name: every use stays
+        """The plan's renames that come with this import: its converted `module.Name` reads, or
+        the reads, string annotations and `__all__` entries of its group's name (written once,
+        with the group's first import; each string counts as one more change)."""
         if move.uses is not None:
             return [Edit(*self.text.span(use), move.name) for use in move.uses]
-        scope = self._scope(move)
-        bound, desired = move.bound, move.name
-        if desired == bound:
-            return []  # whatever else binds it, each import is repointed (or dropped)
-        imports, group = self._group(move, scope)
-        if scope.kind == "class":
-            raise _Bail  # a class attribute that may be read elsewhere
-        others = [a for a in scope.assignments[bound] if not a.is_import]
-        fallbacks = [o for o in others if any(self._fallback(o, each) for each in group)]
-        if len(fallbacks) < len(others) and self._held():
-            raise _Bail  # a dotted use may read a held path through the other binding
-        symbol = {id(a) for a in [*imports, *fallbacks]}
-        renamed: list[ast.AST] = [a.node for a in fallbacks]
-        for other in self.file.scopes.scopes:  # the new name is free in their scopes
-            for access in other.accesses:
-                if access.name != bound and not access.name.startswith(bound + "."):
+        edits: list[Edit] = []
+        for node in self.plan.reads.get(move.alias, []):
+            if id(node) in self._written:
+                continue
+            self._written.add(id(node))
+            if isinstance(node, ast.Constant):
+                if node in self.plan.removed:
+                    self._drop(node, self._site)  # the new name is listed already
                     continue
-                if not self._renamed_with(access, symbol, group):
-                    continue
-                if not isinstance(access.node, ast.Name):
-                    raise _Bail
-                renamed.append(access.node)
-        annotations = self._annotations_reading(bound, symbol, group)
-        # `__all__` keeps a name another statement still binds (the rewrite's rule).
-        listed = self._all_entries(bound, desired, scope) if len(fallbacks) == len(others) else []
-        strings = [*annotations, *listed]
-        edits = [edit for node in strings for edit in self._renamed_words(node, bound, desired)]
-        fresh = [node for node in strings if id(node) not in self._renamed_strings]
-        self._renamed_strings.update(id(node) for node in fresh)
-        self.changes[id(move.alias)] += len(fresh)  # the rewrite counts each string it renames
-        for node in renamed:
-            if self._in_fstring(node):
+                edits += self._renamed_words(node, self.plan.words[node])
+                self.changes[id(move.alias)] += 1
+                continue
+            if not isinstance(node, ast.Name) or self._in_fstring(node):
                 raise _Bail
             start, end = self.text.span(node)
-            if self.file.text[start:end] != bound:  # pragma: no cover - a position to distrust
+            if self.file.text[start:end] != node.id:  # pragma: no cover - a place to distrust
                 raise _Bail
-            edits.append(Edit(start, end, desired))
+            edits.append(Edit(start, end, self.plan.renames[node]))
         return edits
-
-    def _held(self) -> dict[str, str]:
-        """The old paths a construction holds (`ImportRewrite._held_read` keeps a bound name
-        whose renamed use reads one of them)."""
-        return constructions(self.file, self.rules, self.paths).held()[0]
-
-    def _decide_fallbacks(self, moves: list[_Move]) -> None:
-        """`ImportRewrite._decide_names`' fallbacks: the names of a scope's group of moved
-        imports of one bound name keep that name (`New as Bound`) when they now come from
-        different places, or when a use they reach may also be reached by another binding that
-        does not always come first; `fallbacks` gets the rewrite's report of each, in order."""
-        groups: dict[tuple[int, str], tuple[Scope, list[_Move]]] = {}
-        for move in moves:
-            if move.uses is not None or not isinstance(move.statement, ast.ImportFrom):
-                continue
-            scope = self.file.scope(move.statement)
-            if scope is None or scope.target_for(move.bound) is not scope:
-                continue  # `_renames` bails
-            groups.setdefault((id(scope), move.bound), (scope, []))[1].append(move)
-        for scope, group in groups.values():
-            why = self._fallback_why(scope, group)
-            if why is None:
-                continue
-            for move in group:
-                move.fallback = why
-                move.unchanged = self._key(move.statement, move.alias) == (
-                    move.module,
-                    move.name,
-                    move.asname,
-                )
-                if move.name != move.bound:
-                    message = f"kept `{move.name} as {move.bound}`: {why}"
-                    self.fallbacks.append((move.alias, message))
-
-    def _fallback_why(self, scope: Scope, group: list[_Move]) -> str | None:
-        bound = group[0].bound
-        if len({move.target for move in group}) > 1:
-            return f"`{bound}` is imported from places that now differ"
-        if group[0].name == bound:
-            return None
-        statements = {id(move.statement) for move in group}
-        assignments = scope.assignments.get(bound, [])
-        own = [a for a in assignments if a.is_import and id(a.node) in statements]
-        others = [a for a in assignments if not a.is_import]
-        fallbacks = [o for o in others if any(self._fallback(o, each) for each in group)]
-        symbol = {id(a) for a in [*own, *fallbacks]}
-        reached = f"`{bound}` is also bound by another statement that reaches the same uses"
-        for each in self.file.scopes.scopes:
-            for access in each.accesses:
-                if access.name != bound and not access.name.startswith(bound + "."):
-                    continue
-                if self._reached_otherwise(access, group, symbol):
-                    return reached
-        for access in self._annotation_accesses(bound):  # a use as well, to the rewrite
-            if self._reached_otherwise(access, group, symbol):
-                return reached
-        taken = self._taken(scope, group, symbol)
-        if taken:  # named by the first line, as the rewrite names it
-            line = min(self._binding_line(assignment) for assignment in taken)
-            return f"`{group[0].name}` already means something else here (line {line})"
-        return None
-
-    def _taken(self, scope: Scope, group: list[_Move], symbol: set[int]) -> list[Assignment]:
-        """`scopes.name_conflicts`: the bindings of the new name that mean something else than
-        its target in the group's scope or one where the rewrite would rename a use (`symbol`:
-        ids of the assignments it renames as one); bail on a builtin's name."""
-        bound, desired, target = group[0].bound, group[0].name, group[0].target
-        scopes = {id(scope): scope}
-        for each in self.file.scopes.scopes:
-            for access in each.accesses:
-                if access.name != bound and not access.name.startswith(bound + "."):
-                    continue
-                if self._renamed_with(access, symbol, group):
-                    scopes[id(access.scope)] = access.scope
-        for access in self._annotation_accesses(bound):
-            if self._renamed_with(access, symbol, group):
-                where = self.file.scope(access.node)
-                scopes[id(where)] = where  # type: ignore[assignment]
-        taken = []
-        for each in scopes.values():
-            visible = each.resolve(desired)
-            if visible is None:
-                raise _Bail  # a builtin's name (LibCST's binding of it has no line)
-            for other in [*each.assignments.get(desired, []), *visible]:
-                if not self._same_meaning(other, target):
-                    taken.append(other)
-        return taken
-
-    def _binding_line(self, assignment: Assignment) -> int:
-        """The line LibCST gives the node of this binding: its statement's, its name's or its
-        parameter's (`*` included)."""
-        node = assignment.node
-        if isinstance(node, ast.MatchAs | ast.MatchStar | ast.MatchMapping):
-            raise _Bail  # a match capture: no binding to LibCST
-        if isinstance(node, ast.ExceptHandler):  # LibCST's node: the name after `as`
-            if node.type is None:  # pragma: no cover - `except as` does not parse
-                raise _Bail
-            end = self.text.span(node.type)[1]
-            found = _AS_NAME.match(self.file.text, end)
-            if found is None:
-                raise _Bail  # a comment or a backslash before `as`
-            return node.type.end_lineno + self.file.text[end : found.end()].count("\n")  # type: ignore[operator]
-        if isinstance(node, ast.arg):
-            line_start = self.text.starts[node.lineno - 1]
-            before = self.file.text[line_start : self.text.offset(node.lineno, node.col_offset)]
-            arguments = self.file.parent(node)
-            starred = isinstance(arguments, ast.arguments) and any(
-                node is star for star in (arguments.vararg, arguments.kwarg)
-            )
-            if starred and not before.rstrip(" \t").endswith("*"):
-                raise _Bail  # `*` on another line than the name
-        return node.lineno  # type: ignore[attr-defined]
-
-    def _reached_otherwise(self, access: Access, group: list[_Move], symbol: set[int]) -> bool:
-        """Does another binding than `symbol`'s (ids of the assignments renamed as one) reach
-        this use of them, with no rebinding always coming first (the rewrite then keeps the
-        bound name)?"""
-        referents = {id(a) for a in access.referents}
-        if not referents & symbol or referents <= symbol:
-            return False
-        rest = [a for a in access.referents if id(a) not in symbol]
-        return not self._rebound_first(access, group, rest)
-
-    def _rebound_first(self, access: Access, group: list[_Move], others: list[Assignment]) -> bool:
-        """`ImportRewrite._rebound_first`: does a rebinding by a statement of its own line in
-        the block of every import of the group, after them, always come before this use (the
-        use in another scope, or after it in the same one)?"""
-        for other in others:
-            if other.is_import:
-                continue
-            statement = self._simple_statement(other.node)
-            if statement is None:
-                continue
-            parent = self.file.parent(statement) or self.file.tree
-            block = next(
-                (b for b in self._blocks_of(parent) if any(s is statement for s in b)), None
-            )
-            if block is None:  # pragma: no cover - a statement is in a block of its parent
-                raise _Bail
-            index = next(i for i, s in enumerate(block) if s is statement)
-            after = block[index + 1].lineno if index + 1 < len(block) else 0
-            before = block[index - 1].end_lineno if index else 0
-            if statement.lineno == before or statement.end_lineno == after:  # type: ignore[attr-defined]
-                raise _Bail  # a line of several statements: LibCST counts lines
-            if not all(-1 < self._index_in(block, move.statement) < index for move in group):
-                continue
-            if access.scope is not other.scope:
-                return True
-            line = access.node.lineno  # type: ignore[attr-defined]
-            if line == statement.end_lineno:  # type: ignore[attr-defined]
-                raise _Bail  # a use on the rebinding's line (LibCST compares columns)
-            if line > statement.end_lineno:  # type: ignore[attr-defined]
-                return True
-        return False
-
-    def _simple_statement(self, node: ast.AST) -> ast.stmt | None:
-        """The simple statement holding `node`, None when a compound statement comes first
-        (`ImportRewrite._statement_of`)."""
-        while node is not None and not isinstance(node, _SIMPLE):
-            if isinstance(node, ast.stmt):
-                return None
-            node = self.file.parent(node)  # type: ignore[assignment]
-        return node  # type: ignore[return-value]
-
-    @staticmethod
-    def _blocks_of(parent: ast.AST) -> list[list[ast.stmt]]:
-        blocks = [getattr(parent, name, None) for name in ("body", "orelse", "finalbody")]
-        return [block for block in blocks if isinstance(block, list)]
 
     def _index_in(self, block: list[ast.stmt], node: ast.AST | None) -> int:
         """The index in `block` of the statement that holds `node`, or -1."""
@@ -1185,25 +856,6 @@ class _Fixer:
             node = self.file.parent(node)
         return -1
 
-    def _fallback(self, assignment: Assignment, move: _Move) -> bool:
-        """`Name = ...` directly in an `except` branch of a try whose body holds the import
-        (of one of the group):
-        the rewrite renames it with the import and every use (`_import_fallback`)."""
-        node = assignment.node
-        assign = self.file.parent(node)
-        if not isinstance(node, ast.Name) or not isinstance(assign, ast.Assign):
-            return False
-        if not any(target is node for target in assign.targets):
-            return False
-        handler = self.file.parent(assign)
-        statement = self.file.parent(handler) if handler is not None else None
-        if not isinstance(handler, ast.ExceptHandler) or not isinstance(statement, ast.Try):
-            return False
-        child, parent = move.statement, self.file.parent(move.statement)
-        while parent is not None and parent is not statement:
-            child, parent = parent, self.file.parent(parent)
-        return parent is statement and any(s is child for s in statement.body)
-
     def _in_fstring(self, node: ast.AST) -> bool:
         parent = self.file.parent(node)
         while parent is not None and not isinstance(parent, ast.stmt):
@@ -1212,75 +864,15 @@ class _Fixer:
             parent = self.file.parent(parent)
         return False
 
-    def _same_meaning(self, assignment: Assignment, target: str) -> bool:
-        """An import binding the new name to the same class (in the same block, the rewrite
-        drops the later of the two: `_plan_block`)."""
-        node = assignment.node
-        if isinstance(node, ast.Import):  # `import path as name`, or `import name`
-            for alias in node.names:
-                if (alias.asname or alias.name) == assignment.name:
-                    return destination(alias.name, self.context.module, self.paths) == target
-            return False
-        if not isinstance(node, ast.ImportFrom):
-            return False
-        module = self.context.resolve("." * node.level + (node.module or ""))
-        for alias in node.names:
-            if (alias.asname or alias.name) == assignment.name:
-                path = f"{module}.{alias.name}" if module else alias.name
-                return destination(path, self.context.module, self.paths) == target
-        return False
-
-    def _all_entries(self, bound: str, desired: str, scope: Scope) -> list[ast.Constant]:
-        """The `__all__` entries the rewrite renames with the name (an import at module level)."""
-        listed = self._all_strings() if scope.parent is None else []
-        values = {node.value for node in listed}
-        entries = []
-        for node in listed:
-            if node.value != bound:
-                continue
-            if desired in values:
-                self._drop_renamed(node, desired)  # the rewrite drops the entry
-                continue
-            entries.append(node)
-        return entries
-
-    def _annotation_accesses(self, bound: str) -> list[Access]:
-        """The accesses LibCST records for `bound` read in a string annotation (one a string);
-        bail where it may read a string otherwise than this model does."""
-        try:
-            return self.annotations.accesses(bound)
-        except CannotTell:
-            raise _Bail from None
-
-    def _annotations_reading(
-        self, bound: str, symbol: set[int], group: list[_Move]
-    ) -> list[ast.Constant]:
-        """The string annotations in which LibCST reads `bound` as one of `symbol` (ids of the
-        assignments the rewrite renames as one) only: it renames the word there, as a use. One
-        another binding reaches too, which a rebinding always reaches first, it leaves."""
+    def _renamed_words(self, node: ast.Constant, pairs: list[tuple[str, str]]) -> list[Edit]:
+        """A name renamed wherever it stands as a word in the string, as LibCST's writer does
+        (on a plain literal: its text is its value)."""
+        if len(pairs) != 1:
+            raise _Bail
+        (old, new), start = pairs[0], self._plain_start(node)
         return [
-            access.node  # type: ignore[misc]
-            for access in self._annotation_accesses(bound)
-            if self._renamed_with(access, symbol, group)
-        ]
-
-    def _renamed_with(self, access: Access, symbol: set[int], group: list[_Move]) -> bool:
-        """Whether the rewrite renames this read with the group's imports (`symbol`: ids of
-        the assignments it renames as one): it reads one of them, and only them, or another
-        binding reaches it too but a rebinding always reaches it first (the rewrite leaves
-        it). Bail where another binding may reach the same read."""
-        if self._reached_otherwise(access, group, symbol):
-            raise _Bail  # bound by another statement that may reach the same uses
-        referents = {id(a) for a in access.referents}
-        return bool(referents & symbol) and referents <= symbol
-
-    def _renamed_words(self, node: ast.Constant, bound: str, desired: str) -> list[Edit]:
-        """`bound` renamed wherever it stands as a word in the string, as the rewrite's
-        `_rename_in_string` does (on a plain literal: its text is its value)."""
-        start = self._plain_start(node)
-        return [
-            Edit(start + found.start(), start + found.end(), desired)
-            for found in word(bound).finditer(node.value)
+            Edit(start + found.start(), start + found.end(), new)
+            for found in word(old).finditer(node.value)
         ]
 
     def _plain_start(self, node: ast.Constant) -> int:
@@ -1342,16 +934,6 @@ class _Fixer:
                 if entry.value in removed:
                     self._drop(entry, key)
         return edits
-
-    def _drop_renamed(self, entry: ast.Constant, desired: str) -> None:
-        """An entry of a renamed name goes where a lone literal lists the new name already
-        (`ImportRewrite._rename_in_all` reads `SimpleString`s only)."""
-        for node in self._all_strings():
-            start, end = self.text.span(node)
-            if node.value == desired and self._one_literal(self.file.text[start:end]):
-                self._drop(entry, self._site)
-                return
-        raise _Bail
 
     def _drop(self, entry: ast.Constant, site: int) -> None:
         """The rewrite drops this `__all__` entry; `site`'s edits carry it if no other does."""

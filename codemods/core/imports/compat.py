@@ -45,7 +45,7 @@ def is_kept_message(message: str) -> bool:
 def is_fallback(message: str) -> bool:
     """What the rewrite reports at an import that keeps its bound name (`kept `New as Bound`:
     why`, `ImportRewrite._fallback`)."""
-    return message.startswith("kept `") and "` as " in message.partition(":")[0]
+    return message.startswith("kept `") and " as " in message.partition("`: ")[0]
 
 
 def decide(file: AstFile, paths: PathMap) -> dict[int, CompatAlias]:

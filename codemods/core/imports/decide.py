@@ -20,10 +20,15 @@ from dataclasses import dataclass, field
 from codemods.core.annotation_reads import AnnotationReads, CannotTell
 from codemods.core.imports.compat import CompatAlias, kept_message
 from codemods.core.imports.compat import decide as decide_compat
-from codemods.core.imports.edits import NewImport
+from codemods.core.imports.text import NewImport
 from codemods.core.imports.words import star_import, still_used
 from codemods.core.paths import PathMap, destination, split_path
-from codemods.core.references import is_path_argument, references_old_path, takes_path
+from codemods.core.references import (
+    PATH_TAKING_CALLS,
+    is_path_argument,
+    references_old_path,
+    takes_path,
+)
 from codemods.core.scopes import Access, Assignment, Scope
 from codemods.core.tree import AstFile, dotted, one_literal
 from codemods.core.values import Finding
@@ -90,6 +95,10 @@ class ImportPlan:
     changes: int = 0  # path strings and aliases; renamed strings count one each too
     compat: dict[int, CompatAlias] = field(default_factory=dict)
     sites: list[Site] = field(default_factory=list)
+    # what each alias' decision changes elsewhere: the reads, strings and `__all__` entries
+    # renamed with a group's imports, and the `module.Name` reads of a module made names
+    reads: dict[ast.alias, list[ast.AST]] = field(default_factory=dict)
+    converted: dict[ast.alias, list[ast.Attribute]] = field(default_factory=dict)
 
     def report(self, finding: Finding) -> None:
         if finding not in self.reports:
@@ -131,7 +140,7 @@ class _Decider:
         self.string_rule = string_rule
         self.modules_deprecated = modules_deprecated
         self.plan = ImportPlan()
-        self._references: dict[int, list[Access]] | None = None
+        self._references: dict[str, list[Access]] | None = None  # by the name they read
         self._annotations = AnnotationReads(file, decided=True)
         self._attribute_names: set[str] | None = None
 
@@ -143,12 +152,14 @@ class _Decider:
 
     # ---- the file's facts ----------------------------------------------------------------
     def sites(self) -> list[Site]:
+        """The import statements, in source order."""
         found = []
-        for statement, block in _statements(self.file.tree.body):
-            if isinstance(statement, ast.Import | ast.ImportFrom):
-                scope = self.file.scope(statement)
+        for node in self.file.scopes.parents:
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                scope = self.file.scope(node)
                 assert scope is not None
-                found.append(Site(statement, block, scope))
+                found.append(Site(node, _block_of(self.file, node), scope))
+        found.sort(key=lambda site: (site.statement.lineno, site.statement.col_offset))
         return found
 
     def references(self, assignment: Assignment) -> list[Access]:
@@ -158,9 +169,9 @@ class _Decider:
             self._references = {}
             for scope in self.file.scopes.scopes:
                 for access in scope.accesses:
-                    for referent in access.referents:
-                        self._references.setdefault(id(referent), []).append(access)
-        found = list(self._references.get(id(assignment), []))
+                    self._references.setdefault(access.name, []).append(access)
+        named = self._references.get(assignment.name, [])
+        found = [access for access in named if assignment in access.referents]
         for access in self._string_reads(assignment.name):
             if assignment in access.referents:
                 found.append(access)
@@ -311,7 +322,7 @@ class _Decider:
                 referents = {id(a) for a in access.referents}
                 others = [a for a in access.referents if id(a) not in symbol]
                 if referents <= symbol or self._rebound_first(access, group, others):
-                    if referents <= symbol and access not in renamed:
+                    if referents <= symbol and all(a.node is not access.node for a in renamed):
                         renamed.append(access)
                     continue
                 why = f"`{bound}` is also bound by another statement that reaches the same uses"
@@ -338,18 +349,21 @@ class _Decider:
             return
         for candidate in group:
             self.plan.outcomes[candidate.alias] = [self._new(candidate.site, target)]
-        for access in renamed:
-            self._rename_access(access.node, bound, desired)
-        for assignment in fallbacks:
-            self._rename_access(assignment.node, bound, desired)
+        nodes = [access.node for access in renamed] + [a.node for a in fallbacks]
+        for node in nodes:
+            self._rename_access(node, bound, desired)
         # `__all__` names the module's last binding of the name: renamed with the imports only
         # when no other statement (a compatibility alias kept) still binds it.
         if scope.parent is None and all(id(a) in symbol for a in scope.assignments.get(bound, [])):
-            self._rename_in_all(bound, desired)
+            nodes += self._rename_in_all(bound, desired)
+        for candidate in group:
+            self.plan.reads[candidate.alias] = nodes
 
     def _held_read(self, renamed: list[Access]) -> str | None:
         """An old path that must stay which a use to rename also means (read as a dotted name
         through every binding): renaming the use would hide the construction that holds it."""
+        if not self.blocked and not self.paths.holds_any:
+            return None  # no path can be held
         for access in renamed:
             node = access.node
             parent = self.file.parent(node)
@@ -418,15 +432,17 @@ class _Decider:
         elif isinstance(node, ast.Constant):
             self.plan.words.setdefault(node, []).append((old, new))
 
-    def _rename_in_all(self, old: str, new: str) -> None:
+    def _rename_in_all(self, old: str, new: str) -> list[ast.AST]:
+        """The `__all__` entries of `old`: renamed, or dropped where `new` is listed already."""
         strings = self.all_strings()
         present = {s.value for s in strings}
-        for string in strings:
-            if string.value == old:
-                if new in present:
-                    self.plan.removed.add(string)
-                else:
-                    self.plan.words.setdefault(string, []).append((old, new))
+        entries: list[ast.AST] = [string for string in strings if string.value == old]
+        for string in entries:
+            if new in present:
+                self.plan.removed.add(string)
+            else:
+                self.plan.words.setdefault(string, []).append((old, new))  # type: ignore[arg-type]
+        return entries
 
     def _unlocated(self, nodes: list[ast.AST]) -> str | None:
         """Why one of these reads cannot be written where it stands: inside an f-string whose
@@ -466,6 +482,8 @@ class _Decider:
             if why is not None:
                 self.report(node, why)
                 kept = held = True
+            elif is_attr and not isinstance(parent.ctx, ast.Load):  # type: ignore[union-attr]
+                kept = True  # `module.Name = ...`: the module's attribute is set, not read
             elif follows:
                 still_needed = True
                 if plain and isinstance(node, ast.Name | ast.Attribute):
@@ -501,6 +519,7 @@ class _Decider:
             self.report(attribute, message)
             return False
         self.plan.renames[attribute] = name
+        self.plan.converted.setdefault(candidate.alias, []).append(attribute)
         new = self._new(candidate.site, path)
         extras = self.plan.extras.setdefault(candidate.site.statement, [])
         if new not in extras:
@@ -646,7 +665,11 @@ def all_strings(file: AstFile) -> list[ast.Constant]:
 def path_strings(file: AstFile) -> Iterator[ast.Constant]:
     """The one-literal strings where a call or `sys.modules[...]` takes a dotted path, in
     source order."""
-    for node in _walk(file.tree):
+    if "modules" not in file.text and not any(name in file.text for name in PATH_TAKING_CALLS):
+        return  # no call can take a path, and no `sys.modules[...]` is spelled
+    owners = [node for node in file.scopes.parents if isinstance(node, ast.Call | ast.Subscript)]
+    owners.sort(key=lambda node: (node.lineno, node.col_offset))
+    for node in owners:
         for value in path_arguments(file, node):
             if (
                 isinstance(value, ast.Constant)
@@ -717,27 +740,6 @@ def _in_fstring(file: AstFile, node: ast.AST) -> bool:
             return True
         parent = file.parent(parent)
     return False
-
-
-def _walk(node: ast.AST) -> Iterator[ast.AST]:
-    """Every node under `node`, each before its children, children in field order."""
-    yield node
-    for child in ast.iter_child_nodes(node):
-        yield from _walk(child)
-
-
-def _statements(body: list[ast.stmt]) -> Iterator[tuple[ast.stmt, list[ast.stmt]]]:
-    """Every statement of the blocks under `body`, with its block, in source order."""
-    for statement in body:
-        yield statement, body
-        for _name, value in ast.iter_fields(statement):
-            if not isinstance(value, list) or not value:
-                continue
-            if isinstance(value[0], ast.stmt):
-                yield from _statements(value)
-            elif isinstance(value[0], ast.ExceptHandler | ast.match_case):
-                for part in value:
-                    yield from _statements(part.body)
 
 
 def _simple_statement(file: AstFile, node: ast.AST) -> ast.stmt | None:

@@ -10,24 +10,10 @@ from typing import TypeVar
 import libcst as cst
 
 from codemods.core.base import FileContext, dotted_name
-from codemods.core.imports.text import IMPORT_ERRORS, from_import_text
+from codemods.core.imports.text import IMPORT_ERRORS, NewImport, from_import_text
 from codemods.core.paths import module_spelling
 
 ImportNode = TypeVar("ImportNode", cst.Import, cst.ImportFrom)
-
-
-@dataclass(frozen=True)
-class NewImport:
-    """`from module import name [as asname]`, spelled relative when `relative` is set."""
-
-    module: str
-    name: str
-    asname: str | None = None
-    relative: bool = False
-
-    @property
-    def bound(self) -> str:
-        return self.asname or self.name
 
 
 def split_relative(spelling: str) -> tuple[list[cst.Dot], cst.Attribute | cst.Name | None]:

@@ -1,8 +1,25 @@
-"""New import statements as text, parser-free (`edits.from_import_line` parses this text)."""
+"""New import statements as values and as text, parser-free (`edits.from_import_line` parses
+this text)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class NewImport:
+    """`from module import name [as asname]`, spelled relative when `relative` is set."""
+
+    module: str
+    name: str
+    asname: str | None = None
+    relative: bool = False
+
+    @property
+    def bound(self) -> str:
+        return self.asname or self.name
+
 
 # what a try/except must catch for the rewrite to fold it (`edits.same_imports_everywhere`)
 IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception"})
