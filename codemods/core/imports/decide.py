@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from codemods.core.annotation_reads import AnnotationReads, CannotTell
 from codemods.core.imports.compat import CompatAlias, kept_message
 from codemods.core.imports.compat import decide as decide_compat
+from codemods.core.imports.statements import StatementPlan, StatementPlanner
 from codemods.core.imports.text import NewImport
 from codemods.core.imports.words import star_import, still_used
 from codemods.core.paths import PathMap, destination, split_path
@@ -99,6 +100,11 @@ class ImportPlan:
     # renamed with a group's imports, and the `module.Name` reads of a module made names
     reads: dict[ast.alias, list[ast.AST]] = field(default_factory=dict)
     converted: dict[ast.alias, list[ast.Attribute]] = field(default_factory=dict)
+    # what becomes of each import statement that changes (`statements.StatementPlanner`), the
+    # untouched later imports that a move makes redundant, and the changes that counts
+    statements: dict[ast.stmt, StatementPlan] = field(default_factory=dict)
+    dropped: set[ast.alias] = field(default_factory=set)
+    statement_changes: int = 0
 
     def report(self, finding: Finding) -> None:
         if finding not in self.reports:
@@ -119,7 +125,14 @@ def decide(
     `string_rule` (default: `rule`)."""
     decider = _Decider(file, paths, blocked, rule, modules_deprecated, string_rule or rule)
     decider.decide()
-    return decider.plan
+    plan = decider.plan
+    planner = StatementPlanner(
+        file, plan, lambda first, last, name: bindings_between(file, plan, first, last, name)
+    )
+    planner.run()
+    plan.statements, plan.dropped = planner.statements, planner.dropped
+    plan.statement_changes = planner.changes
+    return plan
 
 
 class _Decider:

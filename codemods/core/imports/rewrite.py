@@ -15,8 +15,8 @@ import libcst as cst
 from libcst.metadata import PositionProvider
 
 from codemods.core.base import ParsedFile, TransformResult
-from codemods.core.imports.build import StatementBuilder
-from codemods.core.imports.decide import ImportPlan, bindings_between, decide
+from codemods.core.imports.build import PlannedStatement, StatementBuilder
+from codemods.core.imports.decide import ImportPlan, decide
 from codemods.core.imports.edits import EditApplier
 from codemods.core.imports.sites import Plan, Site, import_sites
 from codemods.core.line_shift import shift_findings
@@ -53,7 +53,6 @@ class ImportRewrite:
         self._nodes = _Nodes(parsed)
         parsed.module.visit(self._nodes)
         self._sites = {parsed.position(site.node): site for site in self.sites}
-        self._statements = {file.position(site.statement): site.statement for site in plan.sites}
 
     def _span(self, node: ast.AST) -> Span:
         return (*self.file.position(node), *self.file.end_position(node))
@@ -70,10 +69,6 @@ class ImportRewrite:
     def plan(self) -> Plan:
         """The decided plan, keyed by this tree's nodes."""
         decided, plan = self.decided, Plan()
-        for alias, outcome in decided.outcomes.items():
-            plan.outcomes[self._alias(alias)] = outcome
-        for statement, extras in decided.extras.items():
-            plan.extras[self._site(statement)] = extras
         for node, text in decided.renames.items():
             found = self._found(type_of(node), node)
             if isinstance(found, cst.Name) and text.isidentifier():
@@ -93,22 +88,22 @@ class ImportRewrite:
             plan.removed.add(self._found(kind, node))
         return plan
 
-    def _bindings_between(self, first: Site, last: Site, name: str) -> list[Site | None]:
-        """The bindings of `name` between two imports of a block (`decide.bindings_between`):
-        the site of each import making one, None for any other binding."""
-        found: list[Site | None] = []
-        start = self._statements[self.parsed.position(first.node)]
-        end = self._statements[self.parsed.position(last.node)]
-        for binding in bindings_between(self.file, self.decided, start, end, name):
-            found.append(None if binding is None else self._site(binding))
+    def statements(self) -> dict[cst.CSTNode, PlannedStatement]:
+        """The decided import statements, with this tree's aliases."""
+        found = {}
+        for statement, planned in self.decided.statements.items():
+            site = self._site(statement)
+            found[site.node] = PlannedStatement(
+                [self._alias(alias) for alias in planned.kept],
+                [(self._alias(a) if a else None, item) for a, item in planned.fresh],
+                [item for _, item in planned.joined],
+            )
         return found
 
     def run(self) -> TransformResult:
         plan = self.plan()
-        changes = self.decided.changes
-        builder = StatementBuilder(self.parsed.context, self.sites, plan, self._bindings_between)
-        edits = builder.build()
-        changes += builder.changes
+        changes = self.decided.changes + self.decided.statement_changes
+        edits = StatementBuilder(self.parsed.context, self.sites, self.statements()).build()
         expressions = dict(plan.expressions)
         for node, pairs in plan.strings.items():
             expressions[node] = _rename_in_string(node, pairs)

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from codemods.core.base import ParsedFile
-from codemods.core.imports.edits import NewImport
 
 
 @dataclass(eq=False)
@@ -27,8 +26,6 @@ class Site:
 class Plan:
     """The analysis' decisions (`decide.ImportPlan`) found in the LibCST tree."""
 
-    outcomes: dict[cst.ImportAlias, list[NewImport]] = field(default_factory=dict)
-    extras: dict[Site, list[NewImport]] = field(default_factory=dict)
     expressions: dict[cst.CSTNode, cst.CSTNode] = field(default_factory=dict)
     strings: dict[cst.SimpleString, list[tuple[str, str]]] = field(default_factory=dict)
     removed: set[cst.CSTNode] = field(default_factory=set)
