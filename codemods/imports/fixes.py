@@ -108,14 +108,6 @@ class _Move:
         return split_path(self.target)[1]
 
 
-@dataclass(eq=False)
-class _Site:
-    """A from-import statement with names that move."""
-
-    node: ast.ImportFrom
-    moves: list[_Move] = field(default_factory=list)
-
-
 @dataclass
 class _Plan:
     """What becomes of the imports of the blocks that hold moves (ids of `ast` nodes)."""
@@ -261,14 +253,10 @@ class _Fixer:
             for _, node in sites
             if id(node) not in strings and id(node) not in aliases
         ]
-        statements: dict[int, _Site] = {}
-        for move in moves:
-            statements.setdefault(id(move.statement), _Site(move.statement)).moves.append(move)
         self._moves = {id(move.alias): move for move in moves}
-        blocks = {id(block): block for block in (self._block(s.node) for s in statements.values())}
-        plan = _Plan()
-        for block in blocks.values():
-            self._plan_block(block, plan)
+        plan = self._statement_plans()
+        changed = [statement for statement in self.plan.statements]
+        blocks = {id(block): block for block in (self._block(s) for s in changed)}
         own: dict[int, list[Edit]] = {}
         for move in moves:
             self._site = id(move.alias)  # the site an `__all__` entry the rename drops is of
@@ -321,142 +309,36 @@ class _Fixer:
         module = self.context.resolve("." * statement.level + (statement.module or ""))
         return module, alias.name, alias.asname
 
-    def _join_target(
-        self,
-        block: list[ast.stmt],
-        earlier: list[ast.ImportFrom | ast.Import],
-        move: _Move,
-        key: tuple[str, str, str | None],
-        plan: _Plan,
-    ) -> ast.ImportFrom | None:
-        """`StatementBuilder._join`: the first earlier from-import of the move's module in the
-        block that no edit touched but joins, with no other binding of the name between."""
-        for statement in earlier:
-            if isinstance(statement, ast.Import):
+    def _statement_plans(self) -> _Plan:
+        """The plan's statements (`StatementPlanner`) with the moves that write them; each
+        statement's edits go with the findings whose decisions changed it."""
+        plan = _Plan()
+        for statement, planned in self.plan.statements.items():
+            key = id(statement)
+            plan.changed.add(key)
+            causes = [self._moves[id(a)] for a in planned.causes if id(a) in self._moves]
+            if not causes:
+                raise _Bail  # pragma: no cover - a statement no fix finding changes
+            plan.causes[key] = causes
+            if planned.joined:
+                plan.joined[key] = [self._written_by(a, item) for a, item in planned.joined]
                 continue
-            if id(statement) in plan.changed and id(statement) not in plan.joined:
-                continue
-            module = self.context.resolve("." * statement.level + (statement.module or ""))
-            if module == move.module and not self._rebound_between(
-                block, statement, move.statement, key
-            ):
-                return statement
-        return None
+            plan.fresh[key] = [self._written_by(a, item) for a, item in planned.fresh]
+            moving = {id(move.alias) for move in plan.fresh[key]}
+            for alias in statement.names:  # type: ignore[attr-defined]
+                if alias not in planned.kept and id(alias) not in moving:
+                    plan.dropped.add(id(alias))
+        return plan
 
-    def _rebound_between(
-        self,
-        block: list[ast.stmt],
-        first: ast.stmt,
-        last: ast.stmt,
-        key: tuple[str, str, str | None],
-    ) -> bool:
-        """`StatementBuilder._rebound_between`: does a statement of their block between these
-        imports bind the name of `key` in their scope otherwise than `key` does, once rewritten
-        (a compatibility alias the rewrite removes aside)?"""
-        name = key[2] or key[1] or key[0]
-        scope = self.file.scope(first)
-        start, end = self._index_in(block, first), self._index_in(block, last)
-        removed = {node for node, alias in self.compat.items() if alias.why is None}
-        for assignment in scope.assignments.get(name, []) if scope is not None else []:
-            index = self._index_in(block, assignment.node)
-            if not start < index < end or id(self.file.parent(assignment.node)) in removed:
-                continue
-            node = assignment.node
-            if not isinstance(node, ast.Import | ast.ImportFrom):
-                return True
-            if any(binding != key for binding in self._final_bindings(node, name)):
-                return True
-        return False
-
-    def _final_bindings(
-        self, statement: ast.Import | ast.ImportFrom, name: str
-    ) -> list[tuple[str, str, str | None] | None]:
-        """`StatementBuilder._final_bindings`: what the statement's imports of `name` bind it
-        to once rewritten."""
-        found: list[tuple[str, str, str | None] | None] = []
-        binds = False
-        for alias in statement.names:
-            original = self._key(statement, alias)
-            if (original[2] or original[1] or original[0]) != name:
-                continue
-            binds = True
-            move = self._moves.get(id(alias))
-            if move is None or move.unchanged:
-                found.append(original)
-            elif move.uses is None and (move.asname or move.name) == name:
-                found.append((move.module, move.name, move.asname))
-            elif move.uses is not None and move.kept:
-                found.append(original)
-        return found if binds else [None]
-
-    def _plan_block(self, block: list[ast.stmt], plan: _Plan) -> None:
-        """What `StatementBuilder.build` does with the imports of one block, in order: a moved
-        name already bound by an earlier import of the block (or its own statement) is dropped;
-        an untouched later import of a name a move now binds is dropped; a move that the
-        rewrite would join to an earlier untouched import of its module is not a text fix. None
-        of these across a statement between that binds the name otherwise (`_rebound_between`)."""
-        earlier: list[tuple[ast.stmt, set[tuple[str, str, str | None]]]] = []
-        bindings_of: dict[int, set[tuple[str, str, str | None]]] = {}
-        froms: list[ast.ImportFrom | ast.Import] = [
-            s
-            for s in block
-            if (isinstance(s, ast.ImportFrom) and s.names[0].name != "*")
-            or (isinstance(s, ast.Import) and id(s.names[0]) in self._moves)
-        ]
-        for position, statement in enumerate(froms):
-            aliases = statement.names
-            moving = [self._moves[id(a)] for a in aliases if id(a) in self._moves]
-            moving = [move for move in moving if not move.unchanged]
-            for move in moving:
-                if move.uses is not None and not move.kept:  # the module goes; its one name
-                    plan.dropped.add(id(move.alias))  # comes after the rest
-            moving.sort(key=lambda move: move.uses is not None)
-            bindings = {
-                self._key(statement, alias)
-                for alias in aliases
-                if (
-                    id(alias) not in self._moves
-                    or self._moves[id(alias)].kept
-                    or self._moves[id(alias)].unchanged
-                )
-                and id(alias) not in plan.dropped
-            }
-            if moving or any(id(alias) in plan.dropped for alias in aliases):
-                plan.changed.add(id(statement))
-            fresh = []
-            for move in moving:
-                plan.causes.setdefault(id(statement), []).append(move)
-                key = (move.module, move.name, move.asname)
-                if key in bindings or any(
-                    key in before and not self._rebound_between(block, other, statement, key)
-                    for other, before in earlier
-                ):
-                    if not move.kept:  # a module import read for other names stays
-                        plan.dropped.add(id(move.alias))
-                    continue
-                for later in froms[position + 1 :]:
-                    for alias in later.names:
-                        if (
-                            id(alias) not in self._moves
-                            and self._key(later, alias) == key
-                            and not self._rebound_between(block, statement, later, key)
-                        ):
-                            plan.dropped.add(id(alias))
-                            plan.causes.setdefault(id(later), []).append(move)
-                bindings.add(key)
-                target = self._join_target(block, froms[:position], move, key, plan)
-                if target is not None:  # the name goes to the end of that import
-                    if not move.kept:
-                        plan.dropped.add(id(move.alias))
-                    plan.changed.add(id(target))
-                    plan.joined.setdefault(id(target), []).append(move)
-                    plan.causes.setdefault(id(target), []).append(move)
-                    bindings_of[id(target)].add(key)
-                    continue
-                fresh.append(move)
-            plan.fresh[id(statement)] = fresh
-            earlier.append((statement, bindings))
-            bindings_of[id(statement)] = bindings
+    def _written_by(self, alias: ast.alias | None, item: NewImport) -> _Move:
+        """The move whose finding writes a planned import: its own alias', or for a name a
+        module import gains, that module's."""
+        written = (item.module, item.name, item.asname)
+        for move in self._moves.values() if alias is None else [self._moves.get(id(alias))]:
+            if move is not None and (move.module, move.name, move.asname) == written:
+                if alias is not None or move.uses is not None:
+                    return move
+        raise _Bail  # pragma: no cover - a planned import is a fix finding's move
 
     # ---- a path string -------------------------------------------------------------------
     def _path_string(self, node: ast.Constant) -> Edit:
@@ -846,15 +728,6 @@ class _Fixer:
                 raise _Bail
             edits.append(Edit(start, end, self.plan.renames[node]))
         return edits
-
-    def _index_in(self, block: list[ast.stmt], node: ast.AST | None) -> int:
-        """The index in `block` of the statement that holds `node`, or -1."""
-        while node is not None:
-            for index, statement in enumerate(block):
-                if statement is node:
-                    return index
-            node = self.file.parent(node)
-        return -1
 
     def _in_fstring(self, node: ast.AST) -> bool:
         parent = self.file.parent(node)
