@@ -39,10 +39,10 @@ from codemods.core.annotation_reads import plain_literal, word
 from codemods.core.edits import Edit, apply_edits
 from codemods.core.imports.compat import CompatAlias, is_fallback
 from codemods.core.imports.decide import ImportPlan, decide, literal_text
-from codemods.core.imports.text import IMPORT_ERRORS, NewImport
+from codemods.core.imports.text import NewImport
 from codemods.core.paths import PathMap, module_spelling, split_path
 from codemods.core.rules import RuleSet
-from codemods.core.tree import AstFile, Unsupported, dotted
+from codemods.core.tree import AstFile, Unsupported
 from codemods.core.values import Finding
 from codemods.imports.constructions import constructions
 
@@ -272,7 +272,7 @@ class _Fixer:
                     else:
                         edits[id(statement)] = self._statement(statement, block, plan)
         for node in self._tries.values():
-            folded = self._fold(node, plan, edits)
+            folded = self._folded(node, edits) if node in self.plan.folded else None
             if folded is not None:
                 for block in [node.body, *(handler.body for handler in node.handlers)]:
                     for statement in block:
@@ -378,67 +378,6 @@ class _Fixer:
         blocks = [node.body, *(handler.body for handler in node.handlers)]
         if all(isinstance(s, ast.Import | ast.ImportFrom) for block in blocks for s in block):
             raise _Bail
-
-    def _fold(self, node: ast.Try, plan: _Plan, edits: dict[int, list[Edit]]) -> Edit | None:
-        """The edit folding `node` into its body (`EditApplier.leave_Try`), or None when the
-        rewrite keeps it: unless it has no `else`/`finally`, catches import errors only, and
-        its body and every handler hold (indented) imports only that import the same names
-        once rewritten (`edits.same_imports_everywhere`)."""
-        if node.orelse or node.finalbody or not node.handlers:
-            return None
-        for handler in node.handlers:
-            caught = handler.type
-            names = caught.elts if isinstance(caught, ast.Tuple) else [caught]
-            if any(n is None or dotted(n) not in IMPORT_ERRORS for n in names):
-                return None
-        found = []
-        for header, block in [(node, node.body), *((h, h.body) for h in node.handlers)]:
-            if block[0].lineno == header.lineno:
-                return None  # `try: import x` on one line: not an indented block
-            if not all(isinstance(s, ast.Import | ast.ImportFrom) for s in block):
-                return None
-            keys = {key for s in block for key in self._import_keys(s, plan)}
-            if not keys:
-                return None  # pragma: no cover - a block never loses all its imports
-            found.append(keys)
-        if any(keys != found[0] for keys in found[1:]):
-            return None
-        return self._folded(node, edits)
-
-    def _import_keys(self, statement: ast.Import | ast.ImportFrom, plan: _Plan) -> list[str]:
-        """`edits.import_key` of what the statement is once rewritten (one per statement)."""
-        if isinstance(statement, ast.Import):
-            names = sorted(f"{a.name} {a.asname}" for a in statement.names)
-            return ["import " + ",".join(names)]
-        spelled = "." * statement.level + (statement.module or "")
-        if statement.names[0].name == "*":
-            return [f"from {spelled} *"]
-        if id(statement) not in plan.changed or id(statement) in plan.joined:
-            results = [(spelled, [(a.name, a.asname) for a in statement.names])]
-            results[0][1].extend(
-                (move.name, move.asname) for move in plan.joined.get(id(statement), [])
-            )
-        else:  # what `_statement` writes, in any order
-            fresh = plan.fresh.get(id(statement), [])
-            moving = {id(move.alias) for move in fresh if not move.kept}
-            kept = [
-                (alias.name, alias.asname)
-                for alias in statement.names
-                if id(alias) not in moving and id(alias) not in plan.dropped
-            ]
-            results = [(spelled, kept)] if kept else []
-            by_module: dict[str, list[tuple[str, str | None]]] = {}
-            for move in fresh:
-                by_module.setdefault(move.module, []).append((move.name, move.asname))
-            relative = statement.level > 0
-            results += [
-                (module_spelling(self.context, module, relative), names)
-                for module, names in by_module.items()
-            ]
-        return [
-            f"from {module} " + ",".join(sorted(f"{name} {asname}" for name, asname in names))
-            for module, names in results
-        ]
 
     def _folded(self, node: ast.Try, edits: dict[int, list[Edit]]) -> Edit:
         """The try's lines replaced by its body's, rewritten and at the try's indentation;

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from codemods.core.annotation_reads import AnnotationReads, CannotTell
 from codemods.core.imports.compat import CompatAlias, kept_message
 from codemods.core.imports.compat import decide as decide_compat
-from codemods.core.imports.statements import StatementPlan, StatementPlanner
+from codemods.core.imports.statements import StatementPlan, StatementPlanner, folded_tries
 from codemods.core.imports.text import NewImport
 from codemods.core.imports.words import star_import, still_used
 from codemods.core.paths import PathMap, destination, split_path
@@ -105,6 +105,7 @@ class ImportPlan:
     statements: dict[ast.stmt, StatementPlan] = field(default_factory=dict)
     dropped: set[ast.alias] = field(default_factory=set)
     statement_changes: int = 0
+    folded: set[ast.Try] = field(default_factory=set)  # tries folded into their body
 
     def report(self, finding: Finding) -> None:
         if finding not in self.reports:
@@ -132,6 +133,7 @@ def decide(
     planner.run()
     plan.statements, plan.dropped = planner.statements, planner.dropped
     plan.statement_changes = planner.changes
+    plan.folded = folded_tries(file, plan)
     return plan
 
 

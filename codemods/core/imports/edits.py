@@ -9,8 +9,8 @@ from typing import TypeVar
 
 import libcst as cst
 
-from codemods.core.base import FileContext, dotted_name
-from codemods.core.imports.text import IMPORT_ERRORS, NewImport, from_import_text
+from codemods.core.base import FileContext
+from codemods.core.imports.text import NewImport, from_import_text
 from codemods.core.paths import module_spelling
 
 ImportNode = TypeVar("ImportNode", cst.Import, cst.ImportFrom)
@@ -314,7 +314,7 @@ class EditApplier(cst.CSTTransformer):
         return updated_node
 
     def leave_Try(self, original_node, updated_node):  # type: ignore[override]
-        if original_node not in self.collapsible or not same_imports_everywhere(updated_node):
+        if original_node not in self.collapsible:  # the plan's folded tries
             return updated_node
         body = list(updated_node.body.body)
         body[0] = body[0].with_changes(leading_lines=updated_node.leading_lines)
@@ -323,49 +323,3 @@ class EditApplier(cst.CSTTransformer):
 
 def _padded(comments: list, length: int) -> list:
     return (list(comments) + [None] * length)[:length]
-
-
-def import_lines(block: cst.BaseSuite) -> set[str] | None:
-    """The imports a block consists of (as code), or None if it holds anything else."""
-    if not isinstance(block, cst.IndentedBlock):
-        return None
-    found: set[str] = set()
-    for statement in block.body:
-        if not isinstance(statement, cst.SimpleStatementLine):
-            return None
-        for small in statement.body:
-            if not isinstance(small, cst.Import | cst.ImportFrom):
-                return None
-            found.add(import_key(small))
-    return found or None
-
-
-def import_key(node: cst.Import | cst.ImportFrom) -> str:
-    """What an import statement binds, independent of its layout."""
-    if isinstance(node, cst.Import):
-        names = sorted(f"{dotted_name(a.name)} {a.evaluated_alias}" for a in node.names)
-        return "import " + ",".join(names)
-    module = "." * len(node.relative) + (dotted_name(node.module) or "" if node.module else "")
-    if isinstance(node.names, cst.ImportStar):
-        return f"from {module} *"
-    names = sorted(f"{dotted_name(a.name)} {a.evaluated_alias}" for a in node.names)
-    return f"from {module} " + ",".join(names)
-
-
-def same_imports_everywhere(node: cst.Try) -> bool:
-    """A try/except ImportError whose body and every handler import exactly the same names."""
-    if node.orelse is not None or node.finalbody is not None or not node.handlers:
-        return False
-    body = import_lines(node.body)
-    if body is None:
-        return False
-    for handler in node.handlers:
-        caught = handler.type
-        names = caught.elements if isinstance(caught, cst.Tuple) else [caught]
-        for element in names:
-            value = element.value if isinstance(element, cst.Element) else element
-            if value is None or dotted_name(value) not in IMPORT_ERRORS:
-                return False
-        if import_lines(handler.body) != body:
-            return False
-    return True

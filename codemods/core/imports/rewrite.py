@@ -24,7 +24,7 @@ from codemods.core.paths import PathMap
 from codemods.core.tree import AstFile
 
 Span = tuple[int, int, int, int]
-_NODES = (cst.Name, cst.Attribute, cst.SimpleString, cst.ImportAlias, cst.Assign)
+_NODES = (cst.Name, cst.Attribute, cst.SimpleString, cst.ImportAlias, cst.Assign, cst.Try)
 
 
 class _Nodes(cst.CSTVisitor):
@@ -38,6 +38,8 @@ class _Nodes(cst.CSTVisitor):
         if isinstance(node, _NODES):
             span = self.parsed.get(PositionProvider, node)
             key = (span.start.line, span.start.column, span.end.line, span.end.column)
+            if isinstance(node, cst.Try):  # a block's end is counted otherwise by `ast`
+                key = (span.start.line, span.start.column, 0, 0)
             self.found.setdefault((type(node), key), node)
         return True
 
@@ -111,24 +113,16 @@ class ImportRewrite:
         findings = list(self.decided.reports)
         if not edits and not expressions and not plan.removed:
             return TransformResult(self.parsed.code, findings, 0)
-        applier = EditApplier(expressions, edits, set(plan.removed), self._touched_tries(edits))
+        folded = {
+            self._nodes.found[(cst.Try, (*self.file.position(node), 0, 0))]
+            for node in self.decided.folded
+        }
+        applier = EditApplier(expressions, edits, set(plan.removed), folded)  # type: ignore[arg-type]
         code = self.parsed.module.visit(applier).code  # one code generation, not two
         if code == self.parsed.code:
             return TransformResult(self.parsed.code, findings, 0)
         findings = shift_findings(findings, self.parsed.code, code)
         return TransformResult(code, findings, max(changes, 1))
-
-    def _touched_tries(self, edits) -> set[cst.Try]:
-        """Try statements whose body or handler holds an import this rewrite edited."""
-        tries = set()
-        for node in edits:
-            block = self.parsed.parent(self.parsed.parent(node))
-            owner = self.parsed.parent(block) if isinstance(block, cst.IndentedBlock) else None
-            if isinstance(owner, cst.ExceptHandler):
-                owner = self.parsed.parent(owner)
-            if isinstance(owner, cst.Try):
-                tries.add(owner)
-        return tries
 
 
 def type_of(node: ast.AST) -> type:

@@ -12,8 +12,9 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from codemods.core.imports.text import NewImport
-from codemods.core.paths import split_path
+from codemods.core.imports.text import IMPORT_ERRORS, NewImport
+from codemods.core.paths import module_spelling, split_path
+from codemods.core.tree import dotted
 
 
 @dataclass
@@ -181,3 +182,82 @@ class StatementPlanner:
             bindings.add(absolute(item))
             return True
         return False
+
+
+IMPORT_KEY = str  # what an import statement binds, independent of its layout
+
+
+def folded_tries(file, plan) -> set[ast.Try]:
+    """The tries the rewrite folds into their body: one holding an import statement the plan
+    changes, with no `else`/`finally`, whose handlers catch import errors only and whose body
+    and every handler hold (indented) imports only that bind the same names once rewritten."""
+    tries = {}
+    for statement in plan.statements:
+        parent = file.parent(statement)
+        if isinstance(parent, ast.ExceptHandler):
+            parent = file.parent(parent)
+        if isinstance(parent, ast.Try):
+            tries[id(parent)] = parent
+    return {node for node in tries.values() if _folds(file, plan, node)}
+
+
+def _folds(file, plan, node: ast.Try) -> bool:
+    if node.orelse or node.finalbody or not node.handlers:
+        return False
+    for handler in node.handlers:
+        caught = handler.type
+        names = caught.elts if isinstance(caught, ast.Tuple) else [caught]
+        if any(name is None or dotted(name) not in IMPORT_ERRORS for name in names):
+            return False
+    found = []
+    for header, block in [(node, node.body), *((h, h.body) for h in node.handlers)]:
+        if block[0].lineno == header.lineno:
+            return False  # `try: import x` on one line: not an indented block
+        if not all(isinstance(s, ast.Import | ast.ImportFrom) for s in block):
+            return False
+        keys = {each for s in block for each in import_keys(file, plan, s)}
+        if not keys:
+            return False
+        found.append(keys)
+    return all(keys == found[0] for keys in found[1:])
+
+
+def import_keys(file, plan, statement: ast.Import | ast.ImportFrom) -> list[IMPORT_KEY]:
+    """What the statement binds once rewritten, as `from m a None,b c` keys: one per statement
+    it becomes (none when it goes)."""
+    planned = plan.statements.get(statement)
+    names = [(a.name, a.asname) for a in statement.names]
+    if isinstance(statement, ast.Import):
+        if planned is None:
+            return [_key("import", names)]
+        kept = [(a.name, a.asname) for a in planned.kept]
+        kept += [(i.module, i.asname) for _, i in planned.fresh if not i.name]
+        froms = [i for _, i in planned.fresh if i.name]
+        return ([_key("import", kept)] if kept else []) + _groups(file, froms)
+    spelled = "." * statement.level + (statement.module or "")
+    if names[0][0] == "*":
+        return [f"from {spelled} *"]
+    if planned is None or planned.joined:
+        joined = [(i.name, i.asname) for _, i in planned.joined] if planned else []
+        return [_key(f"from {spelled}", names + joined)]
+    kept = [(a.name, a.asname) for a in planned.kept]
+    items = [item for _, item in planned.fresh]
+    return ([_key(f"from {spelled}", kept)] if kept else []) + _groups(file, items)
+
+
+def _groups(file, items: list[NewImport]) -> list[IMPORT_KEY]:
+    """One from-import per module, spelled as the first of its names asks."""
+    by_module: dict[str, list[NewImport]] = {}
+    for item in items:
+        by_module.setdefault(item.module, []).append(item)
+    return [
+        _key(
+            f"from {module_spelling(file.context, module, group[0].relative)}",
+            [(item.name, item.asname) for item in group],
+        )
+        for module, group in by_module.items()
+    ]
+
+
+def _key(head: str, names: list[tuple[str, str | None]]) -> IMPORT_KEY:
+    return f"{head} " + ",".join(sorted(f"{name} {asname}" for name, asname in names))

@@ -21,7 +21,7 @@ class NewImport:
         return self.asname or self.name
 
 
-# what a try/except must catch for the rewrite to fold it (`edits.same_imports_everywhere`)
+# what a try/except must catch for the rewrite to fold it (`statements.folded_tries`)
 IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception"})
 LINE_LIMIT = 100  # a generated line longer than this is laid out one item a line
 
