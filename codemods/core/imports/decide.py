@@ -169,11 +169,16 @@ class _Decider:
     def sites(self) -> list[Site]:
         """The import statements, in source order."""
         found = []
-        for node in self.file.scopes.parents:
-            if isinstance(node, ast.Import | ast.ImportFrom):
-                scope = self.file.scope(node)
-                assert scope is not None
-                found.append(Site(node, _block_of(self.file, node), scope))
+        blocks = [self.file.tree.body]
+        while blocks:  # statements only: an import is one
+            block = blocks.pop()
+            for statement in block:
+                if isinstance(statement, ast.Import | ast.ImportFrom):
+                    scope = self.file.scope(statement)
+                    assert scope is not None
+                    found.append(Site(statement, block, scope))
+                elif not isinstance(statement, _SIMPLE):
+                    blocks.extend(_blocks(statement))
         found.sort(key=lambda site: (site.statement.lineno, site.statement.col_offset))
         return found
 
@@ -755,6 +760,16 @@ def _in_fstring(file: AstFile, node: ast.AST) -> bool:
             return True
         parent = file.parent(parent)
     return False
+
+
+def _blocks(statement: ast.stmt) -> Iterator[list[ast.stmt]]:
+    """The statement lists a compound statement holds (its handlers' and cases' included)."""
+    for _name, value in ast.iter_fields(statement):
+        if isinstance(value, list) and value:
+            if isinstance(value[0], ast.stmt):
+                yield value
+            elif isinstance(value[0], ast.ExceptHandler | ast.match_case):
+                yield from (part.body for part in value)
 
 
 def _simple_statement(file: AstFile, node: ast.AST) -> ast.stmt | None:
