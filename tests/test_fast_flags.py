@@ -234,7 +234,8 @@ def test_identifiers_are_compared_as_python_reads_them() -> None:
     source = "FLAG = True\nif ＦＬＡＧ:\n    run()\nprint(FLAG)\n"
     assert rewrite(source) == "print(False)\n"
     source = "import settings\nFLAG = True\nif settings.ＦＬＡＧ:\n    run()\nx = ＦＬＡＧ\n"
-    assert rewrite(source) == "x = False\n"
+    # the scope model declines a file whose identifiers NFKC changes: nothing else is removed
+    assert rewrite(source) == "import settings\nx = False\n"
 
 
 def test_tuple_and_generator_tests_are_reported_at_their_parenthesis() -> None:

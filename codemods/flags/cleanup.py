@@ -5,10 +5,6 @@ from __future__ import annotations
 from collections.abc import Collection
 
 import libcst as cst
-from libcst.metadata import (
-    MetadataWrapper,
-    ScopeProvider,
-)
 
 from codemods.core.annotation_reads import CannotTell
 from codemods.core.syntax import literal_value
@@ -18,36 +14,22 @@ from codemods.flags.remover import BindingRemover, bound_name
 from codemods.flags.used_names import referenced_names
 
 
-def referenced_globals(
-    code: str, context: FileContext, module: cst.Module | None = None
-) -> set[str]:
-    """Module-level names something in the module refers to (including `__all__`).
-
-    LibCST's answer (`referenced_globals_libcst`), from the stdlib `ast` scope model where it
-    can tell (`used_names`), else from LibCST's scopes of `module` (the code's tree, parsed
-    here when not given).
-    """
+def referenced_globals(code: str, context: FileContext) -> set[str] | None:
+    """Module-level names something in the module refers to (including `__all__`), from the
+    stdlib `ast` scope model (`used_names`); None where the model cannot tell (a match pattern
+    naming a module-level name, type parameters, an identifier NFKC changes, a string
+    annotation it cannot read, code this Python's `ast` does not read): the caller then removes
+    nothing it would have judged unused."""
     try:
         file = AstFile(code, context)
     except (SyntaxError, ValueError):
-        file = None  # LibCST reads syntax this Python's `ast` does not
-    if file is not None:
-        try:
-            return referenced_names(file)
-        except (Unsupported, CannotTell):
-            pass
-        finally:
-            file.release()
-    return referenced_globals_libcst(module if module is not None else cst.parse_module(code))
-
-
-def referenced_globals_libcst(module: cst.Module) -> set[str]:
-    """`referenced_globals` by LibCST's `ScopeProvider` (one scope analysis of the module)."""
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    scopes = wrapper.resolve(ScopeProvider)
-    global_scope = scopes[module]
-    used = {a.name for a in global_scope.assignments if a.references}
-    return used | _dunder_all(module)
+        return None
+    try:
+        return referenced_names(file)
+    except (Unsupported, CannotTell):
+        return None
+    finally:
+        file.release()
 
 
 def _dunder_all(module: cst.Module) -> set[str]:
@@ -167,16 +149,18 @@ def remove_unused(
     used_before: set[str],
     try_bound: set[str],
     keep: Collection[str] = (),
-) -> tuple[cst.Module, set[str], set[str]]:
+) -> tuple[cst.Module, set[str], set[str] | None]:
     """Delete module-level imports, private helpers and fallbacks that became unused, except the
     names in `keep` (other modules import them from this one).
 
     Returns the new module, the public functions that became unused (left for review), and
-    the new module's `referenced_globals`.
+    the new module's `referenced_globals` (None: the model cannot tell).
     """
     public_unused: set[str] = set()
     for _ in range(5):
-        used = referenced_globals(module.code, context, module)
+        used = referenced_globals(module.code, context)
+        if used is None:
+            return module, public_unused, None  # the model cannot tell: nothing more goes
         newly = (used_before | try_bound) - used - set(keep)
         bindings = _module_bindings(module)
         imports = {n for n in newly if "import" in bindings.get(n, ())}
@@ -195,7 +179,7 @@ def remove_unused(
         if changed.deep_equals(module):
             return module, public_unused, used
         module = changed
-    return module, public_unused, referenced_globals(module.code, context, module)
+    return module, public_unused, referenced_globals(module.code, context)
 
 
 def _module_bindings(module: cst.Module) -> dict[str, set[str]]:

@@ -44,21 +44,26 @@ class FlagsCodemod:
             return TransformResult(parsed.code, written)
         if not has_work(file, decided):
             return TransformResult(parsed.code)  # no scope analysis of a file with nothing to do
-        used_before = referenced_globals(parsed.code, parsed.context, parsed.module)
+        used_before = referenced_globals(parsed.code, parsed.context)
         folder = FlagFolder(parsed, decided)
         module = parsed.wrapper.visit(folder)
         gone = names - flags_read(AstFile(module.code, parsed.context), names)
         module, try_bound = remove_flag_definitions(module, gone)
         importers = imported_here(rules, parsed.context.module)
-        module, unused_public, used_after = remove_unused(
-            module, parsed.context, used_before, try_bound, importers
-        )
+        unused_public: set[str] = set()
+        used_after: set[str] | None = None
+        if used_before is not None:  # else the model cannot tell what is unused: none goes
+            module, unused_public, used_after = remove_unused(
+                module, parsed.context, used_before, try_bound, importers
+            )
         code = module.code
         if code == parsed.code:
             return TransformResult(parsed.code, folder.findings)
         after = AstFile(code, parsed.context)
         findings = _leftovers(after, parsed, rules, unused_public)
-        unused = (used_before | try_bound) - used_after
+        unused = set()
+        if used_before is not None and used_after is not None:
+            unused = (used_before | try_bound) - used_after
         held = {name: importers[name] for name in sorted(unused & set(importers))}
         findings += _held(after, parsed, held)
         return TransformResult(code, findings, folder.changes)

@@ -1,8 +1,9 @@
 """The module-level names something in a module refers to, from the stdlib `ast` scope model.
 
-`referenced_names` gives what `cleanup.referenced_globals_libcst` computes with LibCST's
-`ScopeProvider` (the module scope's assignments that have references, plus the `__all__`
-strings) and raises `Unsupported` or `CannotTell` where the model may differ from LibCST.
+`referenced_names` gives the module scope's assignments that have references, plus the
+`__all__` strings, as LibCST's `ScopeProvider` would (the tests hold it to that reference), and
+raises `Unsupported` or `CannotTell` where the model may differ from it: the flags cleanup then
+removes nothing (`cleanup.referenced_globals`).
 
 LibCST's `Assignment.references` is not `Access.referents` read backwards: an access in a scope
 refers to every module-scope assignment its name resolves to (in the module scope itself, only
