@@ -1031,7 +1031,7 @@ def test_a_reference_in_an_f_string_leaves_the_file_to_the_rewrite() -> None:
     )
 
 
-# ---- compatibility aliases (`ImportRewrite._decide_compat_aliases`) --------------------------
+# ---- compatibility aliases (`decide._Decider._decide_compat_aliases`) -----------------------
 OLD_FILE = "netra_backend/app/agents/supervisor/execution_engine.py"  # the module a rule moves
 RUN_RULES = replace(RULES, imported_elsewhere=frozenset())  # a run no outside file imports from
 
@@ -1605,7 +1605,7 @@ def test_an_all_entry_of_a_renamed_import_is_renamed_beside_a_concatenated_name(
     )
 
 
-# ---- a binding never moves across a rebinding of its name (`StatementBuilder._rebound_between`)
+# ---- a binding never moves across a rebinding of its name (`StatementPlanner._rebound_between`)
 SAMPLE_MODULE = "netra_backend/app/agents/supervisor/sample_module.py"  # the property tests' path
 KEPT_EE = f"kept `UserExecutionEngine as ExecutionEngine`: `ExecutionEngine` {REACHED}"
 ALIAS_USED = (

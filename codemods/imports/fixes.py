@@ -484,7 +484,7 @@ class _Fixer:
     def _module_import(self, node: ast.Import, block: list[ast.stmt], plan: _Plan) -> list[Edit]:
         """`import package.module as name` whose reads of one moved name become the name: the
         statement stays (the module is read for names no rule moves) with the name's import on
-        a line after it, or gives way to it (`StatementBuilder._edit_import`); the name goes
+        a line after it, or gives way to it (`build.StatementBuilder._edit_import`); the name goes
         when the block imports it already (`_plan_block`)."""
         if isinstance(self.file.parent(node), ast.Try | ast.TryStar | ast.ExceptHandler):
             raise _Bail  # a try the rewrite may fold

@@ -44,7 +44,7 @@ def is_kept_message(message: str) -> bool:
 
 def is_fallback(message: str) -> bool:
     """What the rewrite reports at an import that keeps its bound name (`kept `New as Bound`:
-    why`, `ImportRewrite._fallback`)."""
+    why`, `decide._Decider._fallback`)."""
     return message.startswith("kept `") and " as " in message.partition("`: ")[0]
 
 
