@@ -9,7 +9,8 @@ import sys
 import pytest
 
 from codemods.core.base import ParsedFile
-from codemods.core.imports.decide import decide, locatable
+from codemods.core.imports.decide import decide
+from codemods.core.imports.tree_facts import locatable
 from codemods.core.paths import RepositoryPathMap
 from codemods.core.rules import RenameRule, RuleSet
 from codemods.core.tree import AstFile

@@ -44,11 +44,11 @@ from codemods.core.imports.compat import (
     is_kept_message,
     kept_message,
 )
+from codemods.core.imports.tree_facts import path_arguments
 from codemods.core.imports.words import in_fstring, is_in_fstring, is_star_import, still_used
 from codemods.core.paths import PathMap, RepositoryPathMap
-from codemods.core.references import is_path_argument, takes_path
 from codemods.core.rules import RuleSet
-from codemods.core.tree import AstFile, dotted, one_literal
+from codemods.core.tree import AstFile, one_literal
 from codemods.core.values import Analysis, Finding
 from codemods.imports import needles
 from codemods.imports.constructions import constructions
@@ -246,34 +246,12 @@ class _Collector:
     # string references -------------------------------------------------------------------
 
     def visit_call(self, node: ast.Call) -> None:
-        if not takes_path(dotted(node.func) or ""):
-            return
-        # LibCST's `Call.args` are in source order; ast splits positional and keyword ones
-        # (`f(a=1, *b)` is legal), so put them back in order; `**x` is positional in its terms.
-        ordered = sorted([*node.args, *node.keywords], key=lambda a: (a.lineno, a.col_offset))
-        for index, arg in enumerate(ordered):
-            keyword = arg.arg if isinstance(arg, ast.keyword) else None
-            if is_path_argument(index, keyword):
-                value = arg.value if isinstance(arg, ast.keyword | ast.Starred) else arg
-                self._string_reference(value, node)
+        for value in path_arguments(self.file, node):
+            self._string_reference(value, node)
 
     def visit_subscript(self, node: ast.Subscript) -> None:
-        if dotted(node.value) != "sys.modules":
-            return
-        element = node.slice
-        if isinstance(element, ast.Tuple):
-            # `m["a.b",]` and `m[*"a.b"]` are one subscript element in LibCST (its value the
-            # string), `m[("a.b",)]` a tuple index; a 1-tuple without parentheses has a trailing
-            # comma or a star.
-            if len(element.elts) != 1:
-                return
-            segment = self.file.segment(element)
-            if segment.startswith("(") and segment.endswith(")"):
-                return
-            element = element.elts[0]
-            if isinstance(element, ast.Starred):
-                element = element.value
-        self._string_reference(element, node)
+        for value in path_arguments(self.file, node):
+            self._string_reference(value, node)
 
     def _string_reference(self, node: ast.AST, owner: ast.AST) -> None:
         if not isinstance(node, ast.Constant):

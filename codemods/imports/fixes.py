@@ -38,8 +38,9 @@ from dataclasses import dataclass, field, replace
 from codemods.core.annotation_reads import plain_literal, word
 from codemods.core.edits import Edit, apply_edits
 from codemods.core.imports.compat import CompatAlias, is_fallback
-from codemods.core.imports.decide import ImportPlan, decide, literal_text
+from codemods.core.imports.decide import ImportPlan, decide
 from codemods.core.imports.text import NewImport
+from codemods.core.imports.tree_facts import literal_text
 from codemods.core.paths import PathMap, module_spelling, split_path
 from codemods.core.rules import RuleSet
 from codemods.core.tree import AstFile, Unsupported
