@@ -1105,6 +1105,15 @@ def test_a_compatibility_alias_sharing_its_line_is_kept() -> None:
     assert check_rewrite(source, removed, OLD_FILE, RUN_RULES) == []
 
 
+def test_an_entry_spelled_by_concatenated_literals_stays_when_its_alias_goes() -> None:
+    # the rewrite reads one-literal entries only: `'Execution' 'Engine'` is no entry to it
+    source = ALIAS + "__all__ = ['Execution' 'Engine', 'X']\n"
+    expected = (
+        f"from {CANONICAL} import UserExecutionEngine\n__all__ = ['Execution' 'Engine', 'X']\n"
+    )
+    assert check_rewrite(source, expected, OLD_FILE, RUN_RULES) == []
+
+
 def test_a_compatibility_alias_files_outside_the_run_may_import_is_kept() -> None:
     why = "unknown whether files outside this run import it (`migrator run` checks)"
     kept(ALIAS, why, 3)  # no run: nothing known of the other files
@@ -1326,8 +1335,6 @@ def test_a_compatibility_alias_a_string_annotation_reads_is_kept(reader: str) ->
         ALIAS + "__all__ = [\n    'ExecutionEngine',\n    'X',\n]\n",
         # ... or left empty
         ALIAS + "__all__ = ['ExecutionEngine']\n",
-        # ... or spelled by concatenated literals (no entry to LibCST)
-        ALIAS + "__all__ = ['Execution' 'Engine', 'X']\n",
         # an alias the rewrite reads through a re-export, which the analysis does not report
         f"from {CONSOLIDATED} import ExecutionEngine as E\n\nExecutionEngine = E\n"
         f"from {OLD} import UserExecutionContext\n",

@@ -100,6 +100,15 @@ class AstFile(Located):
     def scope(self, node: ast.AST) -> Scope | None:
         return self.scopes.scope_of.get(node)
 
+    def in_fstring(self, node: ast.AST) -> bool:
+        """Does the node stand inside an f-string (in its statement)?"""
+        parent = self.parent(node)
+        while parent is not None and not isinstance(parent, ast.stmt):
+            if isinstance(parent, ast.JoinedStr):
+                return True
+            parent = self.parent(parent)
+        return False
+
     def position(self, node: ast.AST) -> tuple[int, int]:
         """(line, column) with the column in characters, as LibCST's `PositionProvider`."""
         line, offset = node.lineno, node.col_offset  # type: ignore[attr-defined]

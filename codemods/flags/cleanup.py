@@ -32,25 +32,6 @@ def referenced_globals(code: str, context: FileContext) -> set[str] | None:
         file.release()
 
 
-def _dunder_all(module: cst.Module) -> set[str]:
-    names: set[str] = set()
-    for statement in module.body:
-        if not isinstance(statement, cst.SimpleStatementLine):
-            continue
-        for small in statement.body:
-            targets = small.targets if isinstance(small, cst.Assign) else ()
-            if not any(
-                isinstance(t.target, cst.Name) and t.target.value == "__all__" for t in targets
-            ):
-                continue
-            if isinstance(small.value, cst.List | cst.Tuple):
-                for element in small.value.elements:
-                    known, value = literal_value(element.value)
-                    if known and isinstance(value, str):
-                        names.add(value)
-    return names
-
-
 def _drop_from_dunder_all(module: cst.Module, names: set[str]) -> cst.Module:
     """Remove deleted names from a module-level `__all__` list or tuple."""
 

@@ -209,7 +209,7 @@ def folds(file: AstFile, rules: RuleSet) -> Folds:
     if not any(name in file.text for name in rules_names(rules)):
         return Folds(values, frozenset(), frozenset(), frozenset())
     for node in ast.walk(file.tree):
-        if isinstance(node, ast.JoinedStr) and not _inside_fstring(file, node):
+        if isinstance(node, ast.JoinedStr) and not file.in_fstring(node):
             where = file.position(node)
             folded, kept = set(), set()
             for child in ast.walk(node):
@@ -221,7 +221,7 @@ def folds(file: AstFile, rules: RuleSet) -> Folds:
             in_fstrings.update((*where, name) for name in folded - kept)
             continue
         name = _read_name(node, values)
-        if name is None or _inside_fstring(file, node):
+        if name is None or file.in_fstring(node):
             continue
         if isinstance(node, ast.Attribute) and not _pure(node.value):
             unsafe.add(file.position(node))
@@ -297,15 +297,6 @@ def _foldable(file: AstFile, node: ast.AST) -> bool:
     if isinstance(node, ast.Name):
         return not _shadowed(file, node)
     return isinstance(node, ast.Attribute) and _pure(node.value)
-
-
-def _inside_fstring(file: AstFile, node: ast.AST) -> bool:
-    parent = file.parent(node)
-    while parent is not None and not isinstance(parent, ast.stmt):
-        if isinstance(parent, ast.JoinedStr):
-            return True
-        parent = file.parent(parent)
-    return False
 
 
 def _pure(node: ast.expr) -> bool:

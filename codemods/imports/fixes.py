@@ -40,34 +40,16 @@ from codemods.core.edits import Edit, apply_edits
 from codemods.core.imports.compat import CompatAlias, is_fallback
 from codemods.core.imports.decide import ImportPlan, decide
 from codemods.core.imports.text import NewImport
-from codemods.core.imports.tree_facts import literal_text
+from codemods.core.imports.tree_facts import SIMPLE, all_strings, literal_text
 from codemods.core.paths import PathMap, module_spelling, split_path
 from codemods.core.rules import RuleSet
 from codemods.core.tree import AstFile, Unsupported
 from codemods.core.values import Finding
 from codemods.imports.constructions import constructions
 
-_SIMPLE = (
-    ast.Expr,
-    ast.Assign,
-    ast.AugAssign,
-    ast.AnnAssign,
-    ast.Import,
-    ast.ImportFrom,
-    ast.Pass,
-    ast.Return,
-    ast.Raise,
-    ast.Assert,
-    ast.Delete,
-    ast.Global,
-    ast.Nonlocal,
-    ast.Break,
-    ast.Continue,
-)
 _TRY_LINE = re.compile(r"try[ \t\f]*:[ \t\f]*(#[^\n]*)?\n")
 _AFTER_STATEMENT = re.compile(r"[ \t\f]*(#[^\n]*)?\n")
 _IMPORT_KEYWORD = re.compile(r"(?<![\w])import(?!\w)")
-_AS_NAME = re.compile(r"[\s)]*as[ \t]+")  # after an `except` clause's type, up to the name
 
 
 class _Bail(Exception):  # noqa: N818 - a signal: this file's fix needs the LibCST rewrite
@@ -237,7 +219,7 @@ class _Fixer:
             raise _Bail
         if isinstance(statement, ast.Import) and (node.asname is None or len(statement.names) != 1):
             raise _Bail
-        if any(self._in_fstring(read) for read in converted):
+        if any(self.file.in_fstring(read) for read in converted):
             raise _Bail
         target = f"{extras[0].module}.{extras[0].name}"
         return _Move(node, statement, target, uses=converted, kept=outcome is None)
@@ -536,7 +518,7 @@ class _Fixer:
         where those lines begin."""
         index = next(i for i, statement in enumerate(block) if statement is node)
         previous = block[index - 1] if index > 0 else None
-        if previous is None or not isinstance(previous, _SIMPLE):
+        if previous is None or not isinstance(previous, SIMPLE):
             raise _Bail  # the first of its block: a header or an indented block's lines
         after = _AFTER_STATEMENT.match(self.file.text, self.text.span(previous)[1])
         if after is None:
@@ -661,21 +643,13 @@ class _Fixer:
                 edits += self._renamed_words(node, self.plan.words[node])
                 self.changes[id(move.alias)] += 1
                 continue
-            if not isinstance(node, ast.Name) or self._in_fstring(node):
+            if not isinstance(node, ast.Name) or self.file.in_fstring(node):
                 raise _Bail
             start, end = self.text.span(node)
             if self.file.text[start:end] != node.id:  # pragma: no cover - a place to distrust
                 raise _Bail
             edits.append(Edit(start, end, self.plan.renames[node]))
         return edits
-
-    def _in_fstring(self, node: ast.AST) -> bool:
-        parent = self.file.parent(node)
-        while parent is not None and not isinstance(parent, ast.stmt):
-            if isinstance(parent, ast.JoinedStr):
-                return True
-            parent = self.file.parent(parent)
-        return False
 
     def _renamed_words(self, node: ast.Constant, pairs: list[tuple[str, str]]) -> list[Edit]:
         """A name renamed wherever it stands as a word in the string, as LibCST's writer does
@@ -695,24 +669,6 @@ class _Fixer:
         if not plain_literal(self.file.text[start:end], node.value):
             raise _Bail  # a prefix, triple quotes, an escape or a concatenation
         return start + 1
-
-    def _all_strings(self) -> list[ast.Constant]:
-        """The string elements of the module-level `__all__` lists and tuples."""
-        found = []
-        for statement in self.file.tree.body:
-            if isinstance(statement, ast.Assign):
-                targets = statement.targets
-            elif isinstance(statement, ast.AugAssign | ast.AnnAssign):
-                targets = [statement.target]
-            else:
-                continue
-            names = [t.id for t in targets if isinstance(t, ast.Name)]
-            value = statement.value
-            if "__all__" in names and isinstance(value, ast.List | ast.Tuple):
-                for element in value.elts:
-                    if isinstance(element, ast.Constant) and isinstance(element.value, str):
-                        found.append(element)
-        return found
 
     # ---- compatibility aliases -------------------------------------------------------------
     def _compat_edits(
@@ -743,8 +699,8 @@ class _Fixer:
             block = self.file.tree.body
             edits[key] = (self._removal(node, block, self._own_lines(node)[3]),)
             removed.add(alias.alias)
-            for entry in self._all_strings():
-                if entry.value in removed:
+            for entry in all_strings(self.file):
+                if entry in self.plan.removed and entry.value in removed:
                     self._drop(entry, key)
         return edits
 

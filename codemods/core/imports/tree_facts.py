@@ -158,22 +158,13 @@ def locatable(file: AstFile, node: ast.AST) -> bool:
     """Does `ast` give this node's true place? Always from Python 3.12; before, an expression
     inside an f-string is placed by a search of the string's text, trusted when the text found
     there reads back as the same expression."""
-    if RELIABLE_FSTRING_POSITIONS or not in_fstring(file, node):
+    if RELIABLE_FSTRING_POSITIONS or not file.in_fstring(node):
         return True
     try:
         found = ast.parse(file.segment(node).strip(), mode="eval").body
     except (SyntaxError, ValueError):
         return False
     return ast.dump(found) == ast.dump(node)
-
-
-def in_fstring(file: AstFile, node: ast.AST) -> bool:
-    parent = file.parent(node)
-    while parent is not None and not isinstance(parent, ast.stmt):
-        if isinstance(parent, ast.JoinedStr):
-            return True
-        parent = file.parent(parent)
-    return False
 
 
 def inner_blocks(statement: ast.stmt) -> Iterator[list[ast.stmt]]:
