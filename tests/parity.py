@@ -1,4 +1,5 @@
-"""The corpus the fast (stdlib `ast`) analysis is checked against LibCST on, and node matching."""
+"""The corpus the analyses and models are checked on (the sample repository, fixtures and a generated
+tree), and parse counting."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import libcst as cst
 from libcst.metadata import PositionProvider
 
 from benchmarks.generate import generate
-from codemods.core.base import FileContext, ParsedFile
+from codemods.core.base import ParsedFile
 from codemods.core.tree import AstFile
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -40,15 +41,6 @@ def corpus_files(generated: Path | None = None) -> Iterator[tuple[str, bytes]]:
     if generated is not None:
         for path in sorted(generated.rglob("*.py")):
             yield path.relative_to(generated).as_posix(), path.read_bytes()
-
-
-def both(path: str, source: bytes) -> tuple[ParsedFile, AstFile] | None:
-    """The file parsed by LibCST and by `ast`, or None when either cannot parse it."""
-    context = FileContext.from_path(path)
-    try:
-        return ParsedFile(source, context), AstFile(source, context)
-    except Exception:  # noqa: BLE001 - unparsable files are not part of the comparison
-        return None
 
 
 def normalized(analysis) -> tuple:
