@@ -1,5 +1,5 @@
-"""The corpus the analyses and models are checked on (the sample repository, fixtures and a generated
-tree), and parse counting."""
+"""The corpus the analyses and models are checked on (the sample repository, the fixtures and
+a generated tree), and parse counting."""
 
 from __future__ import annotations
 
