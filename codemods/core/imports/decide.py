@@ -89,10 +89,9 @@ class ImportPlan:
     # renamed with a group's imports, and the `module.Name` reads of a module made names
     reads: dict[ast.alias, list[ast.AST]] = field(default_factory=dict)
     converted: dict[ast.alias, list[ast.Attribute]] = field(default_factory=dict)
-    # what becomes of each import statement that changes (`statements.StatementPlanner`), the
-    # untouched later imports that a move makes redundant, and the changes that counts
+    # what becomes of each import statement that changes (`statements.StatementPlanner`), and
+    # the changes that counts
     statements: dict[ast.stmt, StatementPlan] = field(default_factory=dict)
-    dropped: set[ast.alias] = field(default_factory=set)
     statement_changes: int = 0
     folded: set[ast.Try] = field(default_factory=set)  # tries folded into their body
 
@@ -120,7 +119,7 @@ def decide(
         file, plan, lambda first, last, name: bindings_between(file, plan, first, last, name)
     )
     planner.run()
-    plan.statements, plan.dropped = planner.statements, planner.dropped
+    plan.statements = planner.statements
     plan.statement_changes = planner.changes
     plan.folded = folded_tries(file, plan)
     return plan
