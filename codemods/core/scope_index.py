@@ -216,10 +216,21 @@ class _Builder:
     def visit_keyword(self, node: ast.keyword) -> None:
         self.visit(node.value, node)
 
+    def _type_params(self, node: ast.AST) -> None:
+        """A generic's type parameters (3.12): their bounds and defaults read the names of the
+        enclosing scope."""
+        for param in getattr(node, "type_params", None) or ():
+            self._mark(param, node)
+            for field in ("bound", "default_value"):
+                value = getattr(param, field, None)
+                if value is not None:
+                    self.visit(value, param)
+
     def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda) -> None:
         name = node.name if not isinstance(node, ast.Lambda) else None
         if name is not None:
             self.scope.record(name, node)
+            self._type_params(node)
         scope = self._new_scope("function", node, name)
         outer = self.scope
         self.scope = scope
@@ -259,6 +270,7 @@ class _Builder:
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
         self.scope.record(node.name, node)
+        self._type_params(node)
         for decorator in node.decorator_list:
             self.visit(decorator, node)
         for base in node.bases:
