@@ -10,11 +10,20 @@ the name otherwise (`bindings_between`). The writers lay each `StatementPlan` ou
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from codemods.core.imports.text import IMPORT_ERRORS, NewImport
 from codemods.core.paths import module_spelling, split_path
-from codemods.core.tree import dotted
+from codemods.core.tree import AstFile, dotted
+from codemods.core.values import FileContext
+
+if TYPE_CHECKING:  # the plan imports this module
+    from codemods.core.imports.decide import ImportPlan, Site
+
+# the statements between two imports of a block binding a name: each import, None for another
+BindingsBetween = Callable[[ast.stmt, ast.stmt, str], list[ast.stmt | None]]
 
 
 @dataclass
@@ -39,7 +48,7 @@ def bound_name(item: NewImport) -> str:
     return item.asname or item.name or item.module
 
 
-def key(statement: ast.Import | ast.ImportFrom, alias: ast.alias, ctx) -> NewImport:
+def key(statement: ast.Import | ast.ImportFrom, alias: ast.alias, ctx: FileContext) -> NewImport:
     """The binding an alias of the original statement makes."""
     if isinstance(statement, ast.Import):
         return NewImport(alias.name, "", alias.asname)
@@ -51,11 +60,11 @@ def key(statement: ast.Import | ast.ImportFrom, alias: ast.alias, ctx) -> NewImp
 class StatementPlanner:
     """Plans every import statement of a file from the alias decisions, in source order."""
 
-    def __init__(self, file, plan, bindings_between) -> None:
+    def __init__(self, file: AstFile, plan: ImportPlan, bindings_between: BindingsBetween) -> None:
         self.file = file
         self.plan = plan
         self.ctx = file.context
-        self.bindings_between = bindings_between  # (first, last, name) -> statements or None
+        self.bindings_between = bindings_between
         self.changes = 0
         self.statements: dict[ast.stmt, StatementPlan] = {}
         self.dropped: set[ast.alias] = set()  # untouched later duplicates
@@ -71,7 +80,7 @@ class StatementPlanner:
         """The alias whose `module.Name` reads gave the statement the names it gains."""
         return next((a for a in statement.names if a in self.plan.converted), None)  # type: ignore[attr-defined]
 
-    def _statement(self, site, earlier) -> set[NewImport]:
+    def _statement(self, site: Site, earlier) -> set[NewImport]:
         statement = site.statement
         if statement.names[0].name == "*":
             return set()
@@ -145,7 +154,9 @@ class StatementPlanner:
             found.extend(item for item in items if bound_name(item) == name)
         return found if binds else [None]
 
-    def _drop_later_duplicates(self, site, binding: NewImport, cause: ast.alias | None) -> None:
+    def _drop_later_duplicates(
+        self, site: Site, binding: NewImport, cause: ast.alias | None
+    ) -> None:
         """An untouched later import of the same binding in this block is now redundant, unless
         the name is bound again between them."""
         position = self._order[id(site.statement)]
@@ -184,10 +195,10 @@ class StatementPlanner:
         return False
 
 
-IMPORT_KEY = str  # what an import statement binds, independent of its layout
+ImportKey = str  # what an import statement binds, independent of its layout
 
 
-def folded_tries(file, plan) -> set[ast.Try]:
+def folded_tries(file: AstFile, plan: ImportPlan) -> set[ast.Try]:
     """The tries the rewrite folds into their body: one holding an import statement the plan
     changes, with no `else`/`finally`, whose handlers catch import errors only and whose body
     and every handler hold (indented) imports only that bind the same names once rewritten."""
@@ -201,7 +212,7 @@ def folded_tries(file, plan) -> set[ast.Try]:
     return {node for node in tries.values() if _folds(file, plan, node)}
 
 
-def _folds(file, plan, node: ast.Try) -> bool:
+def _folds(file: AstFile, plan: ImportPlan, node: ast.Try) -> bool:
     if node.orelse or node.finalbody or not node.handlers:
         return False
     for handler in node.handlers:
@@ -222,7 +233,9 @@ def _folds(file, plan, node: ast.Try) -> bool:
     return all(keys == found[0] for keys in found[1:])
 
 
-def import_keys(file, plan, statement: ast.Import | ast.ImportFrom) -> list[IMPORT_KEY]:
+def import_keys(
+    file: AstFile, plan: ImportPlan, statement: ast.Import | ast.ImportFrom
+) -> list[ImportKey]:
     """What the statement binds once rewritten, as `from m a None,b c` keys: one per statement
     it becomes (none when it goes)."""
     planned = plan.statements.get(statement)
@@ -245,7 +258,7 @@ def import_keys(file, plan, statement: ast.Import | ast.ImportFrom) -> list[IMPO
     return ([_key(f"from {spelled}", kept)] if kept else []) + _groups(file, items)
 
 
-def _groups(file, items: list[NewImport]) -> list[IMPORT_KEY]:
+def _groups(file: AstFile, items: list[NewImport]) -> list[ImportKey]:
     """One from-import per module, spelled as the first of its names asks."""
     by_module: dict[str, list[NewImport]] = {}
     for item in items:
@@ -259,5 +272,5 @@ def _groups(file, items: list[NewImport]) -> list[IMPORT_KEY]:
     ]
 
 
-def _key(head: str, names: list[tuple[str, str | None]]) -> IMPORT_KEY:
+def _key(head: str, names: list[tuple[str, str | None]]) -> ImportKey:
     return f"{head} " + ",".join(sorted(f"{name} {asname}" for name, asname in names))
