@@ -147,7 +147,9 @@ def text_fixes(
     except Unsupported:
         return None
     blocked = constructions(file, rules, paths).held()[0]
-    plan = decide(file, paths, blocked, "deprecated-import", string_rule="string-reference")
+    plan = decide(
+        file, paths, blocked, "deprecated-import", string_rule="string-reference", compat=compat
+    )
     fixer = _Fixer(file, paths, rules, plan)
     try:
         edits = fixer.fixes(sites)

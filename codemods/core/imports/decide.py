@@ -107,13 +107,15 @@ def decide(
     rule: str,
     modules_deprecated: bool = True,
     string_rule: str | None = None,
+    compat: dict[int, CompatAlias] | None = None,
 ) -> ImportPlan:
     """Every decision of the rewrite of this file; `blocked` maps old paths to why they must
     stay. With `modules_deprecated` false, only the moved names matter: other uses of their
     modules are not reported. What is kept is reported under `rule`, a path string under
-    `string_rule` (default: `rule`)."""
+    `string_rule` (default: `rule`). `compat`: the file's compatibility aliases when the caller
+    decided them already (`compat.decide`)."""
     decider = _Decider(file, paths, blocked, rule, modules_deprecated, string_rule or rule)
-    decider.decide()
+    decider.decide(compat)
     plan = decider.plan
     planner = StatementPlanner(
         file, plan, lambda first, last, name: bindings_between(file, plan, first, last, name)
@@ -269,7 +271,7 @@ class _Decider:
         return None
 
     # ---- decisions -----------------------------------------------------------------------
-    def decide(self) -> None:
+    def decide(self, compat: dict[int, CompatAlias] | None = None) -> None:
         self.plan.sites = self.sites()
         groups: dict[tuple[int, str], list[Candidate]] = {}
         for candidate in self.candidates():
@@ -288,7 +290,7 @@ class _Decider:
         for group in groups.values():
             self._decide_names(group)
         self._decide_strings()
-        self._decide_compat_aliases()
+        self._decide_compat_aliases(compat)
 
     def _new(self, site: Site, path: str, asname: str | None = None) -> NewImport:
         module, name = split_path(path)
@@ -594,8 +596,8 @@ class _Decider:
     def _blocked_path(self, value: str) -> str | None:
         return next((b for b in self.blocked if value == b or value.startswith(b + ".")), None)
 
-    def _decide_compat_aliases(self) -> None:
-        self.plan.compat = decide_compat(self.file, self.paths)
+    def _decide_compat_aliases(self, compat: dict[int, CompatAlias] | None) -> None:
+        self.plan.compat = compat if compat is not None else decide_compat(self.file, self.paths)
         for alias in self.plan.compat.values():
             if alias.why is not None:
                 message = kept_message(alias.alias, alias.why)
