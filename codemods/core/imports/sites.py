@@ -11,11 +11,9 @@ from codemods.core.base import ParsedFile
 
 @dataclass(eq=False)
 class Site:
-    """One import statement and where it stands."""
+    """One import statement."""
 
     node: cst.Import | cst.ImportFrom
-    block: cst.CSTNode
-    index: int
 
     @property
     def relative(self) -> bool:
@@ -31,34 +29,19 @@ class Plan:
     removed: set[cst.CSTNode] = field(default_factory=set)
 
 
-def index_of(block: cst.CSTNode, statement: cst.CSTNode) -> int:
-    body = getattr(block, "body", ())
-    for index, child in enumerate(body):
-        if child is statement:
-            return index
-    return -1
-
-
 def import_sites(parsed: ParsedFile) -> list[Site]:
     """The file's import statements, in source order."""
-    collector = _Collector(parsed)
+    collector = _Collector()
     parsed.module.visit(collector)
     return collector.sites
 
 
 class _Collector(cst.CSTVisitor):
-    def __init__(self, parsed: ParsedFile) -> None:
-        self.parsed = parsed
+    def __init__(self) -> None:
         self.sites: list[Site] = []
 
-    def _site(self, node: cst.Import | cst.ImportFrom) -> None:
-        line = self.parsed.parent(node)
-        block = self.parsed.parent(line) if isinstance(line, cst.SimpleStatementLine) else line
-        index = index_of(block, line) if isinstance(line, cst.SimpleStatementLine) else 0
-        self.sites.append(Site(node, block, index))  # type: ignore[arg-type]
-
     def visit_Import(self, node: cst.Import) -> None:
-        self._site(node)
+        self.sites.append(Site(node))
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        self._site(node)
+        self.sites.append(Site(node))
