@@ -39,6 +39,7 @@ from codemods.core.annotation_reads import plain_literal, word
 from codemods.core.edits import Edit, apply_edits
 from codemods.core.imports.compat import CompatAlias, is_fallback
 from codemods.core.imports.decide import ImportPlan, decide
+from codemods.core.imports.statements import absolute, binding_of
 from codemods.core.imports.text import NewImport
 from codemods.core.imports.tree_facts import SIMPLE, all_strings, literal_text
 from codemods.core.paths import PathMap, module_spelling, split_path
@@ -201,7 +202,7 @@ class _Fixer:
         if not new.name:  # pragma: no cover - a from-import's name moves to a name
             raise _Bail
         move = _Move(node, statement, f"{new.module}.{new.name}", asname=new.asname)
-        move.unchanged = self._key(statement, node) == (new.module, new.name, new.asname)
+        move.unchanged = binding_of(statement, node, self.context) == absolute(new)
         return move
 
     def _module_reads(
@@ -286,14 +287,6 @@ class _Fixer:
         ]
 
     # ---- what becomes of each import of a block ------------------------------------------
-    def _key(
-        self, statement: ast.ImportFrom | ast.Import, alias: ast.alias
-    ) -> tuple[str, str, str | None]:
-        if isinstance(statement, ast.Import):
-            return alias.name, "", alias.asname
-        module = self.context.resolve("." * statement.level + (statement.module or ""))
-        return module, alias.name, alias.asname
-
     def _statement_plans(self) -> _Plan:
         """The plan's statements (`StatementPlanner`) with the moves that write them; each
         statement's edits go with the findings whose decisions changed it."""

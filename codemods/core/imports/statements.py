@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from codemods.core.imports.text import IMPORT_ERRORS, NewImport
+from codemods.core.imports.tree_facts import imported_path
 from codemods.core.paths import module_spelling, split_path
 from codemods.core.tree import AstFile, dotted
 from codemods.core.values import FileContext
@@ -48,12 +49,13 @@ def bound_name(item: NewImport) -> str:
     return item.asname or item.name or item.module
 
 
-def key(statement: ast.Import | ast.ImportFrom, alias: ast.alias, ctx: FileContext) -> NewImport:
+def binding_of(
+    statement: ast.Import | ast.ImportFrom, alias: ast.alias, ctx: FileContext
+) -> NewImport:
     """The binding an alias of the original statement makes."""
+    path = imported_path(alias, statement, ctx)
     if isinstance(statement, ast.Import):
-        return NewImport(alias.name, "", alias.asname)
-    module = ctx.resolve("." * statement.level + (statement.module or ""))
-    path = f"{module}.{alias.name}" if module else alias.name
+        return NewImport(path, "", alias.asname)
     return NewImport(*split_path(path), alias.asname)
 
 
@@ -88,7 +90,7 @@ class StatementPlanner:
         new: list[tuple[ast.alias | None, NewImport]] = []
         for alias in statement.names:
             outcome = [] if alias in self.dropped else self.plan.outcomes.get(alias)
-            original = key(statement, alias, self.ctx)
+            original = binding_of(statement, alias, self.ctx)
             if outcome and len(outcome) == 1 and absolute(outcome[0]) == original:
                 outcome = None
             if outcome is None:
@@ -96,7 +98,7 @@ class StatementPlanner:
             else:
                 new.extend((alias, item) for item in outcome)
         new.extend((None, item) for item in self.plan.extras.get(statement, []))
-        bindings = {key(statement, alias, self.ctx) for alias in kept}
+        bindings = {binding_of(statement, alias, self.ctx) for alias in kept}
         if len(kept) == len(statement.names) and not new:
             return bindings
         planned = self.statements.setdefault(statement, StatementPlan())
@@ -145,7 +147,7 @@ class StatementPlanner:
         found: list[NewImport | None] = []
         binds = False
         for alias in statement.names:
-            original = key(statement, alias, self.ctx)
+            original = binding_of(statement, alias, self.ctx)
             if bound_name(original) != name:
                 continue
             binds = True
@@ -166,7 +168,7 @@ class StatementPlanner:
             for alias in later.statement.names:
                 if alias in self.plan.outcomes or alias in self.dropped:
                     continue
-                if key(later.statement, alias, self.ctx) != binding:
+                if binding_of(later.statement, alias, self.ctx) != binding:
                     continue
                 if not self._rebound_between(site.statement, later.statement, binding):
                     self.dropped.add(alias)
