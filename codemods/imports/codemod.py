@@ -17,7 +17,8 @@ from codemods.core.paths import RepositoryPathMap
 from codemods.core.rules import RuleSet
 from codemods.core.tree import AstFile
 from codemods.imports import needles as imports_needles
-from codemods.imports.constructions import Constructions
+from codemods.imports.constructions import constructions
+from codemods.imports.fixes import imports_plan
 
 
 class ImportsCodemod:
@@ -32,9 +33,7 @@ class ImportsCodemod:
         paths = RepositoryPathMap(rules)
         file = AstFile(parsed.code, parsed.context)  # the runner transforms what `ast` reads
         # the analysis' decision: only the calls that can name a constructor rule's class
-        blocked, reviews = Constructions(file, rules, paths).held()
-        result = rewrite_imports(
-            parsed, file, paths, blocked, "deprecated-import", string_rule="string-reference"
-        )
+        reviews = constructions(file, rules, paths).held()[1]
+        result = rewrite_imports(parsed, file, imports_plan(file, paths, rules))
         result.findings.extend(shift_findings(reviews, parsed.code, result.code))
         return result

@@ -147,10 +147,7 @@ def text_fixes(
         file.require_plain_identifiers()
     except Unsupported:
         return None
-    blocked = constructions(file, rules, paths).held()[0]
-    plan = decide(
-        file, paths, blocked, "deprecated-import", string_rule="string-reference", compat=compat
-    )
+    plan = imports_plan(file, paths, rules, compat)
     fixer = _Fixer(file, paths, rules, plan)
     try:
         edits = fixer.fixes(sites)
@@ -163,6 +160,18 @@ def text_fixes(
     if changes is not None:
         changes.extend(fixer.changes[id(node)] for _, node in sites)
     return edits
+
+
+def imports_plan(
+    file: AstFile, paths: PathMap, rules: RuleSet, compat: dict[int, CompatAlias] | None = None
+) -> ImportPlan:
+    """The import rewrite's plan for the imports codemod: an old path a construction still
+    needs stays (`constructions`), reported under `deprecated-import`, a path string under
+    `string-reference`; `compat`: the analysis' compatibility aliases, when it has them."""
+    blocked = constructions(file, rules, paths).held()[0]
+    return decide(
+        file, paths, blocked, "deprecated-import", string_rule="string-reference", compat=compat
+    )
 
 
 class _Fixer:

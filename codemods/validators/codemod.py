@@ -13,6 +13,7 @@ from typing import ClassVar
 
 from codemods.core.base import ParsedFile, TransformResult
 from codemods.core.edits import apply_edits
+from codemods.core.imports.decide import decide
 from codemods.core.imports.rewrite import rewrite_imports
 from codemods.core.line_shift import shift_findings
 from codemods.core.paths import PathMap
@@ -45,9 +46,8 @@ class ValidatorsCodemod:
         paths = PathMap(
             RuleSet(renames=renames, validators=rules.validators, own_objects=rules.own_objects)
         )
-        result = rewrite_imports(
-            parsed, file, paths, decided.blocked, fast.RULE, modules_deprecated=False
-        )
+        plan = decide(file, paths, decided.blocked, fast.RULE, modules_deprecated=False)
+        result = rewrite_imports(parsed, file, plan)
         if result.code != parsed.code:
             return result
         code = apply_edits(parsed.code, decided.edits)

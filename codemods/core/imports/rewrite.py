@@ -16,11 +16,10 @@ from libcst.metadata import PositionProvider
 
 from codemods.core.base import ParsedFile, TransformResult
 from codemods.core.imports.build import PlannedStatement, StatementBuilder
-from codemods.core.imports.decide import ImportPlan, decide
+from codemods.core.imports.decide import ImportPlan
 from codemods.core.imports.edits import EditApplier
 from codemods.core.imports.sites import Plan, Site, import_sites
 from codemods.core.line_shift import shift_findings
-from codemods.core.paths import PathMap
 from codemods.core.tree import AstFile
 
 Span = tuple[int, int, int, int]
@@ -137,21 +136,7 @@ def _rename_in_string(node: cst.SimpleString, pairs: list[tuple[str, str]]) -> c
     return node.with_changes(value=node.prefix + node.quote + text + node.quote)
 
 
-def rewrite_imports(
-    parsed: ParsedFile,
-    file: AstFile,
-    paths: PathMap,
-    blocked: dict[str, str],
-    rule: str,
-    modules_deprecated: bool = True,
-    string_rule: str | None = None,
-) -> TransformResult:
-    """Rewrite every import the rules move, as `decide` decides from `file` (the `ast` parse of
-    the same code); `blocked` maps old paths to why they must stay.
-
-    With `modules_deprecated` false, only the moved names matter: other uses of their modules
-    (attributes, path strings naming the module) are not reported. What is kept is reported
-    under `rule`, a path string under `string_rule` (default: `rule`).
-    """
-    plan = decide(file, paths, blocked, rule, modules_deprecated, string_rule)
+def rewrite_imports(parsed: ParsedFile, file: AstFile, plan: ImportPlan) -> TransformResult:
+    """Write the import rewrite's plan (`decide.decide`, from `file`: the `ast` parse of the
+    same code) with LibCST."""
     return ImportRewrite(parsed, file, plan).run()
