@@ -276,20 +276,12 @@ class _Locator:
     def at(self, call: ast.Call) -> tuple[Key, ast.AST]:
         outer = _outer_string(self.file, call)
         if outer is None:
-            return (*self.file.position(call), *self._end(call)), call
+            return (*self.file.position(call), *self.file.end_position(call)), call
         ranks = self._ranks.get(outer)
         if ranks is None:
             ranks = self._ranks[outer] = {c: i for i, c in enumerate(_calls_in_order(outer))}
         line, column = self.file.position(outer)
         return (line, column, ranks[call]), call if RELIABLE_FSTRING_POSITIONS else outer
-
-    def _end(self, node: ast.expr) -> tuple[int, int]:
-        """(line, column in characters) just after the node, as LibCST counts them."""
-        line, offset = node.end_lineno, node.end_col_offset
-        text = self.file.line(line)  # type: ignore[arg-type]
-        if not text.isascii():
-            offset = len(text.encode("utf-8")[:offset].decode("utf-8", "replace"))
-        return line, offset  # type: ignore[return-value]
 
 
 def _last(func: ast.expr) -> str | None:

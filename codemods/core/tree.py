@@ -111,15 +111,14 @@ class AstFile(Located):
 
     def position(self, node: ast.AST) -> tuple[int, int]:
         """(line, column) with the column in characters, as LibCST's `PositionProvider`."""
-        line, offset = node.lineno, node.col_offset  # type: ignore[attr-defined]
-        text = self._lines[line - 1]
-        if not text.isascii():
-            offset = len(text.encode("utf-8")[:offset].decode("utf-8", "replace"))
-        return line, offset
+        return self._characters(node.lineno, node.col_offset)  # type: ignore[attr-defined]
 
     def end_position(self, node: ast.AST) -> tuple[int, int]:
         """(line, column) just after the node, the column in characters."""
-        line, offset = node.end_lineno, node.end_col_offset  # type: ignore[attr-defined]
+        return self._characters(node.end_lineno, node.end_col_offset)  # type: ignore[attr-defined]
+
+    def _characters(self, line: int, offset: int) -> tuple[int, int]:
+        """An `ast` place (line, UTF-8 byte offset) with its column in characters."""
         text = self._lines[line - 1]
         if not text.isascii():
             offset = len(text.encode("utf-8")[:offset].decode("utf-8", "replace"))
