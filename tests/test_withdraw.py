@@ -8,6 +8,7 @@ carry their line in the text that is written.
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
@@ -262,3 +263,21 @@ def test_the_import_check_visits_imports_in_the_order_ast_walk_gives() -> None:
     assert list(_imports(tree)) == walked
     names = [n.names[0].name for n in walked]
     assert names == ["a", "m", "b", "*", "j", "c", "e", "g", "i", "k", "d"]  # by depth
+
+
+def test_a_measured_rewrite_leaves_no_cycle_for_the_collector(tmp_path: Path) -> None:
+    """Both texts' scope indexes and pyflakes' scopes are taken apart when the file is done:
+    reference counting frees them at once, and the collector has nothing to walk."""
+    body = "\n".join(
+        f"def f{i}(a, b=UserExecutionContext):\n    return a, b, os\n" for i in range(30)
+    )
+    source = f"import os\n{CONTEXT_IMPORT}{body}"
+    gc.collect()
+    gc.disable()
+    try:
+        result = rewrite(tmp_path, source, ("imports",))
+        assert result.changes == {"imports": 1}
+        assert result.new == f"import os\n{NEW_CONTEXT_IMPORT}{body}".encode()
+    finally:
+        gc.enable()
+    assert gc.collect() == 0

@@ -594,11 +594,21 @@ def _transform(
     code's line in the final output. True when a withdrawn change came before a kept one.
     """
     result.original = source
-    from codemods import CODEMODS
-
     check = _rewrite_check(job, current.context)
     if seed is not None:
         check.seed(*seed)
+    try:
+        return _transform_checked(job, current, result, plans, check)
+    finally:
+        check.release()
+
+
+def _transform_checked(
+    job: Job, current: _Text, result: FileResult, plans: dict[str, _Plan], check: RewriteCheck
+) -> bool:
+    """`_transform`'s codemods in turn, each change measured by `check`."""
+    from codemods import CODEMODS
+
     withdrawn = unsettled = False
     for index, name in enumerate(job.codemods):
         plan = plans[name]

@@ -135,6 +135,14 @@ class RewriteCheck:
             self._measures[text] = self._measure(text)
         return self._measures[text]
 
+    def release(self) -> None:
+        """Done with the file: the scope indexes of the texts measured are freed now, by
+        reference counting, not later by the cyclic collector walking every node of them."""
+        for measure in self._measures.values():
+            if measure is not None:
+                measure.file.release()
+        self._measures.clear()
+
     def seed(self, file: AstFile, analyses: dict[str, Analysis]) -> None:
         """Measure the file's text from the parse and analyses the runner already made."""
         if file.text not in self._measures:
@@ -183,12 +191,23 @@ def _undefined(tree: ast.Module) -> dict[str, int]:
     """pyflakes' undefined names (and `__all__` entries), each with its first line."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        messages = pyflakes_checker.Checker(tree).messages
+        checker = pyflakes_checker.Checker(tree)
+    messages = checker.messages
+    _break_cycles(checker)
     found: dict[str, int] = {}
     for message in sorted(messages, key=lambda m: m.lineno):
         if isinstance(message, UNDEFINED):
             found.setdefault(str(message.message_args[0]), message.lineno)
     return found
+
+
+def _break_cycles(checker: pyflakes_checker.Checker) -> None:
+    """Empty the checker's scopes: each binding points back at the scope holding it (what
+    used it), so without this the cyclic collector would walk every binding, scope and tree
+    node the check left behind."""
+    for scope in (*checker.deadScopes, *checker.scopeStack):
+        scope.clear()
+    vars(checker).clear()
 
 
 class ModuleFacts:
