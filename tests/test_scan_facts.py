@@ -129,13 +129,13 @@ def test_after_a_cached_scan_the_prepass_parses_only_what_the_scan_did_not(
         return real_read(path)
 
     monkeypatch.setattr(importers, "read_no_follow", reading)
-    facts = importers.repository_facts(repo, SPEC, files(repo), cache=True)
+    facts = importers.repository_facts(repo, SPEC, files(repo), cache=True, whole=True)
     # It reads only the files the scan read but did not parse, holding one of its needles.
     assert read == [p for p in files(repo) if p not in parsed | needle_free(repo)]
     left = [p for p in files(repo) if p in with_needle(repo) - parsed]
     assert set(UNPARSED) < set(left) < with_needle(repo)
     assert prepass_parses == [(repo / p).read_bytes() for p in left]
-    assert facts == importers.repository_facts(repo, SPEC, files(repo), cache=False)
+    assert facts == importers.repository_facts(repo, SPEC, files(repo), cache=False, whole=True)
 
 
 def test_a_scan_in_worker_processes_stores_the_same(repo: Path) -> None:
@@ -153,7 +153,7 @@ def test_a_scan_without_the_cache_stores_nothing(
     assert done.exit_code == 0, done.output
     assert parsed
     assert not (repo / ".git" / "migrator").exists()
-    importers.repository_facts(repo, SPEC, files(repo), cache=True)
+    importers.repository_facts(repo, SPEC, files(repo), cache=True, whole=True)
     assert len(prepass_parses) == len(with_needle(repo))
 
 

@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -149,10 +150,11 @@ class _Facts:
     """One file's facts: the re-export renames it defines and the paths it imports."""
 
     reexports: list[RenameRule] = field(default_factory=list)
-    imports: set[str] = field(default_factory=set)
+    imports: set[str] | None = field(default_factory=set)  # None: not read (never stored)
     alias: bool = False  # it binds a compatibility alias of a moved name at module level
 
     def encode(self) -> bytes:
+        assert self.imports is not None, "facts without their imports are never stored"
         rules = [[r.old, r.new, r.kind] for r in self.reexports]
         data = {"r": rules, "i": sorted(self.imports), "a": self.alias}
         return json.dumps(data, separators=(",", ":")).encode()
@@ -188,32 +190,43 @@ class _FactIndex:
             self.known = known.setdefault(namespace, {})
         self.store = ResultCache(root, namespace, known_shas=shas) if cache else None
 
-    def get(self, paths: Iterable[str]) -> dict[str, _Facts | None]:
-        """The facts of these files (None: no needle, unreadable or unparsable)."""
+    def get(self, paths: Iterable[str], *, imports: bool = True) -> dict[str, _Facts | None]:
+        """The facts of these files (None: no needle, unreadable or unparsable). Without
+        `imports`, a file whose bytes show that it re-exports nothing and binds no alias is
+        not parsed: its facts come without their imports (`may_reexport`)."""
         paths = list(paths)
-        wanted = [path for path in paths if path not in self.known]
+        wanted = [path for path in paths if self._unknown(path, imports)]
         if self.store is not None and wanted:
             for path, payload in self.store.payloads(wanted).items():
                 self.known[path] = _Facts.decode(payload) if payload != NULL_FACTS else None
-        missing = [path for path in wanted if path not in self.known]
-        fresh = list(zip(missing, self._computed(missing), strict=True))
+        missing = [path for path in wanted if self._unknown(path, imports)]
+        fresh = list(zip(missing, self._computed(missing, imports), strict=True))
         self.known.update(fresh)
         if self.store is not None:
             self.store.store_payloads(
-                (path, facts.encode() if facts else NULL_FACTS) for path, facts in fresh
+                (path, facts.encode() if facts else NULL_FACTS)
+                for path, facts in fresh
+                if facts is None or facts.imports is not None
             )
         return {path: self.known[path] for path in paths}
 
-    def _computed(self, paths: list[str]) -> list[_Facts | None]:
+    def _unknown(self, path: str, imports: bool) -> bool:
+        if path not in self.known:
+            return True
+        facts = self.known[path]
+        return imports and facts is not None and facts.imports is None
+
+    def _computed(self, paths: list[str], imports: bool) -> list[_Facts | None]:
         """Each file's facts; many files (a cold run) are shared out among worker processes."""
         if self.jobs <= 1 or len(paths) < PARALLEL_FACTS:
-            return _facts_of(self.root, self.rules, paths)
+            return _facts_of(self.root, self.rules, paths, imports)
         chunks = [paths[i : i + FACTS_CHUNK] for i in range(0, len(paths), FACTS_CHUNK)]
+        work = (_facts_of, repeat(self.root), repeat(self.rules), chunks, repeat(imports))
         if self.pool is not None:
-            done = self.pool().map(_facts_of, repeat(self.root), repeat(self.rules), chunks)
+            done = self.pool().map(*work)
             return [facts for chunk in done for facts in chunk]
         with worker_pool(self.jobs) as pool:
-            done = pool.map(_facts_of, repeat(self.root), repeat(self.rules), chunks)
+            done = pool.map(*work)
             return [facts for chunk in done for facts in chunk]
 
     def close(self) -> None:
@@ -225,13 +238,17 @@ PARALLEL_FACTS = 512  # files to compute before worker processes pay for themsel
 FACTS_CHUNK = 64
 
 
-def _facts_of(root: Path, rules: RuleSet, paths: list[str]) -> list[_Facts | None]:
-    """The facts of these files, read and parsed here (in a worker or in the caller)."""
+def _facts_of(
+    root: Path, rules: RuleSet, paths: list[str], imports: bool = True
+) -> list[_Facts | None]:
+    """The facts of these files, read and parsed here (in a worker or in the caller);
+    `imports`: see `_FactIndex.get`."""
     path_map, search = _fact_tools(rules)
+    assigns = None if imports else alias_assignment(old_names(path_map))
     found = []
     for path in paths:
         with collector_paused():
-            found.append(_file_facts(root, path, path_map, search))
+            found.append(_file_facts(root, path, path_map, search, assigns))
     return found
 
 
@@ -241,6 +258,40 @@ def _fact_tools(rules: RuleSet) -> tuple[PathMap, BytesAhoCorasick | None]:
     return path_map, needle_matcher(tuple(sorted(_fact_needles(path_map))))
 
 
+def alias_assignment(names: Iterable[str]) -> re.Pattern[bytes] | None:
+    """Bytes that every module-level `Name = value` binding one of `names` holds: the name,
+    then `=` (not `==`) after nothing but blanks, line breaks, backslashes, closing
+    parentheses and comments. More matches (a keyword argument, a string) cost a parse only.
+    None: these bytes cannot tell (a name beyond ASCII)."""
+    if not all(name.isascii() for name in names):
+        return None  # the bytes may spell such a name otherwise: every file is parsed
+    words = sorted(name.encode() for name in names)
+    if not words:
+        return re.compile(rb"(?!)")  # no moved name: no alias to bind
+    either = b"|".join(re.escape(word) for word in words)
+    between = rb"(?:[ \t\f\r\n\\)]|#[^\r\n]*)*"
+    return re.compile(
+        rb"(?<![A-Za-z0-9_])(?:" + either + rb")(?![A-Za-z0-9_])" + between + b"=(?!=)"
+    )
+
+
+def may_reexport(source: bytes, context: FileContext, assigns: re.Pattern[bytes] | None) -> bool:
+    """Whether the module may re-export a moved name or bind a compatibility alias (what
+    `reexported` and `binds_alias` find): a package, a module naming `__all__`, or one
+    holding `assigns`. A file whose words the parser may read otherwise than its bytes (a
+    coding cookie, or text that NFKC normalization changes) may."""
+    if context.is_package or b"__all__" in source or b"coding" in source[:400]:
+        return True
+    if assigns is None or assigns.search(source):
+        return True
+    if source.isascii():
+        return False
+    try:
+        return not unicodedata.is_normalized("NFKC", source.decode("utf-8"))
+    except UnicodeDecodeError:
+        return True
+
+
 def _fact_needles(paths: PathMap) -> frozenset[bytes]:
     """The words one of which a file with facts holds: an old name or old module's last part."""
     olds = [rule.old for rule in paths.rules.renames]
@@ -248,18 +299,27 @@ def _fact_needles(paths: PathMap) -> frozenset[bytes]:
 
 
 def _file_facts(
-    root: Path, path: str, paths: PathMap, search: BytesAhoCorasick | None
+    root: Path,
+    path: str,
+    paths: PathMap,
+    search: BytesAhoCorasick | None,
+    assigns: re.Pattern[bytes] | None = None,
 ) -> _Facts | None:
+    """The file's facts; with `assigns` (`alias_assignment`), a file that cannot re-export a
+    moved name nor bind an alias is not parsed, and its facts come without their imports."""
     try:
         source = read_no_follow(str(root / path))
     except OSError:  # unreadable, or a symbolic link (never followed)
         return None
     if search is None or not search.find_matches_as_indexes(source):
         return None
+    context = FileContext.from_path(path)
+    if assigns is not None and not may_reexport(source, context, assigns):
+        return _Facts(imports=None)  # parsed or not, what `get(imports=False)` asks
     tree = parse_or_none(source)
     if tree is None:
         return None
-    return _tree_facts(tree, FileContext.from_path(path), paths)
+    return _tree_facts(tree, context, paths)
 
 
 def _tree_facts(tree: ast.Module, context: FileContext, paths: PathMap) -> _Facts:
@@ -372,14 +432,17 @@ def repository_facts(
     pool: Callable[[], ProcessPoolExecutor] | None = None,
     shas: dict[str, str] | None = None,
     listing: Listing | None = None,
+    whole: bool = False,
 ) -> RuleSet:
     """The spec's rules plus the re-exports and outside imports the selected files need.
 
     Every file's facts are cached by content. A selection of at most `SELECTION_LIMIT` files
     needs only: the re-exports of modules it can name (a module whose last component is a
     word of a selected file, or a package holding one), and the outside imports only when a
-    selected file binds a compatibility alias. Larger runs read every file's facts.
-    `known`, `pool` and `shas`: see `_FactIndex`; `listing`: the tree as already read.
+    selected file binds a compatibility alias. Larger runs read every file's facts. Only the
+    files outside the run need their imports: the others are parsed only when they may
+    re-export (`may_reexport`), unless `whole` (the facts serve other runs, which may need
+    them). `known`, `pool` and `shas`: see `_FactIndex`; `listing`: the tree as already read.
     """
     rules = spec.rules
     files = [p for p in discover(root, spec.include, listing=listing) if p.endswith(".py")]
@@ -388,15 +451,15 @@ def repository_facts(
     index = _FactIndex(root, rules, cache, jobs, known, pool, shas)
     try:
         if len(chosen) > SELECTION_LIMIT:
-            facts = index.get(files)
             sources, outside = files, [p for p in files if p not in in_run]
+            facts = index.get([p for p in files if p in in_run], imports=whole)
         else:
-            own = index.get(chosen)
+            own = index.get(chosen, imports=whole)
             sources = [*chosen, *(p for p in _nameable(root, files, chosen) if p not in own)]
-            facts = {**own, **index.get(sources)}
+            facts = {**own, **index.get(sources, imports=whole)}
             aliased = any(f is not None and f.alias for f in own.values())
             outside = [p for p in files if p not in in_run] if aliased else []
-            facts.update(index.get(outside))
+        facts.update(index.get(outside))
     finally:
         index.close()
     reexports: dict[str, RenameRule] = {}
@@ -450,8 +513,10 @@ def with_repository_facts(
     pool: Callable[[], ProcessPoolExecutor] | None = None,
     shas: dict[str, str] | None = None,
     listing: Listing | None = None,
+    whole: bool = False,
 ) -> RuleSet:
-    """The rules a run's jobs get: with repository facts when the imports codemod runs."""
+    """The rules a run's jobs get: with repository facts when the imports codemod runs
+    (`whole`: see `repository_facts`)."""
     if "imports" not in rules:
         return spec.rules
     workers = jobs or os.cpu_count() or 1
@@ -465,4 +530,5 @@ def with_repository_facts(
         pool=pool,
         shas=shas,
         listing=listing,
+        whole=whole,
     )

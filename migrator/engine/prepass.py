@@ -80,6 +80,7 @@ class Prepass:
             pool=self.pool,
             shas=self.shas if cache else None,
             listing=self.listing,
+            whole=self.batches > 1,
         )
         facts = with_module_facts(facts, self.root, self.modules)
         if "flags" in selected:
