@@ -50,7 +50,7 @@ def every_transform(rules, path: str, source: bytes) -> tuple[bytes | None, list
 class _KeepEveryChange:
     """A rewrite check that withdraws nothing."""
 
-    def regression(self, old: str, new: str) -> None:
+    def regression(self, old: str, new: str, edits: object = None) -> None:
         return None
 
     def seed(self, file: object, analyses: object) -> None:

@@ -630,7 +630,7 @@ def _transform_checked(
         if outcome.code == code:
             result.findings.extend(outcome.findings)
             continue
-        regression = check.regression(code, outcome.code)
+        regression = check.regression(code, outcome.code, plan.edits)
         if regression is not None:
             result.findings.extend(shift_findings(outcome.findings, outcome.code, code))
             result.findings.append(_withdrawn(name, regression, outcome.code, current))

@@ -28,12 +28,14 @@ from pathlib import Path
 from pyflakes import checker as pyflakes_checker
 from pyflakes import messages as pyflakes_messages
 
+from codemods.core.edits import Edit
 from codemods.core.rules import RuleSet
 from codemods.core.tree import AstFile
 from codemods.core.values import Analysis, FileContext, Finding
 from codemods.registry import AnalysisFailed, fast_analyses
 from migrator.engine.fingerprints import fingerprints_in, site_key
 from migrator.engine.modules import ModuleIndex
+from migrator.engine.touched_names import may_unbind
 
 # (codemod names the fast analyzers could not answer, the text) -> their analyses, by LibCST
 Fallback = Callable[[tuple[str, ...], str], dict[str, Analysis]]
@@ -105,9 +107,13 @@ class RewriteCheck:
         self.modules = modules
         self._measures: dict[str, Measure | None] = {}
 
-    def regression(self, old: str, new: str) -> Regression | None:
+    def regression(
+        self, old: str, new: str, edits: Sequence[Edit] | None = None
+    ) -> Regression | None:
         """Why `new` is worse than `old`, or None; also None when either text is beyond the
-        stdlib parser (the runner's own parse check decides what does not parse)."""
+        stdlib parser (the runner's own parse check decides what does not parse). `edits`:
+        the text edits that make `new` of `old`, when they do; pyflakes is not asked where
+        they cannot leave a name undefined (`touched_names`)."""
         before, after = self.measure(old), self.measure(new)
         if before is None or after is None:
             return None
@@ -118,9 +124,10 @@ class RewriteCheck:
                 return Regression(
                     finding.line, f"it would add a `{finding.rule}` finding: {finding.message}"
                 )
-        for name, line in after.undefined.items():
-            if name in before.names and name not in before.undefined:
-                return Regression(line, f"it would leave `{name}` undefined")
+        if edits is None or may_unbind(old, new, edits, before.tree, after.tree):
+            for name, line in after.undefined.items():
+                if name in before.names and name not in before.undefined:
+                    return Regression(line, f"it would leave `{name}` undefined")
         if not after.unresolved or before.unresolved:  # before's: an incomplete repository
             return None
         for path, line in after.unresolved.items():
