@@ -68,6 +68,7 @@ class Listing:
         self.root = root
         self._names: list[str] | None = None
         self._kept: dict[str, bool] = {}
+        self.selections: dict[tuple[tuple[str, ...], ...], list[str]] = {}  # see `discover`
 
     def names(self) -> list[str]:
         """Every file git tracks or would track (outside git: every file walked), sorted."""
@@ -105,11 +106,14 @@ def discover(
     listing: Listing | None = None,
 ) -> list[str]:
     """Repository-relative paths of the regular files and symlinks the globs select, sorted.
-    `listing`: the tree as already read (by earlier runs over it), else read now."""
+    `listing`: the tree as already read (by earlier runs over it), else read now; it keeps
+    each selection, which a run and its pre-passes ask for again and again."""
     listing = listing or Listing(root)
-    candidates = listing.names()
-    included = matcher(include)
-    covers = in_scope(paths, [*exclude, *path_exclude])
-    if covers is not None:
-        candidates = [name for name in candidates if covers(name)]
-    return listing.selectable(included.match_files(candidates))
+    key = (tuple(include), tuple(exclude), tuple(paths), tuple(path_exclude))
+    if key not in listing.selections:
+        candidates = listing.names()
+        covers = in_scope(key[2], [*key[1], *key[3]])
+        if covers is not None:
+            candidates = [name for name in candidates if covers(name)]
+        listing.selections[key] = listing.selectable(matcher(key[0]).match_files(candidates))
+    return list(listing.selections[key])
