@@ -31,6 +31,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from functools import cached_property, lru_cache
 
 from codemods.core.edits import Edit, apply_edits
 
@@ -54,6 +55,7 @@ _ITEM_PLAIN = r"(?:\.+|\.*\w+(?:\.\w+)*)(?:\s+as\s+\w+)?"
 _ITEMS = re.compile(rf"\s*(?:{_ITEM_PLAIN}(?:\s*,\s*{_ITEM_PLAIN})*\s*,?)?\s*")
 _FROM_IMPORT = re.compile(r"(?:[^'\"#]*;)?[ \t]*from[ \t]+")  # a line up to a `from`'s module
 _WORD = re.compile(r"\w+")
+_NEWLINE = re.compile("\n")
 # What a statement on one side may not hold: it opens a block or a scope, or binds at a
 # distance, or reads names in strings (annotations).
 _BEYOND = (
@@ -94,7 +96,7 @@ def touched_names(
         raise CannotTell
     ordered = sorted(set(edits))
     special = SPECIAL | _typing_aliases(old, old_tree) | _typing_aliases(new, new_tree)
-    old_lines, new_lines = _LineStarts(old), _LineStarts(new)
+    old_lines, new_lines = _LineStarts(old), _LineStarts(new)  # counted on first use
     names: set[str] = set()
     regions: list[tuple[int, int]] = []
     for edit in ordered:
@@ -323,8 +325,11 @@ class _LineStarts:
     """Line numbers (1-based, as `ast` counts) of character offsets in a text, and back."""
 
     def __init__(self, text: str) -> None:
-        self.starts = [0, *(match.end() for match in re.finditer("\n", text))]
-        self.length = len(text)
+        self.text, self.length = text, len(text)
+
+    @cached_property
+    def starts(self) -> list[int]:
+        return [0, *(match.end() for match in _NEWLINE.finditer(self.text))]
 
     def line_of(self, offset: int) -> int:
         return bisect.bisect_right(self.starts, offset)
@@ -351,7 +356,12 @@ class _Shifts:
 
 
 def _has_word(text: str, word: str) -> bool:
-    return re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text) is not None
+    return word in text and _word_pattern(word).search(text) is not None
+
+
+@lru_cache(maxsize=256)
+def _word_pattern(word: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<!\w){re.escape(word)}(?!\w)")
 
 
 def surely_defined(tree: ast.Module, names: set[str]) -> bool:
@@ -385,7 +395,7 @@ def surely_defined(tree: ast.Module, names: set[str]) -> bool:
             target = node.target
             if type(target) is ast.Name and target.id in names:
                 reads[target.id] = min(reads.get(target.id, node.lineno), node.lineno)
-        else:
+        elif kind in _BINDERS:
             for name in _bound_names(node):
                 if name in names:
                     _bound(name, node, top, bindings, kept)
@@ -439,3 +449,11 @@ def _bound_names(node: ast.AST) -> Iterator[str]:
 
 
 _TYPE_PARAMETERS = frozenset({"TypeVar", "ParamSpec", "TypeVarTuple"})
+# The kinds of node other than `ast.Name` that bind, delete or declare a name.
+_BINDERS = frozenset(
+    {
+        ast.alias, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.arg, ast.Global,
+        ast.Nonlocal, ast.ExceptHandler, ast.MatchAs, ast.MatchStar, ast.MatchMapping,
+        *(getattr(ast, name) for name in _TYPE_PARAMETERS if hasattr(ast, name)),
+    }
+)  # fmt: skip
