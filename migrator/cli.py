@@ -225,6 +225,7 @@ def run(
         cache=not no_cache,
         progress=True,
         facts_cache=not no_cache,
+        diffs=dry_run,
     )
     if dry_run:
         if patch is not None:
@@ -461,10 +462,7 @@ def refuse_if_journal(root: Path) -> None:
 
 
 def write_patch(patch: Path, change_set: ChangeSet) -> None:
-    from migrator.engine.diffs import unified_diff
-
-    changed = change_set.changed
-    diff = b"".join(unified_diff(r.path, r.original or b"", r.new or b"") for r in changed)
+    diff = b"".join(result.unified_diff() for result in change_set.changed)
     try:
         patch.write_bytes(diff)
     except OSError as error:

@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from migrator.engine.changes import ChangeSet
-from migrator.engine.diffs import colourize, unified_diff
+from migrator.engine.diffs import colourize
 from migrator.engine.metrics import ScanReport
 
 stdout = Console(highlight=False, soft_wrap=True)
@@ -56,7 +56,7 @@ def print_diff(change_set: ChangeSet, diffs: list[bytes] | None = None) -> None:
     """The unified diff on stdout: plain bytes when piped, coloured on a terminal. `diffs`:
     each changed file's diff, already made (`migrator.engine.diff_cache`)."""
     if diffs is None:
-        diffs = [unified_diff(r.path, r.original or b"", r.new or b"") for r in change_set.changed]
+        diffs = [result.unified_diff() for result in change_set.changed]
     for diff in diffs:
         if stdout.is_terminal and not stdout.no_color:
             stdout.print(colourize(diff), markup=True, highlight=False)

@@ -58,3 +58,21 @@ def test_stored_diffs_are_reused_for_the_same_texts_only(
         real("a.py", (repo / "a.py").read_bytes(), new)
     ]
     assert made == ["a.py", "a.py"]  # another original: made again
+
+
+def test_a_preview_s_workers_make_the_diffs_the_parent_prints(repo: Path) -> None:
+    from migrator.engine.changes import compute_changes
+    from migrator.spec import default_spec_text, parse_spec
+
+    old = "netra_backend.app.agents.supervisor.execution_engine"
+    body = "def build(engine: ExecutionEngine) -> None:\n    pass\n"
+    source = f"from {old} import ExecutionEngine\n\n\n{body}"
+    (repo / "a.py").write_text(source)
+    spec = parse_spec(default_spec_text(), "default")
+    preview = compute_changes(repo, spec, ("imports",), jobs=1, diffs=True)
+    plain = compute_changes(repo, spec, ("imports",), jobs=1)
+    [made] = preview.changed
+    assert made.diff is not None and made.diff.startswith(b"diff --git a/a.py b/a.py\n")
+    assert made.diff == diffs.unified_diff("a.py", source.encode(), made.new or b"")
+    assert [r.diff for r in plain.changed] == [None]
+    assert made.unified_diff() == plain.changed[0].unified_diff()

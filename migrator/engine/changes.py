@@ -68,11 +68,13 @@ def compute_changes(
     label: str = "rewriting",
     facts_cache: bool = True,
     prepass: Prepass | None = None,
+    diffs: bool = False,
 ) -> ChangeSet:
     """What the codemods would change. `cache`: reuse per-file results; `facts_cache`: reuse
     the repository pre-pass's per-file facts (off only with `--no-cache`); `prepass`: the
     pre-passes and worker processes shared with other runs over this same tree (`plan`'s
-    batches), else this run's own."""
+    batches), else this run's own; `diffs`: a preview, whose workers make each changed file's
+    diff (`FileResult.diff`) as they go."""
     with Prepass(root, spec, jobs) if prepass is None else nullcontext(prepass) as shared:
         files = discover(root, spec.include, spec.exclude, paths, exclude, listing=shared.listing)
         selection = (rules, paths, exclude, facts_cache)
@@ -80,7 +82,9 @@ def compute_changes(
         recalled = memo.recall() if memo else None
         if recalled is not None:
             return ChangeSet(*recalled)
-        change_set = _compute(root, spec, rules, files, cache, progress, label, facts_cache, shared)
+        change_set = _compute(
+            root, spec, rules, files, cache, progress, label, facts_cache, shared, diffs
+        )
     if memo:
         memo.remember(change_set.results, change_set.files_considered, change_set.namespace)
     return change_set
@@ -96,9 +100,10 @@ def _compute(
     label: str,
     facts_cache: bool,
     prepass: Prepass,
+    diffs: bool = False,
 ) -> ChangeSet:
     facts = prepass.rules(rules, files, cache=cache or facts_cache)
-    job = Job(str(root), facts, ordered_rules(rules), transform=True)
+    job = Job(str(root), facts, ordered_rules(rules), transform=True, diffs=diffs)
     store = ResultCache.for_job(root, job, spec.digest, prepass.shas) if cache else None
     try:
         namespace = store.namespace if store else ""

@@ -31,7 +31,7 @@ def change_set_diffs(root: Path, change_set: ChangeSet) -> list[bytes]:
             if payload.startswith(mark):
                 found.append(payload[len(mark) :])
                 continue
-            diff = diffs.unified_diff(result.path, result.original or b"", new)
+            diff = result.unified_diff()
             fresh.append((result.path, mark + diff))
             found.append(diff)
         store.store_payloads(fresh)

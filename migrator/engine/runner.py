@@ -32,6 +32,7 @@ from codemods.registry import (
     fast_analyzer,
     text_check,
 )
+from migrator.engine import diffs
 from migrator.engine.withdraw import (
     WITHDRAWN,
     Regression,
@@ -85,10 +86,19 @@ class FileResult:
     # LibCST reads them (`unparsable`) to the parent (`settled`): one LibCST import, not one
     # per worker. The parent settles `error` before anything else sees the result.
     unsettled: bytes | None = field(default=None, compare=False, repr=False)
+    # The unified diff of a changed file, made by the worker when the job previews (`Job.diffs`):
+    # the workers make the diffs side by side, the parent only prints them. Never stored.
+    diff: bytes | None = field(default=None, compare=False, repr=False)
 
     @property
     def changed(self) -> bool:
         return self.new is not None and self.new != self.original
+
+    def unified_diff(self) -> bytes:
+        """The file's unified diff: the worker's (`diff`), else made now."""
+        if self.diff is not None:
+            return self.diff
+        return diffs.unified_diff(self.path, self.original or b"", self.new or b"")
 
 
 @dataclass(frozen=True)
@@ -101,6 +111,7 @@ class Job:
     transform: bool = False
     prefilter: bool = True
     facts: FactsRecipe | None = field(default=None, compare=False)  # see `FactsRecipe`
+    diffs: bool = field(default=False, compare=False)  # a preview: see `FileResult.diff`
     # Each codemod's needles, computed once: a rule set with repository facts is costly to hash,
     # and the prefilter asks for them for every file.
     by_codemod: tuple[tuple[str, tuple[bytes, ...]], ...] = field(
@@ -256,6 +267,8 @@ def _process_source(
         return result
     if job.transform:
         _rewrite(job, path, source, result)
+        if job.diffs and result.changed:
+            result.diff = diffs.unified_diff(path, result.original or b"", result.new or b"")
         return result
     context = FileContext.from_path(path)
     # A codemod reports nothing on a file without its own needles: it is not run there.
