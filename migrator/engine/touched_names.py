@@ -56,18 +56,16 @@ _ITEMS = re.compile(rf"\s*(?:{_ITEM_PLAIN}(?:\s*,\s*{_ITEM_PLAIN})*\s*,?)?\s*")
 _FROM_IMPORT = re.compile(r"(?:[^'\"#]*;)?[ \t]*from[ \t]+")  # a line up to a `from`'s module
 _WORD = re.compile(r"\w+")
 _NEWLINE = re.compile("\n")
-# What a statement on one side may not hold: it opens a block or a scope, or binds at a
-# distance, or reads names in strings (annotations).
+# What a statement on one side may not hold: it opens a scope, or binds at a distance, or
+# binds in a way this module does not count (a capture pattern, a type alias), or reads names
+# in an annotation. Blocks (`if`, `try`, loops, `with`) it may hold: their names read and bind
+# in the scope around them, and each is counted.
 _BEYOND = (
-    ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If, ast.For, ast.AsyncFor,
-    ast.While, ast.With, ast.AsyncWith, ast.Try, ast.Match, ast.Lambda, ast.ListComp,
+    ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Match, ast.Lambda, ast.ListComp,
     ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.NamedExpr, ast.Global, ast.Nonlocal,
     ast.Delete, ast.AnnAssign, ast.arg,
 )  # fmt: skip
-_BEYOND = (
-    *_BEYOND,
-    *(getattr(ast, name) for name in ("TryStar", "TypeAlias") if hasattr(ast, name)),
-)
+_BEYOND = (*_BEYOND, *(getattr(ast, name) for name in ("TypeAlias",) if hasattr(ast, name)))
 
 
 class CannotTell(Exception):  # noqa: N818 - a signal, not an error
@@ -255,6 +253,11 @@ def _roles(text: str, special: frozenset[str]) -> Counter[tuple[str, str]]:
             roles[node.id, type(node.ctx).__name__] += 1
         elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
             roles[node.target.id, "AugLoad"] += 1
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            roles[node.name, "except"] += 1
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            # what pyflakes may read in a string (`__all__`): each word, as a read
+            roles.update((word, "string") for word in _WORD.findall(node.value))
         elif isinstance(node, ast.alias):
             if node.name == "*" or _special(node.name, special) or _special(node.asname, special):
                 raise CannotTell
@@ -263,8 +266,8 @@ def _roles(text: str, special: frozenset[str]) -> Counter[tuple[str, str]]:
             raise CannotTell
         elif isinstance(node, ast.Attribute) and node.attr in special:
             raise CannotTell
-        if isinstance(node, ast.Name) and node.id in special:
-            raise CannotTell
+        if isinstance(node, ast.Name) and node.id in special - {"__all__"}:
+            raise CannotTell  # `__all__` lists names as strings, counted as reads
     return roles
 
 
@@ -365,15 +368,18 @@ def _word_pattern(word: str) -> re.Pattern[str]:
 
 
 def surely_defined(tree: ast.Module, names: set[str]) -> bool:
-    """Whether pyflakes can find none of `names` undefined in the module: each is either
-    never read (loaded, deleted, the target of an augmented assignment, or a word of a
-    string that is no bare expression statement: pyflakes reads annotations and `__all__`
-    in strings), or bound once only, by a statement of the module's own body (an import, an
-    assignment to the name, a definition) that ends before the first line reading it."""
-    reads: dict[str, int] = {}  # name -> first line reading it
+    """Whether pyflakes can find none of `names` undefined in the module. A name is surely
+    defined when it is never read (loaded, deleted, the target of an augmented assignment,
+    or a word of a string that is no bare expression statement: pyflakes reads annotations
+    and `__all__` in strings), or when every binding of it is a statement of the module's
+    own body or of a function's (an import, an assignment to the name, a definition), and
+    each read comes after one: in a function binding it, after that function's; elsewhere
+    in a function (which pyflakes reads once the module is read), after any of the module's;
+    anywhere else, after one of the module's that ends before it."""
+    reads: dict[str, list[int]] = {}
     bindings: Counter[str] = Counter()
-    top = _top_level_bindings(tree)  # node id -> the line its statement ends on
-    kept: dict[str, int] = {}  # name -> end line of its top-level binding
+    unconditional, functions = _unconditional_bindings(tree)
+    kept: dict[str, list[_Binding]] = {}
     bare: set[int] = set()
     for node in ast.walk(tree):
         kind = type(node)
@@ -381,51 +387,87 @@ def surely_defined(tree: ast.Module, names: set[str]) -> bool:
             if node.id in names:
                 context = type(node.ctx)
                 if context is not ast.Store:  # a load; a `del` reads, and unbinds too
-                    reads[node.id] = min(reads.get(node.id, node.lineno), node.lineno)
+                    reads.setdefault(node.id, []).append(node.lineno)
                 if context is not ast.Load:
-                    _bound(node.id, node, top, bindings, kept)
+                    _bound(node.id, node, unconditional, bindings, kept)
         elif kind is ast.Expr:
             bare.add(id(node.value))
         elif kind is ast.Constant:
             if type(node.value) is str and id(node) not in bare:
                 for name in names:
                     if _has_word(node.value, name):
-                        reads[name] = min(reads.get(name, node.lineno), node.lineno)
+                        reads.setdefault(name, []).append(node.lineno)
         elif kind is ast.AugAssign:
             target = node.target
             if type(target) is ast.Name and target.id in names:
-                reads[target.id] = min(reads.get(target.id, node.lineno), node.lineno)
+                reads.setdefault(target.id, []).append(node.lineno)
         elif kind in _BINDERS:
             for name in _bound_names(node):
                 if name in names:
-                    _bound(name, node, top, bindings, kept)
-    return all(
-        name not in reads or (bindings[name] == 1 and kept.get(name, reads[name]) < reads[name])
-        for name in names
-    )
+                    _bound(name, node, unconditional, bindings, kept)
+    for name, lines in reads.items():
+        found = kept.get(name, [])
+        if len(found) != bindings[name]:
+            return False  # a binding of another kind: a loop, a `with`, a handler, a branch
+        if not all(_read_after_binding(line, found, functions) for line in lines):
+            return False
+    return True
+
+
+def _read_after_binding(line: int, found: list[_Binding], functions: list[range]) -> bool:
+    own = [b for b in found if b.within is not None and line in b.within]
+    if own:
+        return any(b.end < line for b in own)
+    module = [b for b in found if b.within is None]
+    if any(line in body for body in functions):
+        return bool(module)
+    return any(b.end < line for b in module)
+
+
+class _Binding:
+    """A statement that binds a name whenever its scope runs: one of the module's own body,
+    or of a function's (`within`: the lines of that function's body, from its first
+    statement's line and after its `def` line)."""
+
+    def __init__(self, end: int, within: range | None) -> None:
+        self.end, self.within = end, within
 
 
 def _bound(
-    name: str, node: ast.AST, top: dict[int, int], bindings: Counter[str], kept: dict[str, int]
+    name: str,
+    node: ast.AST,
+    unconditional: dict[int, _Binding],
+    bindings: Counter[str],
+    kept: dict[str, list[_Binding]],
 ) -> None:
     bindings[name] += 1
-    if id(node) in top:
-        kept[name] = top[id(node)]
+    if id(node) in unconditional:
+        kept.setdefault(name, []).append(unconditional[id(node)])
 
 
-def _top_level_bindings(tree: ast.Module) -> dict[int, int]:
-    """The nodes binding a name in a statement of the module's own body (an import's alias,
-    an assignment's name target, a definition), each with its statement's last line."""
-    found: dict[int, int] = {}
-    for statement in tree.body:
-        end = statement.end_lineno or statement.lineno
-        if isinstance(statement, ast.Import | ast.ImportFrom):
-            found.update((id(alias), end) for alias in statement.names)
-        elif isinstance(statement, ast.Assign):
-            found.update((id(t), end) for t in statement.targets if isinstance(t, ast.Name))
-        elif isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            found[id(statement)] = end
-    return found
+def _unconditional_bindings(tree: ast.Module) -> tuple[dict[int, _Binding], list[range]]:
+    """The nodes binding a name in a statement of the module's own body or of a function's
+    (an import's alias, an assignment's name target, a definition), each with its binding;
+    and the lines of every function's body."""
+    found: dict[int, _Binding] = {}
+    bodies: list[tuple[list, range | None]] = [(tree.body, None)]
+    for node in _statements(tree.body):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            # from the body's first line: a signature's defaults, annotations and
+            # decorators are read where the function is defined, and may span lines
+            first = max(node.lineno + 1, node.body[0].lineno)
+            bodies.append((node.body, range(first, (node.end_lineno or 0) + 1)))
+    for body, within in bodies:
+        for statement in body:
+            binding = _Binding(statement.end_lineno or statement.lineno, within)
+            if isinstance(statement, ast.Import | ast.ImportFrom):
+                found.update((id(alias), binding) for alias in statement.names)
+            elif isinstance(statement, ast.Assign):
+                targets = (t for t in statement.targets if isinstance(t, ast.Name))
+                found.update((id(target), binding) for target in targets)
+            elif isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                found[id(statement)] = binding
+    return found, [within for _body, within in bodies if within is not None]
 
 
 def _bound_names(node: ast.AST) -> Iterator[str]:
