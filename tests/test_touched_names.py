@@ -164,7 +164,7 @@ def test_surely_defined_only_where_pyflakes_cannot_disagree(source: str, defined
     from migrator.engine.touched_names import surely_defined
 
     tree = ast.parse(source)
-    assert surely_defined(tree, {"X"}) is defined
+    assert surely_defined(tree, {"X"}, source) is defined
     if defined:
         assert "X" not in _undefined(tree)
 

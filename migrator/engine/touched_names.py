@@ -82,7 +82,7 @@ def may_unbind(
     except CannotTell:
         return True
     suspects = {name for name in touched if _has_word(old, name) and _has_word(new, name)}
-    return bool(suspects) and not surely_defined(new_tree, suspects)
+    return bool(suspects) and not surely_defined(new_tree, suspects, new)
 
 
 def touched_names(
@@ -318,7 +318,7 @@ def _last_line(node: ast.AST) -> int:
 
 
 def _child_blocks(node: ast.AST) -> Iterator[list]:
-    for field in ("body", "orelse", "finalbody", "handlers", "cases"):
+    for field in _BLOCK_FIELDS_IN_ORDER:
         block = getattr(node, field, None)
         if block:
             yield block
@@ -367,7 +367,7 @@ def _word_pattern(word: str) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w){re.escape(word)}(?!\w)")
 
 
-def surely_defined(tree: ast.Module, names: set[str]) -> bool:
+def surely_defined(tree: ast.Module, names: set[str], text: str) -> bool:
     """Whether pyflakes can find none of `names` undefined in the module. A name is surely
     defined when it is never read (loaded, deleted, the target of an augmented assignment,
     or a word of a string that is no bare expression statement: pyflakes reads annotations
@@ -375,13 +375,18 @@ def surely_defined(tree: ast.Module, names: set[str]) -> bool:
     own body or of a function's (an import, an assignment to the name, a definition), and
     each read comes after one: in a function binding it, after that function's; elsewhere
     in a function (which pyflakes reads once the module is read), after any of the module's;
-    anywhere else, after one of the module's that ends before it."""
+    anywhere else, after one of the module's that ends before it. `text`: the module's,
+    whose lines spelling a name are the only ones holding a read or binding of it."""
     reads: dict[str, list[int]] = {}
     bindings: Counter[str] = Counter()
     unconditional, functions = _unconditional_bindings(tree)
     kept: dict[str, list[_Binding]] = {}
     bare: set[int] = set()
-    for node in ast.walk(tree):
+    starts = _LineStarts(text)
+    spelled = sorted(
+        {starts.line_of(m.start()) for name in names for m in _word_pattern(name).finditer(text)}
+    )
+    for node in _nodes_on(tree.body, spelled):
         kind = type(node)
         if kind is ast.Name:
             if node.id in names:
@@ -412,6 +417,34 @@ def surely_defined(tree: ast.Module, names: set[str]) -> bool:
         if not all(_read_after_binding(line, found, functions) for line in lines):
             return False
     return True
+
+
+def _nodes_on(block: list, lines: list[int]) -> Iterator[ast.AST]:
+    """Every node of the statements (and clauses) whose lines hold one of `lines` (sorted):
+    a simple one whole; of a compound one, its header's nodes and those of its blocks'
+    statements on those lines."""
+    for node in block:
+        first = bisect.bisect_left(lines, _first_line(node))
+        if first == len(lines) or lines[first] > _last_line(node):
+            continue
+        blocks = list(_child_blocks(node))
+        if not blocks:
+            yield from ast.walk(node)
+            continue
+        yield node
+        for field in node._fields:
+            if field in _BLOCK_FIELDS:
+                continue
+            value = getattr(node, field)
+            for part in value if isinstance(value, list) else [value]:
+                if isinstance(part, ast.AST):
+                    yield from ast.walk(part)
+        for child in blocks:
+            yield from _nodes_on(child, lines)
+
+
+_BLOCK_FIELDS_IN_ORDER = ("body", "orelse", "finalbody", "handlers", "cases")
+_BLOCK_FIELDS = frozenset(_BLOCK_FIELDS_IN_ORDER)
 
 
 def _read_after_binding(line: int, found: list[_Binding], functions: list[range]) -> bool:
