@@ -57,13 +57,13 @@ def print_diff(change_set: ChangeSet, diffs: list[bytes] | None = None) -> None:
     each changed file's diff, already made (`migrator.engine.diff_cache`)."""
     if diffs is None:
         diffs = [result.unified_diff() for result in change_set.changed]
-    for diff in diffs:
-        if stdout.is_terminal and not stdout.no_color:
+    if stdout.is_terminal and not stdout.no_color:
+        for diff in diffs:
             stdout.print(colourize(diff), markup=True, highlight=False)
-        else:
-            stdout.file.flush()
-            sys.stdout.buffer.write(diff)
-            sys.stdout.buffer.flush()
+        return
+    stdout.file.flush()
+    sys.stdout.buffer.write(b"".join(diffs))  # one write: a pipe takes it whole
+    sys.stdout.buffer.flush()
 
 
 def print_change_summary(change_set: ChangeSet, *, wrote: bool) -> None:
