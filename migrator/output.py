@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 from rich.text import Text
 
 from migrator.engine.changes import ChangeSet
 from migrator.engine.diffs import colourize
 from migrator.engine.metrics import ScanReport
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 stdout = Console(highlight=False, soft_wrap=True)
 stderr = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -27,6 +30,8 @@ def note(message: str) -> None:
 
 def table(title: str) -> Table:
     """A table whose title and cells (given through `row`) are shown as written, not as markup."""
+    from rich.table import Table  # loaded by the commands that print a table only
+
     return Table(title=Text(title, style="table.title"), title_justify="left")
 
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Iterator
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 T = TypeVar("T")
 DELAY = 2.0  # seconds before a bar appears: short runs print nothing
@@ -43,6 +45,9 @@ def track(
 
 
 def _bar(console: Console) -> Progress:
+    # Loaded here: most runs never show a bar, and every command would pay for the import.
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     return Progress(
         TextColumn("{task.description}", markup=False),  # a label is shown as written
         BarColumn(),
