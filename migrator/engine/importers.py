@@ -245,11 +245,7 @@ def _facts_of(
     `imports`: see `_FactIndex.get`."""
     path_map, search = _fact_tools(rules)
     assigns = None if imports else alias_assignment(old_names(path_map))
-    found = []
-    for path in paths:
-        with collector_paused():
-            found.append(_file_facts(root, path, path_map, search, assigns))
-    return found
+    return [_file_facts(root, path, path_map, search, assigns) for path in paths]
 
 
 def _fact_tools(rules: RuleSet) -> tuple[PathMap, BytesAhoCorasick | None]:
@@ -316,10 +312,11 @@ def _file_facts(
     context = FileContext.from_path(path)
     if assigns is not None and not may_reexport(source, context, assigns):
         return _Facts(imports=None)  # parsed or not, what `get(imports=False)` asks
-    tree = parse_or_none(source)
-    if tree is None:
-        return None
-    return _tree_facts(tree, context, paths)
+    with collector_paused():  # only a parse allocates enough for the collector to matter
+        tree = parse_or_none(source)
+        if tree is None:
+            return None
+        return _tree_facts(tree, context, paths)
 
 
 def _tree_facts(tree: ast.Module, context: FileContext, paths: PathMap) -> _Facts:
