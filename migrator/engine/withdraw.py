@@ -1,7 +1,9 @@
 """No rewrite makes a file worse by migrator's own measure: a change that does is withdrawn.
 
 Each codemod's change to a file is measured against the text it started from, with the stdlib
-`ast` (every codemod's fast analyzer, pyflakes' undefined names, and the project's own imports):
+`ast` (every codemod's measure: its analysis without deciding the fixes' edits, which
+`tests/test_scan_measure.py` holds to the same findings; pyflakes' undefined names, asked only
+where the edits may leave one (`touched_names`); and the project's own imports):
 
 - a finding the old text did not hold (the baseline's fingerprint; a finding at the same rule
   and line text whose words changed is the same finding),
@@ -171,7 +173,7 @@ class RewriteCheck:
         known = known or {}
         try:
             missing = tuple(name for name in self.codemods if name not in known)
-            analyses, pending = fast_analyses(file, self.rules, missing)
+            analyses, pending = fast_analyses(file, self.rules, missing, measure=True)
         except AnalysisFailed:  # the runner reports the failure; no measure to compare
             return None
         analyses.update({name: known[name] for name in self.codemods if name in known})
