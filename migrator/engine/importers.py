@@ -27,7 +27,7 @@ from functools import cache, cached_property
 from itertools import repeat
 from pathlib import Path
 
-from ahocorasick_rs import BytesAhoCorasick
+from ahocorasick_rs import BytesAhoCorasick, Implementation
 
 from codemods.core import paths as paths_module
 from codemods.core.paths import PathMap, old_names
@@ -35,6 +35,7 @@ from codemods.core.rules import RenameRule, RuleSet
 from codemods.core.values import FileContext, last_components
 from migrator.engine.cache import ResultCache
 from migrator.engine.discover import Listing, discover
+from migrator.engine.needle_index import UNREAD
 from migrator.engine.runner import NULL_FACTS, collector_paused, needle_matcher, read_no_follow
 from migrator.engine.workers import pool as worker_pool
 from migrator.spec import Spec
@@ -179,11 +180,14 @@ class _FactIndex:
         known: dict[str, dict[str, _Facts | None]] | None = None,
         pool: Callable[[], ProcessPoolExecutor] | None = None,
         shas: dict[str, str] | None = None,
+        census: NeedleCensus | None = None,
     ) -> None:
         """`known`: facts already read, by namespace, shared with other runs over this tree
         (filled here); `pool`: the shared worker processes, instead of a pool of its own;
-        `shas`: the index's blob shas, when the caller has them already."""
+        `shas`: the index's blob shas, when the caller has them already; `census`: filled
+        with the needles of each file read."""
         self.root, self.rules, self.jobs, self.pool = root, rules, jobs, pool
+        self.census = census
         namespace = facts_namespace(rules)
         self.known: dict[str, _Facts | None] = {}
         if known is not None:
@@ -218,16 +222,27 @@ class _FactIndex:
 
     def _computed(self, paths: list[str], imports: bool) -> list[_Facts | None]:
         """Each file's facts; many files (a cold run) are shared out among worker processes."""
+        census = self.census
+        if census is None:
+            return self._mapped(_facts_of, paths, imports)
+        both = self._mapped(_facts_and_needles_of, paths, imports, census.words)
+        for path, (_facts, held) in zip(paths, both, strict=True):
+            census.read.add(path)
+            if held:
+                census.held[path] = held
+        return [facts for facts, _held in both]
+
+    def _mapped(self, function: Callable[..., list], paths: list[str], *args: object) -> list:
+        """`function(root, rules, chunk, *args)` over the paths, in worker processes when
+        there are enough of them; the chunks' results joined in order."""
         if self.jobs <= 1 or len(paths) < PARALLEL_FACTS:
-            return _facts_of(self.root, self.rules, paths, imports)
+            return function(self.root, self.rules, paths, *args)
         chunks = [paths[i : i + FACTS_CHUNK] for i in range(0, len(paths), FACTS_CHUNK)]
-        work = (_facts_of, repeat(self.root), repeat(self.rules), chunks, repeat(imports))
+        work = (function, repeat(self.root), repeat(self.rules), chunks, *map(repeat, args))
         if self.pool is not None:
-            done = self.pool().map(*work)
-            return [facts for chunk in done for facts in chunk]
+            return [item for chunk in self.pool().map(*work) for item in chunk]
         with worker_pool(self.jobs) as pool:
-            done = pool.map(*work)
-            return [facts for chunk in done for facts in chunk]
+            return [item for chunk in pool.map(*work) for item in chunk]
 
     def close(self) -> None:
         if self.store is not None:
@@ -246,6 +261,37 @@ def _facts_of(
     path_map, search = _fact_tools(rules)
     assigns = None if imports else alias_assignment(old_names(path_map))
     return [_file_facts(root, path, path_map, search, assigns) for path in paths]
+
+
+def _facts_and_needles_of(
+    root: Path, rules: RuleSet, paths: list[str], imports: bool, words: tuple[bytes, ...]
+) -> list[tuple[_Facts | None, frozenset[bytes]]]:
+    """`_facts_of`, and the words of `words` each file holds (`UNREAD` for one that cannot be
+    read): one read of each file for both (`NeedleCensus`)."""
+    path_map, search = _fact_tools(rules)
+    assigns = None if imports else alias_assignment(old_names(path_map))
+    census = BytesAhoCorasick(list(words), implementation=Implementation.DFA)
+    found: list[tuple[_Facts | None, frozenset[bytes]]] = []
+    for path in paths:
+        try:
+            source = read_no_follow(str(root / path))
+        except OSError:  # unreadable, or a symbolic link (never followed)
+            found.append((None, UNREAD))
+            continue
+        held = frozenset(words[i] for i, _, _ in census.find_matches_as_indexes(source, True))
+        found.append((_source_facts(source, path, path_map, search, assigns), held))
+    return found
+
+
+class NeedleCensus:
+    """The words of `words` each file the facts pre-pass reads holds, taken on that read: a
+    run over the tree then reads again only the files holding one of its needles
+    (`NeedleIndex.of_census`), as `plan`'s needle index lets its runs do."""
+
+    def __init__(self, words: Iterable[bytes]) -> None:
+        self.words = tuple(sorted({word for word in words if word}))
+        self.held: dict[str, frozenset[bytes]] = {}
+        self.read: set[str] = set()
 
 
 def _fact_tools(rules: RuleSet) -> tuple[PathMap, BytesAhoCorasick | None]:
@@ -307,6 +353,17 @@ def _file_facts(
         source = read_no_follow(str(root / path))
     except OSError:  # unreadable, or a symbolic link (never followed)
         return None
+    return _source_facts(source, path, paths, search, assigns)
+
+
+def _source_facts(
+    source: bytes,
+    path: str,
+    paths: PathMap,
+    search: BytesAhoCorasick | None,
+    assigns: re.Pattern[bytes] | None = None,
+) -> _Facts | None:
+    """`_file_facts` of a file already read."""
     if search is None or not search.find_matches_as_indexes(source):
         return None
     context = FileContext.from_path(path)
@@ -430,6 +487,7 @@ def repository_facts(
     shas: dict[str, str] | None = None,
     listing: Listing | None = None,
     whole: bool = False,
+    census: NeedleCensus | None = None,
 ) -> RuleSet:
     """The spec's rules plus the re-exports and outside imports the selected files need.
 
@@ -445,7 +503,7 @@ def repository_facts(
     files = [p for p in discover(root, spec.include, listing=listing) if p.endswith(".py")]
     chosen = [path for path in dict.fromkeys(selected) if path.endswith(".py")]
     in_run = set(chosen)
-    index = _FactIndex(root, rules, cache, jobs, known, pool, shas)
+    index = _FactIndex(root, rules, cache, jobs, known, pool, shas, census)
     try:
         if len(chosen) > SELECTION_LIMIT:
             sources, outside = files, [p for p in files if p not in in_run]
@@ -511,9 +569,10 @@ def with_repository_facts(
     shas: dict[str, str] | None = None,
     listing: Listing | None = None,
     whole: bool = False,
+    census: NeedleCensus | None = None,
 ) -> RuleSet:
     """The rules a run's jobs get: with repository facts when the imports codemod runs
-    (`whole`: see `repository_facts`)."""
+    (`whole` and `census`: see `repository_facts` and `_FactIndex`)."""
     if "imports" not in rules:
         return spec.rules
     workers = jobs or os.cpu_count() or 1
@@ -528,4 +587,5 @@ def with_repository_facts(
         shas=shas,
         listing=listing,
         whole=whole,
+        census=census,
     )

@@ -32,6 +32,18 @@ class NeedleIndex:
             self.held.update(chunk)
         self.paths = frozenset(paths)
 
+    @classmethod
+    def of_census(
+        cls, words: Iterable[bytes], held: dict[str, frozenset[bytes]], paths: Iterable[str]
+    ) -> NeedleIndex:
+        """The index a pass that read `paths` for other reasons took on its way (the words of
+        `words` each holds: `importers.NeedleCensus`), not a pass of its own."""
+        index = cls.__new__(cls)
+        index.words = frozenset(word for word in words if word)
+        index.held = dict(held)
+        index.paths = frozenset(paths)
+        return index
+
     def worth_reading(self, paths: list[str], needles: Iterable[bytes]) -> list[str]:
         """The files of `paths` a run with these needles must read: those holding one, those
         the index could not read, and every file when it did not look for all the needles or

@@ -34,7 +34,7 @@ from codemods.core.paths import PathMap
 from codemods.core.rules import RuleSet
 from migrator.engine.discover import Listing, discover
 from migrator.engine.file_map import Result, here, pooled
-from migrator.engine.importers import facts_namespace, with_repository_facts
+from migrator.engine.importers import NeedleCensus, facts_namespace, with_repository_facts
 from migrator.engine.modules import ModuleIndex
 from migrator.engine.name_importers import flag_importers
 from migrator.engine.needle_index import NeedleIndex
@@ -57,6 +57,7 @@ class Prepass:
         self.root, self.spec = root, spec
         self.batches = batches
         self._needles: NeedleIndex | None = None
+        self._census: NeedleCensus | None = None  # a single run's: see `rules`
         self.workers = jobs or os.cpu_count() or 1
         self.modules = ModuleIndex(root)
         self.listing = Listing(root)  # the tree's files, listed once for every run and pre-pass
@@ -68,7 +69,11 @@ class Prepass:
 
     def rules(self, selected: tuple[str, ...], files: list[str], *, cache: bool) -> RuleSet:
         """The spec's rules with the repository facts a run of these codemods over these
-        files needs: what `compute_changes` hands its jobs."""
+        files needs: what `compute_changes` hands its jobs. A single run has the facts
+        pre-pass note which of the run's needles each file it reads holds (`worth_reading`)."""
+        if self.batches <= 1 and self._census is None:
+            needles = Job(str(self.root), self.spec.rules, tuple(selected)).needles
+            self._census = NeedleCensus(needles)
         facts = with_repository_facts(
             self.root,
             self.spec,
@@ -81,6 +86,7 @@ class Prepass:
             shas=self.shas if cache else None,
             listing=self.listing,
             whole=self.batches > 1,
+            census=self._census,
         )
         facts = with_module_facts(facts, self.root, self.modules)
         if "flags" in selected:
@@ -97,10 +103,17 @@ class Prepass:
         return facts
 
     def worth_reading(self, job: Job, paths: list[str]) -> list[str]:
-        """The files of `paths` a run of `job` must read: with several runs to serve, those
-        the shared needle index says hold one of its needles (or cannot tell); else all."""
-        if self.batches <= 1 or not job.prefilter:
+        """The files of `paths` a run of `job` must read: those the shared needle index (with
+        several runs to serve) or the facts pre-pass's census (for one) says hold one of its
+        needles, or cannot tell; all of them when neither looked for every needle or file."""
+        if not job.prefilter:
             return paths
+        if self.batches <= 1:
+            census = self._census
+            if census is None or not census.read:
+                return paths
+            index = NeedleIndex.of_census(census.words, census.held, census.read)
+            return index.worth_reading(paths, job.needles)
         if self._needles is None:
             words = {
                 needle

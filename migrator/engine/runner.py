@@ -47,7 +47,11 @@ if TYPE_CHECKING:
 
 GENERATED_MARKER = b"@" + b"generated"
 INLINE_LIMIT = 64  # below this many files a process pool costs more than it saves
+# ... and below this many with the run's shared pool (`Prepass`), most often already started
+# and given only the files holding a needle, each worth a parse
+SHARED_INLINE_LIMIT = 8
 CHUNK = 32  # paths per worker task: amortises pickling, keeps results flowing
+CHUNKS_PER_WORKER = 8  # at least, when the paths are few: no worker waits on another's last
 IN_FLIGHT = 4  # chunks queued per worker: keeps each worker fed without flooding the queue
 BUFFERED = 256  # finished chunks held behind a slow one: bounds memory (8,192 files' results)
 
@@ -748,8 +752,11 @@ def run_files(
     paths = list(paths)
     forget_modules()
     workers = jobs or os.cpu_count() or 1
-    chunks = (paths[i : i + CHUNK] for i in range(0, len(paths), CHUNK))
-    if workers <= 1 or len(paths) < INLINE_LIMIT:
+    # A few paths a task when there are few (a needle index left only the candidates, each
+    # worth a parse): the workers then finish together.
+    size = max(1, min(CHUNK, len(paths) // (workers * CHUNKS_PER_WORKER)))
+    chunks = (paths[i : i + size] for i in range(0, len(paths), size))
+    if workers <= 1 or len(paths) < (INLINE_LIMIT if pool is None else SHARED_INLINE_LIMIT):
         for chunk in chunks:
             yield from _resolve(job, chunk, cache)
         return
