@@ -73,7 +73,7 @@ class Prepass:
         pre-pass note which of the run's needles each file it reads holds (`worth_reading`)."""
         if self.batches <= 1 and self._census is None:
             needles = Job(str(self.root), self.spec.rules, tuple(selected)).needles
-            self._census = NeedleCensus(needles)
+            self._census = NeedleCensus(needles) if needles else None
         facts = with_repository_facts(
             self.root,
             self.spec,

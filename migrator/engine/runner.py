@@ -272,7 +272,7 @@ def _process_source(
     if job.transform:
         _rewrite(job, path, source, result)
         if job.diffs and result.changed:
-            result.diff = diffs.unified_diff(path, result.original or b"", result.new or b"")
+            result.diff = result.unified_diff()
         return result
     context = FileContext.from_path(path)
     # A codemod reports nothing on a file without its own needles: it is not run there.

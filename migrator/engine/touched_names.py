@@ -10,16 +10,21 @@ do that to a name whose reading or binding an edit changes, and each edit is jud
   (a name, or an attribute or relative module when the item starts with a dot; bound by an
   import only without an `as`) and of each name after an `as`. A part that is the same on
   both sides is unchanged; the module of a `from ... import` has no names at all.
-- **Whole statements put for others**: the edit, grown to whole lines, starts and ends at
-  line starts that cut no statement (nor a compound statement's header) of either text. The
-  lines around it are untouched and read in the same blocks; the statements on each side
-  are parsed on their own, and a name whose reads and bindings there differ is touched. Such
-  statements may not open blocks or scopes, nor bind at a distance (`global`, `del`), nor
-  import `*`, nor name what pyflakes reads specially (`SPECIAL`); nor may the lists above.
+- **Whole statements put for others**: the edit, grown to the whole lines of the statements
+  it touches, starts and ends at line starts that cut no statement (nor a compound
+  statement's header) of either text. The lines around it are untouched and read in the same
+  blocks; the statements on each side are parsed on their own, and a name whose reads and
+  bindings there differ is touched (each word of a string counts as a read: pyflakes reads
+  `__all__`). Such statements may hold blocks (`if`, `try`, loops, `with`), whose names read
+  and bind in the scope around them, but not open a scope, bind at a distance (`global`,
+  `del`), bind by a pattern, import `*`, or name what pyflakes reads specially (`SPECIAL`, and
+  the module's aliases of `typing`); nor may the lists above.
 
 Both texts must read their words as written (NFKC, which `ast` applies to identifiers). A
-touched name can be newly undefined only if the old text has it and the new text reads it;
-when no touched name is both, the answer is "no". Anything else is pyflakes' to answer.
+touched name can be newly undefined only if the old text has it and the new text reads it,
+and not even then when every binding of it comes before each read in its scope
+(`surely_defined`). When no touched name is left, the answer is "no"; anything else is
+pyflakes' to answer.
 """
 
 from __future__ import annotations
