@@ -39,7 +39,9 @@ bench-real: $(STAMP)
 fuzz: $(STAMP)
 	MIGRATOR_HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q -m "" tests/test_properties.py \
 		tests/test_text_checks.py \
-		tests/test_fast_analyzers.py
+		tests/test_fast_analyzers.py \
+		tests/test_touched_names.py \
+		tests/test_reexport_precheck.py
 	$(BIN)/python -m pytest -q -m slow tests/test_roundtrip.py tests/test_interrupts.py tests/test_load.py
 
 lint: $(STAMP)
