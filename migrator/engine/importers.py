@@ -27,7 +27,7 @@ from functools import cache, cached_property
 from itertools import repeat
 from pathlib import Path
 
-from ahocorasick_rs import BytesAhoCorasick, Implementation
+from ahocorasick_rs import BytesAhoCorasick
 
 from codemods.core import paths as paths_module
 from codemods.core.paths import PathMap, old_names
@@ -35,7 +35,7 @@ from codemods.core.rules import RenameRule, RuleSet
 from codemods.core.values import FileContext, last_components
 from migrator.engine.cache import ResultCache
 from migrator.engine.discover import Listing, discover
-from migrator.engine.needle_index import UNREAD
+from migrator.engine.needle_index import UNREAD, held_words, word_search
 from migrator.engine.runner import NULL_FACTS, collector_paused, needle_matcher, read_no_follow
 from migrator.engine.workers import pool as worker_pool
 from migrator.spec import Spec
@@ -258,8 +258,7 @@ def _facts_of(
 ) -> list[_Facts | None]:
     """The facts of these files, read and parsed here (in a worker or in the caller);
     `imports`: see `_FactIndex.get`."""
-    path_map, search = _fact_tools(rules)
-    assigns = None if imports else alias_assignment(old_names(path_map))
+    path_map, search, assigns = _fact_readers(rules, imports)
     return [_file_facts(root, path, path_map, search, assigns) for path in paths]
 
 
@@ -268,9 +267,8 @@ def _facts_and_needles_of(
 ) -> list[tuple[_Facts | None, frozenset[bytes]]]:
     """`_facts_of`, and the words of `words` each file holds (`UNREAD` for one that cannot be
     read): one read of each file for both (`NeedleCensus`)."""
-    path_map, search = _fact_tools(rules)
-    assigns = None if imports else alias_assignment(old_names(path_map))
-    census = BytesAhoCorasick(list(words), implementation=Implementation.DFA)
+    path_map, search, assigns = _fact_readers(rules, imports)
+    census = word_search(words)
     found: list[tuple[_Facts | None, frozenset[bytes]]] = []
     for path in paths:
         try:
@@ -278,9 +276,18 @@ def _facts_and_needles_of(
         except OSError:  # unreadable, or a symbolic link (never followed)
             found.append((None, UNREAD))
             continue
-        held = frozenset(words[i] for i, _, _ in census.find_matches_as_indexes(source, True))
-        found.append((_source_facts(source, path, path_map, search, assigns), held))
+        facts = _source_facts(source, path, path_map, search, assigns)
+        found.append((facts, held_words(census, words, source)))
     return found
+
+
+def _fact_readers(
+    rules: RuleSet, imports: bool
+) -> tuple[PathMap, BytesAhoCorasick | None, re.Pattern[bytes] | None]:
+    """`_fact_tools`, and without `imports` the pattern that lets a file go unparsed
+    (`alias_assignment`)."""
+    path_map, search = _fact_tools(rules)
+    return path_map, search, None if imports else alias_assignment(old_names(path_map))
 
 
 class NeedleCensus:

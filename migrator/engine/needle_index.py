@@ -61,7 +61,7 @@ class NeedleIndex:
 def _held_in(root: Path, paths: list[str], words: tuple[bytes, ...]) -> dict[str, frozenset]:
     """For each file of `paths` holding one of `words`, the words it holds (UNREAD for a file
     that cannot be read, a symbolic link included)."""
-    search = BytesAhoCorasick(list(words), implementation=Implementation.DFA)
+    search = word_search(words)
     held: dict[str, frozenset] = {}
     for path in paths:
         try:
@@ -69,7 +69,20 @@ def _held_in(root: Path, paths: list[str], words: tuple[bytes, ...]) -> dict[str
         except OSError:
             held[path] = UNREAD
             continue
-        found = search.find_matches_as_indexes(source, True)
+        found = held_words(search, words, source)
         if found:
-            held[path] = frozenset(words[index] for index, _start, _end in found)
+            held[path] = found
     return held
+
+
+def word_search(words: tuple[bytes, ...]) -> BytesAhoCorasick:
+    """One search for every word of `words` (`held_words`)."""
+    return BytesAhoCorasick(list(words), implementation=Implementation.DFA)
+
+
+def held_words(search: BytesAhoCorasick, words: tuple[bytes, ...], source: bytes) -> frozenset:
+    """The words of `words` (`search`: their `word_search`) that `source` holds, overlapping
+    ones too."""
+    return frozenset(
+        words[index] for index, _start, _end in search.find_matches_as_indexes(source, True)
+    )
